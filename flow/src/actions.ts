@@ -1,0 +1,116 @@
+/** What a run asks the engine to do; one kind per ACS Call Automation operation, plus `end`. */
+
+export type PlaySource =
+  { kind: 'text'; text: string; voice?: string; locale?: string } | { kind: 'file'; url: string };
+
+export interface CustomCallingContext {
+  voipHeaders: Record<string, string>;
+  sipHeaders: Record<string, string>;
+}
+
+export type RejectReason = 'none' | 'busy' | 'forbidden';
+
+interface AcsActionBase {
+  /** Unique within the run (`${runId}:${seq}`); the engine seeds Repeatability-Request-ID with it. */
+  id: string;
+  /** `${runId}:${seq}`: ACS echoes it in callbacks so the engine can route them to this run step. */
+  operationContext: string;
+  /** The flow node that issued the action. */
+  nodeId: string;
+}
+
+export type AnswerCallAction = AcsActionBase & { kind: 'answerCall'; incomingCallContext: string };
+export type RejectCallAction = AcsActionBase & {
+  kind: 'rejectCall';
+  incomingCallContext: string;
+  reason: RejectReason;
+};
+export type RedirectCallAction = AcsActionBase & {
+  kind: 'redirectCall';
+  incomingCallContext: string;
+  target: string;
+  callerId?: string;
+};
+export type CreateCallAction = AcsActionBase & {
+  kind: 'createCall';
+  targets: string[];
+  callerId?: string;
+  displayName?: string;
+};
+export type TransferCallAction = AcsActionBase & {
+  kind: 'transferCall';
+  target: string;
+  transferee?: string;
+  customCallingContext?: CustomCallingContext;
+};
+export type AddParticipantAction = AcsActionBase & {
+  kind: 'addParticipant';
+  target: string;
+  callerId?: string;
+  invitationTimeoutSeconds: number;
+  customCallingContext?: CustomCallingContext;
+};
+export type CancelAddParticipantAction = AcsActionBase & {
+  kind: 'cancelAddParticipant';
+  invitationId: string;
+};
+export type RemoveParticipantAction = AcsActionBase & { kind: 'removeParticipant'; target: string };
+export type MuteParticipantAction = AcsActionBase & { kind: 'muteParticipant'; target: string };
+export type HoldAction = AcsActionBase & { kind: 'hold'; target: string; music?: PlaySource };
+export type UnholdAction = AcsActionBase & { kind: 'unhold'; target: string };
+export type HangUpAction = AcsActionBase & { kind: 'hangUp'; forEveryone: boolean };
+export type PlayAction = AcsActionBase & {
+  kind: 'play';
+  sources: PlaySource[];
+  /** Empty: play to everyone in the call. */
+  playTo: string[];
+};
+export type RecognizeDtmfAction = AcsActionBase & {
+  kind: 'recognizeDtmf';
+  targetParticipant: string;
+  /** Played in order before listening; a re-prompt comes first on retries. */
+  prompts: PlaySource[];
+  maxTones: number;
+  initialSilenceTimeoutSeconds: number;
+  interToneTimeoutSeconds: number;
+  /** Tone names as digits: '0'-'9', '*', '#'. */
+  stopTones: string[];
+  interruptPrompt: boolean;
+};
+
+export type AcsAction =
+  | AnswerCallAction
+  | RejectCallAction
+  | RedirectCallAction
+  | CreateCallAction
+  | TransferCallAction
+  | AddParticipantAction
+  | CancelAddParticipantAction
+  | RemoveParticipantAction
+  | MuteParticipantAction
+  | HoldAction
+  | UnholdAction
+  | HangUpAction
+  | PlayAction
+  | RecognizeDtmfAction;
+
+export type EndReason =
+  | 'completed'
+  | 'callerHungUp'
+  | 'transferred'
+  | 'redirected'
+  | 'rejected'
+  | 'failed'
+  | 'stepLimit'
+  | 'cancelled';
+
+export type EndAction = { kind: 'end'; reason: EndReason };
+
+export type Action = AcsAction | EndAction;
+
+export type ActionKind = Action['kind'];
+
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
+
+/** An action as a node type describes it; the interpreter adds id, operationContext and nodeId. */
+export type ActionDraft = DistributiveOmit<AcsAction, 'id' | 'operationContext' | 'nodeId'>;

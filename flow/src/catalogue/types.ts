@@ -1,0 +1,148 @@
+import type * as z from 'zod';
+import type { ActionDraft, EndReason } from '../actions.js';
+import type { CallEvent, CallEventType } from '../events.js';
+import type { CallInfo, NodeResult } from '../state.js';
+
+export type Category = 'Triggers' | 'Call control' | 'Participants' | 'Media' | 'Logic';
+
+/** Palette order. */
+export const categories: readonly Category[] = [
+  'Triggers',
+  'Call control',
+  'Participants',
+  'Media',
+  'Logic',
+];
+
+/**
+ * Where a node sits in the life of the call, for the call-control order rule:
+ * - establishes: gets the app a connected call (answer, outbound trigger);
+ * - releases: gives an unanswered incoming call away (reject, redirect), so it must come before answering;
+ * - needsConnectedCall: acts on a call connection (media, participants, transfer, hang up);
+ * - none: logic and the incoming trigger.
+ */
+export type CallControlRole = 'establishes' | 'releases' | 'needsConnectedCall' | 'none';
+
+export interface OutcomeDescription {
+  /** Stable id stored in edges' `sourceOutcome`. */
+  id: string;
+  label: string;
+  /** The node failed; Timeout and ActionFailed events take the first such outcome. */
+  failure?: true;
+  /** Taking this outcome ends the run because the app has left the call (e.g. a 1:1 transfer). */
+  endsRun?: EndReason;
+}
+
+export type NodeConfig = Record<string, unknown>;
+
+/** A template inside a config, with its path from the config root (for validation messages). */
+export interface TemplateRef {
+  path: (string | number)[];
+  text: string;
+}
+
+/** A config field that names another node. */
+export interface NodeRef {
+  path: (string | number)[];
+  nodeId: string;
+  /** The node type the referenced node must have. */
+  nodeType?: string;
+}
+
+/** What a node type's hooks see while a run is on the node. */
+export interface NodeContext<C = NodeConfig> {
+  nodeId: string;
+  config: C;
+  call: Readonly<CallInfo>;
+  vars: Readonly<Record<string, string>>;
+  results: Readonly<Record<string, NodeResult>>;
+  /** ms epoch; the only clock a node may read. */
+  now: number;
+  /**
+   * Renders a Liquid template over call, vars (or `vars` given here) and results; never
+   * throws: a template error renders '' and is traced.
+   */
+  render(template: string, vars?: Readonly<Record<string, string>>): string;
+  /** Set when the node re-issues its action after no input / an invalid key. */
+  retry?: { reason: string; attempt: number };
+}
+
+/** A logic node's decision: an outcome id, optionally with variables to set. */
+export type RunResult = string | { outcome: string; vars?: Record<string, string> };
+
+/** Maps an ACS callback (by type and subCode) to an outcome; the first matching rule wins. */
+export interface EventRule<C = NodeConfig> {
+  on: CallEventType;
+  /** Match only this resultInformation.subCode. */
+  subCode?: number;
+  /** Further condition on the event and the config. */
+  when?: (event: CallEvent, config: C) => boolean;
+  /** The outcome taken (a declared outcome id). */
+  outcome?: string;
+  /** Computes the outcome when it depends on the event, e.g. the menu choice for a digit. */
+  pick?: (event: CallEvent, config: C) => string;
+  /** Re-issue the node's action instead, while `retries(config)` allows; names the reason. */
+  retry?: string;
+}
+
+/**
+ * Everything about one node type. Declared once per type in `catalogue/<type>.ts`; the
+ * validator, the interpreter and the designer are generic over these descriptions.
+ */
+export interface NodeTypeDescription<C = NodeConfig> {
+  type: string;
+  label: string;
+  category: Category;
+  /** Fluent UI icon name. */
+  icon: string;
+  /** One line for the palette. */
+  description: string;
+  /** Strict zod object with defaults; every field has `.meta({ title, description, widget? })`. */
+  configSchema: z.ZodObject;
+  outcomes: readonly OutcomeDescription[] | ((config: C) => OutcomeDescription[]);
+  /** No outcomes: the run ends when the node has issued its action. */
+  terminal?: true;
+  /** Why the run ends at a terminal node. */
+  endReason?: EndReason;
+  trigger?: 'incoming' | 'outbound';
+  callControl: CallControlRole;
+  /** Waits for the caller or the network (a cycle needs at least one such node). */
+  waits: boolean;
+  /** Short text on the canvas node, e.g. "Transfer to +1 425 555 0100". */
+  summary: (config: C) => string;
+  /** Variables set on entering the node, before its action (e.g. input defaults). */
+  enter?: (ctx: NodeContext<C>) => Record<string, string>;
+  /** The ACS action(s) issued on entering the node, or an outcome to take at once. */
+  action?: (ctx: NodeContext<C>) => ActionDraft | ActionDraft[] | { outcome: string };
+  /** Logic nodes: pick an outcome synchronously, within the same step. */
+  run?: (ctx: NodeContext<C>) => RunResult;
+  /** How long a run may wait on this node before the engine reconciles it. */
+  maxWaitSeconds?: (config: C) => number;
+  /** Callback → outcome mapping; ActionFailed and Timeout always take the failure outcome. */
+  events?: readonly EventRule<C>[];
+  /** Re-prompts allowed by rules with `retry`. */
+  retries?: (config: C) => number;
+  /** Variables set when the node takes an outcome (e.g. the digits collected). */
+  assign?: (config: C, result: NodeResult) => Record<string, string>;
+  /** Templates in the config, for parse checks and variable analysis. */
+  templates?: (config: C) => TemplateRef[];
+  /** Variables the node sets, for the "read but never set" rule. */
+  writesVariables?: (config: C) => string[];
+  /** Config fields naming other nodes. */
+  references?: (config: C) => NodeRef[];
+}
+
+/**
+ * Declares a node type with its hooks typed by its own config schema. The cast erases the
+ * config type for the catalogue map; the interpreter only calls hooks with configs that
+ * the same schema parsed.
+ */
+export function defineNodeType<S extends z.ZodObject>(
+  description: NodeTypeDescription<z.output<S>> & { configSchema: S },
+): NodeTypeDescription {
+  return description as unknown as NodeTypeDescription;
+}
+
+export function outcomesOf(d: NodeTypeDescription, config: NodeConfig): OutcomeDescription[] {
+  return typeof d.outcomes === 'function' ? d.outcomes(config) : [...d.outcomes];
+}

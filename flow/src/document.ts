@@ -1,0 +1,68 @@
+import * as z from 'zod';
+
+/** Bumped only when a stored document needs migrating; the engine refuses versions it does not know. */
+export const SCHEMA_VERSION = 1;
+
+const idSchema = z
+  .string()
+  .min(1, { error: 'An id cannot be empty' })
+  .max(200, { error: 'An id can be at most 200 characters long' });
+
+export const PositionSchema = z.strictObject({
+  x: z.number().meta({ title: 'X', description: 'Horizontal position on the canvas' }),
+  y: z.number().meta({ title: 'Y', description: 'Vertical position on the canvas' }),
+});
+
+export const FlowNodeSchema = z
+  .strictObject({
+    id: idSchema.meta({
+      title: 'Node id',
+      description: 'Unique within the flow; edges refer to it',
+    }),
+    type: z.string().min(1).meta({
+      title: 'Node type',
+      description: 'A type id from the node catalogue, e.g. call.transfer',
+    }),
+    label: z.string().optional().meta({ title: 'Label', description: 'Name shown on the canvas' }),
+    position: PositionSchema,
+    // Kept loose on purpose: each node type validates its own config, so that a document with
+    // a bad phone number still loads and the validator can point at the field.
+    config: z.record(z.string(), z.unknown()).meta({
+      title: 'Settings',
+      description: 'Node settings; their shape depends on the node type',
+    }),
+  })
+  .meta({ title: 'Node' });
+
+export const FlowEdgeSchema = z
+  .strictObject({
+    id: idSchema.meta({ title: 'Edge id' }),
+    source: idSchema.meta({ title: 'Source node id' }),
+    sourceOutcome: z.string().min(1).meta({
+      title: 'Outcome',
+      description:
+        'The outcome of the source node this edge follows, e.g. "completed" or "choice:1"',
+    }),
+    target: idSchema.meta({ title: 'Target node id' }),
+  })
+  .meta({ title: 'Edge' });
+
+export const FlowDocumentSchema = z
+  .strictObject({
+    schemaVersion: z.literal(SCHEMA_VERSION).meta({ title: 'Schema version' }),
+    name: z.string().min(1, { error: 'Give the flow a name' }).meta({ title: 'Name' }),
+    description: z.string().optional().meta({ title: 'Description' }),
+    nodes: z.array(FlowNodeSchema),
+    edges: z.array(FlowEdgeSchema),
+  })
+  .meta({
+    id: 'https://switchboard.local/schemas/flow.schema.json',
+    title: 'Switchboard flow',
+    description:
+      'A phone-call flow: nodes from the Switchboard node catalogue wired by their outcomes',
+  });
+
+export type FlowDocument = z.infer<typeof FlowDocumentSchema>;
+export type FlowNode = z.infer<typeof FlowNodeSchema>;
+export type FlowEdge = z.infer<typeof FlowEdgeSchema>;
+export type Position = z.infer<typeof PositionSchema>;

@@ -1,0 +1,105 @@
+/** ACS callback names the interpreter understands, plus the ones the engine makes up. */
+export const ACS_EVENT_TYPES = [
+  'CallConnected',
+  'CallDisconnected',
+  'ParticipantsUpdated',
+  'CreateCallFailed',
+  'AnswerFailed',
+  'ConnectFailed',
+  'CallTransferAccepted',
+  'CallTransferFailed',
+  'AddParticipantSucceeded',
+  'AddParticipantFailed',
+  'CancelAddParticipantSucceeded',
+  'CancelAddParticipantFailed',
+  'RemoveParticipantSucceeded',
+  'RemoveParticipantFailed',
+  'PlayStarted',
+  'PlayCompleted',
+  'PlayFailed',
+  'PlayCanceled',
+  'RecognizeCompleted',
+  'RecognizeFailed',
+  'RecognizeCanceled',
+  'HoldFailed',
+] as const;
+
+export const ENGINE_EVENT_TYPES = [
+  /** The HTTP response of an action (e.g. carrying invitationId); completes mute/hold/unhold. */
+  'ActionResult',
+  /** ACS rejected the request: the node takes its failure outcome. */
+  'ActionFailed',
+  /** The wait deadline passed and the call still exists: the node takes its failure outcome. */
+  'Timeout',
+  /** Someone stopped the run: it ends with reason 'cancelled'. */
+  'Cancel',
+] as const;
+
+export const CALL_EVENT_TYPES = [...ACS_EVENT_TYPES, ...ENGINE_EVENT_TYPES] as const;
+
+export type AcsEventType = (typeof ACS_EVENT_TYPES)[number];
+export type EngineEventType = (typeof ENGINE_EVENT_TYPES)[number];
+export type CallEventType = (typeof CALL_EVENT_TYPES)[number];
+
+export interface EventParticipant {
+  rawId: string;
+  isMuted?: boolean;
+  isOnHold?: boolean;
+}
+
+export interface ResultInformation {
+  code?: number;
+  subCode?: number;
+  message?: string;
+}
+
+/** One input to `step`: an ACS callback as the SDK parses it, or an engine observation. */
+export interface CallEvent {
+  /** CloudEvent id (or an engine-made unique id): a second event with the same id is ignored. */
+  id: string;
+  type: CallEventType;
+  operationContext?: string;
+  callConnectionId?: string;
+  serverCallId?: string;
+  correlationId?: string;
+  resultInformation?: ResultInformation;
+  /** DTMF tones, either as ACS names ('one', 'pound') or as characters ('1', '#'). */
+  tones?: string[];
+  choiceLabel?: string;
+  participants?: EventParticipant[];
+  invitationId?: string;
+}
+
+const TONE_NAMES: Record<string, string> = {
+  zero: '0',
+  one: '1',
+  two: '2',
+  three: '3',
+  four: '4',
+  five: '5',
+  six: '6',
+  seven: '7',
+  eight: '8',
+  nine: '9',
+  pound: '#',
+  asterisk: '*',
+  a: 'A',
+  b: 'B',
+  c: 'C',
+  d: 'D',
+};
+
+/** 'one' → '1', 'pound' → '#'; characters pass through; unknown names are dropped. */
+export function toneToDigit(tone: string): string {
+  const t = tone.trim();
+  if (/^[0-9*#]$/.test(t)) return t;
+  if (/^[A-Da-d]$/.test(t)) return t.toUpperCase();
+  return TONE_NAMES[t.toLowerCase()] ?? '';
+}
+
+export function tonesToDigits(tones: readonly string[] | undefined): string {
+  if (!tones) return '';
+  let s = '';
+  for (const t of tones) s += toneToDigit(t);
+  return s;
+}

@@ -1,0 +1,22 @@
+export * from './actions.js';
+export * from './business-hours.js';
+export {
+  categories,
+  defaultConfig,
+  getNodeType,
+  listNodeTypes,
+  nodeTypes,
+} from './catalogue/index.js';
+export { menuChoiceOutcome, MENU_DIGITS } from './catalogue/media-menu.js';
+export { branchRuleOutcome } from './catalogue/logic-branch.js';
+export * from './catalogue/types.js';
+export * from './conditions.js';
+export * from './document.js';
+export * from './events.js';
+export * from './fields.js';
+export * from './state.js';
+export * from './targets.js';
+export { isPlainText, parseTemplate, readPaths } from './templates.js';
+export type { ValidationIssue } from './validate/issue.js';
+export { hasErrors } from './validate/issue.js';
+export { validateFlow } from './validate/validate-flow.js';

@@ -1,0 +1,107 @@
+import type { Action, EndReason } from './actions.js';
+import type { EventParticipant } from './events.js';
+
+export type JsonPrimitive = string | number | boolean | null;
+
+/** What a node left behind for later nodes and templates (`results.<nodeId>.digits`, …). */
+export interface NodeResult {
+  outcome?: string;
+  /** ms epoch when the result was recorded. */
+  at: number;
+  code?: number;
+  subCode?: number;
+  message?: string;
+  /** DTMF digits as characters ('1', '#'). */
+  digits?: string;
+  choiceLabel?: string;
+  invitationId?: string;
+}
+
+export interface CallInfo {
+  direction: 'incoming' | 'outbound';
+  from: string;
+  to: string;
+  callerDisplayName: string;
+  correlationId: string;
+  serverCallId: string;
+  callConnectionId: string;
+  incomingCallContext?: string;
+  /** Outbound runs: who the run dials (from the start request, else the trigger's config). */
+  targets?: string[];
+  /** True once ACS reported CallConnected; a run only hangs up calls it holds. */
+  connected: boolean;
+}
+
+export interface Awaiting {
+  nodeId: string;
+  operationContext: string;
+  /** ms epoch the wait began. */
+  since: number;
+  /** ms epoch after which the engine sends a Timeout event if the call still exists. */
+  deadline: number;
+}
+
+/** Everything a run needs between callbacks; plain JSON so the engine can store it as is. */
+export interface RunState {
+  runId: string;
+  status: 'running' | 'ended';
+  endReason?: EndReason;
+  currentNodeId?: string;
+  awaiting?: Awaiting;
+  /** Counts issued actions; operation contexts are `${runId}:${seq}`. */
+  seq: number;
+  /** Counts node entries, for the step limit. */
+  stepCount: number;
+  call: CallInfo;
+  vars: Record<string, string>;
+  /** Results of nodes that something reads (templates `results.<id>` or node references). */
+  results: Record<string, NodeResult>;
+  participants: EventParticipant[];
+  /** Re-prompts spent by the node being waited on (cleared when it is left). */
+  attempts: Record<string, number>;
+  /** Ids of the last events applied, to drop redelivered copies. */
+  recentEventIds: string[];
+}
+
+export type TraceEntry =
+  | { at: number; kind: 'enter'; nodeId: string; type: string }
+  | { at: number; kind: 'outcome'; nodeId: string; outcome: string }
+  | { at: number; kind: 'action'; nodeId: string; action: string; id: string }
+  | { at: number; kind: 'event'; nodeId?: string; event: string; eventId: string; note?: string }
+  | { at: number; kind: 'retry'; nodeId: string; reason: string; attempt: number }
+  | { at: number; kind: 'ignored'; nodeId?: string; event: string; eventId: string; reason: string }
+  | { at: number; kind: 'templateError'; nodeId: string; message: string }
+  | { at: number; kind: 'end'; nodeId?: string; reason: EndReason };
+
+export interface StepResult {
+  state: RunState;
+  actions: Action[];
+  trace: TraceEntry[];
+}
+
+export type RunTrigger =
+  | {
+      kind: 'incomingCall';
+      runId: string;
+      from: string;
+      to: string;
+      callerDisplayName?: string;
+      correlationId?: string;
+      serverCallId?: string;
+      incomingCallContext: string;
+    }
+  | {
+      kind: 'outbound';
+      runId: string;
+      targets: string[];
+      callerId?: string;
+      variables?: Record<string, string>;
+    };
+
+export interface RunOptions {
+  /** Node entries allowed per run before it ends with 'stepLimit' (default 1,000). */
+  stepLimit?: number;
+}
+
+export const DEFAULT_STEP_LIMIT = 1000;
+export const RECENT_EVENT_IDS = 64;

@@ -1,0 +1,96 @@
+import { parseTemplate, readPaths } from '../templates.js';
+import { fieldAt } from './field-messages.js';
+import type { ValidationIssue } from './issue.js';
+import { nodeName, type FlowIndex } from './validate-flow.js';
+
+/** What templates may read; anything else renders empty. */
+const TEMPLATE_ROOTS = new Set(['call', 'vars', 'results']);
+
+interface VariableRead {
+  nodeId: string;
+  path: (string | number)[];
+  name: string;
+  title: string;
+}
+
+/**
+ * Templates must parse; names they read must exist: variables some node sets, results of
+ * nodes in the flow. Node references in configs must point at a node of the right type.
+ */
+export function checkTemplatesAndVariables(index: FlowIndex, issues: ValidationIssue[]): void {
+  const written = new Set<string>();
+  const reads: VariableRead[] = [];
+
+  for (const info of index.nodes) {
+    const { desc, config } = info;
+    if (!desc || !config) continue;
+    const base = ['nodes', info.index, 'config'];
+    for (const name of desc.writesVariables?.(config) ?? []) written.add(name);
+
+    for (const ref of desc.references?.(config) ?? []) {
+      const target = index.byId.get(ref.nodeId);
+      const title = fieldAt(desc.configSchema, ref.path).title ?? 'Node';
+      if (!target) {
+        issues.push({
+          severity: 'error',
+          nodeId: info.node.id,
+          path: [...base, ...ref.path],
+          message: `${title}: there is no node “${ref.nodeId}” in this flow`,
+        });
+      } else if (ref.nodeType && target.node.type !== ref.nodeType) {
+        const want = target.desc ? `a “${desc.label}”-compatible node` : 'another node';
+        issues.push({
+          severity: 'error',
+          nodeId: info.node.id,
+          path: [...base, ...ref.path],
+          message: `${title}: ${nodeName(target)} is not the right kind of node (${want} is needed)`,
+        });
+      }
+    }
+
+    for (const t of desc.templates?.(config) ?? []) {
+      const title = fieldAt(desc.configSchema, t.path).title ?? 'Text';
+      const parsed = parseTemplate(t.text);
+      if (!parsed.ok) {
+        issues.push({
+          severity: 'error',
+          nodeId: info.node.id,
+          path: [...base, ...t.path],
+          message: `${title}: the text has a template error (${parsed.message})`,
+        });
+        continue;
+      }
+      for (const p of readPaths(parsed.template)) {
+        const [root, key] = p;
+        if (typeof root !== 'string') continue;
+        if (!TEMPLATE_ROOTS.has(root)) {
+          issues.push({
+            severity: 'warning',
+            nodeId: info.node.id,
+            path: [...base, ...t.path],
+            message: `${title}: “${root}” is always empty; use call.from, vars.<name> or results.<node id>`,
+          });
+        } else if (root === 'vars' && typeof key === 'string') {
+          reads.push({ nodeId: info.node.id, path: [...base, ...t.path], name: key, title });
+        } else if (root === 'results' && typeof key === 'string' && !index.byId.has(key)) {
+          issues.push({
+            severity: 'warning',
+            nodeId: info.node.id,
+            path: [...base, ...t.path],
+            message: `${title}: there is no node “${key}” in this flow, so results.${key} is always empty`,
+          });
+        }
+      }
+    }
+  }
+
+  for (const r of reads) {
+    if (written.has(r.name)) continue;
+    issues.push({
+      severity: 'warning',
+      nodeId: r.nodeId,
+      path: r.path,
+      message: `${r.title}: the variable “${r.name}” is used but no node sets it, so it is always empty`,
+    });
+  }
+}
