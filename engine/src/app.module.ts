@@ -1,0 +1,39 @@
+import { type DynamicModule, Module } from '@nestjs/common';
+import { AuditModule } from './audit/audit.module.js';
+import { AuthModule } from './auth/auth.module.js';
+import type { EngineConfig } from './config/config.js';
+import { ConfigModule } from './config/config.module.js';
+import { DatabaseModule } from './database/database.module.js';
+import { EntryPointsModule } from './entry-points/entry-points.module.js';
+import { FlowsModule } from './flows/flows.module.js';
+import { HealthModule } from './health/health.module.js';
+import type { Logger } from './logging/logger.js';
+import { LoggingModule } from './logging/logging.module.js';
+import { TokensModule } from './tokens/tokens.module.js';
+import { UsersModule } from './users/users.module.js';
+
+@Module({})
+export class AppModule {
+  /** Feature modules go in `imports`; the global ones (config, logger, database) come first. */
+  static forRoot(options: {
+    config: EngineConfig;
+    databaseUrl: string;
+    logger: Logger;
+  }): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        ConfigModule.forRoot(options.config),
+        LoggingModule.forRoot(options.logger),
+        DatabaseModule.forRoot(options.databaseUrl),
+        AuthModule,
+        UsersModule,
+        TokensModule,
+        AuditModule,
+        FlowsModule,
+        EntryPointsModule,
+        HealthModule,
+      ],
+    };
+  }
+}

@@ -1,0 +1,116 @@
+import 'reflect-metadata';
+import { join } from 'node:path';
+import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { AppModule } from './app.module.js';
+import { SESSION_COOKIE } from './auth/auth.service.js';
+import { ProblemFilter } from './common/problem.filter.js';
+import type { EngineConfig } from './config/config.js';
+import {
+  type EmbeddedPostgresHandle,
+  startEmbeddedPostgres,
+} from './database/embedded-postgres.js';
+import { migrate } from './database/migrator.js';
+import { createLogger, type Logger, PinoNestLogger } from './logging/logger.js';
+import { requestLogger } from './logging/request-logger.js';
+import { designerStatic } from './static/designer-static.js';
+import { UsersService } from './users/users.service.js';
+
+export interface Engine {
+  app: NestExpressApplication;
+  /** Base URL the engine listens on, e.g. http://127.0.0.1:3000 */
+  url: string;
+  databaseUrl: string;
+  /** Set on the first start of an empty database: print it once. */
+  initialAdmin: { username: string; password: string; generated: boolean } | null;
+  logger: Logger;
+  /** Stops the HTTP server, the database pool and (if we started it) the embedded Postgres. */
+  close(): Promise<void>;
+}
+
+/**
+ * Starts the engine: the database (DATABASE_URL, or the embedded Postgres), migrations, the
+ * Nest app with its middleware, error filter and OpenAPI page, then listens.
+ */
+export async function startEngine(
+  config: EngineConfig,
+  logger = createLogger(config.logLevel),
+): Promise<Engine> {
+  let embedded: EmbeddedPostgresHandle | undefined;
+  let databaseUrl = config.databaseUrl;
+  if (!databaseUrl) {
+    embedded = await startEmbeddedPostgres({
+      dataDir: join(config.dataDir, 'postgres'),
+      port: config.postgresPort,
+      logger,
+    });
+    databaseUrl = embedded.url;
+  }
+  try {
+    await migrate(databaseUrl, config.migrationsDir, logger);
+    const app = await NestFactory.create<NestExpressApplication>(
+      AppModule.forRoot({ config, databaseUrl, logger }),
+      { bodyParser: false, logger: new PinoNestLogger(logger) },
+    );
+    configureApp(app, config, logger);
+    await app.listen(config.port, config.host);
+    const initialAdmin = await app.get(UsersService).ensureInitialAdmin();
+    const address = app.getHttpServer().address();
+    const port = typeof address === 'object' && address ? address.port : config.port;
+    const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
+    let closing: Promise<void> | undefined;
+    return {
+      app,
+      url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
+      databaseUrl,
+      initialAdmin,
+      logger,
+      close: () =>
+        (closing ??= (async () => {
+          await app.close();
+          await embedded?.stop();
+        })()),
+    };
+  } catch (e) {
+    await embedded?.stop();
+    throw e;
+  }
+}
+
+/** Middleware, error filter, static designer and the OpenAPI page. */
+export function configureApp(
+  app: NestExpressApplication,
+  config: EngineConfig,
+  logger: Logger,
+): void {
+  app.disable('x-powered-by');
+  app.use(requestLogger(logger));
+  app.useBodyParser('json', {
+    // Documents are checked against SWITCHBOARD_MAX_DOCUMENT_BYTES precisely; this bounds the
+    // whole body (document plus its envelope).
+    limit: config.maxDocumentBytes + 64 * 1024,
+    type: ['application/json', 'application/*+json'],
+  });
+  app.useGlobalFilters(new ProblemFilter(logger));
+  const designer = designerStatic(config.designerDir);
+  if (designer) app.use(designer);
+
+  const document = SwaggerModule.createDocument(
+    app,
+    new DocumentBuilder()
+      .setTitle('Switchboard engine')
+      .setDescription(
+        'Flows, versions, entry points, users and tokens. Errors are application/problem+json; ' +
+          'lists answer { items, nextCursor }.',
+      )
+      .setVersion('1')
+      .addBearerAuth()
+      .addCookieAuth(SESSION_COOKIE)
+      .build(),
+  );
+  SwaggerModule.setup('api/docs', app, document, {
+    jsonDocumentUrl: 'api/docs/openapi.json',
+    yamlDocumentUrl: 'api/docs/openapi.yaml',
+  });
+}

@@ -1,0 +1,49 @@
+import { type CanActivate, type ExecutionContext, Injectable } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import { ProblemException } from '../common/problem.js';
+import { AuthService, unauthorized } from './auth.service.js';
+import type { AuthenticatedRequest } from './principal.js';
+import { PUBLIC_KEY, ROLES_KEY } from './roles.decorator.js';
+import { type Role, roleSatisfies } from './roles.js';
+
+/**
+ * Global guard: authenticates every request (sets `req.principal`), then enforces the route's
+ * `@Roles(...)`. Anonymous → 401; a role not allowed → 403; a route with neither `@Roles` nor
+ * `@Public` → 403 (closed by default).
+ */
+@Injectable()
+export class AuthGuard implements CanActivate {
+  constructor(
+    private readonly reflector: Reflector,
+    private readonly auth: AuthService,
+  ) {}
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    if (context.getType() !== 'http') return true;
+    const targets = [context.getHandler(), context.getClass()];
+    const isPublic = this.reflector.getAllAndOverride<boolean>(PUBLIC_KEY, targets) === true;
+    const req = context.switchToHttp().getRequest<AuthenticatedRequest>();
+    let principal;
+    try {
+      principal = await this.auth.authenticate(req);
+    } catch (e) {
+      if (isPublic) return true;
+      throw e;
+    }
+    if (principal) req.principal = principal;
+    if (isPublic) return true;
+    if (!principal)
+      throw unauthorized('Sign in, or send an API token as "Authorization: Bearer <token>"');
+    const roles = this.reflector.getAllAndOverride<Role[] | undefined>(ROLES_KEY, targets);
+    if (!roles || !roleSatisfies(principal.role, roles)) {
+      throw new ProblemException(
+        403,
+        'forbidden',
+        roles
+          ? `This needs the role ${roles.join(' or ')}; you are ${principal.role}`
+          : 'This route declares no roles',
+      );
+    }
+    return true;
+  }
+}

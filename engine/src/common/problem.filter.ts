@@ -1,0 +1,71 @@
+import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException } from '@nestjs/common';
+import type { Request, Response } from 'express';
+import type { Logger } from '../logging/logger.js';
+import { type Problem, problemType } from './problem.js';
+
+/**
+ * Every error becomes `application/problem+json`: ProblemException as thrown, other
+ * HttpExceptions (incl. body-parser errors mapped by Nest) converted, anything else a 500
+ * without internals.
+ */
+@Catch()
+export class ProblemFilter implements ExceptionFilter {
+  constructor(private readonly logger: Logger) {}
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const ctx = host.switchToHttp();
+    const res = ctx.getResponse<Response>();
+    const req = ctx.getRequest<Request>();
+    const problem = this.toProblem(exception, req);
+    if (problem.status >= 500) {
+      this.logger.error({ err: exception, path: req.originalUrl }, 'unhandled error');
+    }
+    if (res.headersSent) return;
+    res.status(problem.status).type('application/problem+json').send(JSON.stringify(problem));
+  }
+
+  private toProblem(exception: unknown, req: Request): Problem {
+    if (exception instanceof HttpException) {
+      const status = exception.getStatus();
+      const body = exception.getResponse();
+      if (typeof body === 'object' && body !== null && 'type' in body && 'status' in body) {
+        return body as Problem;
+      }
+      const cause = (exception as { cause?: unknown }).cause;
+      const raw =
+        typeof body === 'object' && body !== null ? (body as Record<string, unknown>) : {};
+      const message = typeof raw.message === 'string' ? raw.message : exception.message;
+      if (status === 413) {
+        return {
+          type: problemType('too-large'),
+          title: 'Content Too Large',
+          status,
+          detail: 'The request body is larger than the limit (SWITCHBOARD_MAX_DOCUMENT_BYTES)',
+        };
+      }
+      if (status === 400 && (cause instanceof SyntaxError || /JSON/i.test(message))) {
+        return {
+          type: problemType('malformed-json'),
+          title: 'Bad Request',
+          status,
+          detail: `The request body is not valid JSON: ${message}`,
+        };
+      }
+      if (status === 404) {
+        return {
+          type: problemType('not-found'),
+          title: 'Not Found',
+          status,
+          detail: `No route for ${req.method} ${req.path}`,
+        };
+      }
+      return { type: 'about:blank', title: exception.name, status, detail: message };
+    }
+    return {
+      type: problemType('internal'),
+      title: 'Internal Server Error',
+      status: 500,
+      detail: 'An unexpected error occurred; it has been logged.',
+    };
+  }
+}

@@ -1,0 +1,40 @@
+import { Injectable } from '@nestjs/common';
+import { type Db, PrismaService } from '../database/prisma.service.js';
+import type { Role } from '../auth/roles.js';
+
+@Injectable()
+export class UsersRepository {
+  constructor(private readonly prisma: PrismaService) {}
+
+  count() {
+    return this.prisma.user.count();
+  }
+
+  findByUsername(username: string) {
+    return this.prisma.user.findUnique({ where: { username } });
+  }
+
+  findById(id: string, db: Db = this.prisma) {
+    return db.user.findUnique({ where: { id } });
+  }
+
+  create(db: Db, data: { username: string; role: Role; passwordHash: string; createdBy: string }) {
+    return db.user.create({ data });
+  }
+
+  delete(db: Db, id: string) {
+    return db.user.delete({ where: { id } });
+  }
+
+  countAdmins(db: Db) {
+    return db.user.count({ where: { role: 'admin' } });
+  }
+
+  list(limit: number, afterUsername?: string) {
+    return this.prisma.user.findMany({
+      where: afterUsername ? { username: { gt: afterUsername } } : {},
+      orderBy: { username: 'asc' },
+      take: limit + 1,
+    });
+  }
+}

@@ -1,0 +1,35 @@
+import { z } from 'zod';
+import { PageQuerySchema, pageSchema } from '../common/pagination.js';
+import { HUMAN_ROLES } from '../auth/roles.js';
+
+export const UsernameSchema = z
+  .string()
+  .regex(
+    /^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$/,
+    'must be 1–64 letters, digits, ".", "_", "@" or "-"',
+  );
+
+export const CreateUserSchema = z.strictObject({
+  username: UsernameSchema,
+  role: z.enum(HUMAN_ROLES),
+  password: z
+    .string()
+    .min(8, 'must be at least 8 characters')
+    .max(200)
+    .optional()
+    .describe('Omit to have a random password generated and returned once'),
+});
+
+export const UserSchema = z.object({
+  id: z.string(),
+  username: z.string(),
+  role: z.enum(HUMAN_ROLES),
+  createdAt: z.iso.datetime(),
+  createdBy: z.string(),
+});
+export const CreatedUserSchema = UserSchema.extend({
+  password: z.string().optional().describe('Only when generated; shown this once'),
+});
+export const UserPageSchema = pageSchema(UserSchema);
+export const UserListQuerySchema = PageQuerySchema;
+export const UserIdSchema = z.string().min(1).max(100);
