@@ -1,0 +1,19 @@
+export { startEmulator, type Emulator, type EmulatorOptions } from './server.js';
+export {
+  ControlClient,
+  ControlError,
+  type CallDetail,
+  type CallSummary,
+  type ParticipantSummary,
+  type PlacedCall,
+} from './control-client.js';
+export type { ControlInfo } from './control-api.js';
+export type { EndpointBehaviour, InviteBehaviour, ScriptStep } from './endpoints.js';
+export type { Faults } from './faults.js';
+export type { SubscriptionInfo, SubscriptionStatus } from './event-grid.js';
+export type { TimelineEntry } from './monitor.js';
+export type { Logger, LogLevel } from './logger.js';
+export type { MediaTiming } from './media.js';
+export type { CallbackRetryOptions } from './callbacks.js';
+export { createJsonLogger } from './logger.js';
+export { signRequest, verifyHmac } from './signing.js';

@@ -1,0 +1,293 @@
+import { createHash, randomBytes } from 'node:crypto';
+import http from 'node:http';
+import https from 'node:https';
+import type { AddressInfo } from 'node:net';
+import { resolve } from 'node:path';
+import {
+  CallbackDispatcher,
+  defaultCallbackRetry,
+  type CallbackRetryOptions,
+} from './callbacks.js';
+import { CallModel, type CallModelOptions } from './call-model.js';
+import { loadOrCreateTlsFiles } from './certificate.js';
+import { ControlApi, type ControlInfo } from './control-api.js';
+import { ControlClient } from './control-client.js';
+import { EndpointRegistry, parseBehaviour, type EndpointBehaviour } from './endpoints.js';
+import { AcsHttpError } from './errors.js';
+import { EventGridPublisher } from './event-grid.js';
+import { FaultInjector, type Faults } from './faults.js';
+import { Deliverer } from './http-client.js';
+import { parseIdentityString } from './identifiers.js';
+import { readBody, send } from './http-util.js';
+import { createJsonLogger, type LogLevel, type Logger } from './logger.js';
+import { defaultMediaTiming, type MediaTiming } from './media.js';
+import { Monitor } from './monitor.js';
+import { RestApi } from './rest-api.js';
+import { Scheduler } from './scheduler.js';
+import { CallbackTokenSigner, loadOrCreateSigningKey } from './signing.js';
+
+export interface EmulatorOptions {
+  /** HTTP port; 0 (default) picks a free one. */
+  port?: number;
+  /** Serve HTTPS too (self-signed certificate kept in `dataDir`). Implied by `httpsPort`. */
+  https?: boolean;
+  /** HTTPS port; 0 picks a free one. */
+  httpsPort?: number;
+  /** Interface to bind; default 127.0.0.1. */
+  host?: string;
+  /** Base64 access key the SDK signs with; default: random. */
+  accessKey?: string;
+  /** Emulated time → real time factor (0.01 runs a 5 s timeout in 50 ms); default 1. */
+  timeScale?: number;
+  /** Where the TLS certificate and callback signing key are kept; default ./.data/emulator. */
+  dataDir?: string;
+  /** Event Grid webhook subscriptions for IncomingCall (validated by handshake first). */
+  eventGridSubscribers?: string[];
+  /** The emulated ACS resource's immutable id; default derived from the access key. */
+  resourceId?: string;
+  /** JWT `aud` on callbacks; default `resourceId`. */
+  audience?: string;
+  /** JWT `iss` on callbacks; default the emulator's HTTP base URL. */
+  issuer?: string;
+  logger?: Logger;
+  /** Level for the built-in JSON logger when no `logger` is given; default 'warn'. */
+  logLevel?: LogLevel;
+  /** Behaviour of endpoints without their own; default accept after 1000 emulated ms. */
+  defaultEndpoint?: Partial<EndpointBehaviour>;
+  /** Behaviour per endpoint raw id (or E.164 number). */
+  endpoints?: Record<string, Partial<EndpointBehaviour>>;
+  callbackRetry?: Partial<CallbackRetryOptions>;
+  /** Real ms to wait for an Event Grid subscriber (default 30 000, as Event Grid). */
+  eventGridTimeoutMs?: number;
+  /** Reuse one callback JWT for this many real ms (load tests only); default 0 = one per event. */
+  callbackTokenReuseMs?: number;
+  media?: Partial<MediaTiming>;
+  callModel?: Partial<Omit<CallModelOptions, 'media'>>;
+  faults?: Partial<Faults>;
+}
+
+export interface Emulator {
+  /** HTTP base URL, e.g. http://127.0.0.1:4510 (the SDK needs allowInsecureConnection for it). */
+  url: string;
+  /** HTTPS base URL when HTTPS is on. */
+  httpsUrl?: string;
+  /** What an app should use: the HTTPS endpoint when HTTPS is on, else the HTTP one. */
+  connectionString: string;
+  httpConnectionString: string;
+  httpsConnectionString?: string;
+  accessKey: string;
+  resourceId: string;
+  /** Callback JWT issuer and audience, for the receiving app's verification. */
+  issuer: string;
+  audience: string;
+  jwksUrl: string;
+  openIdConfigUrl: string;
+  /** The self-signed certificate to trust via NODE_EXTRA_CA_CERTS (HTTPS only). */
+  caCertPath?: string;
+  timeScale: number;
+  control: ControlClient;
+  close(): Promise<void>;
+}
+
+function listen(server: http.Server, port: number, host: string): Promise<number> {
+  return new Promise((ok, fail) => {
+    server.once('error', fail);
+    server.listen(port, host, () => {
+      server.off('error', fail);
+      ok((server.address() as AddressInfo).port);
+    });
+  });
+}
+
+function closeServer(server: http.Server): Promise<void> {
+  return new Promise((ok) => {
+    server.close(() => ok());
+    server.closeAllConnections();
+  });
+}
+
+const hostForUrl = (host: string) =>
+  host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
+
+/** A stable resource id per access key, so restarts keep the same JWT audience and user ids. */
+function resourceIdFor(accessKey: string): string {
+  const h = createHash('sha256').update(`switchboard-acs-emulator:${accessKey}`).digest('hex');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-8${h.slice(17, 20)}-${h.slice(20, 32)}`;
+}
+
+export async function startEmulator(options: EmulatorOptions = {}): Promise<Emulator> {
+  const host = options.host ?? '127.0.0.1';
+  const accessKey = options.accessKey ?? randomBytes(32).toString('base64');
+  const keyBytes = Buffer.from(accessKey, 'base64');
+  if (keyBytes.length === 0) throw new Error('accessKey must be non-empty base64');
+  const resourceId = options.resourceId ?? resourceIdFor(accessKey);
+  const timeScale = options.timeScale ?? 1;
+  const useHttps = options.https === true || options.httpsPort !== undefined;
+  const explicitDataDir = options.dataDir !== undefined;
+  const dataDir = resolve(options.dataDir ?? '.data/emulator');
+  const logger = options.logger ?? createJsonLogger(options.logLevel ?? 'warn');
+
+  const scheduler = new Scheduler(timeScale);
+  const monitor = new Monitor();
+  const faults = new FaultInjector();
+  if (options.faults) faults.set(options.faults);
+  const deliverer = new Deliverer();
+  const endpoints = new EndpointRegistry(
+    parseBehaviour(options.defaultEndpoint, { onInvite: 'accept', ringMs: 1000 }),
+  );
+  for (const [id, b] of Object.entries(options.endpoints ?? {})) {
+    endpoints.set(parseIdentityString(id).rawId, parseBehaviour(b, endpoints.defaults));
+  }
+
+  // Listen first: the issuer, JWKS and validation URLs depend on the ports.
+  let handler: http.RequestListener = (_req, res) => send(res, 503);
+  const httpServer = http.createServer({ keepAliveTimeout: 65_000 }, (req, res) =>
+    handler(req, res),
+  );
+  const port = await listen(httpServer, options.port ?? 0, host);
+  const url = `http://${hostForUrl(host)}:${port}`;
+
+  let httpsServer: https.Server | undefined;
+  let httpsUrl: string | undefined;
+  let caCertPath: string | undefined;
+  if (useHttps) {
+    const hosts = ['localhost', '127.0.0.1', '::1'];
+    if (!hosts.includes(host) && host !== '0.0.0.0' && host !== '::') hosts.push(host);
+    const tls = await loadOrCreateTlsFiles(dataDir, hosts);
+    caCertPath = tls.certPath;
+    httpsServer = https.createServer(
+      { cert: tls.certPem, key: tls.keyPem, keepAliveTimeout: 65_000 },
+      (req, res) => handler(req, res),
+    );
+    const httpsPortNum = await listen(httpsServer, options.httpsPort ?? 0, host);
+    httpsUrl = `https://${hostForUrl(host) === '127.0.0.1' ? 'localhost' : hostForUrl(host)}:${httpsPortNum}`;
+    if (tls.created) logger.info({ certPath: tls.certPath }, 'created a self-signed certificate');
+  }
+
+  const issuer = options.issuer ?? url;
+  const audience = options.audience ?? resourceId;
+  const jwksUrl = `${url}/calling/keys`;
+  const openIdConfigUrl = `${url}/calling/.well-known/acsopenidconfiguration`;
+  const signingKey = await loadOrCreateSigningKey(
+    explicitDataDir || useHttps ? dataDir : undefined,
+  );
+  const signer = new CallbackTokenSigner(
+    signingKey,
+    issuer,
+    audience,
+    options.callbackTokenReuseMs ?? 0,
+  );
+
+  const callbacks = new CallbackDispatcher({
+    scheduler,
+    signer,
+    deliverer,
+    faults,
+    monitor,
+    logger,
+    retry: { ...defaultCallbackRetry, ...options.callbackRetry },
+  });
+  const eventGrid = new EventGridPublisher({
+    scheduler,
+    deliverer,
+    faults,
+    monitor,
+    logger,
+    topic: `/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/switchboard/providers/Microsoft.Communication/communicationServices/acs-emulator`,
+    timeoutMs: options.eventGridTimeoutMs ?? 30_000,
+    validationUrlBase: () => url,
+  });
+  const model = new CallModel({
+    scheduler,
+    callbacks,
+    eventGrid,
+    monitor,
+    endpoints,
+    logger,
+    resourceId,
+    options: {
+      connectLatencyMs: 200,
+      incomingRingTimeoutMs: 60_000,
+      defaultInvitationTimeoutSeconds: 60,
+      retainEndedCalls: 1000,
+      ...options.callModel,
+      media: { ...defaultMediaTiming, ...options.media },
+    },
+  });
+
+  const connectionStringFor = (base: string) => `endpoint=${base}/;accesskey=${accessKey}`;
+  const httpConnectionString = connectionStringFor(url);
+  const httpsConnectionString = httpsUrl ? connectionStringFor(httpsUrl) : undefined;
+  const connectionString = httpsConnectionString ?? httpConnectionString;
+  const info = (): ControlInfo => ({
+    url,
+    httpsUrl,
+    connectionString,
+    issuer,
+    audience,
+    jwksUrl,
+    openIdConfigUrl,
+    caCertPath,
+    timeScale,
+  });
+
+  const rest = new RestApi({ model, accessKey: keyBytes, faults, monitor, logger });
+  const control = new ControlApi({ model, endpoints, faults, eventGrid, monitor, callbacks, info });
+
+  handler = (req, res) => {
+    const url = new URL(req.url ?? '/', 'http://emulator');
+    const path = url.pathname;
+    if (req.method === 'GET' && path === '/calling/keys') return send(res, 200, signer.jwks());
+    if (req.method === 'GET' && path === '/calling/.well-known/acsopenidconfiguration') {
+      return send(res, 200, signer.openIdConfiguration(jwksUrl));
+    }
+    readBody(req).then(
+      (body) => {
+        if (path.startsWith('/calling/')) rest.handle(req, res, body, url);
+        else if (path === '/emulator' || path.startsWith('/emulator/'))
+          control.handle(req, res, body, url);
+        else send(res, 404, { error: { code: 'NotFound', message: `No route for ${path}.` } });
+      },
+      (e: unknown) => {
+        const err = e instanceof AcsHttpError ? e : new AcsHttpError(400, 'BadRequest', String(e));
+        if (!res.headersSent) send(res, err.status, err.body());
+      },
+    );
+  };
+
+  for (const sub of options.eventGridSubscribers ?? []) eventGrid.add(sub);
+  logger.info({ url, httpsUrl, resourceId, timeScale }, 'ACS emulator listening');
+
+  let closing: Promise<void> | undefined;
+  return {
+    url,
+    httpsUrl,
+    connectionString,
+    httpConnectionString,
+    httpsConnectionString,
+    accessKey,
+    resourceId,
+    issuer,
+    audience,
+    jwksUrl,
+    openIdConfigUrl,
+    caCertPath,
+    timeScale,
+    control: new ControlClient(url),
+    close() {
+      closing ??= (async () => {
+        scheduler.close();
+        model.close();
+        callbacks.close();
+        eventGrid.close();
+        control.close();
+        await Promise.all([
+          closeServer(httpServer),
+          httpsServer ? closeServer(httpsServer) : undefined,
+        ]);
+        deliverer.close();
+      })();
+      return closing;
+    },
+  };
+}

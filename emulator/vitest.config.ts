@@ -1,0 +1,9 @@
+import { defineProject } from 'vitest/config';
+
+export default defineProject({
+  test: {
+    name: 'emulator',
+    include: ['test/**/*.spec.ts'],
+    testTimeout: 20_000,
+  },
+});
