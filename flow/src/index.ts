@@ -20,3 +20,6 @@ export { isPlainText, parseTemplate, readPaths } from './templates.js';
 export type { ValidationIssue } from './validate/issue.js';
 export { hasErrors } from './validate/issue.js';
 export { validateFlow } from './validate/validate-flow.js';
+export { compileFlow, isCompiledFlow } from './interpreter/compile.js';
+export type { CompiledFlow, CompiledNode } from './interpreter/compile.js';
+export { start, step } from './interpreter/interpret.js';

@@ -71,6 +71,7 @@ export type TraceEntry =
   | { at: number; kind: 'retry'; nodeId: string; reason: string; attempt: number }
   | { at: number; kind: 'ignored'; nodeId?: string; event: string; eventId: string; reason: string }
   | { at: number; kind: 'templateError'; nodeId: string; message: string }
+  | { at: number; kind: 'error'; nodeId?: string; message: string }
   | { at: number; kind: 'end'; nodeId?: string; reason: EndReason };
 
 export interface StepResult {

@@ -7,15 +7,11 @@ import type { NodeContext, TemplateRef } from './types.js';
 export const DEFAULT_VOICE = 'en-US-JennyNeural';
 export const DEFAULT_LOCALE = 'en-US';
 
-export const voiceField = z
-  .string()
-  .max(100)
-  .default(DEFAULT_VOICE)
-  .meta({
-    title: 'Voice',
-    description: 'Azure neural voice name, e.g. en-US-JennyNeural',
-    widget: 'text',
-  });
+export const voiceField = z.string().max(100).default(DEFAULT_VOICE).meta({
+  title: 'Voice',
+  description: 'Azure neural voice name, e.g. en-US-JennyNeural',
+  widget: 'text',
+});
 
 export const localeField = z
   .string()

@@ -1,0 +1,381 @@
+import type { Action, ActionDraft, EndReason } from '../actions.js';
+import type { EventRule, NodeConfig, NodeContext, RunResult } from '../catalogue/types.js';
+import { tonesToDigits, type CallEvent } from '../events.js';
+import {
+  DEFAULT_STEP_LIMIT,
+  RECENT_EVENT_IDS,
+  type NodeResult,
+  type RunOptions,
+  type RunState,
+  type StepResult,
+  type TraceEntry,
+} from '../state.js';
+import type { CompiledFlow, CompiledNode } from './compile.js';
+
+const DEFAULT_MAX_WAIT_SECONDS = 60;
+
+/**
+ * One invocation of start or step. Works on a shallow copy of the state and copies nested
+ * objects only when it changes them, so the caller's state is never mutated and the cost of a
+ * step does not depend on how big the flow (or the state) is.
+ */
+export class Run {
+  readonly state: RunState;
+  readonly actions: Action[] = [];
+  readonly trace: TraceEntry[] = [];
+  private readonly owned = new Set<'vars' | 'results' | 'attempts' | 'call'>();
+  private readonly stepLimit: number;
+
+  constructor(
+    private readonly flow: CompiledFlow,
+    state: RunState,
+    private readonly now: number,
+    options: RunOptions | undefined,
+  ) {
+    this.state = { ...state };
+    this.stepLimit = options?.stepLimit ?? DEFAULT_STEP_LIMIT;
+  }
+
+  result(): StepResult {
+    return { state: this.state, actions: this.actions, trace: this.trace };
+  }
+
+  // ---- state edits (copy on first write) ----
+
+  private own<K extends 'vars' | 'results' | 'attempts' | 'call'>(key: K): RunState[K] {
+    if (!this.owned.has(key)) {
+      this.owned.add(key);
+      this.state[key] = { ...this.state[key] } as RunState[K];
+    }
+    return this.state[key];
+  }
+
+  setVars(vars: Readonly<Record<string, string>>): void {
+    const keys = Object.keys(vars);
+    if (keys.length === 0) return;
+    const own = this.own('vars');
+    for (const k of keys) own[k] = String(vars[k] ?? '');
+  }
+
+  private setResult(nodeId: string, result: NodeResult | undefined): void {
+    if (!this.flow.keepResults.has(nodeId)) return;
+    if (result === undefined) {
+      if (nodeId in this.state.results) delete this.own('results')[nodeId];
+    } else {
+      this.own('results')[nodeId] = result;
+    }
+  }
+
+  recordEvent(event: CallEvent): void {
+    const ids = this.state.recentEventIds;
+    this.state.recentEventIds =
+      ids.length >= RECENT_EVENT_IDS
+        ? [...ids.slice(ids.length - RECENT_EVENT_IDS + 1), event.id]
+        : [...ids, event.id];
+    const call = this.state.call;
+    // Learn the call's ids from whatever event carries them first.
+    if (event.callConnectionId && call.callConnectionId !== event.callConnectionId) {
+      this.own('call').callConnectionId = event.callConnectionId;
+    }
+    if (event.serverCallId && call.serverCallId === '')
+      this.own('call').serverCallId = event.serverCallId;
+    if (event.correlationId && call.correlationId === '')
+      this.own('call').correlationId = event.correlationId;
+    if (event.type === 'CallConnected' && !call.connected) this.own('call').connected = true;
+  }
+
+  // ---- trace and actions ----
+
+  note(entry: TraceEntry): void {
+    this.trace.push(entry);
+  }
+
+  private emit(node: CompiledNode, drafts: readonly ActionDraft[]): string {
+    let context = '';
+    for (const draft of drafts) {
+      this.state.seq += 1;
+      context = `${this.state.runId}:${this.state.seq}`;
+      const action = {
+        ...draft,
+        id: context,
+        operationContext: context,
+        nodeId: node.id,
+      } as Action;
+      this.actions.push(action);
+      this.note({
+        at: this.now,
+        kind: 'action',
+        nodeId: node.id,
+        action: action.kind,
+        id: context,
+      });
+    }
+    return context;
+  }
+
+  /** Ends the run; hangs up first when asked to and the run still holds a connected call. */
+  end(reason: EndReason, hangUp = false): void {
+    if (this.state.status === 'ended') return;
+    const nodeId = this.state.currentNodeId;
+    if (hangUp && this.state.call.connected) {
+      this.state.seq += 1;
+      const id = `${this.state.runId}:${this.state.seq}`;
+      this.actions.push({
+        kind: 'hangUp',
+        forEveryone: true,
+        id,
+        operationContext: id,
+        nodeId: nodeId ?? '',
+      });
+      this.note({ at: this.now, kind: 'action', nodeId: nodeId ?? '', action: 'hangUp', id });
+    }
+    this.state.status = 'ended';
+    this.state.endReason = reason;
+    delete this.state.awaiting;
+    if (Object.keys(this.state.attempts).length > 0) this.state.attempts = {};
+    this.actions.push({ kind: 'end', reason });
+    this.note({ at: this.now, kind: 'end', ...(nodeId ? { nodeId } : {}), reason });
+  }
+
+  // ---- walking the graph ----
+
+  private context(
+    node: CompiledNode,
+    retry?: { reason: string; attempt: number },
+  ): NodeContext<NodeConfig> {
+    const state = this.state;
+    const templates = this.flow.templates;
+    let callScope: Record<string, string> | undefined;
+    return {
+      nodeId: node.id,
+      config: node.config,
+      call: state.call,
+      vars: state.vars,
+      results: state.results,
+      now: this.now,
+      ...(retry ? { retry } : {}),
+      render: (text, vars) => {
+        callScope ??= {
+          from: state.call.from,
+          to: state.call.to,
+          callerDisplayName: state.call.callerDisplayName,
+          correlationId: state.call.correlationId,
+        };
+        const r = templates.render(text, {
+          call: callScope,
+          vars: vars ?? this.state.vars,
+          results: this.state.results,
+        });
+        if (r.ok) return r.text;
+        this.note({ at: this.now, kind: 'templateError', nodeId: node.id, message: r.message });
+        return '';
+      },
+    };
+  }
+
+  /** Enters `node` and keeps going through nodes that finish at once, until one waits or the run ends. */
+  enter(first: CompiledNode): void {
+    let node: CompiledNode | undefined = first;
+    while (node && this.state.status === 'running') {
+      const outcome = this.enterOne(node);
+      if (outcome === undefined) return;
+      node = this.follow(node, outcome);
+    }
+  }
+
+  /** Returns the outcome when the node finished at once, undefined when it waits or the run ended. */
+  private enterOne(node: CompiledNode): string | undefined {
+    const s = this.state;
+    s.stepCount += 1;
+    s.currentNodeId = node.id;
+    delete s.awaiting;
+    if (s.stepCount > this.stepLimit) {
+      this.end('stepLimit', true);
+      return undefined;
+    }
+    this.note({ at: this.now, kind: 'enter', nodeId: node.id, type: node.type });
+    this.setResult(node.id, undefined);
+    const desc = node.desc;
+    try {
+      if (desc.enter) this.setVars(desc.enter(this.context(node)));
+      if (desc.run) {
+        const r: RunResult = desc.run(this.context(node));
+        if (typeof r === 'string') return r;
+        if (r.vars) this.setVars(r.vars);
+        return r.outcome;
+      }
+      if (!desc.action) return this.fail(node, 'node type has neither run nor action');
+      return this.issue(node);
+    } catch (e) {
+      return this.fail(node, e instanceof Error ? e.message : String(e));
+    }
+  }
+
+  /** Issues the node's action(s); returns an outcome if the node decided without one. */
+  private issue(
+    node: CompiledNode,
+    retry?: { reason: string; attempt: number },
+  ): string | undefined {
+    const desc = node.desc;
+    const produced = desc.action?.(this.context(node, retry));
+    if (!produced) return this.fail(node, 'no action');
+    if ('outcome' in produced) return produced.outcome;
+    const drafts = Array.isArray(produced) ? produced : [produced];
+    const context = this.emit(node, drafts);
+    if (desc.terminal) {
+      this.end(desc.endReason ?? 'completed');
+      return undefined;
+    }
+    const wait = desc.maxWaitSeconds?.(node.config) ?? DEFAULT_MAX_WAIT_SECONDS;
+    this.state.awaiting = {
+      nodeId: node.id,
+      operationContext: context,
+      since: this.now,
+      deadline: this.now + wait * 1000,
+    };
+    return undefined;
+  }
+
+  /** A node that cannot do its job takes its failure outcome, or ends the run. */
+  private fail(node: CompiledNode, message: string): string | undefined {
+    this.note({ at: this.now, kind: 'error', nodeId: node.id, message });
+    if (node.failureOutcome) return node.failureOutcome;
+    this.end('failed', true);
+    return undefined;
+  }
+
+  /** Takes `outcome` from `node`; returns the next node to enter, if any. */
+  private follow(node: CompiledNode, outcome: string): CompiledNode | undefined {
+    const s = this.state;
+    this.note({ at: this.now, kind: 'outcome', nodeId: node.id, outcome });
+    if (node.id in s.attempts) delete this.own('attempts')[node.id];
+    const described = node.outcomes.get(outcome);
+    if (described?.endsRun) {
+      // The app has already left the call (e.g. a 1:1 transfer): nothing to hang up.
+      this.end(described.endsRun);
+      return undefined;
+    }
+    const nextId = node.next.get(outcome);
+    const next = nextId === undefined ? undefined : this.flow.nodes.get(nextId);
+    if (!next) {
+      // An outcome with no edge ends the call.
+      if (s.call.connected) this.end('completed', true);
+      else this.end(described?.failure ? 'failed' : 'completed');
+      return undefined;
+    }
+    return next;
+  }
+
+  // ---- events for the awaited node ----
+
+  /** Applies an event addressed to the awaited node (caller checked the operation context). */
+  apply(node: CompiledNode, event: CallEvent): void {
+    const result = eventResult(event, this.now);
+    if (event.type === 'Timeout' || event.type === 'ActionFailed') {
+      this.complete(node, node.failureOutcome, result, event);
+      return;
+    }
+    const rule = matchRule(node.desc.events ?? [], event, node.config);
+    if (!rule) {
+      // e.g. the HTTP result of an action whose completion comes later: keep what it told us.
+      this.mergeResult(node.id, result);
+      this.note({
+        at: this.now,
+        kind: 'event',
+        nodeId: node.id,
+        event: event.type,
+        eventId: event.id,
+        note: 'no outcome yet',
+      });
+      return;
+    }
+    this.note({
+      at: this.now,
+      kind: 'event',
+      nodeId: node.id,
+      event: event.type,
+      eventId: event.id,
+    });
+    if (rule.retry) {
+      const used = this.state.attempts[node.id] ?? 0;
+      const allowed = node.desc.retries?.(node.config) ?? 0;
+      if (used < allowed) {
+        this.own('attempts')[node.id] = used + 1;
+        this.note({
+          at: this.now,
+          kind: 'retry',
+          nodeId: node.id,
+          reason: rule.retry,
+          attempt: used + 1,
+        });
+        let outcome: string | undefined;
+        try {
+          outcome = this.issue(node, { reason: rule.retry, attempt: used + 1 });
+        } catch (e) {
+          outcome = this.fail(node, e instanceof Error ? e.message : String(e));
+        }
+        if (outcome !== undefined) this.continueWith(node, outcome);
+        return;
+      }
+    }
+    const outcome = rule.pick ? rule.pick(event, node.config) : rule.outcome;
+    this.complete(node, outcome, result, event);
+  }
+
+  private mergeResult(nodeId: string, result: NodeResult): void {
+    if (!this.flow.keepResults.has(nodeId)) return;
+    this.own('results')[nodeId] = { ...this.state.results[nodeId], ...result };
+  }
+
+  private complete(
+    node: CompiledNode,
+    outcome: string | undefined,
+    result: NodeResult,
+    _event: CallEvent,
+  ): void {
+    delete this.state.awaiting;
+    if (outcome === undefined) {
+      this.end('failed', true);
+      return;
+    }
+    const full: NodeResult = { ...this.state.results[node.id], ...result, outcome };
+    this.mergeResult(node.id, full);
+    try {
+      if (node.desc.assign) this.setVars(node.desc.assign(node.config, full));
+    } catch (e) {
+      this.note({ at: this.now, kind: 'error', nodeId: node.id, message: String(e) });
+    }
+    this.continueWith(node, outcome);
+  }
+
+  private continueWith(node: CompiledNode, outcome: string): void {
+    const next = this.follow(node, outcome);
+    if (next) this.enter(next);
+  }
+}
+
+function matchRule(
+  rules: readonly EventRule[],
+  event: CallEvent,
+  config: NodeConfig,
+): EventRule | undefined {
+  for (const r of rules) {
+    if (r.on !== event.type) continue;
+    if (r.subCode !== undefined && r.subCode !== event.resultInformation?.subCode) continue;
+    if (r.when && !r.when(event, config)) continue;
+    return r;
+  }
+  return undefined;
+}
+
+function eventResult(event: CallEvent, now: number): NodeResult {
+  const r: NodeResult = { at: now };
+  const info = event.resultInformation;
+  if (info?.code !== undefined) r.code = info.code;
+  if (info?.subCode !== undefined) r.subCode = info.subCode;
+  if (info?.message !== undefined) r.message = info.message;
+  if (event.tones) r.digits = tonesToDigits(event.tones);
+  if (event.choiceLabel !== undefined) r.choiceLabel = event.choiceLabel;
+  if (event.invitationId !== undefined) r.invitationId = event.invitationId;
+  return r;
+}
