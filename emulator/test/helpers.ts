@@ -96,7 +96,10 @@ export class Receiver {
       .filter((r) => r.path.startsWith(pathPrefix) && Array.isArray(r.body))
       .map((r) => {
         const [ev] = r.body as { id: string; type: string; data: Record<string, unknown> }[];
-        const parsed = parseCallAutomationEvent(r.body as unknown as string) as { kind: string };
+        // parseCallAutomationEvent mutates its input, so it gets a copy.
+        const parsed = parseCallAutomationEvent(structuredClone(r.body) as string) as {
+          kind: string;
+        };
         return {
           id: ev!.id,
           type: ev!.type,
