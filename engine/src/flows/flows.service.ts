@@ -1,0 +1,391 @@
+import { Inject, Injectable } from '@nestjs/common';
+import {
+  defaultConfig,
+  type FlowDocument,
+  SCHEMA_VERSION,
+  type ValidationIssue,
+  validateFlow,
+} from '@switchboard/flow';
+import { z } from 'zod';
+import { AuditRepository } from '../audit/audit.repository.js';
+import type { Principal } from '../auth/principal.js';
+import { documentChecksum } from '../common/canonical-json.js';
+import { decodeCursor, type Page, type PageQuery, toPage } from '../common/pagination.js';
+import { conflict, formatPath, notFound, ProblemException } from '../common/problem.js';
+import { ENGINE_CONFIG, type EngineConfig } from '../config/config.js';
+import { PrismaService } from '../database/prisma.service.js';
+import type { Flow, FlowVersion } from '../generated/prisma/client.js';
+import type {
+  CreateFlowSchema,
+  FlowDetail,
+  FlowListQuerySchema,
+  FlowSummary,
+  PublishSchema,
+  RollbackSchema,
+  Version,
+  VersionSummary,
+} from './flows.schemas.js';
+import { FlowsRepository } from './flows.repository.js';
+
+type FlowRow = Omit<Flow, 'draft'> & { draft?: unknown; versions: { version: number }[] };
+
+const toSummary = (f: FlowRow): FlowSummary => ({
+  id: f.id,
+  name: f.name,
+  description: f.description,
+  revision: f.draftRevision,
+  latestVersion: f.versions[0]?.version ?? null,
+  createdAt: f.createdAt.toISOString(),
+  createdBy: f.createdBy,
+  updatedAt: f.updatedAt.toISOString(),
+  updatedBy: f.updatedBy,
+  archivedAt: f.archivedAt?.toISOString() ?? null,
+});
+
+const toVersionSummary = (v: Omit<FlowVersion, 'document'>): VersionSummary => ({
+  flowId: v.flowId,
+  version: v.version,
+  checksum: v.checksum,
+  publishedBy: v.publishedBy,
+  publishedAt: v.publishedAt.toISOString(),
+  comment: v.comment,
+  copiedFrom: v.copiedFrom,
+});
+
+/** A new flow's draft: an incoming-call trigger, ready to wire. */
+function starterDocument(name: string, description: string | undefined): FlowDocument {
+  return {
+    schemaVersion: SCHEMA_VERSION,
+    name,
+    ...(description ? { description } : {}),
+    nodes: [
+      {
+        id: 'trigger',
+        type: 'trigger.incomingCall',
+        label: 'Incoming call',
+        position: { x: 0, y: 0 },
+        config: { ...(defaultConfig('trigger.incomingCall') ?? {}) },
+      },
+    ],
+    edges: [],
+  };
+}
+
+/** Parses `If-Match: 3`, `"3"` or `W/"3"`. */
+function parseIfMatch(header: string | undefined): number {
+  if (header === undefined || header.trim() === '') {
+    throw new ProblemException(
+      428,
+      'precondition-required',
+      'Saving a draft needs the If-Match header with the revision you edited (from GET /api/flows/{id})',
+    );
+  }
+  const match = /^\s*(?:W\/)?"?(\d{1,9})"?\s*$/.exec(header);
+  if (!match) {
+    throw new ProblemException(
+      400,
+      'validation-error',
+      'The If-Match header must be a draft revision number',
+      {
+        errors: [{ path: 'If-Match', message: 'must be a draft revision number' }],
+      },
+    );
+  }
+  return Number(match[1]);
+}
+
+const Cursor = z.tuple([z.iso.datetime(), z.string()]);
+
+@Injectable()
+export class FlowsService {
+  constructor(
+    private readonly prisma: PrismaService,
+    private readonly flows: FlowsRepository,
+    private readonly audit: AuditRepository,
+    @Inject(ENGINE_CONFIG) private readonly config: EngineConfig,
+  ) {}
+
+  /** 413 for documents over the configured node count or size. */
+  checkLimits(doc: FlowDocument): void {
+    const { maxDocumentNodes, maxDocumentBytes } = this.config;
+    if (doc.nodes.length > maxDocumentNodes) {
+      throw new ProblemException(
+        413,
+        'document-too-large',
+        `The flow has ${doc.nodes.length} nodes; the limit is ${maxDocumentNodes}`,
+        { errors: [{ path: 'nodes', message: `at most ${maxDocumentNodes} nodes` }] },
+      );
+    }
+    const bytes = Buffer.byteLength(JSON.stringify(doc));
+    if (bytes > maxDocumentBytes) {
+      throw new ProblemException(
+        413,
+        'document-too-large',
+        `The flow document is ${bytes} bytes; the limit is ${maxDocumentBytes}`,
+      );
+    }
+  }
+
+  async list(query: z.output<typeof FlowListQuerySchema>): Promise<Page<FlowSummary>> {
+    const after = query.cursor ? decodeCursor(query.cursor, Cursor) : undefined;
+    const rows = await this.flows.list(
+      query.limit,
+      query.includeArchived,
+      after && { createdAt: new Date(after[0]), id: after[1] },
+    );
+    return toPage(rows, query.limit, (f) => [f.createdAt.toISOString(), f.id], toSummary);
+  }
+
+  async get(id: string): Promise<FlowDetail> {
+    const flow = await this.flows.find(id);
+    if (!flow) throw notFound(`Flow ${id}`);
+    const versions = await this.flows.listVersions(id, 100);
+    return {
+      ...toSummary(flow),
+      draft: flow.draft as unknown as FlowDocument,
+      versions: versions.slice(0, 100).map(toVersionSummary),
+    };
+  }
+
+  async create(input: z.output<typeof CreateFlowSchema>, by: Principal): Promise<FlowDetail> {
+    const draft: FlowDocument = input.document
+      ? {
+          ...input.document,
+          name: input.name,
+          description: input.description ?? input.document.description,
+        }
+      : starterDocument(input.name, input.description);
+    if (draft.description === undefined) delete draft.description;
+    return this.insert(draft, by, 'flow.create');
+  }
+
+  /** A document (e.g. exported elsewhere) becomes a new flow, node and edge ids kept. */
+  async import(
+    doc: FlowDocument,
+    by: Principal,
+  ): Promise<{ flow: FlowDetail; issues: ValidationIssue[] }> {
+    const issues = validateFlow(doc);
+    const flow = await this.insert(doc, by, 'flow.import');
+    return { flow, issues };
+  }
+
+  private async insert(draft: FlowDocument, by: Principal, action: string): Promise<FlowDetail> {
+    this.checkLimits(draft);
+    const flow = await this.prisma.$transaction(async (tx) => {
+      const created = await this.flows.create(tx, {
+        name: draft.name,
+        description: draft.description ?? '',
+        draft,
+        by: by.actor,
+      });
+      await this.audit.record(tx, {
+        actor: by.actor,
+        action,
+        target: `flow:${created.id}`,
+        details: { name: created.name },
+      });
+      return created;
+    });
+    return { ...toSummary(flow), draft, versions: [] };
+  }
+
+  /**
+   * Saves the draft if `If-Match` names its current revision (one atomic UPDATE); otherwise 409
+   * with the current revision and who saved it.
+   */
+  async saveDraft(
+    id: string,
+    ifMatch: string | undefined,
+    draft: FlowDocument,
+    by: Principal,
+  ): Promise<{ id: string; revision: number; updatedAt: string; updatedBy: string }> {
+    const expected = parseIfMatch(ifMatch);
+    this.checkLimits(draft);
+    const at = new Date();
+    const saved = await this.flows.saveDraft(this.prisma, id, expected, draft, by.actor, at);
+    if (saved)
+      return { id, revision: expected + 1, updatedAt: at.toISOString(), updatedBy: by.actor };
+    const flow = await this.flows.find(id);
+    if (!flow) throw notFound(`Flow ${id}`);
+    if (flow.archivedAt) throw conflict(`Flow ${id} is archived; its draft cannot change`);
+    throw conflict(
+      `The draft was changed by ${flow.updatedBy} at ${flow.updatedAt.toISOString()} (revision ${flow.draftRevision}); ` +
+        `you edited revision ${expected}. Reload it and apply your changes again.`,
+      {
+        currentRevision: flow.draftRevision,
+        updatedBy: flow.updatedBy,
+        updatedAt: flow.updatedAt.toISOString(),
+      },
+    );
+  }
+
+  async validate(
+    id: string,
+    doc: FlowDocument | undefined,
+  ): Promise<{ issues: ValidationIssue[] }> {
+    if (doc) return { issues: validateFlow(doc) };
+    const flow = await this.flows.find(id);
+    if (!flow) throw notFound(`Flow ${id}`);
+    return { issues: validateFlow(flow.draft) };
+  }
+
+  /** Validates the saved draft on the server and publishes it as the next version. */
+  async publish(
+    id: string,
+    input: z.output<typeof PublishSchema>,
+    by: Principal,
+  ): Promise<VersionSummary> {
+    return this.prisma.$transaction(async (tx) => {
+      const flow = await this.lockedFlow(tx, id);
+      if (input.revision !== undefined && input.revision !== flow.draftRevision) {
+        throw conflict(
+          `The draft moved to revision ${flow.draftRevision} (saved by ${flow.updatedBy}) since revision ${input.revision}`,
+          {
+            currentRevision: flow.draftRevision,
+            updatedBy: flow.updatedBy,
+            updatedAt: flow.updatedAt.toISOString(),
+          },
+        );
+      }
+      const issues = validateFlow(flow.draft);
+      const errors = issues.filter((i) => i.severity === 'error');
+      if (errors.length > 0) {
+        throw new ProblemException(
+          422,
+          'invalid-flow',
+          `The draft has ${errors.length} error${errors.length === 1 ? '' : 's'}; fix ${errors.length === 1 ? 'it' : 'them'} before publishing. First: ${errors[0]!.message}`,
+          {
+            issues,
+            errors: errors.map((i) => ({ path: formatPath(i.path), message: i.message })),
+          },
+        );
+      }
+      const document = flow.draft as unknown as FlowDocument;
+      const version = await this.nextVersion(tx, id, document, by, input.comment, null);
+      await this.audit.record(tx, {
+        actor: by.actor,
+        action: 'flow.publish',
+        target: `flow:${id}`,
+        details: {
+          version: version.version,
+          checksum: version.checksum,
+          revision: flow.draftRevision,
+          comment: input.comment,
+        },
+      });
+      return version;
+    });
+  }
+
+  /** Publishes a copy of an earlier version as a new version (the draft is left alone). */
+  async rollback(
+    id: string,
+    input: z.output<typeof RollbackSchema>,
+    by: Principal,
+  ): Promise<VersionSummary> {
+    return this.prisma.$transaction(async (tx) => {
+      await this.lockedFlow(tx, id);
+      const source = await this.flows.findVersion(id, input.version, tx);
+      if (!source) throw notFound(`Version ${input.version} of flow ${id}`);
+      const comment = input.comment ?? `Rollback to version ${input.version}`;
+      const version = await this.nextVersion(
+        tx,
+        id,
+        source.document as unknown as FlowDocument,
+        by,
+        comment,
+        input.version,
+      );
+      await this.audit.record(tx, {
+        actor: by.actor,
+        action: 'flow.rollback',
+        target: `flow:${id}`,
+        details: { version: version.version, copiedFrom: input.version, comment },
+      });
+      return version;
+    });
+  }
+
+  async listVersions(id: string, query: PageQuery): Promise<Page<VersionSummary>> {
+    const before = query.cursor ? decodeCursor(query.cursor, z.number().int()) : undefined;
+    if (!(await this.flows.find(id))) throw notFound(`Flow ${id}`);
+    const rows = await this.flows.listVersions(id, query.limit, before);
+    return toPage(rows, query.limit, (v) => v.version, toVersionSummary);
+  }
+
+  async getVersion(id: string, version: number): Promise<Version> {
+    const row = await this.flows.findVersion(id, version);
+    if (!row) throw notFound(`Version ${version} of flow ${id}`);
+    return { ...toVersionSummary(row), document: row.document as unknown as FlowDocument };
+  }
+
+  /** The draft, or a published version, with a file name for the download. */
+  async export(
+    id: string,
+    version: number | undefined,
+  ): Promise<{ filename: string; document: FlowDocument }> {
+    const flow = await this.flows.find(id);
+    if (!flow) throw notFound(`Flow ${id}`);
+    const document =
+      version === undefined
+        ? (flow.draft as unknown as FlowDocument)
+        : (await this.getVersion(id, version)).document;
+    const base = flow.name.replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^-+|-+$/g, '') || 'flow';
+    return { filename: `${base}${version === undefined ? '' : `-v${version}`}.json`, document };
+  }
+
+  /** Archives the flow; refused while an entry point uses it. */
+  async archive(id: string, by: Principal): Promise<void> {
+    await this.prisma.$transaction(async (tx) => {
+      if (!(await this.flows.lock(tx, id))) throw notFound(`Flow ${id}`);
+      const flow = await this.flows.find(id, tx);
+      if (!flow || flow.archivedAt) return;
+      const bound = await this.flows.entryPointAddresses(tx, id);
+      if (bound.length > 0) {
+        const addresses = bound.map((e) => e.address);
+        throw conflict(
+          `Flow ${id} is used by ${addresses.length === 1 ? 'entry point' : 'entry points'} ${addresses.join(', ')}; unbind first`,
+          {
+            entryPoints: addresses,
+          },
+        );
+      }
+      await this.flows.archive(tx, id, by.actor, new Date());
+      await this.audit.record(tx, {
+        actor: by.actor,
+        action: 'flow.archive',
+        target: `flow:${id}`,
+        details: { name: flow.name },
+      });
+    });
+  }
+
+  private async lockedFlow(tx: Parameters<FlowsRepository['lock']>[0], id: string) {
+    if (!(await this.flows.lock(tx, id))) throw notFound(`Flow ${id}`);
+    const flow = await this.flows.find(id, tx);
+    if (!flow) throw notFound(`Flow ${id}`);
+    if (flow.archivedAt) throw conflict(`Flow ${id} is archived`);
+    return flow;
+  }
+
+  private async nextVersion(
+    tx: Parameters<FlowsRepository['lock']>[0],
+    flowId: string,
+    document: FlowDocument,
+    by: Principal,
+    comment: string,
+    copiedFrom: number | null,
+  ): Promise<VersionSummary> {
+    const latest = (await this.flows.latestVersion(tx, flowId)) ?? 0;
+    const row = await this.flows.insertVersion(tx, {
+      flowId,
+      version: latest + 1,
+      document,
+      checksum: documentChecksum(document),
+      publishedBy: by.actor,
+      comment,
+      copiedFrom,
+    });
+    return toVersionSummary(row);
+  }
+}
