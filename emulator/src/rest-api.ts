@@ -66,6 +66,7 @@ export class RestApi {
       result = {
         status: injected,
         body: { error: { code: 'InjectedFault', message: `Fault injected: ${injected}.` } },
+        call: this.callFromPath(url),
       };
     } else {
       try {

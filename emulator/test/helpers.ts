@@ -70,13 +70,13 @@ export class Receiver {
 
   /** Resolves once `check` returns a value (re-checked on every request), or rejects on timeout. */
   async waitFor<T>(
-    check: () => T | undefined | false,
+    check: () => T | undefined | false | Promise<T | undefined | false>,
     timeoutMs = 5000,
     what = 'condition',
   ): Promise<T> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
-      const v = check();
+      const v = await check();
       if (v) return v;
       const left = deadline - Date.now();
       if (left <= 0) throw new Error(`timed out waiting for ${what}`);
