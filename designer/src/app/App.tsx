@@ -1,0 +1,90 @@
+import {
+  Button,
+  MessageBar,
+  MessageBarBody,
+  Spinner,
+  Tab,
+  TabList,
+  Text,
+} from '@fluentui/react-components';
+import { SignOutRegular } from '@fluentui/react-icons';
+import { useEffect, useState } from 'react';
+import { setUnauthorizedHandler } from '../api/client.js';
+import { EditorPage } from '../editor/EditorPage.js';
+import { EntryPointsPage } from '../pages/EntryPointsPage.js';
+import { FlowListPage } from '../pages/FlowListPage.js';
+import { LoginPage } from '../pages/LoginPage.js';
+import { navigate, parseRoute, routePath, useHash } from './router.js';
+import { useSession } from './session.js';
+
+export function App() {
+  const route = parseRoute(useHash());
+  const { status, me, refresh, logout, expired } = useSession();
+  const [error, setError] = useState<string>();
+
+  useEffect(() => {
+    refresh().catch((e: unknown) => setError(String(e)));
+    setUnauthorizedHandler(() => expired());
+    return () => setUnauthorizedHandler(undefined);
+  }, [refresh, expired]);
+
+  useEffect(() => {
+    if (status === 'anonymous' && route.page !== 'login') {
+      navigate({ page: 'login', next: routePath(route) }, { replace: true });
+    }
+  }, [status, route]);
+
+  if (error) {
+    return (
+      <MessageBar intent="error">
+        <MessageBarBody>The engine cannot be reached: {error}</MessageBarBody>
+      </MessageBar>
+    );
+  }
+  if (status === 'loading') return <Spinner label="Loading…" className="sb-page-spinner" />;
+  if (route.page === 'login' || status === 'anonymous') {
+    return <LoginPage next={route.page === 'login' ? route.next : undefined} />;
+  }
+
+  const section = route.page === 'entryPoints' ? 'entryPoints' : 'flows';
+  return (
+    <div className="sb-app">
+      <header className="sb-header">
+        <Text weight="semibold" size={500} className="sb-header__brand">
+          Switchboard
+        </Text>
+        <TabList
+          selectedValue={section}
+          onTabSelect={(_, d) => navigate({ page: d.value as 'flows' | 'entryPoints' })}
+          size="small"
+          aria-label="Sections"
+        >
+          <Tab value="flows">Flows</Tab>
+          <Tab value="entryPoints">Entry points</Tab>
+        </TabList>
+        <span className="sb-header__spacer" />
+        <Text size={200} className="sb-header__user">
+          {me?.name} · {me?.role}
+        </Text>
+        <Button
+          appearance="subtle"
+          size="small"
+          icon={<SignOutRegular />}
+          onClick={() => void logout().then(() => navigate({ page: 'login' }))}
+        >
+          Sign out
+        </Button>
+      </header>
+      {route.page === 'flows' && <FlowListPage />}
+      {route.page === 'entryPoints' && <EntryPointsPage />}
+      {route.page === 'editor' && <EditorPage key={route.flowId} flowId={route.flowId} />}
+      {route.page === 'version' && (
+        <EditorPage
+          key={`${route.flowId}@${route.version}`}
+          flowId={route.flowId}
+          version={route.version}
+        />
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,492 @@
+import {
+  Badge,
+  Button,
+  Dialog,
+  DialogActions,
+  DialogBody,
+  DialogContent,
+  DialogSurface,
+  DialogTitle,
+  MessageBar,
+  MessageBarBody,
+  Spinner,
+  Text,
+  Toolbar,
+  ToolbarButton,
+  ToolbarDivider,
+  Tooltip,
+} from '@fluentui/react-components';
+import {
+  ArrowRedoRegular,
+  ArrowUndoRegular,
+  CopyRegular,
+  DeleteRegular,
+  HistoryRegular,
+  OrganizationHorizontalRegular,
+  ClipboardPasteRegular,
+  RocketRegular,
+  SaveRegular,
+  ZoomFitRegular,
+  ArrowLeftRegular,
+} from '@fluentui/react-icons';
+import { validateFlow, type FlowDocument } from '@switchboard/flow';
+import { ReactFlowProvider, useReactFlow } from '@xyflow/react';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { useStore } from 'zustand';
+import { api, ApiError, hasRole, type FlowDetail } from '../api/client.js';
+import { navigate } from '../app/router.js';
+import { useSession } from '../app/session.js';
+import { readClipboard, writeClipboard } from './clipboard.js';
+import { EditorStoreProvider } from './context.js';
+import { FlowCanvas } from './FlowCanvas.js';
+import { autoLayout } from './layout.js';
+import { Palette } from './Palette.js';
+import { ProblemsPanel } from './ProblemsPanel.js';
+import { PropertyPanel } from './PropertyPanel.js';
+import { PublishDialog } from './PublishDialog.js';
+import { createEditorStore, type EditorStore, type Issue } from './store.js';
+import { useDraftSaver, type SaveStatus } from './useDraftSaver.js';
+import { VersionsPanel } from './VersionsPanel.js';
+
+const VALIDATE_MS = 250;
+
+/** The editor for a flow's draft (or, with `version`, a read-only published version). */
+export function EditorPage({ flowId, version }: { flowId: string; version?: number }) {
+  const [loaded, setLoaded] = useState<
+    { flow: FlowDetail; document: FlowDocument; store: EditorStore } | { error: string }
+  >();
+  const role = useSession((s) => s.me?.role);
+
+  useEffect(() => {
+    let cancelled = false;
+    (async () => {
+      const flow = await api.getFlow(flowId);
+      const document =
+        version === undefined ? flow.draft : (await api.getVersion(flowId, version)).document;
+      if (cancelled) return;
+      const readOnly = version !== undefined || !hasRole(role, 'editor');
+      setLoaded({ flow, document, store: createEditorStore(document, { readOnly }) });
+    })().catch((e: unknown) => {
+      if (!cancelled) setLoaded({ error: e instanceof ApiError ? e.describe() : String(e) });
+    });
+    return () => {
+      cancelled = true;
+    };
+  }, [flowId, version, role]);
+
+  if (!loaded) return <Spinner label="Opening the flow…" className="sb-page-spinner" />;
+  if ('error' in loaded) {
+    return (
+      <MessageBar intent="error">
+        <MessageBarBody>Could not open the flow: {loaded.error}</MessageBarBody>
+      </MessageBar>
+    );
+  }
+  return (
+    <EditorStoreProvider store={loaded.store}>
+      <ReactFlowProvider>
+        <Editor
+          key={`${flowId}@${version ?? 'draft'}`}
+          flow={loaded.flow}
+          store={loaded.store}
+          version={version}
+        />
+      </ReactFlowProvider>
+    </EditorStoreProvider>
+  );
+}
+
+function statusText(status: SaveStatus): string {
+  switch (status) {
+    case 'saved':
+      return 'All changes saved';
+    case 'dirty':
+      return 'Unsaved changes';
+    case 'saving':
+      return 'Saving…';
+    case 'error':
+      return 'Not saved';
+    case 'conflict':
+      return 'Not saved: changed elsewhere';
+  }
+}
+
+function isTyping(target: EventTarget | null): boolean {
+  if (!(target instanceof HTMLElement)) return false;
+  return (
+    target.isContentEditable ||
+    target.tagName === 'INPUT' ||
+    target.tagName === 'TEXTAREA' ||
+    target.tagName === 'SELECT' ||
+    Boolean(target.closest('[role="dialog"], [role="menu"]'))
+  );
+}
+
+function Editor({
+  flow,
+  store,
+  version,
+}: {
+  flow: FlowDetail;
+  store: EditorStore;
+  version: number | undefined;
+}) {
+  const me = useSession((s) => s.me);
+  const canEdit = version === undefined && hasRole(me?.role, 'editor');
+  const canPublish = version === undefined && hasRole(me?.role, 'publisher');
+  const reactFlow = useReactFlow();
+  const { status, error, conflict, save, reset, dirty } = useDraftSaver(
+    store,
+    flow.id,
+    flow.revision,
+    canEdit,
+  );
+  const canUndo = useStore(store, (s) => s.past.length > 0);
+  const canRedo = useStore(store, (s) => s.future.length > 0);
+  const name = useStore(store, (s) => s.meta.name);
+  const readOnly = useStore(store, (s) => s.readOnly);
+  const hasSelection = useStore(
+    store,
+    (s) => s.nodes.some((n) => n.selected) || s.edges.some((e) => e.selected),
+  );
+  const [publishOpen, setPublishOpen] = useState(false);
+  const [versionsOpen, setVersionsOpen] = useState(version !== undefined);
+  const [versionsKey, setVersionsKey] = useState(0);
+  const [notice, setNotice] = useState<string>();
+
+  // Live validation, debounced, with the flow package's validator.
+  useEffect(() => {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const run = () => store.getState().setIssues(validateFlow(store.getState().toDocument()));
+    run();
+    const unsubscribe = store.subscribe((state, previous) => {
+      if (state.version === previous.version) return;
+      clearTimeout(timer);
+      timer = setTimeout(run, VALIDATE_MS);
+    });
+    return () => {
+      clearTimeout(timer);
+      unsubscribe();
+    };
+  }, [store]);
+
+  // Warn before leaving the page with unsaved changes.
+  useEffect(() => {
+    const onBeforeUnload = (event: BeforeUnloadEvent) => {
+      if (dirty()) {
+        event.preventDefault();
+        event.returnValue = '';
+      }
+    };
+    window.addEventListener('beforeunload', onBeforeUnload);
+    return () => window.removeEventListener('beforeunload', onBeforeUnload);
+  }, [dirty]);
+
+  const addAtCentre = useCallback(
+    (type: string) => {
+      const pane = document.querySelector('.sb-canvas')?.getBoundingClientRect();
+      const centre = pane
+        ? reactFlow.screenToFlowPosition({
+            x: pane.x + pane.width / 2,
+            y: pane.y + pane.height / 2,
+          })
+        : { x: 0, y: 0 };
+      // Step aside when something already sits at the centre.
+      const taken = store
+        .getState()
+        .nodes.filter(
+          (n) =>
+            Math.abs(n.position.x - (centre.x - 110)) < 30 &&
+            Math.abs(n.position.y - (centre.y - 40)) < 30,
+        ).length;
+      store
+        .getState()
+        .addNode(type, { x: centre.x - 110 + taken * 30, y: centre.y - 40 + taken * 30 });
+    },
+    [reactFlow, store],
+  );
+
+  const copy = useCallback(() => {
+    const payload = store.getState().copySelection();
+    if (payload) writeClipboard(payload);
+    return payload;
+  }, [store]);
+  const paste = useCallback(() => {
+    const payload = readClipboard();
+    if (payload) store.getState().paste(payload);
+  }, [store]);
+
+  const layout = useCallback(async () => {
+    const { nodes, edges } = store.getState();
+    const positions = await autoLayout(nodes, edges);
+    store.getState().setPositions(positions);
+    requestAnimationFrame(() => void reactFlow.fitView({ duration: 200 }));
+  }, [reactFlow, store]);
+
+  const reveal = useCallback(
+    (issue: Issue) => {
+      const state = store.getState();
+      const nodeId =
+        issue.nodeId ?? state.edges.find((e) => e.id === issue.edgeId)?.source ?? undefined;
+      if (issue.nodeId) state.selectNode(issue.nodeId);
+      else if (issue.edgeId) state.selectEdge(issue.edgeId);
+      const node = nodeId ? reactFlow.getInternalNode(nodeId) : undefined;
+      if (node) {
+        const width = node.measured.width ?? 220;
+        const height = node.measured.height ?? 100;
+        void reactFlow.setCenter(
+          node.internals.positionAbsolute.x + width / 2,
+          node.internals.positionAbsolute.y + height / 2,
+          { zoom: Math.max(reactFlow.getZoom(), 1), duration: 300 },
+        );
+      }
+    },
+    [reactFlow, store],
+  );
+
+  // Keyboard: undo/redo, copy/paste, delete, select all, save.
+  const keyState = useRef({ save, copy, paste, canEdit });
+  useEffect(() => {
+    keyState.current = { save, copy, paste, canEdit };
+  });
+  useEffect(() => {
+    const onKeyDown = (event: KeyboardEvent) => {
+      const mod = event.ctrlKey || event.metaKey;
+      const key = event.key.toLowerCase();
+      const { save: saveNow, copy: copyNow, paste: pasteNow, canEdit: editable } = keyState.current;
+      if (mod && key === 's') {
+        event.preventDefault();
+        void saveNow();
+        return;
+      }
+      if (isTyping(event.target)) return;
+      const state = store.getState();
+      if (mod && key === 'z') {
+        event.preventDefault();
+        if (event.shiftKey) state.redo();
+        else state.undo();
+      } else if (mod && key === 'y') {
+        event.preventDefault();
+        state.redo();
+      } else if (mod && key === 'c') {
+        copyNow();
+      } else if (mod && key === 'x' && editable) {
+        if (copyNow()) state.deleteSelection();
+      } else if (mod && key === 'v' && editable) {
+        event.preventDefault();
+        pasteNow();
+      } else if (mod && key === 'a') {
+        event.preventDefault();
+        state.selectAll();
+      } else if ((event.key === 'Delete' || event.key === 'Backspace') && editable) {
+        event.preventDefault();
+        state.deleteSelection();
+      }
+    };
+    window.addEventListener('keydown', onKeyDown);
+    return () => window.removeEventListener('keydown', onKeyDown);
+  }, [store]);
+
+  const reloadTheirs = async () => {
+    const fresh = await api.getFlow(flow.id);
+    store.getState().load(fresh.draft, { readOnly: !canEdit });
+    reset(fresh.revision);
+    setNotice('Loaded the latest saved draft.');
+  };
+
+  const keepMineAsCopy = async () => {
+    const mine = store.getState().toDocument();
+    const copyFlow = await api.importFlow({ ...mine, name: `${mine.name} (my copy)` });
+    reset(conflict?.revision ?? flow.revision); // leaves this flow alone; the copy holds my version
+    navigate({ page: 'editor', flowId: copyFlow.id });
+  };
+
+  const published = useMemo(
+    () => flow.versions.reduce((max, v) => Math.max(max, v.version), 0),
+    [flow.versions],
+  );
+
+  return (
+    <div className="sb-editor">
+      <div className="sb-editor__bar">
+        <Button
+          appearance="subtle"
+          icon={<ArrowLeftRegular />}
+          onClick={() => navigate({ page: 'flows' })}
+          aria-label="Back to flows"
+        />
+        <Text
+          as="h1"
+          weight="semibold"
+          size={500}
+          className="sb-editor__name"
+          truncate
+          wrap={false}
+        >
+          {name}
+        </Text>
+        {version !== undefined ? (
+          <Badge appearance="tint" color="informative">
+            Version {version} · read-only
+          </Badge>
+        ) : readOnly ? (
+          <Badge appearance="tint" color="informative">
+            Read-only
+          </Badge>
+        ) : (
+          <Text
+            size={200}
+            className={`sb-save-status sb-save-status--${status}`}
+            role="status"
+            aria-live="polite"
+            title={error}
+          >
+            {statusText(status)}
+          </Text>
+        )}
+        <Toolbar aria-label="Editor tools" className="sb-editor__tools" size="small">
+          {!readOnly && (
+            <>
+              <Tooltip content="Undo (Ctrl+Z)" relationship="label">
+                <ToolbarButton
+                  icon={<ArrowUndoRegular />}
+                  disabled={!canUndo}
+                  onClick={() => store.getState().undo()}
+                />
+              </Tooltip>
+              <Tooltip content="Redo (Shift+Ctrl+Z)" relationship="label">
+                <ToolbarButton
+                  icon={<ArrowRedoRegular />}
+                  disabled={!canRedo}
+                  onClick={() => store.getState().redo()}
+                />
+              </Tooltip>
+              <ToolbarDivider />
+              <Tooltip content="Copy (Ctrl+C)" relationship="label">
+                <ToolbarButton
+                  icon={<CopyRegular />}
+                  disabled={!hasSelection}
+                  onClick={() => copy()}
+                />
+              </Tooltip>
+              <Tooltip content="Paste (Ctrl+V)" relationship="label">
+                <ToolbarButton icon={<ClipboardPasteRegular />} onClick={paste} />
+              </Tooltip>
+              <Tooltip content="Delete (Del)" relationship="label">
+                <ToolbarButton
+                  icon={<DeleteRegular />}
+                  disabled={!hasSelection}
+                  onClick={() => store.getState().deleteSelection()}
+                />
+              </Tooltip>
+              <ToolbarDivider />
+              <ToolbarButton icon={<OrganizationHorizontalRegular />} onClick={() => void layout()}>
+                Auto layout
+              </ToolbarButton>
+            </>
+          )}
+          <Tooltip content="Zoom to fit" relationship="label">
+            <ToolbarButton
+              icon={<ZoomFitRegular />}
+              onClick={() => void reactFlow.fitView({ duration: 200 })}
+            />
+          </Tooltip>
+          <ToolbarButton
+            icon={<HistoryRegular />}
+            onClick={() => setVersionsOpen((o) => !o)}
+            aria-pressed={versionsOpen}
+          >
+            Versions{published ? ` (${published})` : ''}
+          </ToolbarButton>
+          {canEdit && (
+            <ToolbarButton icon={<SaveRegular />} onClick={() => void save()}>
+              Save
+            </ToolbarButton>
+          )}
+          {canPublish && (
+            <Button
+              appearance="primary"
+              icon={<RocketRegular />}
+              onClick={() => setPublishOpen(true)}
+            >
+              Publish
+            </Button>
+          )}
+        </Toolbar>
+      </div>
+      {status === 'error' && error && (
+        <MessageBar intent="error">
+          <MessageBarBody>The draft could not be saved: {error}</MessageBarBody>
+        </MessageBar>
+      )}
+      {notice && (
+        <MessageBar intent="info" onClick={() => setNotice(undefined)}>
+          <MessageBarBody>{notice}</MessageBarBody>
+        </MessageBar>
+      )}
+      <div className="sb-editor__body">
+        {!readOnly && <Palette onAdd={addAtCentre} />}
+        <div className="sb-editor__main">
+          <FlowCanvas />
+          <ProblemsPanel onReveal={reveal} />
+        </div>
+        <aside className="sb-editor__side">
+          {versionsOpen && (
+            <VersionsPanel
+              key={versionsKey}
+              flowId={flow.id}
+              current={version}
+              canRollback={hasRole(me?.role, 'publisher')}
+              onRolledBack={(v) => {
+                setVersionsKey((k) => k + 1);
+                setNotice(`Rolled back: published as version ${v}.`);
+              }}
+            />
+          )}
+          <PropertyPanel />
+        </aside>
+      </div>
+      {publishOpen && (
+        <PublishDialog
+          flowId={flow.id}
+          store={store}
+          saveFirst={save}
+          onClose={() => setPublishOpen(false)}
+          onPublished={(v) => {
+            setVersionsKey((k) => k + 1);
+            setNotice(`Published version ${v}.`);
+          }}
+        />
+      )}
+      <Dialog open={conflict !== null} modalType="alert">
+        <DialogSurface>
+          <DialogBody>
+            <DialogTitle>This flow was changed by someone else</DialogTitle>
+            <DialogContent>
+              <Text block>
+                {conflict?.updatedBy ? <strong>{conflict.updatedBy}</strong> : 'Someone'} saved this
+                flow
+                {conflict?.updatedAt
+                  ? ` at ${new Date(conflict.updatedAt).toLocaleString()}`
+                  : ''}{' '}
+                while you were editing it, so your latest changes were not saved.
+              </Text>
+              <Text block>
+                Reload their version (your unsaved changes are discarded), or keep your version as a
+                new copy of the flow.
+              </Text>
+            </DialogContent>
+            <DialogActions>
+              <Button appearance="secondary" onClick={() => void reloadTheirs()}>
+                Reload theirs
+              </Button>
+              <Button appearance="primary" onClick={() => void keepMineAsCopy()}>
+                Keep mine as a copy
+              </Button>
+            </DialogActions>
+          </DialogBody>
+        </DialogSurface>
+      </Dialog>
+    </div>
+  );
+}

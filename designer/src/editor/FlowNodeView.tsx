@@ -1,0 +1,83 @@
+import { Handle, Position, useUpdateNodeInternals, type NodeProps } from '@xyflow/react';
+import { memo, useEffect, useMemo } from 'react';
+import { NodeIcon, isTrigger, nodeType, outcomesFor, summaryFor } from '../catalogue.js';
+import { useEditor } from './context.js';
+import { TARGET_HANDLE, type DesignerNode, type Issue } from './store.js';
+
+const noIssues: Issue[] = [];
+
+/**
+ * One canvas node, for every node type: icon, label, summary and outcome handles all come from
+ * the catalogue. Memoized; re-renders only when its own data, selection or issues change.
+ */
+function FlowNodeViewInner({ id, data, selected }: NodeProps<DesignerNode>) {
+  const description = nodeType(data.type);
+  const outcomes = useMemo(() => outcomesFor(data.type, data.config), [data.type, data.config]);
+  const summary = useMemo(() => summaryFor(data.type, data.config), [data.type, data.config]);
+  const issues = useEditor((s) => s.nodeIssues[id] ?? noIssues);
+  const updateNodeInternals = useUpdateNodeInternals();
+  const outcomeKey = outcomes.map((o) => o.id).join('\n');
+  useEffect(() => {
+    updateNodeInternals(id);
+  }, [id, outcomeKey, updateNodeInternals]);
+
+  const errors = issues.filter((i) => i.severity === 'error').length;
+  const warnings = issues.length - errors;
+  const title = data.label || description?.label || data.type;
+  const classes = ['sb-node'];
+  if (selected) classes.push('sb-node--selected');
+  if (errors) classes.push('sb-node--error');
+  if (data.diff) classes.push(`sb-diff--${data.diff}`);
+
+  return (
+    <div className={classes.join(' ')} data-node-type={data.type} aria-label={title}>
+      {!isTrigger(data.type) && (
+        <Handle
+          type="target"
+          position={Position.Left}
+          id={TARGET_HANDLE}
+          className="sb-handle-in"
+        />
+      )}
+      <div className="sb-node__header">
+        <NodeIcon type={data.type} className="sb-node__icon" />
+        <div className="sb-node__titles">
+          <div className="sb-node__label">{title}</div>
+          {data.label && description && <div className="sb-node__type">{description.label}</div>}
+        </div>
+        {issues.length > 0 && (
+          <span
+            className={`sb-badge ${errors ? 'sb-badge--error' : 'sb-badge--warning'}`}
+            title={issues.map((i) => i.message).join('\n')}
+            role="img"
+            aria-label={`${errors} error${errors === 1 ? '' : 's'}, ${warnings} warning${warnings === 1 ? '' : 's'}`}
+          >
+            {errors || warnings}
+          </span>
+        )}
+      </div>
+      {summary && <div className="sb-node__summary">{summary}</div>}
+      {outcomes.length > 0 && (
+        <div className="sb-node__outcomes">
+          {outcomes.map((outcome) => (
+            <div
+              key={outcome.id}
+              className={`sb-outcome${outcome.failure ? ' sb-outcome--failure' : ''}`}
+            >
+              <span className="sb-outcome__label">{outcome.label}</span>
+              <Handle
+                type="source"
+                position={Position.Right}
+                id={outcome.id}
+                className="sb-handle-out"
+                title={outcome.label}
+              />
+            </div>
+          ))}
+        </div>
+      )}
+    </div>
+  );
+}
+
+export const FlowNodeView = memo(FlowNodeViewInner);

@@ -1,0 +1,88 @@
+import { Button, SearchBox, Text, Tooltip } from '@fluentui/react-components';
+import { memo, useMemo, useState, type DragEvent } from 'react';
+import { NodeIcon, paletteGroups, type NodeTypeDescription } from '../catalogue.js';
+import { PALETTE_MIME } from './FlowCanvas.js';
+
+/**
+ * The node palette, generated from the catalogue and grouped by category. Drag an item onto
+ * the canvas, or focus it and press Enter to add it at the centre of the view.
+ */
+function PaletteInner({ onAdd, disabled }: { onAdd: (type: string) => void; disabled?: boolean }) {
+  const [query, setQuery] = useState('');
+  const groups = useMemo(() => paletteGroups(), []);
+  const q = query.trim().toLowerCase();
+  const filtered = useMemo(
+    () =>
+      groups
+        .map((g) => ({
+          ...g,
+          types: g.types.filter(
+            (t) =>
+              !q ||
+              t.label.toLowerCase().includes(q) ||
+              t.description.toLowerCase().includes(q) ||
+              t.type.toLowerCase().includes(q) ||
+              g.category.toLowerCase().includes(q),
+          ),
+        }))
+        .filter((g) => g.types.length > 0),
+    [groups, q],
+  );
+
+  return (
+    <nav className="sb-palette" aria-label="Node palette">
+      <SearchBox
+        placeholder="Search nodes"
+        aria-label="Search nodes"
+        value={query}
+        onChange={(_, d) => setQuery(d.value)}
+        size="small"
+      />
+      {filtered.length === 0 && <Text size={200}>No node matches “{query}”.</Text>}
+      {filtered.map((group) => (
+        <section key={group.category} className="sb-palette__group" aria-label={group.category}>
+          <Text as="h3" weight="semibold" size={200} className="sb-palette__heading">
+            {group.category}
+          </Text>
+          {group.types.map((t) => (
+            <PaletteItem key={t.type} description={t} onAdd={onAdd} disabled={disabled} />
+          ))}
+        </section>
+      ))}
+    </nav>
+  );
+}
+
+function PaletteItem({
+  description,
+  onAdd,
+  disabled,
+}: {
+  description: NodeTypeDescription;
+  onAdd: (type: string) => void;
+  disabled?: boolean;
+}) {
+  const onDragStart = (event: DragEvent) => {
+    event.dataTransfer.setData(PALETTE_MIME, description.type);
+    event.dataTransfer.setData('text/plain', description.label);
+    event.dataTransfer.effectAllowed = 'copy';
+  };
+  return (
+    <Tooltip content={description.description} relationship="description" positioning="after">
+      <Button
+        appearance="subtle"
+        className="sb-palette__item"
+        icon={<NodeIcon type={description.type} />}
+        draggable={!disabled}
+        disabled={disabled}
+        onDragStart={onDragStart}
+        onClick={() => onAdd(description.type)}
+        data-node-type={description.type}
+      >
+        {description.label}
+      </Button>
+    </Tooltip>
+  );
+}
+
+export const Palette = memo(PaletteInner);

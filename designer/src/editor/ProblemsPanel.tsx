@@ -1,0 +1,53 @@
+import { Button, Text } from '@fluentui/react-components';
+import { ErrorCircleRegular, WarningRegular } from '@fluentui/react-icons';
+import { useStore } from 'zustand';
+import { nodeType } from '../catalogue.js';
+import { useEditorStore } from './context.js';
+import type { Issue } from './store.js';
+
+/** Errors and warnings from the validator; clicking one selects its node and centres it. */
+export function ProblemsPanel({ onReveal }: { onReveal: (issue: Issue) => void }) {
+  const store = useEditorStore();
+  const issues = useStore(store, (s) => s.issues);
+  const nodes = useStore(store, (s) => s.nodes);
+  const errors = issues.filter((i) => i.severity === 'error').length;
+  const warnings = issues.length - errors;
+  const nodeName = (id: string | undefined) => {
+    if (!id) return undefined;
+    const node = nodes.find((n) => n.id === id);
+    if (!node) return id;
+    return node.data.label || nodeType(node.data.type)?.label || node.data.type;
+  };
+  return (
+    <section className="sb-problems" aria-label="Problems">
+      <Text as="h2" weight="semibold" size={300} className="sb-problems__title">
+        Problems · {errors} error{errors === 1 ? '' : 's'}, {warnings} warning
+        {warnings === 1 ? '' : 's'}
+      </Text>
+      {issues.length === 0 ? (
+        <Text size={200}>No problems found.</Text>
+      ) : (
+        <ul className="sb-problems__list">
+          {issues.map((issue, index) => {
+            const where = nodeName(issue.nodeId);
+            return (
+              <li key={index}>
+                <Button
+                  appearance="subtle"
+                  size="small"
+                  className={`sb-issue sb-issue--${issue.severity}`}
+                  icon={issue.severity === 'error' ? <ErrorCircleRegular /> : <WarningRegular />}
+                  onClick={() => onReveal(issue)}
+                  disabled={!issue.nodeId && !issue.edgeId}
+                >
+                  {where ? `${where}: ` : ''}
+                  {issue.message}
+                </Button>
+              </li>
+            );
+          })}
+        </ul>
+      )}
+    </section>
+  );
+}

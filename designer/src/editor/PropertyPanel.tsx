@@ -1,0 +1,149 @@
+import { Field, Input, Text, Textarea } from '@fluentui/react-components';
+import { useMemo } from 'react';
+import { useStore } from 'zustand';
+import { useShallow } from 'zustand/react/shallow';
+import { NodeIcon, nodeType } from '../catalogue.js';
+import { ConfigForm, type FormEnvironment } from '../forms/ConfigForm.js';
+import { useEditorStore } from './context.js';
+import { templateVariables } from './variables.js';
+import type { DesignerNode, Issue } from './store.js';
+
+const noIssues: Issue[] = [];
+
+/** Issues of one node's config, keyed by the path below `config` ("choices.0.label"). */
+function configIssues(issues: Issue[]): Map<string, string> {
+  const map = new Map<string, string>();
+  for (const issue of issues) {
+    const at = issue.path.indexOf('config');
+    if (at < 0) continue;
+    const key = issue.path.slice(at + 1).join('.');
+    if (!map.has(key)) map.set(key, issue.message.replace(/^[^:]{1,60}: /, ''));
+  }
+  return map;
+}
+
+export function PropertyPanel() {
+  const store = useEditorStore();
+  const selected = useStore(
+    store,
+    useShallow((s) => s.nodes.filter((n) => n.selected)),
+  );
+  const readOnly = useStore(store, (s) => s.readOnly);
+  if (selected.length === 1) return <NodeProperties node={selected[0]!} readOnly={readOnly} />;
+  return (
+    <section className="sb-properties" aria-label="Properties">
+      {selected.length > 1 ? (
+        <Text>{selected.length} nodes selected. Drag to move them together, or press Delete.</Text>
+      ) : (
+        <FlowProperties readOnly={readOnly} />
+      )}
+    </section>
+  );
+}
+
+function FlowProperties({ readOnly }: { readOnly: boolean }) {
+  const store = useEditorStore();
+  const meta = useStore(store, (s) => s.meta);
+  return (
+    <div className="sb-form">
+      <Text as="h2" weight="semibold" size={400}>
+        Flow
+      </Text>
+      <Field label="Flow name">
+        <Input
+          value={meta.name}
+          readOnly={readOnly}
+          onChange={(_, d) => store.getState().setName(d.value)}
+        />
+      </Field>
+      <Field label="Description">
+        <Textarea
+          value={meta.description ?? ''}
+          readOnly={readOnly}
+          onChange={(_, d) => store.getState().setDescription(d.value)}
+        />
+      </Field>
+      <Text size={200}>
+        Select a node to edit its settings. Drag nodes from the palette, or focus one and press
+        Enter.
+      </Text>
+    </div>
+  );
+}
+
+function NodeProperties({ node, readOnly }: { node: DesignerNode; readOnly: boolean }) {
+  const store = useEditorStore();
+  const description = nodeType(node.data.type);
+  const issues = useStore(store, (s) => s.nodeIssues[node.id] ?? noIssues);
+  const variables = useStore(
+    store,
+    useShallow((s) => templateVariables(s.nodes)),
+  );
+  const nodes = useStore(
+    store,
+    useShallow((s) =>
+      s.nodes.map(
+        (n) =>
+          `${n.id}\u0000${n.data.type}\u0000${n.data.label ?? nodeType(n.data.type)?.label ?? n.data.type}`,
+      ),
+    ),
+  );
+  const environment: FormEnvironment = useMemo(
+    () => ({
+      readOnly,
+      variables,
+      nodes: nodes.map((row) => {
+        const [id, type, label] = row.split('\u0000') as [string, string, string];
+        return { id, type, label };
+      }),
+      issues: configIssues(issues),
+    }),
+    [readOnly, variables, nodes, issues],
+  );
+  const otherIssues = issues.filter((i) => !i.path.includes('config'));
+
+  return (
+    <section className="sb-properties" aria-label="Properties">
+      <div className="sb-properties__header">
+        <NodeIcon type={node.data.type} className="sb-properties__icon" />
+        <div>
+          <Text as="h2" weight="semibold" size={400} block>
+            {description?.label ?? node.data.type}
+          </Text>
+          <Text size={200} block>
+            {description?.description ?? 'This node type is not in the catalogue.'}
+          </Text>
+        </div>
+      </div>
+      {otherIssues.length > 0 && (
+        <ul className="sb-node-issues" aria-label="Problems with this node">
+          {otherIssues.map((issue, i) => (
+            <li key={i} className={`sb-issue sb-issue--${issue.severity}`}>
+              {issue.message}
+            </li>
+          ))}
+        </ul>
+      )}
+      <Field label="Label" hint="Name shown on the canvas; leave empty to use the node type">
+        <Input
+          value={node.data.label ?? ''}
+          placeholder={description?.label}
+          readOnly={readOnly}
+          onChange={(_, d) => store.getState().updateLabel(node.id, d.value)}
+        />
+      </Field>
+      {description && (
+        <ConfigForm
+          key={node.id}
+          schema={description.configSchema}
+          value={node.data.config}
+          onChange={(config) => store.getState().updateConfig(node.id, config)}
+          environment={environment}
+        />
+      )}
+      <Text size={100} className="sb-node-id">
+        Node id: {node.id}
+      </Text>
+    </section>
+  );
+}

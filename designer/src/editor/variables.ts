@@ -1,0 +1,23 @@
+import { nodeType } from '../catalogue.js';
+import type { DesignerNode } from './store.js';
+
+/** What every template can read about the call (the interpreter's `call.*` context). */
+const CALL_VARIABLES = ['call.from', 'call.to', 'call.callerDisplayName', 'call.correlationId'];
+
+/**
+ * Variables offered by the template fields: the call's own, then every variable some node of the
+ * flow writes (from the catalogue's `writesVariables`), sorted.
+ */
+export function templateVariables(nodes: DesignerNode[]): string[] {
+  const written = new Set<string>();
+  for (const node of nodes) {
+    const description = nodeType(node.data.type);
+    if (!description?.writesVariables) continue;
+    try {
+      for (const name of description.writesVariables(node.data.config)) if (name) written.add(name);
+    } catch {
+      // half-edited config
+    }
+  }
+  return [...CALL_VARIABLES, ...[...written].sort().map((name) => `vars.${name}`)];
+}

@@ -1,0 +1,547 @@
+import {
+  Button,
+  Field,
+  Input,
+  Menu,
+  MenuItem,
+  MenuList,
+  MenuPopover,
+  MenuTrigger,
+  Select,
+  Switch,
+  Textarea,
+  Text,
+} from '@fluentui/react-components';
+import { AddRegular, BracesVariableRegular, DeleteRegular } from '@fluentui/react-icons';
+import { formatTarget, parseTarget } from '@switchboard/flow';
+import {
+  createContext,
+  memo,
+  useContext,
+  useLayoutEffect,
+  useMemo,
+  useRef,
+  type ReactElement,
+  type ReactNode,
+} from 'react';
+import type * as z from 'zod';
+import {
+  describeField,
+  humanize,
+  initialValue,
+  nestedErrors,
+  optionLabel,
+  titleOf,
+  type FieldInfo,
+} from './schema.js';
+
+export interface FormEnvironment {
+  readOnly: boolean;
+  /** Variable paths offered in template fields, e.g. "call.from", "vars.accountNumber". */
+  variables: string[];
+  /** Nodes of the flow, for fields that reference a node. */
+  nodes: { id: string; type: string; label: string }[];
+  /** Validator messages for this node's config, keyed by path below the config ("choices.0.label"). */
+  issues: Map<string, string>;
+}
+
+const EnvironmentContext = createContext<FormEnvironment>({
+  readOnly: false,
+  variables: [],
+  nodes: [],
+  issues: new Map(),
+});
+
+interface FieldProps {
+  path: string;
+  label: string;
+  info: FieldInfo;
+  value: unknown;
+  onChange: (value: unknown) => void;
+  /** Messages from the field's own schema, keyed by path below this field ('' = the field). */
+  errors: Map<string, string>;
+}
+
+function below(errors: Map<string, string>, key: string | number): Map<string, string> {
+  const prefix = `${key}`;
+  const out = new Map<string, string>();
+  for (const [path, message] of errors) {
+    if (path === prefix) out.set('', message);
+    else if (path.startsWith(`${prefix}.`)) out.set(path.slice(prefix.length + 1), message);
+  }
+  return out;
+}
+
+/**
+ * The property form of one node, generated from its config schema: each field's title and help
+ * text come from its meta, its editor from its `widget` meta or, without one, from its kind.
+ */
+export function ConfigForm({
+  schema,
+  value,
+  onChange,
+  environment,
+}: {
+  schema: z.ZodObject;
+  value: Record<string, unknown>;
+  onChange: (value: Record<string, unknown>) => void;
+  environment: FormEnvironment;
+}) {
+  const fields = useMemo(
+    () =>
+      Object.entries(schema.shape).map(([key, s]) => [key, describeField(s as z.ZodType)] as const),
+    [schema],
+  );
+  // Fields are memoized on their own value, so their callbacks must read the latest config.
+  const latest = useRef({ value, onChange });
+  useLayoutEffect(() => {
+    latest.current = { value, onChange };
+  });
+  return (
+    <EnvironmentContext.Provider value={environment}>
+      <div className="sb-form">
+        {fields.map(([key, info]) => (
+          <TopLevelField
+            key={key}
+            name={key}
+            info={info}
+            value={value[key]}
+            onChange={(v) => {
+              const next = { ...latest.current.value };
+              if (v === undefined) delete next[key];
+              else next[key] = v;
+              latest.current.value = next;
+              latest.current.onChange(next);
+            }}
+          />
+        ))}
+      </div>
+    </EnvironmentContext.Provider>
+  );
+}
+
+const TopLevelField = memo(
+  function TopLevelField({
+    name,
+    info,
+    value,
+    onChange,
+  }: {
+    name: string;
+    info: FieldInfo;
+    value: unknown;
+    onChange: (value: unknown) => void;
+  }) {
+    const { issues } = useContext(EnvironmentContext);
+    const errors = useMemo(() => {
+      const own = nestedErrors(info.schema, value);
+      for (const [path, message] of below(issues, name)) if (!own.has(path)) own.set(path, message);
+      return own;
+    }, [info, value, issues, name]);
+    return (
+      <FieldEditor
+        path={name}
+        label={titleOf(info, name)}
+        info={info}
+        value={value}
+        onChange={onChange}
+        errors={errors}
+      />
+    );
+  },
+  (a, b) => a.value === b.value && a.info === b.info && a.name === b.name,
+);
+
+function FieldEditor(props: FieldProps) {
+  const { info } = props;
+  switch (info.widget) {
+    case 'template':
+      return <TemplateField {...props} />;
+    case 'target':
+    case 'phoneNumber':
+      return <TargetField {...props} />;
+    case 'nodeRef':
+      return <NodeRefField {...props} />;
+  }
+  switch (info.kind) {
+    case 'string':
+      return <TextField {...props} />;
+    case 'number':
+      return <NumberField {...props} />;
+    case 'boolean':
+      return <BooleanField {...props} />;
+    case 'enum':
+      return <EnumField {...props} />;
+    case 'array':
+      return <ArrayField {...props} />;
+    case 'object':
+      return <ObjectField {...props} />;
+    default:
+      return <JsonField {...props} />;
+  }
+}
+
+function Labelled({
+  props,
+  children,
+  hint,
+}: {
+  props: FieldProps;
+  children: ReactNode;
+  hint?: string | ReactElement;
+}) {
+  const error = props.errors.get('');
+  return (
+    <Field
+      label={props.label}
+      hint={hint ?? props.info.meta.description}
+      validationMessage={error}
+      validationState={error ? 'error' : 'none'}
+      className="sb-field"
+    >
+      {children}
+    </Field>
+  );
+}
+
+function TextField(props: FieldProps) {
+  const { readOnly } = useContext(EnvironmentContext);
+  return (
+    <Labelled props={props}>
+      <Input
+        value={typeof props.value === 'string' ? props.value : ''}
+        placeholder={props.info.meta.placeholder}
+        readOnly={readOnly}
+        onChange={(_, d) => props.onChange(d.value)}
+        name={props.path}
+      />
+    </Labelled>
+  );
+}
+
+function TargetField(props: FieldProps) {
+  const { readOnly } = useContext(EnvironmentContext);
+  const text = typeof props.value === 'string' ? props.value : '';
+  const parsed = text ? parseTarget(text) : null;
+  const kind =
+    parsed?.kind === 'phoneNumber'
+      ? `Phone number ${formatTarget(text)}`
+      : parsed?.kind === 'communicationUser'
+        ? 'ACS user'
+        : parsed?.kind === 'microsoftTeamsUser'
+          ? 'Teams user'
+          : undefined;
+  const error = props.errors.get('');
+  return (
+    <Labelled
+      props={props}
+      hint={
+        <>
+          {props.info.meta.description}
+          {kind && !error && <span className="sb-target-kind"> · {kind} ✓</span>}
+        </>
+      }
+    >
+      <Input
+        value={text}
+        readOnly={readOnly}
+        placeholder={props.info.meta.placeholder ?? '+14255550100 or 8:acs:…'}
+        onChange={(_, d) => props.onChange(d.value.trim())}
+        name={props.path}
+        inputMode="tel"
+        autoComplete="off"
+      />
+    </Labelled>
+  );
+}
+
+function TemplateField(props: FieldProps) {
+  const { readOnly, variables } = useContext(EnvironmentContext);
+  const ref = useRef<HTMLTextAreaElement>(null);
+  const text = typeof props.value === 'string' ? props.value : '';
+  const insert = (variable: string) => {
+    const el = ref.current;
+    const token = `{{ ${variable} }}`;
+    const start = el?.selectionStart ?? text.length;
+    const end = el?.selectionEnd ?? text.length;
+    props.onChange(text.slice(0, start) + token + text.slice(end));
+    requestAnimationFrame(() => {
+      el?.focus();
+      el?.setSelectionRange(start + token.length, start + token.length);
+    });
+  };
+  return (
+    <div className="sb-template">
+      <Labelled props={props}>
+        <Textarea
+          ref={ref}
+          value={text}
+          readOnly={readOnly}
+          resize="vertical"
+          onChange={(_, d) => props.onChange(d.value)}
+          name={props.path}
+        />
+      </Labelled>
+      {!readOnly && variables.length > 0 && (
+        <Menu>
+          <MenuTrigger disableButtonEnhancement>
+            <Button
+              size="small"
+              appearance="subtle"
+              icon={<BracesVariableRegular />}
+              aria-label={`Insert a variable into ${props.label}`}
+            >
+              Insert variable
+            </Button>
+          </MenuTrigger>
+          <MenuPopover>
+            <MenuList>
+              {variables.map((v) => (
+                <MenuItem key={v} onClick={() => insert(v)}>
+                  {v}
+                </MenuItem>
+              ))}
+            </MenuList>
+          </MenuPopover>
+        </Menu>
+      )}
+    </div>
+  );
+}
+
+function NumberField(props: FieldProps) {
+  const { readOnly } = useContext(EnvironmentContext);
+  const { info } = props;
+  return (
+    <Labelled props={props}>
+      <Input
+        type="number"
+        value={typeof props.value === 'number' ? String(props.value) : ''}
+        readOnly={readOnly}
+        min={info.min}
+        max={info.max}
+        step={info.integer ? 1 : 'any'}
+        onChange={(_, d) => props.onChange(d.value === '' ? undefined : Number(d.value))}
+        name={props.path}
+      />
+    </Labelled>
+  );
+}
+
+function BooleanField(props: FieldProps) {
+  const { readOnly } = useContext(EnvironmentContext);
+  return (
+    <Labelled props={props}>
+      <Switch
+        checked={props.value === true}
+        disabled={readOnly}
+        onChange={(_, d) => props.onChange(d.checked)}
+        name={props.path}
+      />
+    </Labelled>
+  );
+}
+
+function EnumField(props: FieldProps) {
+  const { readOnly } = useContext(EnvironmentContext);
+  const options = props.info.options ?? [];
+  const value = props.value === undefined ? '' : String(props.value);
+  return (
+    <Labelled props={props}>
+      <Select
+        value={value}
+        disabled={readOnly}
+        onChange={(_, d) => {
+          const option = options.find((o) => String(o) === d.value);
+          props.onChange(option === undefined && d.value === '' ? undefined : (option ?? d.value));
+        }}
+        name={props.path}
+      >
+        {props.info.optional || !options.some((o) => String(o) === value) ? (
+          <option value="" />
+        ) : null}
+        {options.map((o) => (
+          <option key={String(o)} value={String(o)}>
+            {optionLabel(props.info, o)}
+          </option>
+        ))}
+      </Select>
+    </Labelled>
+  );
+}
+
+function NodeRefField(props: FieldProps) {
+  const { readOnly, nodes } = useContext(EnvironmentContext);
+  const wanted = props.info.meta.nodeType;
+  const candidates = nodes.filter((n) => !wanted || n.type === wanted);
+  const value = typeof props.value === 'string' ? props.value : '';
+  return (
+    <Labelled props={props}>
+      <Select
+        value={value}
+        disabled={readOnly}
+        onChange={(_, d) => props.onChange(d.value)}
+        name={props.path}
+      >
+        <option value="">(choose a node)</option>
+        {candidates.map((n) => (
+          <option key={n.id} value={n.id}>
+            {n.label} ({n.id})
+          </option>
+        ))}
+        {value && !candidates.some((n) => n.id === value) && <option value={value}>{value}</option>}
+      </Select>
+    </Labelled>
+  );
+}
+
+function itemNoun(label: string): string {
+  const singular = label.replace(/ies$/, 'y').replace(/s$/, '');
+  return singular || 'Item';
+}
+
+function ArrayField(props: FieldProps) {
+  const { readOnly } = useContext(EnvironmentContext);
+  const items = Array.isArray(props.value) ? (props.value as unknown[]) : [];
+  const element = props.info.element!;
+  const elementInfo = useMemo(() => describeField(element), [element]);
+  const noun = itemNoun(props.label);
+  const error = props.errors.get('');
+  const set = (index: number, v: unknown) => {
+    const next = [...items];
+    next[index] = v;
+    props.onChange(next);
+  };
+  const remove = (index: number) => props.onChange(items.filter((_, i) => i !== index));
+  const add = () => props.onChange([...items, initialValue(element)]);
+  return (
+    <fieldset className="sb-array" aria-label={props.label}>
+      <legend className="sb-legend">{props.label}</legend>
+      {props.info.meta.description && (
+        <Text size={200} className="sb-help">
+          {props.info.meta.description}
+        </Text>
+      )}
+      {items.map((item, index) => {
+        const itemLabel = `${noun} ${index + 1}`;
+        const itemErrors = below(props.errors, index);
+        return (
+          <div key={index} className="sb-array__item" role="group" aria-label={itemLabel}>
+            <div className="sb-array__fields">
+              {elementInfo.kind === 'object' ? (
+                <ObjectFields
+                  path={`${props.path}.${index}`}
+                  info={elementInfo}
+                  value={item}
+                  onChange={(v) => set(index, v)}
+                  errors={itemErrors}
+                />
+              ) : (
+                <FieldEditor
+                  path={`${props.path}.${index}`}
+                  label={itemLabel}
+                  info={elementInfo}
+                  value={item}
+                  onChange={(v) => set(index, v)}
+                  errors={itemErrors}
+                />
+              )}
+            </div>
+            {!readOnly && (
+              <Button
+                size="small"
+                appearance="subtle"
+                icon={<DeleteRegular />}
+                aria-label={`Remove ${itemLabel.toLowerCase()}`}
+                title={`Remove ${itemLabel.toLowerCase()}`}
+                onClick={() => remove(index)}
+              />
+            )}
+          </div>
+        );
+      })}
+      {error && (
+        <Text size={200} className="sb-error" role="alert">
+          {error}
+        </Text>
+      )}
+      {!readOnly && (
+        <Button size="small" icon={<AddRegular />} onClick={add}>
+          Add {noun.toLowerCase()}
+        </Button>
+      )}
+    </fieldset>
+  );
+}
+
+function ObjectFields({ path, info, value, onChange, errors }: Omit<FieldProps, 'label'>) {
+  const record = (value && typeof value === 'object' ? value : {}) as Record<string, unknown>;
+  return (
+    <>
+      {Object.entries(info.shape ?? {}).map(([key, schema]) => {
+        const child = describeField(schema);
+        return (
+          <FieldEditor
+            key={key}
+            path={`${path}.${key}`}
+            label={titleOf(child, key)}
+            info={child}
+            value={record[key]}
+            onChange={(v) => {
+              const next = { ...record };
+              if (v === undefined) delete next[key];
+              else next[key] = v;
+              onChange(next);
+            }}
+            errors={below(errors, key)}
+          />
+        );
+      })}
+    </>
+  );
+}
+
+function ObjectField(props: FieldProps) {
+  const error = props.errors.get('');
+  return (
+    <fieldset
+      className={`sb-object sb-widget-${props.info.widget ?? 'object'}`}
+      aria-label={props.label}
+    >
+      <legend className="sb-legend">{props.label}</legend>
+      {props.info.meta.description && (
+        <Text size={200} className="sb-help">
+          {props.info.meta.description}
+        </Text>
+      )}
+      <ObjectFields {...props} />
+      {error && (
+        <Text size={200} className="sb-error" role="alert">
+          {error}
+        </Text>
+      )}
+    </fieldset>
+  );
+}
+
+function JsonField(props: FieldProps) {
+  const { readOnly } = useContext(EnvironmentContext);
+  return (
+    <Labelled props={props}>
+      <Textarea
+        defaultValue={JSON.stringify(props.value ?? null, null, 2)}
+        readOnly={readOnly}
+        onBlur={(e) => {
+          try {
+            props.onChange(JSON.parse(e.currentTarget.value));
+          } catch {
+            // keep the last valid value
+          }
+        }}
+        name={props.path}
+      />
+    </Labelled>
+  );
+}
+
+export { humanize };

@@ -1,0 +1,16 @@
+import { defineProject } from 'vitest/config';
+
+/**
+ * Browser tests: the real engine (embedded Postgres) serves the built designer, and Debian's
+ * Chromium drives it through playwright-core. See test/browser/harness.ts.
+ */
+export default defineProject({
+  test: {
+    name: 'designer-browser',
+    environment: 'node',
+    include: ['test/browser/**/*.spec.ts'],
+    testTimeout: 120_000,
+    hookTimeout: 240_000,
+    fileParallelism: false,
+  },
+});
