@@ -56,7 +56,6 @@ export const FlowDocumentSchema = z
     edges: z.array(FlowEdgeSchema),
   })
   .meta({
-    id: 'https://switchboard.local/schemas/flow.schema.json',
     title: 'Switchboard flow',
     description:
       'A phone-call flow: nodes from the Switchboard node catalogue wired by their outcomes',

@@ -54,6 +54,28 @@ export function readPaths(template: ParsedTemplate): (string | number)[][] {
   return out;
 }
 
+export type TemplateAnalysis =
+  { ok: true; reads: (string | number)[][] } | { ok: false; message: string };
+
+const analyses = new Map<string, TemplateAnalysis>();
+const ANALYSIS_CACHE_SIZE = 10_000;
+
+/**
+ * Parse check plus the names a template reads. Memoised by text (the designer revalidates on
+ * every edit, and most texts do not change between two validations); bounded.
+ */
+export function analyseTemplate(text: string): TemplateAnalysis {
+  if (isPlainText(text)) return { ok: true, reads: [] };
+  let a = analyses.get(text);
+  if (!a) {
+    const parsed = parseTemplate(text);
+    a = parsed.ok ? { ok: true, reads: readPaths(parsed.template) } : parsed;
+    if (analyses.size >= ANALYSIS_CACHE_SIZE) analyses.clear();
+    analyses.set(text, a);
+  }
+  return a;
+}
+
 export interface TemplateScope {
   call: Record<string, string>;
   vars: Readonly<Record<string, string>>;
@@ -66,12 +88,67 @@ export function renderParsed(template: ParsedTemplate, scope: TemplateScope): st
   return typeof out === 'string' ? out : String(out);
 }
 
+/** Text and `{{ a.b.c }}` outputs only: the shape of most prompts. */
+type Simple = (string | string[])[];
+
+const SIMPLE_OUTPUT = /\{\{-?\s*([A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*)\s*-?\}\}/g;
+// Liquid gives these names meaning on any value (size of a string, first of an array…).
+const SPECIAL = new Set(['size', 'first', 'last']);
+
+/**
+ * Splits a template into text and variable paths when that is all it is, so the common case
+ * renders without the Liquid engine; undefined when Liquid is needed.
+ */
+function simplify(text: string): Simple | undefined {
+  const out: Simple = [];
+  let last = 0;
+  for (const m of text.matchAll(SIMPLE_OUTPUT)) {
+    const literal = text.slice(last, m.index);
+    if (literal.includes('{{') || literal.includes('{%')) return undefined;
+    // Whitespace control ({{- -}}) trims the text around it: leave that to Liquid.
+    if (m[0].startsWith('{{-') || m[0].endsWith('-}}')) return undefined;
+    const path = (m[1] as string).split('.');
+    if (path.some((p) => SPECIAL.has(p))) return undefined;
+    if (literal !== '') out.push(literal);
+    out.push(path);
+    last = m.index + m[0].length;
+  }
+  const rest = text.slice(last);
+  if (rest.includes('{{') || rest.includes('{%')) return undefined;
+  if (rest !== '') out.push(rest);
+  return out;
+}
+
+/** Renders a simple template; undefined when a value is not a plain string or number. */
+function renderSimple(t: Simple, scope: TemplateScope): string | undefined {
+  let s = '';
+  for (const part of t) {
+    if (typeof part === 'string') {
+      s += part;
+      continue;
+    }
+    let v: unknown = scope;
+    for (const key of part) {
+      if (v === null || typeof v !== 'object' || !Object.hasOwn(v, key)) {
+        v = undefined;
+        break;
+      }
+      v = (v as Record<string, unknown>)[key];
+    }
+    if (typeof v === 'string') s += v;
+    else if (typeof v === 'number') s += String(v);
+    else if (v !== undefined && v !== null) return undefined;
+  }
+  return s;
+}
+
 /**
  * Parses once per distinct text. Keyed by text, owned by a compiled flow, so its size is
  * bounded by the flow's templates.
  */
 export class TemplateCache {
   private readonly parsed = new Map<string, ParsedTemplate | Error>();
+  private readonly simple = new Map<string, Simple | null>();
 
   get(text: string): ParsedTemplate {
     let t = this.parsed.get(text);
@@ -93,6 +170,16 @@ export class TemplateCache {
     scope: TemplateScope,
   ): { ok: true; text: string } | { ok: false; message: string } {
     if (isPlainText(text)) return { ok: true, text };
+    let simple = this.simple.get(text);
+    if (simple === undefined) {
+      // Only texts Liquid accepts take the short cut, so errors still surface the same way.
+      simple = parseTemplate(text).ok ? (simplify(text) ?? null) : null;
+      this.simple.set(text, simple);
+    }
+    if (simple) {
+      const out = renderSimple(simple, scope);
+      if (out !== undefined) return { ok: true, text: out };
+    }
     try {
       return { ok: true, text: renderParsed(this.get(text), scope) };
     } catch (e) {

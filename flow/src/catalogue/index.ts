@@ -59,19 +59,23 @@ export function listNodeTypes(category?: Category): NodeTypeDescription[] {
   return category ? ordered.filter((d) => d.category === category) : ordered;
 }
 
-const defaults = new Map<string, NodeConfig>();
+const defaults = new Map<NodeTypeDescription, Readonly<NodeConfig>>();
+
+/** Every field's default, parsed once per type. Shared: never mutate it. */
+export function sharedDefaults(d: NodeTypeDescription): Readonly<NodeConfig> {
+  let c = defaults.get(d);
+  if (!c) {
+    c = d.configSchema.parse({}) as NodeConfig;
+    defaults.set(d, c);
+  }
+  return c;
+}
 
 /** The config a newly dropped node starts with (every field's default). */
 export function defaultConfig(type: string): NodeConfig | undefined {
   const d = byType.get(type);
-  if (!d) return undefined;
-  let c = defaults.get(type);
-  if (!c) {
-    c = d.configSchema.parse({}) as NodeConfig;
-    defaults.set(type, c);
-  }
   // Callers may edit it: hand out a copy.
-  return structuredClone(c);
+  return d ? structuredClone(sharedDefaults(d)) : undefined;
 }
 
 export { categories };

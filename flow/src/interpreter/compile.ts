@@ -1,4 +1,4 @@
-import { getNodeType } from '../catalogue/index.js';
+import { getNodeType, sharedDefaults } from '../catalogue/index.js';
 import {
   outcomesOf,
   type NodeConfig,
@@ -78,7 +78,7 @@ export function compileFlow(doc: FlowDocument): CompiledFlow {
       unknownTypes.push(n.type);
       continue;
     }
-    const merged = { ...(desc.configSchema.parse({}) as NodeConfig), ...n.config };
+    const merged = { ...sharedDefaults(desc), ...n.config };
     const parsed = desc.configSchema.safeParse(merged);
     const config = parsed.success ? (parsed.data as NodeConfig) : merged;
     let outcomes: OutcomeDescription[];

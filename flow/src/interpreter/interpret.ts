@@ -44,22 +44,8 @@ export function step(
   now: number,
   options?: RunOptions,
 ): StepResult {
-  const ignore = (reason: string): StepResult => ({
-    state,
-    actions: [],
-    trace: [
-      {
-        at: now,
-        kind: 'ignored',
-        ...(state.awaiting ? { nodeId: state.awaiting.nodeId } : {}),
-        event: event.type,
-        eventId: event.id,
-        reason,
-      },
-    ],
-  });
-  if (state.status === 'ended') return ignore('the run has ended');
-  if (state.recentEventIds.includes(event.id)) return ignore('already applied');
+  if (state.status === 'ended') return ignored(state, event, now, 'the run has ended');
+  if (state.recentEventIds.includes(event.id)) return ignored(state, event, now, 'already applied');
 
   const compiled = toCompiledFlow(flow);
   const run = new Run(compiled, state, now, options);
@@ -86,7 +72,12 @@ export function step(
 
   const awaiting = state.awaiting;
   if (!awaiting || event.operationContext !== awaiting.operationContext) {
-    return ignore(awaiting ? 'not for the step the run is waiting on' : 'the run is not waiting');
+    return ignored(
+      state,
+      event,
+      now,
+      awaiting ? 'not for the step the run is waiting on' : 'the run is not waiting',
+    );
   }
   const node = compiled.nodes.get(awaiting.nodeId);
   run.recordEvent(event);
@@ -107,6 +98,24 @@ export function step(
     run.end('failed', true);
   }
   return run.result();
+}
+
+/** The state is returned as is: an ignored event changes nothing. */
+function ignored(state: RunState, event: CallEvent, now: number, reason: string): StepResult {
+  return {
+    state,
+    actions: [],
+    trace: [
+      {
+        at: now,
+        kind: 'ignored',
+        ...(state.awaiting ? { nodeId: state.awaiting.nodeId } : {}),
+        event: event.type,
+        eventId: event.id,
+        reason,
+      },
+    ],
+  };
 }
 
 function initialState(trigger: RunTrigger): RunState {

@@ -25,11 +25,12 @@ export class Run {
   readonly trace: TraceEntry[] = [];
   private readonly owned = new Set<'vars' | 'results' | 'attempts' | 'call'>();
   private readonly stepLimit: number;
+  private callScope: Record<string, string> | undefined;
 
   constructor(
     private readonly flow: CompiledFlow,
     state: RunState,
-    private readonly now: number,
+    readonly now: number,
     options: RunOptions | undefined,
   ) {
     this.state = { ...state };
@@ -74,6 +75,7 @@ export class Run {
         : [...ids, event.id];
     const call = this.state.call;
     // Learn the call's ids from whatever event carries them first.
+    this.callScope = undefined;
     if (event.callConnectionId && call.callConnectionId !== event.callConnectionId) {
       this.own('call').callConnectionId = event.callConnectionId;
     }
@@ -143,34 +145,30 @@ export class Run {
     node: CompiledNode,
     retry?: { reason: string; attempt: number },
   ): NodeContext<NodeConfig> {
-    const state = this.state;
-    const templates = this.flow.templates;
-    let callScope: Record<string, string> | undefined;
-    return {
-      nodeId: node.id,
-      config: node.config,
-      call: state.call,
-      vars: state.vars,
-      results: state.results,
-      now: this.now,
-      ...(retry ? { retry } : {}),
-      render: (text, vars) => {
-        callScope ??= {
-          from: state.call.from,
-          to: state.call.to,
-          callerDisplayName: state.call.callerDisplayName,
-          correlationId: state.call.correlationId,
-        };
-        const r = templates.render(text, {
-          call: callScope,
-          vars: vars ?? this.state.vars,
-          results: this.state.results,
-        });
-        if (r.ok) return r.text;
-        this.note({ at: this.now, kind: 'templateError', nodeId: node.id, message: r.message });
-        return '';
-      },
+    return new HookContext(this, node, retry);
+  }
+
+  /** Renders for a node; a template error renders '' and is traced, never thrown. */
+  render(
+    node: CompiledNode,
+    text: string,
+    vars: Readonly<Record<string, string>> | undefined,
+  ): string {
+    const call = this.state.call;
+    this.callScope ??= {
+      from: call.from,
+      to: call.to,
+      callerDisplayName: call.callerDisplayName,
+      correlationId: call.correlationId,
     };
+    const r = this.flow.templates.render(text, {
+      call: this.callScope,
+      vars: vars ?? this.state.vars,
+      results: this.state.results,
+    });
+    if (r.ok) return r.text;
+    this.note({ at: this.now, kind: 'templateError', nodeId: node.id, message: r.message });
+    return '';
   }
 
   /** Enters `node` and keeps going through nodes that finish at once, until one waits or the run ends. */
@@ -378,4 +376,39 @@ function eventResult(event: CallEvent, now: number): NodeResult {
   if (event.choiceLabel !== undefined) r.choiceLabel = event.choiceLabel;
   if (event.invitationId !== undefined) r.invitationId = event.invitationId;
   return r;
+}
+
+/** What a node type's hooks see; a class (not a closure per call) keeps node entry cheap. */
+class HookContext implements NodeContext<NodeConfig> {
+  readonly nodeId: string;
+  readonly config: NodeConfig;
+  readonly now: number;
+  readonly retry?: { reason: string; attempt: number };
+
+  constructor(
+    private readonly run: Run,
+    private readonly node: CompiledNode,
+    retry: { reason: string; attempt: number } | undefined,
+  ) {
+    this.nodeId = node.id;
+    this.config = node.config;
+    this.now = run.now;
+    if (retry) this.retry = retry;
+  }
+
+  get call(): RunState['call'] {
+    return this.run.state.call;
+  }
+
+  get vars(): RunState['vars'] {
+    return this.run.state.vars;
+  }
+
+  get results(): RunState['results'] {
+    return this.run.state.results;
+  }
+
+  render(text: string, vars?: Readonly<Record<string, string>>): string {
+    return this.run.render(this.node, text, vars);
+  }
 }

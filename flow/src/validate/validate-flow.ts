@@ -1,12 +1,17 @@
 import type * as z from 'zod';
-import { getNodeType } from '../catalogue/index.js';
+import { getNodeType, sharedDefaults } from '../catalogue/index.js';
 import {
   outcomesOf,
   type NodeConfig,
   type NodeTypeDescription,
   type OutcomeDescription,
 } from '../catalogue/types.js';
-import { FlowDocumentSchema, type FlowDocument, type FlowNode } from '../document.js';
+import {
+  FlowDocumentSchema,
+  type FlowDocument,
+  type FlowEdge,
+  type FlowNode,
+} from '../document.js';
 import { checkCallOrder } from './call-order.js';
 import { fieldMessage } from './field-messages.js';
 import type { ValidationIssue } from './issue.js';
@@ -142,8 +147,7 @@ function indexNodes(flow: FlowDocument, issues: ValidationIssue[]): FlowIndex {
 function checkConfig(info: NodeInfo, desc: NodeTypeDescription, issues: ValidationIssue[]): void {
   const { node, index } = info;
   // Fill in defaults first so that fields left out are checked like fields left empty.
-  const defaults = desc.configSchema.parse({}) as NodeConfig;
-  const merged = { ...defaults, ...node.config };
+  const merged = { ...sharedDefaults(desc), ...node.config };
   const r = desc.configSchema.safeParse(merged);
   if (r.success) {
     info.config = r.data as NodeConfig;
@@ -168,73 +172,117 @@ function checkConfig(info: NodeInfo, desc: NodeTypeDescription, issues: Validati
   if (outcomes) info.outcomes = new Map(outcomes.map((o) => [o.id, o]));
 }
 
+function edgeError(
+  issues: ValidationIssue[],
+  edge: FlowEdge,
+  i: number,
+  field: keyof FlowEdge,
+  message: string,
+): void {
+  issues.push({
+    severity: 'error',
+    edgeId: edge.id,
+    nodeId: edge.source,
+    path: ['edges', i, field],
+    message,
+  });
+}
+
 function checkEdges(index: FlowIndex, issues: ValidationIssue[]): void {
   const edgeIds = new Set<string>();
   const taken = new Set<string>();
-  index.flow.edges.forEach((edge, i) => {
-    const at = (field?: string): (string | number)[] =>
-      field ? ['edges', i, field] : ['edges', i];
-    const err = (message: string, field?: string) =>
-      issues.push({
-        severity: 'error',
-        edgeId: edge.id,
-        nodeId: edge.source,
-        path: at(field),
-        message,
-      });
+  const edges = index.flow.edges;
+  for (let i = 0; i < edges.length; i++) {
+    const edge = edges[i] as FlowEdge;
     if (edgeIds.has(edge.id)) {
-      err(`Two connections have the id “${edge.id}”; each connection needs its own id`, 'id');
+      edgeError(
+        issues,
+        edge,
+        i,
+        'id',
+        `Two connections have the id “${edge.id}”; each connection needs its own id`,
+      );
     }
     edgeIds.add(edge.id);
     const source = index.byId.get(edge.source);
     const target = index.byId.get(edge.target);
     if (!source) {
-      err(`This connection starts at a node that does not exist (“${edge.source}”)`, 'source');
-      return;
+      edgeError(
+        issues,
+        edge,
+        i,
+        'source',
+        `This connection starts at a node that does not exist (“${edge.source}”)`,
+      );
+      continue;
     }
     if (!target) {
-      err(
-        `${nodeName(source)} is connected to a node that does not exist (“${edge.target}”)`,
+      edgeError(
+        issues,
+        edge,
+        i,
         'target',
+        `${nodeName(source)} is connected to a node that does not exist (“${edge.target}”)`,
       );
-      return;
+      continue;
     }
     const desc = source.desc;
-    if (!desc) return;
+    if (!desc) continue;
     if (desc.terminal) {
-      err(
-        `Nothing can follow ${nodeName(source)}: it ends the flow's part in the call`,
+      edgeError(
+        issues,
+        edge,
+        i,
         'sourceOutcome',
+        `Nothing can follow ${nodeName(source)}: it ends the flow's part in the call`,
       );
-      return;
+      continue;
     }
     const outcome = source.outcomes?.get(edge.sourceOutcome);
     if (source.outcomes && !outcome) {
-      err(`${nodeName(source)} has no outcome “${edge.sourceOutcome}”`, 'sourceOutcome');
-      return;
+      edgeError(
+        issues,
+        edge,
+        i,
+        'sourceOutcome',
+        `${nodeName(source)} has no outcome “${edge.sourceOutcome}”`,
+      );
+      continue;
     }
     if (outcome?.endsRun) {
-      err(
-        `Nothing can follow “${outcome.label}” of ${nodeName(source)}: the flow has left the call by then`,
+      edgeError(
+        issues,
+        edge,
+        i,
         'sourceOutcome',
+        `Nothing can follow “${outcome.label}” of ${nodeName(source)}: the flow has left the call by then`,
       );
-      return;
+      continue;
     }
     const key = `${edge.source}\u0000${edge.sourceOutcome}`;
     if (taken.has(key)) {
-      err(
-        `“${outcome?.label ?? edge.sourceOutcome}” of ${nodeName(source)} is connected more than once; an outcome leads to one node`,
+      edgeError(
+        issues,
+        edge,
+        i,
         'sourceOutcome',
+        `“${outcome?.label ?? edge.sourceOutcome}” of ${nodeName(source)} is connected more than once; an outcome leads to one node`,
       );
-      return;
+      continue;
     }
     taken.add(key);
     if (target.desc?.trigger) {
-      err(`${nodeName(target)} starts the flow; no connection can lead into it`, 'target');
-      return;
+      edgeError(
+        issues,
+        edge,
+        i,
+        'target',
+        `${nodeName(target)} starts the flow; no connection can lead into it`,
+      );
+      continue;
     }
     source.next.push({ to: target.index, outcome: edge.sourceOutcome });
-  });
+  }
 }
 
 function checkTriggers(index: FlowIndex, issues: ValidationIssue[]): void {

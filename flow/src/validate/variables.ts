@@ -1,4 +1,4 @@
-import { parseTemplate, readPaths } from '../templates.js';
+import { analyseTemplate } from '../templates.js';
 import { fieldAt } from './field-messages.js';
 import type { ValidationIssue } from './issue.js';
 import { nodeName, type FlowIndex } from './validate-flow.js';
@@ -49,18 +49,19 @@ export function checkTemplatesAndVariables(index: FlowIndex, issues: ValidationI
     }
 
     for (const t of desc.templates?.(config) ?? []) {
+      const analysis = analyseTemplate(t.text);
+      if (analysis.ok && analysis.reads.length === 0) continue;
       const title = fieldAt(desc.configSchema, t.path).title ?? 'Text';
-      const parsed = parseTemplate(t.text);
-      if (!parsed.ok) {
+      if (!analysis.ok) {
         issues.push({
           severity: 'error',
           nodeId: info.node.id,
           path: [...base, ...t.path],
-          message: `${title}: the text has a template error (${parsed.message})`,
+          message: `${title}: the text has a template error (${analysis.message})`,
         });
         continue;
       }
-      for (const p of readPaths(parsed.template)) {
+      for (const p of analysis.reads) {
         const [root, key] = p;
         if (typeof root !== 'string') continue;
         if (!TEMPLATE_ROOTS.has(root)) {

@@ -1,0 +1,30 @@
+/**
+ * Writes flow.schema.json: the flow document as JSON Schema (draft 2020-12), with each node
+ * type's config schema under $defs so tools can check configs as well as the document.
+ */
+import { writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import * as z from 'zod';
+import { FlowDocumentSchema, listNodeTypes } from '../src/index.js';
+
+const out = fileURLToPath(new URL('../flow.schema.json', import.meta.url));
+
+// Documents are inputs: fields with defaults may be left out.
+const schema = z.toJSONSchema(FlowDocumentSchema, { io: 'input', unrepresentable: 'any' });
+const defs: Record<string, unknown> = {};
+for (const d of listNodeTypes()) {
+  defs[`config:${d.type}`] = {
+    ...z.toJSONSchema(d.configSchema, { io: 'input', unrepresentable: 'any' }),
+    $schema: undefined,
+    title: `${d.label} settings`,
+    description: d.description,
+  };
+}
+const document = {
+  $schema: schema.$schema,
+  $id: 'https://switchboard.local/schemas/flow.schema.json',
+  ...schema,
+  $defs: { ...(schema.$defs ?? {}), ...defs },
+};
+writeFileSync(out, `${JSON.stringify(document, null, 2)}\n`);
+console.log(`wrote ${out} (${Object.keys(defs).length} node config schemas)`);
