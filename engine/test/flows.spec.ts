@@ -233,7 +233,7 @@ describe('flows: draft → publish → immutable versions → rollback', () => {
     expect(exp.headers.get('content-disposition')).toBe(
       'attachment; filename="Main-line-v2-v1.json"',
     );
-    const doc = await exp.json();
+    const doc = (await exp.json()) as { nodes: { id: string }[] };
     expect(doc).toEqual(validFlow('Main line v1'));
     const imported = await t.json('POST', '/api/flows/import', { as: 'editor', body: doc });
     expect(imported.status).toBe(201);

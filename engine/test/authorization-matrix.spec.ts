@@ -1,0 +1,301 @@
+import { randomBytes } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { type As, type TestEngine, useEngine } from './engine.js';
+import { validFlow } from './fixtures.js';
+
+type Role = 'anonymous' | 'viewer' | 'editor' | 'publisher' | 'admin' | 'runner';
+const ROLES: Role[] = ['anonymous', 'viewer', 'editor', 'publisher', 'admin', 'runner'];
+
+interface Call {
+  path: string;
+  body?: unknown;
+  headers?: Record<string, string>;
+}
+
+interface Endpoint {
+  method: string;
+  /** As in the OpenAPI document. */
+  route: string;
+  /** Who may call it: a minimum human role, 'public', or an explicit list. */
+  allowed: 'public' | Role[];
+  /** Status when allowed. */
+  ok: number;
+  /** Builds a fresh call (fresh resources, so every role's attempt can succeed). */
+  call: (t: TestEngine) => Promise<Call>;
+}
+
+const atLeast = (role: Role): Role[] => {
+  const order: Role[] = ['viewer', 'editor', 'publisher', 'admin'];
+  return order.slice(order.indexOf(role));
+};
+
+const unique = () => randomBytes(4).toString('hex');
+const phone = () => `+1425${String(Math.floor(Math.random() * 1e7)).padStart(7, '0')}`;
+
+async function newFlow(t: TestEngine, publish = false): Promise<string> {
+  const res = await t.json('POST', '/api/flows', {
+    body: { name: `m-${unique()}`, document: validFlow() },
+  });
+  if (publish) await t.json('POST', `/api/flows/${res.body.id}/publish`, { body: {} });
+  return res.body.id;
+}
+
+const endpoints: Endpoint[] = [
+  {
+    method: 'POST',
+    route: '/api/flows',
+    allowed: atLeast('editor'),
+    ok: 201,
+    call: async () => ({ path: '/api/flows', body: { name: 'x' } }),
+  },
+  {
+    method: 'GET',
+    route: '/api/flows',
+    allowed: atLeast('viewer'),
+    ok: 200,
+    call: async () => ({ path: '/api/flows' }),
+  },
+  {
+    method: 'POST',
+    route: '/api/flows/import',
+    allowed: atLeast('editor'),
+    ok: 201,
+    call: async () => ({ path: '/api/flows/import', body: validFlow() }),
+  },
+  {
+    method: 'GET',
+    route: '/api/flows/{id}',
+    allowed: atLeast('viewer'),
+    ok: 200,
+    call: async (t) => ({ path: `/api/flows/${await newFlow(t)}` }),
+  },
+  {
+    method: 'PUT',
+    route: '/api/flows/{id}/draft',
+    allowed: atLeast('editor'),
+    ok: 200,
+    call: async (t) => ({
+      path: `/api/flows/${await newFlow(t)}/draft`,
+      headers: { 'if-match': '1' },
+      body: validFlow(),
+    }),
+  },
+  {
+    method: 'POST',
+    route: '/api/flows/{id}/validate',
+    allowed: atLeast('viewer'),
+    ok: 200,
+    call: async (t) => ({ path: `/api/flows/${await newFlow(t)}/validate` }),
+  },
+  {
+    method: 'POST',
+    route: '/api/flows/{id}/publish',
+    allowed: atLeast('publisher'),
+    ok: 201,
+    call: async (t) => ({ path: `/api/flows/${await newFlow(t)}/publish`, body: {} }),
+  },
+  {
+    method: 'GET',
+    route: '/api/flows/{id}/versions',
+    allowed: atLeast('viewer'),
+    ok: 200,
+    call: async (t) => ({ path: `/api/flows/${await newFlow(t, true)}/versions` }),
+  },
+  {
+    method: 'GET',
+    route: '/api/flows/{id}/versions/{version}',
+    allowed: atLeast('viewer'),
+    ok: 200,
+    call: async (t) => ({ path: `/api/flows/${await newFlow(t, true)}/versions/1` }),
+  },
+  {
+    method: 'POST',
+    route: '/api/flows/{id}/rollback',
+    allowed: atLeast('publisher'),
+    ok: 201,
+    call: async (t) => ({
+      path: `/api/flows/${await newFlow(t, true)}/rollback`,
+      body: { version: 1 },
+    }),
+  },
+  {
+    method: 'GET',
+    route: '/api/flows/{id}/export',
+    allowed: atLeast('viewer'),
+    ok: 200,
+    call: async (t) => ({ path: `/api/flows/${await newFlow(t)}/export` }),
+  },
+  {
+    method: 'DELETE',
+    route: '/api/flows/{id}',
+    allowed: atLeast('admin'),
+    ok: 204,
+    call: async (t) => ({ path: `/api/flows/${await newFlow(t)}` }),
+  },
+  {
+    method: 'PUT',
+    route: '/api/entry-points/{address}',
+    allowed: atLeast('publisher'),
+    ok: 200,
+    call: async (t) => ({
+      path: `/api/entry-points/${phone()}`,
+      body: { flowId: await newFlow(t, true) },
+    }),
+  },
+  {
+    method: 'GET',
+    route: '/api/entry-points',
+    allowed: atLeast('viewer'),
+    ok: 200,
+    call: async () => ({ path: '/api/entry-points' }),
+  },
+  {
+    method: 'GET',
+    route: '/api/entry-points/{address}',
+    allowed: atLeast('viewer'),
+    ok: 200,
+    call: async (t) => {
+      const address = phone();
+      await t.json('PUT', `/api/entry-points/${address}`, {
+        body: { flowId: await newFlow(t, true) },
+      });
+      return { path: `/api/entry-points/${address}` };
+    },
+  },
+  {
+    method: 'DELETE',
+    route: '/api/entry-points/{address}',
+    allowed: atLeast('publisher'),
+    ok: 204,
+    call: async (t) => {
+      const address = phone();
+      await t.json('PUT', `/api/entry-points/${address}`, {
+        body: { flowId: await newFlow(t, true) },
+      });
+      return { path: `/api/entry-points/${address}` };
+    },
+  },
+  {
+    method: 'POST',
+    route: '/api/auth/login',
+    allowed: 'public',
+    ok: 200,
+    call: async () => ({
+      path: '/api/auth/login',
+      body: { username: 'viewer', password: 'viewer-password' },
+    }),
+  },
+  {
+    method: 'GET',
+    route: '/api/auth/me',
+    allowed: [...atLeast('viewer'), 'runner'],
+    ok: 200,
+    call: async () => ({ path: '/api/auth/me' }),
+  },
+  {
+    method: 'GET',
+    route: '/api/users',
+    allowed: atLeast('admin'),
+    ok: 200,
+    call: async () => ({ path: '/api/users' }),
+  },
+  {
+    method: 'POST',
+    route: '/api/users',
+    allowed: atLeast('admin'),
+    ok: 201,
+    call: async () => ({ path: '/api/users', body: { username: `u-${unique()}`, role: 'viewer' } }),
+  },
+  {
+    method: 'DELETE',
+    route: '/api/users/{id}',
+    allowed: atLeast('admin'),
+    ok: 204,
+    call: async (t) => {
+      const user = await t.json('POST', '/api/users', {
+        body: { username: `u-${unique()}`, role: 'viewer' },
+      });
+      return { path: `/api/users/${user.body.id}` };
+    },
+  },
+  {
+    method: 'GET',
+    route: '/api/tokens',
+    allowed: atLeast('admin'),
+    ok: 200,
+    call: async () => ({ path: '/api/tokens' }),
+  },
+  {
+    method: 'POST',
+    route: '/api/tokens',
+    allowed: atLeast('admin'),
+    ok: 201,
+    call: async () => ({ path: '/api/tokens', body: { name: 'x', role: 'runner' } }),
+  },
+  {
+    method: 'DELETE',
+    route: '/api/tokens/{id}',
+    allowed: atLeast('admin'),
+    ok: 204,
+    call: async (t) => {
+      const token = await t.json('POST', '/api/tokens', { body: { name: 'x', role: 'runner' } });
+      return { path: `/api/tokens/${token.body.id}` };
+    },
+  },
+  {
+    method: 'GET',
+    route: '/api/audit',
+    allowed: atLeast('admin'),
+    ok: 200,
+    call: async () => ({ path: '/api/audit' }),
+  },
+  {
+    method: 'GET',
+    route: '/health',
+    allowed: 'public',
+    ok: 200,
+    call: async () => ({ path: '/health' }),
+  },
+  // Last: it ends the caller's session.
+  {
+    method: 'POST',
+    route: '/api/auth/logout',
+    allowed: 'public',
+    ok: 204,
+    call: async () => ({ path: '/api/auth/logout' }),
+  },
+];
+
+const expected = (e: Endpoint, role: Role) => {
+  if (e.allowed === 'public') return e.ok;
+  if (role === 'anonymous') return 401;
+  return e.allowed.includes(role) ? e.ok : 403;
+};
+
+describe('authorization matrix: every endpoint × every role', () => {
+  const t = useEngine();
+
+  it('covers every endpoint in the OpenAPI document', async () => {
+    const doc = await t.json('GET', '/api/docs/openapi.json', { as: 'anonymous' });
+    const documented = Object.entries(
+      doc.body.paths as Record<string, Record<string, unknown>>,
+    ).flatMap(([path, ops]) => Object.keys(ops).map((m) => `${m.toUpperCase()} ${path}`));
+    expect(documented.sort()).toEqual(endpoints.map((e) => `${e.method} ${e.route}`).sort());
+  });
+
+  describe.each(endpoints)('$method $route', (e) => {
+    it.each(ROLES)('as %s', async (role) => {
+      const call = await e.call(t);
+      const res = await t.request(e.method, call.path, {
+        as: role as As,
+        body: call.body,
+        headers: call.headers,
+      });
+      const text = await res.text();
+      expect(res.status, text).toBe(expected(e, role));
+      if (res.status === 401 || res.status === 403) {
+        expect(res.headers.get('content-type')).toContain('application/problem+json');
+      }
+    });
+  });
+});
