@@ -1,0 +1,246 @@
+import { describe, expect, it } from 'vitest';
+import * as z from 'zod';
+import {
+  categories,
+  defaultConfig,
+  fieldMeta,
+  getNodeType,
+  listNodeTypes,
+  nodeTypes,
+  outcomesOf,
+  type CallEvent,
+  type NodeConfig,
+  type NodeContext,
+  type NodeTypeDescription,
+  type Widget,
+} from '../src/index.js';
+
+const REQUIRED = [
+  'trigger.incomingCall',
+  'trigger.outboundCall',
+  'call.answer',
+  'call.reject',
+  'call.redirect',
+  'call.transfer',
+  'call.addParticipant',
+  'call.cancelAddParticipant',
+  'call.removeParticipant',
+  'call.muteParticipant',
+  'call.hold',
+  'call.unhold',
+  'call.hangUp',
+  'media.play',
+  'media.menu',
+  'media.collectDigits',
+  'logic.branch',
+  'logic.setVariables',
+  'logic.businessHours',
+];
+
+const WIDGETS: Widget[] = [
+  'text',
+  'template',
+  'target',
+  'phoneNumber',
+  'choices',
+  'weeklyHours',
+  'holidays',
+  'rules',
+  'assignments',
+  'nodeRef',
+  'variableName',
+];
+
+const all = listNodeTypes();
+
+function ctx(
+  d: NodeTypeDescription,
+  config: NodeConfig,
+  now: number,
+  vars: Record<string, string> = {},
+): NodeContext {
+  return {
+    nodeId: 'n',
+    config,
+    call: {
+      direction: 'incoming',
+      from: '+15551234567',
+      to: '+18005550100',
+      callerDisplayName: '',
+      correlationId: '',
+      serverCallId: '',
+      callConnectionId: 'cc',
+      connected: true,
+    },
+    vars,
+    results: {},
+    now,
+    // Logic rules in these witnesses use plain text, so rendering is the identity.
+    render: (t) => t,
+  };
+}
+
+/** Configs and inputs that make each logic node take each of its outcomes. */
+const runWitnesses: Record<string, { config?: NodeConfig; now?: number }[]> = {
+  'trigger.incomingCall': [{}],
+  'logic.setVariables': [{}],
+  'logic.branch': [
+    { config: { rules: [{ left: 'a', operator: 'equals', right: 'a' }] } },
+    { config: { rules: [{ left: 'a', operator: 'equals', right: 'b' }] } },
+  ],
+  'logic.businessHours': [
+    { now: Date.parse('2026-03-03T15:00:00Z') }, // Tue 10:00 New York
+    { now: Date.parse('2026-03-03T03:00:00Z') }, // Mon 22:00 New York
+    { config: { holidays: ['2026-03-03'] }, now: Date.parse('2026-03-03T15:00:00Z') },
+  ],
+};
+
+describe('the node catalogue', () => {
+  it('has every node type the document format names, once, keyed by its id', () => {
+    expect(Object.keys(nodeTypes).sort()).toEqual(expect.arrayContaining(REQUIRED));
+    for (const [key, d] of Object.entries(nodeTypes)) expect(d.type).toBe(key);
+    expect(all.map((d) => d.type).sort()).toEqual(Object.keys(nodeTypes).sort());
+    expect(getNodeType('call.transfer')?.label).toBe('Transfer');
+    expect(getNodeType('nope')).toBeUndefined();
+  });
+
+  it('lists types grouped by category in palette order', () => {
+    const order = all.map((d) => categories.indexOf(d.category));
+    expect(order).toEqual([...order].sort((a, b) => a - b));
+    expect(order.every((i) => i >= 0)).toBe(true);
+    expect(listNodeTypes('Logic').map((d) => d.type)).toEqual([
+      'logic.branch',
+      'logic.setVariables',
+      'logic.businessHours',
+    ]);
+  });
+
+  it.each(all.map((d) => [d.type, d] as const))('%s: describes itself for the palette', (_t, d) => {
+    expect(d.label.length).toBeGreaterThan(0);
+    expect(d.icon).toMatch(/^[A-Z][A-Za-z]+$/);
+    expect(d.description.length).toBeGreaterThan(10);
+    expect(d.description).not.toMatch(/\n/);
+  });
+
+  it.each(all.map((d) => [d.type, d] as const))(
+    '%s: default config parses and is summarised',
+    (_t, d) => {
+      const config = d.configSchema.parse({});
+      expect(defaultConfig(d.type)).toEqual(config);
+      expect(d.summary(config as NodeConfig).length).toBeGreaterThan(0);
+    },
+  );
+
+  it.each(all.map((d) => [d.type, d] as const))(
+    '%s: every config field has a title, a description and a known widget',
+    (_t, d) => {
+      const visit = (schema: z.ZodType, where: string) => {
+        let s: z.ZodType = schema;
+        const meta = fieldMeta(s);
+        expect(meta?.title, `${where} title`).toBeTruthy();
+        expect(meta?.description, `${where} description`).toBeTruthy();
+        if (meta?.widget) expect(WIDGETS).toContain(meta.widget);
+        while (s instanceof z.ZodDefault || s instanceof z.ZodOptional) s = s.unwrap() as z.ZodType;
+        if (s instanceof z.ZodArray && s.element instanceof z.ZodObject) {
+          for (const [k, f] of Object.entries(s.element.shape))
+            visit(f as z.ZodType, `${where}[].${k}`);
+        }
+      };
+      for (const [k, f] of Object.entries(d.configSchema.shape)) visit(f as z.ZodType, k);
+    },
+  );
+
+  it.each(all.map((d) => [d.type, d] as const))(
+    '%s: every event rule names a declared outcome',
+    (_t, d) => {
+      const outcomes = new Set(outcomesOf(d, defaultConfig(d.type) as NodeConfig).map((o) => o.id));
+      for (const rule of d.events ?? []) {
+        if (rule.outcome !== undefined) expect(outcomes, `${rule.on}`).toContain(rule.outcome);
+        expect(rule.outcome !== undefined || rule.pick !== undefined).toBe(true);
+      }
+    },
+  );
+
+  it.each(all.map((d) => [d.type, d] as const))(
+    '%s: every outcome can happen (an event rule, a failure, or the node’s own rule)',
+    (_t, d) => {
+      const config = defaultConfig(d.type) as NodeConfig;
+      const reachable = new Set<string>();
+      for (const rule of d.events ?? []) if (rule.outcome) reachable.add(rule.outcome);
+      const menu = d.events?.find((r) => r.pick);
+      if (menu?.pick) {
+        // A pick rule (menu choices) yields one outcome per key the caller may press.
+        for (const o of outcomesOf(d, config)) {
+          const digit = o.id.startsWith('choice:') ? o.id.slice(7) : undefined;
+          if (digit === undefined) continue;
+          const event: CallEvent = { id: 'x', type: menu.on, tones: [digit] };
+          if (!menu.when || menu.when(event, config)) reachable.add(menu.pick(event, config));
+        }
+      }
+      // Timeout and ActionFailed take the failure outcome.
+      for (const o of outcomesOf(d, config)) if (o.failure && d.action) reachable.add(o.id);
+      for (const w of runWitnesses[d.type] ?? []) {
+        const c = { ...config, ...w.config };
+        const r = d.run?.(ctx(d, c, w.now ?? 0));
+        if (r !== undefined) reachable.add(typeof r === 'string' ? r : r.outcome);
+      }
+      for (const o of outcomesOf(d, config)) expect(reachable, `outcome ${o.id}`).toContain(o.id);
+    },
+  );
+
+  it.each(all.map((d) => [d.type, d] as const))(
+    '%s: behaviour is declared consistently',
+    (_t, d) => {
+      const outcomes = outcomesOf(d, defaultConfig(d.type) as NodeConfig);
+      expect(new Set(outcomes.map((o) => o.id)).size).toBe(outcomes.length);
+      // A node either decides by itself (run) or asks ACS (action).
+      expect(Boolean(d.run) !== Boolean(d.action)).toBe(true);
+      if (d.terminal) {
+        expect(outcomes).toEqual([]);
+        expect(d.endReason).toBeDefined();
+        expect(d.waits).toBe(false);
+      } else if (d.action) {
+        expect(d.waits).toBe(true);
+        expect(d.maxWaitSeconds?.(defaultConfig(d.type) as NodeConfig)).toBeGreaterThan(0);
+        expect(outcomes.some((o) => o.failure)).toBe(true);
+        expect(d.events?.length).toBeGreaterThan(0);
+      } else {
+        expect(d.waits).toBe(false);
+        expect(d.callControl).toBe('none');
+      }
+      if (d.trigger) expect(d.category).toBe('Triggers');
+    },
+  );
+
+  it('gives menus one outcome per choice (choice:<digit>) and branches one per rule (rule:<index>)', () => {
+    const menu = getNodeType('media.menu') as NodeTypeDescription;
+    const m = menu.configSchema.parse({
+      choices: [
+        { digit: '1', label: 'Sales' },
+        { digit: '#', label: 'Back' },
+      ],
+    }) as NodeConfig;
+    expect(outcomesOf(menu, m).map((o) => o.id)).toEqual([
+      'choice:1',
+      'choice:#',
+      'noInput',
+      'invalid',
+      'failed',
+    ]);
+    const branch = getNodeType('logic.branch') as NodeTypeDescription;
+    const b = branch.configSchema.parse({
+      rules: [
+        { left: '{{ vars.a }}', operator: 'isEmpty' },
+        { left: '{{ vars.b }}', operator: 'equals', right: 'x' },
+      ],
+    }) as NodeConfig;
+    expect(outcomesOf(branch, b).map((o) => o.id)).toEqual(['rule:0', 'rule:1', 'else']);
+  });
+
+  it('emits JSON Schema for every config (the designer and other tools read it)', () => {
+    for (const d of all) {
+      const schema = z.toJSONSchema(d.configSchema, { io: 'input', unrepresentable: 'any' });
+      expect(schema.type).toBe('object');
+    }
+  });
+});
