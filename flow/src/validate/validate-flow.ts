@@ -88,26 +88,25 @@ function shapeMessage(path: (string | number)[], issue: z.core.$ZodIssue): strin
   }
   if (path[0] === 'schemaVersion')
     return 'This flow was saved by a different version of Switchboard (schemaVersion must be 1)';
+  // "Node 3, edge 2: …" from the numeric parts of the path; field names from the rest.
   const where = path
     .map((p, i) =>
       typeof p === 'number' ? `${String(path[i - 1] ?? '').replace(/s$/, '')} ${p + 1}` : null,
     )
     .filter((s): s is string => s !== null)
     .join(', ');
-  if (issue.code === 'invalid_type') {
-    const missing = /received undefined$/.test(issue.message);
-    const what = missing
-      ? 'is missing'
-      : `should be ${issue.expected === 'string' ? 'text' : issue.expected}`;
-    const name = path
-      .filter((p) => typeof p === 'string' && p !== 'nodes' && p !== 'edges')
-      .join('.');
-    return `${where ? `${where[0]?.toUpperCase()}${where.slice(1)}: ` : ''}${name || 'value'} ${what}`;
-  }
+  const prefix = where ? `${where[0]?.toUpperCase()}${where.slice(1)}: ` : '';
   const field = path
     .filter((p) => typeof p === 'string' && p !== 'nodes' && p !== 'edges')
     .join('.');
-  return `${where ? `${where[0]?.toUpperCase()}${where.slice(1)}: ` : ''}${field ? `${field}: ` : ''}${issue.message}`;
+  if (issue.code === 'invalid_type') {
+    const missing = /received undefined$/.test(issue.message);
+    const expected = issue.expected === 'string' ? 'text' : issue.expected;
+    return `${prefix}${field || 'value'} ${missing ? 'is missing' : `should be ${expected}`}`;
+  }
+  // Messages our schema wrote are already sentences.
+  if (!/^(Invalid|Too |Unrecognized)/.test(issue.message)) return `${prefix}${issue.message}`;
+  return `${prefix}${field ? `${field}: ` : ''}${issue.message}`;
 }
 
 function indexNodes(flow: FlowDocument, issues: ValidationIssue[]): FlowIndex {
