@@ -171,15 +171,7 @@ const eventArb = fc.record({
   repeat: fc.boolean(),
 });
 
-type EventPlan = fc.RecordValue<{
-  type: fc.Arbitrary<CallEventType>;
-  expected: fc.Arbitrary<number>;
-  context: fc.Arbitrary<string>;
-  subCode: fc.Arbitrary<number>;
-  tones: fc.Arbitrary<string[]>;
-  invitationId: fc.Arbitrary<string | undefined>;
-  repeat: fc.Arbitrary<boolean>;
-}>;
+type EventPlan = typeof eventArb extends fc.Arbitrary<infer T> ? T : never;
 
 function toEvent(p: EventPlan, state: RunState, n: number, flow?: CompiledFlow): CallEvent {
   let type = p.type;
