@@ -1,3 +1,5 @@
+import * as z from 'zod';
+
 /** ACS callback names the interpreter understands, plus the ones the engine makes up. */
 export const ACS_EVENT_TYPES = [
   'CallConnected',
@@ -103,3 +105,35 @@ export function tonesToDigits(tones: readonly string[] | undefined): string {
   for (const t of tones) s += toneToDigit(t);
   return s;
 }
+
+/**
+ * Runtime check for events that come from outside the engine (e.g. a replay or a test
+ * console). Loose about extra fields: ACS adds properties over time.
+ */
+export const CallEventSchema = z.object({
+  id: z.string().min(1),
+  type: z.enum(CALL_EVENT_TYPES),
+  operationContext: z.string().optional(),
+  callConnectionId: z.string().optional(),
+  serverCallId: z.string().optional(),
+  correlationId: z.string().optional(),
+  resultInformation: z
+    .object({
+      code: z.number().optional(),
+      subCode: z.number().optional(),
+      message: z.string().optional(),
+    })
+    .optional(),
+  tones: z.array(z.string()).optional(),
+  choiceLabel: z.string().optional(),
+  participants: z
+    .array(
+      z.object({
+        rawId: z.string(),
+        isMuted: z.boolean().optional(),
+        isOnHold: z.boolean().optional(),
+      }),
+    )
+    .optional(),
+  invitationId: z.string().optional(),
+});

@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   businessHoursState,
+  CallEventSchema,
   evaluateCondition,
   formatTarget,
   parseTarget,
@@ -51,6 +52,23 @@ describe('parseTarget', () => {
         );
       }),
     );
+  });
+});
+
+describe('CallEventSchema', () => {
+  it('accepts engine events and rejects unknown types', () => {
+    const ok = CallEventSchema.safeParse({
+      id: 'evt-1',
+      type: 'RecognizeFailed',
+      operationContext: 'run:2',
+      resultInformation: {
+        code: 400,
+        subCode: 8510,
+        message: 'Action failed, initial silence timeout reached.',
+      },
+    });
+    expect(ok.success).toBe(true);
+    expect(CallEventSchema.safeParse({ id: 'x', type: 'Ringing' }).success).toBe(false);
   });
 });
 

@@ -17,10 +17,15 @@ const range = z
     from: clock.meta({ title: 'From', description: 'Opening time, e.g. 09:00' }),
     to: clock.meta({ title: 'To', description: 'Closing time, e.g. 17:00 (24:00 = midnight)' }),
   })
-  .refine((r) => parseClock(r.from) < parseClock(r.to), {
-    error: 'The closing time must be after the opening time',
-    path: ['to'],
-  });
+  .refine(
+    (r) => {
+      const from = parseClock(r.from);
+      const to = parseClock(r.to);
+      // A malformed time is reported on its own field.
+      return Number.isNaN(from) || Number.isNaN(to) || from < to;
+    },
+    { error: 'The closing time must be after the opening time', path: ['to'] },
+  );
 
 const day = z.array(range).max(6);
 const nineToFive = [{ from: '09:00', to: '17:00' }];
