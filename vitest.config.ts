@@ -2,6 +2,6 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
-    projects: ['flow', 'emulator', 'engine', 'designer'],
+    projects: ['flow', 'emulator', 'engine', 'designer', 'designer/vitest.browser.config.ts'],
   },
 });

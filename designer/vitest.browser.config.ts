@@ -9,6 +9,7 @@ export default defineProject({
     name: 'designer-browser',
     environment: 'node',
     include: ['test/browser/**/*.spec.ts'],
+    globalSetup: ['test/browser/global-setup.ts'],
     testTimeout: 120_000,
     hookTimeout: 240_000,
     fileParallelism: false,

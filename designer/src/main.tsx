@@ -7,8 +7,11 @@ import { App } from './app/App.js';
 
 createRoot(document.getElementById('root')!).render(
   <StrictMode>
-    <FluentProvider theme={webLightTheme} className="sb-root">
-      <App />
+    {/* Layout classes go on an inner element: Fluent copies the provider's classes to its portals. */}
+    <FluentProvider theme={webLightTheme}>
+      <div className="sb-root">
+        <App />
+      </div>
     </FluentProvider>
   </StrictMode>,
 );

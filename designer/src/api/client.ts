@@ -56,7 +56,7 @@ export interface FlowSummary {
   latestVersion?: number | null;
   updatedAt?: string;
   updatedBy?: string | null;
-  archived?: boolean;
+  archivedAt?: string | null;
 }
 
 export interface VersionSummary {
@@ -82,7 +82,9 @@ export interface EntryPoint {
   flowId: string;
   flowName?: string;
   version?: number | null;
+  effectiveVersion?: number | null;
   updatedAt?: string;
+  updatedBy?: string;
 }
 
 /** A 409 on a draft save: someone else saved first. */
@@ -156,9 +158,10 @@ export const api = {
     request<Page<FlowSummary>>('GET', `/api/flows${cursor ? `?cursor=${enc(cursor)}` : ''}`),
   getFlow: async (id: string) =>
     normalizeFlow(await request<Record<string, unknown>>('GET', `/api/flows/${enc(id)}`)),
-  createFlow: (name: string, description?: string) =>
-    request<FlowSummary>('POST', '/api/flows', {
-      body: description ? { name, description } : { name },
+  /** A new flow with an empty canvas (the analyst drags the trigger in). */
+  createFlow: (name: string) =>
+    request<FlowDetail>('POST', '/api/flows', {
+      body: { name, document: { schemaVersion: 1, name, nodes: [], edges: [] } },
     }),
   saveDraft: (id: string, document: FlowDocument, revision: number | string) =>
     request<{ revision: number | string; updatedAt?: string }>(
@@ -171,12 +174,12 @@ export const api = {
     ),
   validate: (id: string) =>
     request<{ issues: ValidationIssue[] }>('POST', `/api/flows/${enc(id)}/validate`),
-  publish: (id: string, comment: string) =>
+  publish: (id: string, comment: string, revision?: number | string) =>
     request<{ version: number } & Partial<VersionSummary>>(
       'POST',
       `/api/flows/${enc(id)}/publish`,
       {
-        body: { comment },
+        body: typeof revision === 'number' ? { comment, revision } : { comment },
       },
     ),
   listVersions: (id: string, cursor?: string) =>
@@ -191,8 +194,14 @@ export const api = {
       body: { version, comment },
     }),
   exportUrl: (id: string) => `/api/flows/${enc(id)}/export`,
-  importFlow: (document: unknown) =>
-    request<FlowSummary>('POST', '/api/flows/import', { body: document }),
+  importFlow: async (document: unknown) => {
+    const result = await request<{ flow: FlowDetail; issues: ValidationIssue[] } | FlowDetail>(
+      'POST',
+      '/api/flows/import',
+      { body: document },
+    );
+    return 'flow' in result ? result.flow : result;
+  },
   archiveFlow: (id: string) => request<void>('DELETE', `/api/flows/${enc(id)}`),
 
   listEntryPoints: (cursor?: string) =>

@@ -135,7 +135,7 @@ function Editor({
   const canEdit = version === undefined && hasRole(me?.role, 'editor');
   const canPublish = version === undefined && hasRole(me?.role, 'publisher');
   const reactFlow = useReactFlow();
-  const { status, error, conflict, save, reset, dirty } = useDraftSaver(
+  const { status, error, conflict, save, reset, dirty, currentRevision } = useDraftSaver(
     store,
     flow.id,
     flow.revision,
@@ -451,6 +451,7 @@ function Editor({
           flowId={flow.id}
           store={store}
           saveFirst={save}
+          revision={currentRevision}
           onClose={() => setPublishOpen(false)}
           onPublished={(v) => {
             setVersionsKey((k) => k + 1);

@@ -7,7 +7,7 @@ import {
   type DefaultEdgeOptions,
   type NodeTypes,
 } from '@xyflow/react';
-import { useCallback, type DragEvent } from 'react';
+import { useCallback, useState, type DragEvent } from 'react';
 import { useStore } from 'zustand';
 import { useShallow } from 'zustand/react/shallow';
 import { FlowNodeView } from './FlowNodeView.js';
@@ -17,6 +17,7 @@ import { NODE_KIND, type DesignerNode } from './store.js';
 /** Stable across renders (React Flow re-mounts every node if this object changes). */
 const nodeTypes: NodeTypes = { [NODE_KIND]: FlowNodeView };
 const defaultEdgeOptions: DefaultEdgeOptions = { type: 'default' };
+const defaultViewport = { x: 0, y: 0, zoom: 1 };
 export const PALETTE_MIME = 'application/x-switchboard-node-type';
 
 const minimapColor = (node: DesignerNode) => {
@@ -45,6 +46,9 @@ export function FlowCanvas({
     useShallow((s) => ({ nodes: s.nodes, edges: s.edges, readOnly: s.readOnly })),
   );
   const actions = store.getState();
+  // Fit a loaded flow into view once; an empty canvas starts at 100 % (fitting the first
+  // dropped node would zoom right into it).
+  const [fitOnce] = useState(() => fitViewOnInit && store.getState().nodes.length > 0);
   const { screenToFlowPosition } = useReactFlow();
 
   const onDragOver = useCallback((event: DragEvent) => {
@@ -87,7 +91,8 @@ export function FlowCanvas({
         nodesConnectable={!readOnly}
         edgesReconnectable={false}
         elementsSelectable
-        fitView={fitViewOnInit}
+        fitView={fitOnce}
+        defaultViewport={defaultViewport}
         minZoom={0.05}
         maxZoom={2}
         onlyRenderVisibleElements={nodes.length > 150}

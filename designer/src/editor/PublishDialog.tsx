@@ -39,12 +39,15 @@ export function PublishDialog({
   flowId,
   store,
   saveFirst,
+  revision,
   onClose,
   onPublished,
 }: {
   flowId: string;
   store: EditorStore;
   saveFirst: () => Promise<boolean>;
+  /** The draft revision last saved, so publishing is refused if someone saved since. */
+  revision: () => number | string;
   onClose: () => void;
   onPublished: (version: number) => void;
 }) {
@@ -86,7 +89,7 @@ export function PublishDialog({
     setBusy(true);
     setFailure(undefined);
     try {
-      const result = await api.publish(flowId, comment.trim());
+      const result = await api.publish(flowId, comment.trim(), revision());
       setPublished(result.version);
       onPublished(result.version);
     } catch (e) {

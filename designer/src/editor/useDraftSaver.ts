@@ -111,5 +111,7 @@ export function useDraftSaver(
     [enabled, store],
   );
 
-  return { status, error, conflict, save, reset, dirty };
+  const currentRevision = useCallback(() => revision.current, []);
+
+  return { status, error, conflict, save, reset, dirty, currentRevision };
 }

@@ -51,7 +51,7 @@ export function EntryPointsPage() {
     Promise.all([listAll((c) => api.listEntryPoints(c)), listAll((c) => api.listFlows(c))])
       .then(([eps, fls]) => {
         setEntryPoints(eps);
-        setFlows(fls.filter((f) => !f.archived));
+        setFlows(fls.filter((f) => !f.archivedAt));
       })
       .catch((e: unknown) => setError(message(e)));
   }, []);
@@ -174,7 +174,11 @@ export function EntryPointsPage() {
                 <TableCell>{ep.address}</TableCell>
                 <TableCell>{ep.flowName ?? flowName(ep.flowId)}</TableCell>
                 <TableCell>
-                  {ep.version ? `Version ${ep.version} (pinned)` : 'Latest published'}
+                  {ep.version
+                    ? `Version ${ep.version} (pinned)`
+                    : ep.effectiveVersion
+                      ? `Latest (version ${ep.effectiveVersion})`
+                      : 'Latest (not published yet)'}
                 </TableCell>
                 {canBind && (
                   <TableCell>

@@ -55,7 +55,7 @@ export function FlowListPage() {
 
   const refresh = useCallback(() => {
     listAll((cursor) => api.listFlows(cursor))
-      .then((items) => setFlows(items.filter((f) => !f.archived)))
+      .then((items) => setFlows(items.filter((f) => !f.archivedAt)))
       .catch((e: unknown) => setError(message(e)));
   }, []);
   useEffect(refresh, [refresh]);
