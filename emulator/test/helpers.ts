@@ -161,6 +161,9 @@ export async function harness(options: EmulatorOptions = {}): Promise<Harness> {
     timeScale: 0.01,
     eventGridSubscribers: [`${receiver.url}/api/acs/events`],
     logLevel: 'silent',
+    // A busy CI box can take longer than a compressed minute to answer; tests of abandonment
+    // use caller scripts instead.
+    callModel: { incomingRingTimeoutMs: 3_600_000 },
     ...options,
   });
   const client = new CallAutomationClient(emulator.httpConnectionString, {

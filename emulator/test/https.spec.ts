@@ -34,6 +34,7 @@ beforeAll(async () => {
     dataDir,
     timeScale: 0.01,
     logLevel: 'silent',
+    callModel: { incomingRingTimeoutMs: 3_600_000 },
     eventGridSubscribers: [`${receiver.url}/api/acs/events`],
   });
   h = {
