@@ -1,5 +1,4 @@
 import { ConfigError, loadConfig } from './config/config.js';
-import { startEngine } from './app.js';
 
 let config;
 try {
@@ -13,6 +12,8 @@ try {
 }
 
 try {
+  // Loaded after the configuration is known good, so a bad setting fails fast.
+  const { startEngine } = await import('./app.js');
   const engine = await startEngine(config);
   const lines = [
     '',

@@ -42,3 +42,19 @@ describe('configuration', () => {
     }
   });
 });
+
+describe('the engine entry point', () => {
+  it('exits with a message naming a bad setting', async () => {
+    const { spawnSync } = await import('node:child_process');
+    const { fileURLToPath } = await import('node:url');
+    const main = fileURLToPath(new URL('../src/main.ts', import.meta.url));
+    const result = spawnSync(process.execPath, ['--import', 'tsx', main], {
+      env: { ...process.env, PORT: 'eighty', SWITCHBOARD_MAX_DOCUMENT_BYTES: '0' },
+      encoding: 'utf8',
+      timeout: 30_000,
+    });
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain('PORT: must be a port number (got "eighty")');
+    expect(result.stderr).toContain('SWITCHBOARD_MAX_DOCUMENT_BYTES');
+  });
+});

@@ -13,18 +13,18 @@ export function repoRoot(): string {
   return process.cwd();
 }
 
-const port = (name: string) =>
+const port = () =>
   z.coerce
-    .number({ error: `${name} must be a port number` })
-    .int(`${name} must be a whole number`)
-    .min(0, `${name} must be between 0 and 65535`)
-    .max(65535, `${name} must be between 0 and 65535`);
+    .number({ error: 'must be a port number' })
+    .int('must be a whole number')
+    .min(0, 'must be between 0 and 65535')
+    .max(65535, 'must be between 0 and 65535');
 
-const positiveInt = (name: string) =>
+const positiveInt = () =>
   z.coerce
-    .number({ error: `${name} must be a number` })
-    .int(`${name} must be a whole number`)
-    .positive(`${name} must be greater than 0`);
+    .number({ error: 'must be a number' })
+    .int('must be a whole number')
+    .positive('must be greater than 0');
 
 const bool = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'], { error: 'expected true or false' })
@@ -44,29 +44,20 @@ export const EnvSchema = z.object({
       .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL')
       .optional(),
   ),
-  PORT: z.preprocess(emptyAsUndefined, port('PORT').default(3000)),
+  PORT: z.preprocess(emptyAsUndefined, port().default(3000)),
   HOST: z.preprocess(emptyAsUndefined, z.string().min(1).default('127.0.0.1')),
   SWITCHBOARD_DATA_DIR: z.preprocess(emptyAsUndefined, z.string().optional()),
-  SWITCHBOARD_POSTGRES_PORT: z.preprocess(
-    emptyAsUndefined,
-    port('SWITCHBOARD_POSTGRES_PORT').optional(),
-  ),
+  SWITCHBOARD_POSTGRES_PORT: z.preprocess(emptyAsUndefined, port().optional()),
   SWITCHBOARD_ADMIN_PASSWORD: z.preprocess(
     emptyAsUndefined,
     z.string().min(8, 'must be at least 8 characters').optional(),
   ),
-  SWITCHBOARD_MAX_DOCUMENT_NODES: z.preprocess(
-    emptyAsUndefined,
-    positiveInt('SWITCHBOARD_MAX_DOCUMENT_NODES').default(5000),
-  ),
+  SWITCHBOARD_MAX_DOCUMENT_NODES: z.preprocess(emptyAsUndefined, positiveInt().default(5000)),
   SWITCHBOARD_MAX_DOCUMENT_BYTES: z.preprocess(
     emptyAsUndefined,
-    positiveInt('SWITCHBOARD_MAX_DOCUMENT_BYTES').default(5 * 1024 * 1024),
+    positiveInt().default(5 * 1024 * 1024),
   ),
-  SWITCHBOARD_SESSION_HOURS: z.preprocess(
-    emptyAsUndefined,
-    positiveInt('SWITCHBOARD_SESSION_HOURS').default(12),
-  ),
+  SWITCHBOARD_SESSION_HOURS: z.preprocess(emptyAsUndefined, positiveInt().default(12)),
   SWITCHBOARD_SECURE_COOKIES: z.preprocess(emptyAsUndefined, bool.default(false)),
   SWITCHBOARD_DESIGNER_DIR: z.preprocess(emptyAsUndefined, z.string().optional()),
   LOG_LEVEL: z.preprocess(
