@@ -787,7 +787,10 @@ export class CallModel {
     const app = this.newAppIdentity();
     if (!call || call.state === 'disconnected' || call.state === 'ringing') {
       // The connection exists only to carry ConnectFailed, as ACS reports it asynchronously.
-      const orphan = new Call('outbound');
+      const orphan = new Call(
+        'outbound',
+        kind === 'serverCallLocator' ? str(locator.serverCallId) : undefined,
+      );
       orphan.state = 'disconnected';
       const conn = this.addConnection(
         new Connection(orphan, callbackUri, app, str(body.operationContext), app, []),

@@ -95,10 +95,8 @@ export class CallbackDispatcher {
       });
       return event;
     }
-    let url: URL;
-    try {
-      url = new URL(uri);
-    } catch {
+    const url = this.parseUri(uri);
+    if (!url) {
       monitor.record(call, { kind: 'callback', type, eventId: event.id, uri, error: 'bad uri' });
       return event;
     }
@@ -116,6 +114,22 @@ export class CallbackDispatcher {
       }
     }
     return event;
+  }
+
+  /** Apps use a handful of callback URIs, so parsed URLs are cached rather than re-parsed. */
+  private readonly uris = new Map<string, URL | null>();
+  private parseUri(uri: string): URL | undefined {
+    let url = this.uris.get(uri);
+    if (url === undefined) {
+      try {
+        url = new URL(uri);
+      } catch {
+        url = null;
+      }
+      if (this.uris.size > 10_000) this.uris.clear();
+      this.uris.set(uri, url);
+    }
+    return url ?? undefined;
   }
 
   private enqueue(key: string, d: Delivery): void {
