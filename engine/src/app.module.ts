@@ -9,6 +9,9 @@ import { FlowsModule } from './flows/flows.module.js';
 import { HealthModule } from './health/health.module.js';
 import type { Logger } from './logging/logger.js';
 import { LoggingModule } from './logging/logging.module.js';
+import { MetricsModule } from './metrics/metrics.module.js';
+import { RunsModule } from './runs/runs.module.js';
+import { WebhooksModule } from './acs/webhooks.module.js';
 import { TokensModule } from './tokens/tokens.module.js';
 import { UsersModule } from './users/users.module.js';
 
@@ -33,6 +36,9 @@ export class AppModule {
         FlowsModule,
         EntryPointsModule,
         HealthModule,
+        MetricsModule,
+        RunsModule,
+        WebhooksModule,
       ],
     };
   }

@@ -14,6 +14,8 @@ import {
 import { migrate } from './database/migrator.js';
 import { createLogger, type Logger, PinoNestLogger } from './logging/logger.js';
 import { requestLogger } from './logging/request-logger.js';
+import { RuntimeLoops } from './runs/runtime-loops.js';
+import { RuntimeService } from './runs/runtime.service.js';
 import { designerStatic } from './static/designer-static.js';
 import { UsersService } from './users/users.service.js';
 
@@ -59,15 +61,27 @@ export async function startEngine(
     const address = app.getHttpServer().address();
     const port = typeof address === 'object' && address ? address.port : config.port;
     const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
+    const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+    // ACS calls back on the engine itself unless ACS_CALLBACK_BASE_URL says otherwise.
+    if (!config.acs.callbackBaseUrl) config.acs.callbackBaseUrl = url;
     let closing: Promise<void> | undefined;
     return {
       app,
-      url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
+      url,
       databaseUrl,
       initialAdmin,
       logger,
       close: () =>
         (closing ??= (async () => {
+          // Graceful: stop accepting requests, let in-flight steps commit and send, stop the
+          // background loops; anything unsent stays in the outbox for the next start.
+          const server = app.getHttpServer();
+          const stopped = new Promise<void>((done) => server.close(() => done()));
+          server.closeIdleConnections?.();
+          await app.get(RuntimeLoops).stop();
+          await app.get(RuntimeService).drain();
+          server.closeAllConnections?.();
+          await stopped;
           await app.close();
           await embedded?.stop();
         })()),

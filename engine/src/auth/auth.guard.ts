@@ -3,7 +3,7 @@ import { Reflector } from '@nestjs/core';
 import { ProblemException } from '../common/problem.js';
 import { AuthService, unauthorized } from './auth.service.js';
 import type { AuthenticatedRequest } from './principal.js';
-import { PUBLIC_KEY, ROLES_KEY } from './roles.decorator.js';
+import { PUBLIC_KEY, ROLES_KEY, WEBHOOK_KEY } from './roles.decorator.js';
 import { type Role, roleSatisfies } from './roles.js';
 
 /**
@@ -21,6 +21,7 @@ export class AuthGuard implements CanActivate {
   async canActivate(context: ExecutionContext): Promise<boolean> {
     if (context.getType() !== 'http') return true;
     const targets = [context.getHandler(), context.getClass()];
+    if (this.reflector.getAllAndOverride<boolean>(WEBHOOK_KEY, targets) === true) return true;
     const isPublic = this.reflector.getAllAndOverride<boolean>(PUBLIC_KEY, targets) === true;
     const req = context.switchToHttp().getRequest<AuthenticatedRequest>();
     let principal;

@@ -60,6 +60,44 @@ export const EnvSchema = z.object({
   SWITCHBOARD_SESSION_HOURS: z.preprocess(emptyAsUndefined, positiveInt().default(12)),
   SWITCHBOARD_SECURE_COOKIES: z.preprocess(emptyAsUndefined, bool.default(false)),
   SWITCHBOARD_DESIGNER_DIR: z.preprocess(emptyAsUndefined, z.string().optional()),
+  // ---- call runtime (engine/src/acs, engine/src/runs) ----
+  ACS_CONNECTION_STRING: z.preprocess(
+    emptyAsUndefined,
+    z
+      .string()
+      .regex(/^endpoint=[^;]+;accesskey=.+$/i, 'must be "endpoint=https://...;accesskey=..."')
+      .optional(),
+  ),
+  ACS_CALLBACK_BASE_URL: z.preprocess(emptyAsUndefined, z.url().optional()),
+  ACS_JWKS_URL: z.preprocess(emptyAsUndefined, z.url().optional()),
+  ACS_OPENID_CONFIG_URL: z.preprocess(emptyAsUndefined, z.url().optional()),
+  ACS_CALLBACK_ISSUER: z.preprocess(
+    emptyAsUndefined,
+    z.string().min(1).default('https://acscallautomation.communication.azure.com'),
+  ),
+  ACS_CALLBACK_AUDIENCE: z.preprocess(emptyAsUndefined, z.string().min(1).optional()),
+  ACS_EVENTGRID_SECRET: z.preprocess(emptyAsUndefined, z.string().min(8).optional()),
+  ACS_REQUEST_TIMEOUT_MS: z.preprocess(emptyAsUndefined, positiveInt().default(10_000)),
+  ACS_MAX_RETRIES: z.preprocess(
+    emptyAsUndefined,
+    z.coerce.number().int().min(0).max(10).default(3),
+  ),
+  SWITCHBOARD_TIME_SCALE: z.preprocess(
+    emptyAsUndefined,
+    z.coerce.number().positive().max(1000).default(1),
+  ),
+  SWITCHBOARD_WAIT_MARGIN_MS: z.preprocess(
+    emptyAsUndefined,
+    z.coerce.number().int().min(0).default(10_000),
+  ),
+  SWITCHBOARD_MAX_WAIT_SECONDS: z.preprocess(emptyAsUndefined, positiveInt().default(3600)),
+  SWITCHBOARD_RECONCILE_INTERVAL_MS: z.preprocess(emptyAsUndefined, positiveInt().default(1000)),
+  SWITCHBOARD_OUTBOX_INTERVAL_MS: z.preprocess(emptyAsUndefined, positiveInt().default(1000)),
+  SWITCHBOARD_OUTBOX_GRACE_MS: z.preprocess(emptyAsUndefined, positiveInt().default(10_000)),
+  SWITCHBOARD_STEP_LIMIT: z.preprocess(emptyAsUndefined, positiveInt().default(1000)),
+  SWITCHBOARD_DB_POOL_SIZE: z.preprocess(emptyAsUndefined, positiveInt().default(16)),
+  /** Test-only fault injection: exit the process right after the Nth step commit with actions. */
+  SWITCHBOARD_FAULT_EXIT_AFTER_COMMIT: z.preprocess(emptyAsUndefined, positiveInt().optional()),
   LOG_LEVEL: z.preprocess(
     emptyAsUndefined,
     z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -81,6 +119,36 @@ export interface EngineConfig {
   designerDir: string;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   migrationsDir: string;
+  acs: AcsConfig;
+  runtime: RuntimeConfig;
+}
+
+/** How the engine reaches ACS and checks what ACS and Event Grid send it. */
+export interface AcsConfig {
+  /** Unset: no ACS (actions fail with NotConfigured; `npm start` starts the emulator instead). */
+  connectionString: string | undefined;
+  /** Public base URL ACS calls back on; default: the engine's own URL once it listens. */
+  callbackBaseUrl: string;
+  jwksUrl: string | undefined;
+  openIdConfigUrl: string | undefined;
+  issuer: string;
+  audience: string | undefined;
+  eventGridSecret: string | undefined;
+  requestTimeoutMs: number;
+  maxRetries: number;
+}
+
+export interface RuntimeConfig {
+  /** Multiplies the interpreter's wait durations before they become deadlines (tests: < 1). */
+  timeScale: number;
+  waitMarginMs: number;
+  maxWaitSeconds: number;
+  reconcileIntervalMs: number;
+  outboxIntervalMs: number;
+  outboxGraceMs: number;
+  stepLimit: number;
+  poolSize: number;
+  faultExitAfterCommit: number | undefined;
 }
 
 export class ConfigError extends Error {
@@ -121,6 +189,28 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       : join(root, 'designer', 'dist'),
     logLevel: e.LOG_LEVEL,
     migrationsDir: join(root, 'prisma', 'migrations'),
+    acs: {
+      connectionString: e.ACS_CONNECTION_STRING,
+      callbackBaseUrl: e.ACS_CALLBACK_BASE_URL ?? '',
+      jwksUrl: e.ACS_JWKS_URL,
+      openIdConfigUrl: e.ACS_OPENID_CONFIG_URL,
+      issuer: e.ACS_CALLBACK_ISSUER,
+      audience: e.ACS_CALLBACK_AUDIENCE,
+      eventGridSecret: e.ACS_EVENTGRID_SECRET,
+      requestTimeoutMs: e.ACS_REQUEST_TIMEOUT_MS,
+      maxRetries: e.ACS_MAX_RETRIES,
+    },
+    runtime: {
+      timeScale: e.SWITCHBOARD_TIME_SCALE,
+      waitMarginMs: e.SWITCHBOARD_WAIT_MARGIN_MS,
+      maxWaitSeconds: e.SWITCHBOARD_MAX_WAIT_SECONDS,
+      reconcileIntervalMs: e.SWITCHBOARD_RECONCILE_INTERVAL_MS,
+      outboxIntervalMs: e.SWITCHBOARD_OUTBOX_INTERVAL_MS,
+      outboxGraceMs: e.SWITCHBOARD_OUTBOX_GRACE_MS,
+      stepLimit: e.SWITCHBOARD_STEP_LIMIT,
+      poolSize: e.SWITCHBOARD_DB_POOL_SIZE,
+      faultExitAfterCommit: e.SWITCHBOARD_FAULT_EXIT_AFTER_COMMIT,
+    },
   };
 }
 

@@ -1,0 +1,485 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { createHash } from 'node:crypto';
+import { Inject, Injectable } from '@nestjs/common';
+import {
+  CallAutomationClient,
+  type CallAutomationClientOptions,
+  type CallInvite,
+  type CustomCallingContext,
+  type FileSource,
+  parseCallAutomationEvent,
+  type TextSource,
+} from '@azure/communication-call-automation';
+import {
+  type CommunicationIdentifier,
+  createIdentifierFromRawId,
+  getIdentifierRawId,
+  type PhoneNumberIdentifier,
+} from '@azure/communication-common';
+import type { AcsAction, CallEvent, CallEventType, PlaySource } from '@switchboard/flow';
+import { ACS_EVENT_TYPES, toneToDigit } from '@switchboard/flow';
+import { ENGINE_CONFIG, type EngineConfig } from '../config/config.js';
+
+/**
+ * The only module that talks to ACS Call Automation through `@azure/communication-call-automation`:
+ * turns interpreter actions into SDK calls, SDK callback payloads into interpreter events, and
+ * every failure into data (never an exception for the caller).
+ */
+
+/** What sending one action produced: the engine turns it into an ActionResult/ActionFailed event. */
+export type SendOutcome =
+  | { ok: true; result?: ActionResultData }
+  | { ok: false; status?: number; code: string; message: string; retryable: boolean };
+
+export interface ActionResultData {
+  callConnectionId?: string;
+  invitationId?: string;
+  /** The HTTP response completed the operation (mute, hold, unhold): no callback follows. */
+  completes?: boolean;
+}
+
+export type CallProbe =
+  | { state: 'gone' }
+  | { state: 'present'; callConnectionState?: string }
+  | { state: 'unknown'; message: string };
+
+type Policy = NonNullable<CallAutomationClientOptions['additionalPolicies']>[number]['policy'];
+
+interface RepeatScope {
+  requestId: string;
+  firstSent: string;
+}
+
+const REPEAT_HEADER = 'Repeatability-Request-ID';
+const FIRST_SENT_HEADER = 'Repeatability-First-Sent';
+
+/** A UUID derived from the action id: the same action always carries the same request id. */
+export function repeatabilityId(actionId: string): string {
+  const h = createHash('sha256').update(`switchboard:${actionId}`).digest('hex');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-5${h.slice(13, 16)}-${((parseInt(h[16]!, 16) & 3) | 8).toString(16)}${h.slice(17, 20)}-${h.slice(20, 32)}`;
+}
+
+/** Loopback hosts: the only ones plain HTTP is allowed for (the local emulator). */
+export function isLoopback(url: string): boolean {
+  try {
+    const host = new URL(url).hostname.replace(/^\[|\]$/g, '');
+    return host === 'localhost' || host === '::1' || /^127\./.test(host);
+  } catch {
+    return false;
+  }
+}
+
+function endpointOf(connectionString: string): string {
+  const m = /endpoint=([^;]+)/i.exec(connectionString);
+  return m?.[1] ?? '';
+}
+
+const DIGIT_TONES: Record<string, string> = {
+  '0': 'zero',
+  '1': 'one',
+  '2': 'two',
+  '3': 'three',
+  '4': 'four',
+  '5': 'five',
+  '6': 'six',
+  '7': 'seven',
+  '8': 'eight',
+  '9': 'nine',
+  '#': 'pound',
+  '*': 'asterisk',
+  A: 'a',
+  B: 'b',
+  C: 'c',
+  D: 'd',
+};
+
+/** "+14255550100" → phone number; anything else is a raw id ("8:acs:…", "4:+1…"). */
+export function identifier(target: string): CommunicationIdentifier {
+  const t = target.trim();
+  if (t.startsWith('+')) return { phoneNumber: t };
+  return createIdentifierFromRawId(t);
+}
+
+function phone(target: string | undefined): PhoneNumberIdentifier | undefined {
+  if (!target) return undefined;
+  const id = identifier(target);
+  return 'phoneNumber' in id ? (id as PhoneNumberIdentifier) : undefined;
+}
+
+function invite(target: string, callerId?: string, displayName?: string): CallInvite {
+  const source = phone(callerId);
+  return {
+    targetParticipant: identifier(target) as CallInvite['targetParticipant'],
+    ...(source ? { sourceCallIdNumber: source } : {}),
+    ...(displayName ? { sourceDisplayName: displayName } : {}),
+  };
+}
+
+function playSource(s: PlaySource): FileSource | TextSource {
+  if (s.kind === 'file') return { kind: 'fileSource', url: s.url };
+  return {
+    kind: 'textSource',
+    text: s.text,
+    ...(s.voice ? { voiceName: s.voice } : {}),
+    ...(s.locale ? { sourceLocale: s.locale } : {}),
+  };
+}
+
+const KNOWN_EVENTS = new Set<string>(ACS_EVENT_TYPES);
+
+/** Parsing failed: the body is not a Call Automation callback. */
+export class MalformedEventError extends Error {}
+
+export interface ParsedCallback {
+  event: CallEvent;
+  /** The SDK's name for the event (also for kinds the interpreter does not know). */
+  kind: string;
+  known: boolean;
+}
+
+@Injectable()
+export class AcsGateway {
+  private readonly scope = new AsyncLocalStorage<RepeatScope>();
+  private readonly client: CallAutomationClient | undefined;
+
+  /** `${ACS_CALLBACK_BASE_URL}/api/acs/callbacks` (the base defaults to the engine's URL). */
+  get callbackUrl(): string {
+    return `${this.config.acs.callbackBaseUrl.replace(/\/+$/, '')}/api/acs/callbacks`;
+  }
+
+  constructor(@Inject(ENGINE_CONFIG) private readonly config: EngineConfig) {
+    const cs = config.acs.connectionString;
+    if (!cs) return;
+    const scope = this.scope;
+    const repeatability: Policy = {
+      name: 'switchboardRepeatability',
+      sendRequest(request, next) {
+        const s = scope.getStore();
+        if (s && request.headers.has(REPEAT_HEADER)) {
+          request.headers.set(REPEAT_HEADER, s.requestId);
+          request.headers.set(FIRST_SENT_HEADER, s.firstSent);
+        }
+        return next(request);
+      },
+    };
+    this.client = new CallAutomationClient(cs, {
+      allowInsecureConnection: isLoopback(endpointOf(cs)),
+      additionalPolicies: [{ policy: repeatability, position: 'perCall' }],
+      retryOptions: { maxRetries: config.acs.maxRetries },
+    });
+  }
+
+  get configured(): boolean {
+    return this.client !== undefined;
+  }
+
+  /**
+   * Sends one action. `createdAt` (ms) is the action's commit time: a resend after a crash
+   * carries the same Repeatability-Request-ID and -First-Sent, so ACS applies it once.
+   */
+  async send(action: AcsAction, callConnectionId: string, createdAt: number): Promise<SendOutcome> {
+    const client = this.client;
+    if (!client) {
+      return {
+        ok: false,
+        code: 'NotConfigured',
+        message: 'ACS_CONNECTION_STRING is not set',
+        retryable: false,
+      };
+    }
+    const abortSignal = AbortSignal.timeout(this.config.acs.requestTimeoutMs);
+    const scope: RepeatScope = {
+      requestId: repeatabilityId(action.id),
+      firstSent: new Date(createdAt).toUTCString(),
+    };
+    try {
+      return await this.scope.run(scope, () =>
+        this.dispatch(client, action, callConnectionId, abortSignal),
+      );
+    } catch (e) {
+      return failure(e);
+    }
+  }
+
+  private async dispatch(
+    client: CallAutomationClient,
+    action: AcsAction,
+    callConnectionId: string,
+    abortSignal: AbortSignal,
+  ): Promise<SendOutcome> {
+    const operationContext = action.operationContext;
+    const base = { abortSignal, operationContext };
+    const conn = () => {
+      if (!callConnectionId) throw new NoCallError(action.kind);
+      return client.getCallConnection(callConnectionId);
+    };
+    switch (action.kind) {
+      case 'answerCall': {
+        const r = await client.answerCall(action.incomingCallContext, this.callbackUrl, base);
+        return {
+          ok: true,
+          result: { callConnectionId: r.callConnectionProperties.callConnectionId },
+        };
+      }
+      case 'rejectCall':
+        await client.rejectCall(action.incomingCallContext, {
+          abortSignal,
+          callRejectReason: action.reason,
+        });
+        return { ok: true };
+      case 'redirectCall':
+        await client.redirectCall(
+          action.incomingCallContext,
+          invite(action.target, action.callerId),
+          { abortSignal },
+        );
+        return { ok: true };
+      case 'createCall': {
+        const first = action.targets[0];
+        if (!first) throw new NoCallError('createCall without targets');
+        const source = phone(action.callerId);
+        const options = {
+          ...base,
+          ...(source ? { sourceCallIdNumber: source } : {}),
+          ...(action.displayName ? { sourceDisplayName: action.displayName } : {}),
+        };
+        const r =
+          action.targets.length === 1
+            ? await client.createCall(
+                invite(first, action.callerId, action.displayName),
+                this.callbackUrl,
+                options,
+              )
+            : await client.createGroupCall(
+                action.targets.map(identifier),
+                this.callbackUrl,
+                options,
+              );
+        return {
+          ok: true,
+          result: { callConnectionId: r.callConnectionProperties.callConnectionId },
+        };
+      }
+      case 'transferCall':
+        await conn().transferCallToParticipant(identifier(action.target), {
+          ...base,
+          ...(action.transferee ? { transferee: identifier(action.transferee) } : {}),
+          ...(action.customCallingContext
+            ? { customCallingContext: customContext(action.customCallingContext) }
+            : {}),
+        });
+        return { ok: true };
+      case 'addParticipant': {
+        const inv = invite(action.target, action.callerId);
+        if (action.customCallingContext) {
+          inv.customCallingContext = customContext(action.customCallingContext);
+        }
+        const r = await conn().addParticipant(inv, {
+          ...base,
+          invitationTimeoutInSeconds: action.invitationTimeoutSeconds,
+        });
+        return { ok: true, result: r.invitationId ? { invitationId: r.invitationId } : {} };
+      }
+      case 'cancelAddParticipant':
+        await conn().cancelAddParticipantOperation(action.invitationId, base);
+        return { ok: true };
+      case 'removeParticipant':
+        await conn().removeParticipant(identifier(action.target), base);
+        return { ok: true };
+      case 'muteParticipant':
+        await conn().muteParticipant(identifier(action.target), base);
+        return { ok: true, result: { completes: true } };
+      case 'hold':
+        await conn()
+          .getCallMedia()
+          .hold(identifier(action.target), {
+            ...base,
+            ...(action.music ? { playSource: playSource(action.music) } : {}),
+          });
+        return { ok: true, result: { completes: true } };
+      case 'unhold':
+        await conn().getCallMedia().unhold(identifier(action.target), base);
+        return { ok: true, result: { completes: true } };
+      case 'hangUp':
+        await conn().hangUp(action.forEveryone, { abortSignal });
+        return { ok: true };
+      case 'play': {
+        const media = conn().getCallMedia();
+        const sources = action.sources.map(playSource);
+        if (action.playTo.length === 0) await media.playToAll(sources, base);
+        else await media.play(sources, action.playTo.map(identifier), base);
+        return { ok: true };
+      }
+      case 'recognizeDtmf':
+        await conn()
+          .getCallMedia()
+          .startRecognizing(identifier(action.targetParticipant), {
+            kind: 'callMediaRecognizeDtmfOptions',
+            ...base,
+            maxTonesToCollect: action.maxTones,
+            initialSilenceTimeoutInSeconds: action.initialSilenceTimeoutSeconds,
+            interToneTimeoutInSeconds: action.interToneTimeoutSeconds,
+            interruptPrompt: action.interruptPrompt,
+            ...(action.stopTones.length > 0
+              ? {
+                  stopDtmfTones: action.stopTones
+                    .map((t) => DIGIT_TONES[t])
+                    .filter((t): t is string => t !== undefined) as never,
+                }
+              : {}),
+            ...(action.prompts.length > 0 ? { playPrompts: action.prompts.map(playSource) } : {}),
+          });
+        return { ok: true };
+    }
+  }
+
+  /** Rejects an incoming call nobody handles (unknown number): best effort, never throws. */
+  async rejectUnknown(incomingCallContext: string, eventId: string): Promise<SendOutcome> {
+    return this.send(
+      {
+        kind: 'rejectCall',
+        id: `reject:${eventId}`,
+        operationContext: '',
+        nodeId: '',
+        incomingCallContext,
+        reason: 'busy',
+      },
+      '',
+      Date.now(),
+    );
+  }
+
+  /** Whether ACS still knows the call (reconciliation). */
+  async probe(callConnectionId: string): Promise<CallProbe> {
+    if (!this.client) return { state: 'unknown', message: 'ACS is not configured' };
+    try {
+      const p = await this.client.getCallConnection(callConnectionId).getCallConnectionProperties({
+        abortSignal: AbortSignal.timeout(this.config.acs.requestTimeoutMs),
+      });
+      if (p.callConnectionState === 'disconnected') return { state: 'gone' };
+      return { state: 'present', callConnectionState: p.callConnectionState };
+    } catch (e) {
+      const f = failure(e);
+      if (f.ok) return { state: 'unknown', message: 'unexpected' };
+      if (f.status === 404) return { state: 'gone' };
+      return { state: 'unknown', message: `${f.status ?? ''} ${f.code}: ${f.message}` };
+    }
+  }
+
+  /**
+   * Parses a callback body (the JSON array ACS posts) with the SDK's parser and maps it to the
+   * interpreter's CallEvent, keeping the CloudEvent id (which the SDK drops).
+   */
+  parseCallback(body: unknown): ParsedCallback {
+    if (!Array.isArray(body) || body.length === 0) {
+      throw new MalformedEventError('expected a JSON array with one CloudEvent');
+    }
+    const raw = body[0] as Record<string, unknown> | null;
+    if (!raw || typeof raw !== 'object') throw new MalformedEventError('not a CloudEvent');
+    const id = raw.id;
+    const type = raw.type;
+    if (typeof id !== 'string' || id === '' || id.length > 200) {
+      throw new MalformedEventError('the CloudEvent has no id');
+    }
+    if (typeof type !== 'string' || !type.startsWith('Microsoft.Communication.')) {
+      throw new MalformedEventError('not a Call Automation event type');
+    }
+    if (!raw.data || typeof raw.data !== 'object') {
+      throw new MalformedEventError('the CloudEvent has no data');
+    }
+    let parsed: Record<string, unknown>;
+    try {
+      parsed = parseCallAutomationEvent(body as never) as unknown as Record<string, unknown>;
+    } catch (e) {
+      throw new MalformedEventError(`unparseable: ${e instanceof Error ? e.message : String(e)}`);
+    }
+    const kind = typeof parsed.kind === 'string' ? parsed.kind : type.slice(24);
+    const event: CallEvent = { id, type: kind as CallEventType };
+    const str = (v: unknown) => (typeof v === 'string' && v !== '' ? v : undefined);
+    const oc = str(parsed.operationContext);
+    if (oc) event.operationContext = oc;
+    const cc = str(parsed.callConnectionId);
+    if (cc) event.callConnectionId = cc;
+    const sc = str(parsed.serverCallId);
+    if (sc) event.serverCallId = sc;
+    const co = str(parsed.correlationId);
+    if (co) event.correlationId = co;
+    const info = parsed.resultInformation as
+      { code?: number; subCode?: number; message?: string } | undefined;
+    if (info && typeof info === 'object') {
+      event.resultInformation = {
+        ...(typeof info.code === 'number' ? { code: info.code } : {}),
+        ...(typeof info.subCode === 'number' ? { subCode: info.subCode } : {}),
+        ...(typeof info.message === 'string' ? { message: info.message } : {}),
+      };
+    }
+    const inv = str(parsed.invitationId);
+    if (inv) event.invitationId = inv;
+    const dtmf = parsed.dtmfResult as { tones?: unknown[] } | undefined;
+    if (dtmf && Array.isArray(dtmf.tones)) {
+      event.tones = dtmf.tones.map((t) => toneToDigit(String(t)) || String(t));
+    }
+    const choice = parsed.choiceResult as { label?: unknown } | undefined;
+    if (choice && typeof choice.label === 'string') event.choiceLabel = choice.label;
+    if (Array.isArray(parsed.participants)) {
+      event.participants = (parsed.participants as Record<string, unknown>[]).flatMap((p) => {
+        try {
+          const rawId = getIdentifierRawId(p.identifier as CommunicationIdentifier);
+          return [
+            {
+              rawId,
+              ...(typeof p.isMuted === 'boolean' ? { isMuted: p.isMuted } : {}),
+              ...(typeof p.isOnHold === 'boolean' ? { isOnHold: p.isOnHold } : {}),
+            },
+          ];
+        } catch {
+          return [];
+        }
+      });
+    }
+    return { event, kind, known: KNOWN_EVENTS.has(kind) };
+  }
+}
+
+class NoCallError extends Error {
+  constructor(what: string) {
+    super(`${what}: the run has no call connection yet`);
+  }
+}
+
+/** The interpreter's header maps as the SDK's list of headers (User-To-User → sipuui). */
+function customContext(c: {
+  voipHeaders: Record<string, string>;
+  sipHeaders: Record<string, string>;
+}): CustomCallingContext {
+  const out: CustomCallingContext = [];
+  for (const [key, value] of Object.entries(c.voipHeaders)) out.push({ kind: 'voip', key, value });
+  for (const [key, value] of Object.entries(c.sipHeaders)) {
+    if (/^user-to-user$/i.test(key)) out.push({ kind: 'sipuui', key, value });
+    else out.push({ kind: 'sipx', key: key.replace(/^X-MS-Custom-/i, ''), value });
+  }
+  return out;
+}
+
+/** Any SDK/network error as data: status, ACS error code, message, and whether a resend may help. */
+function failure(e: unknown): Extract<SendOutcome, { ok: false }> {
+  if (e instanceof NoCallError) {
+    return { ok: false, code: 'NoCallConnection', message: e.message, retryable: false };
+  }
+  const err = e as {
+    name?: string;
+    statusCode?: number;
+    code?: string;
+    message?: string;
+    details?: { error?: { code?: string; message?: string } };
+  };
+  const status = typeof err.statusCode === 'number' ? err.statusCode : undefined;
+  const code =
+    err.details?.error?.code ??
+    (typeof err.code === 'string' ? err.code : undefined) ??
+    (err.name === 'AbortError' ? 'Timeout' : 'Error');
+  const message = err.details?.error?.message ?? err.message ?? String(e);
+  // No answer, a timeout or a server error: the action may or may not have happened.
+  const retryable = status === undefined || status >= 500 || status === 408 || status === 429;
+  return { ok: false, ...(status !== undefined ? { status } : {}), code, message, retryable };
+}

@@ -1,0 +1,57 @@
+import { Injectable } from '@nestjs/common';
+import { compileFlow, type CompiledFlow, type FlowDocument } from '@switchboard/flow';
+import { RunsRepository } from './runs.repository.js';
+
+const MAX_ENTRIES = 200;
+
+/**
+ * Compiled flows by FlowVersion id. Versions are immutable, so this is a cache of immutable
+ * data (LRU by insertion refresh), never state: every replica can rebuild it from Postgres.
+ */
+@Injectable()
+export class FlowCache {
+  private readonly entries = new Map<string, CompiledFlow>();
+  private readonly loading = new Map<string, Promise<CompiledFlow>>();
+
+  constructor(private readonly runs: RunsRepository) {}
+
+  /** Compiles a document already in hand (the run's start) and keeps it. */
+  put(flowVersionId: string, document: FlowDocument): CompiledFlow {
+    const hit = this.entries.get(flowVersionId);
+    if (hit) return hit;
+    const compiled = compileFlow(document);
+    this.remember(flowVersionId, compiled);
+    return compiled;
+  }
+
+  async get(flowVersionId: string): Promise<CompiledFlow> {
+    const hit = this.entries.get(flowVersionId);
+    if (hit) {
+      // Refresh recency.
+      this.entries.delete(flowVersionId);
+      this.entries.set(flowVersionId, hit);
+      return hit;
+    }
+    let p = this.loading.get(flowVersionId);
+    if (!p) {
+      p = (async () => {
+        const doc = await this.runs.versionDocument(flowVersionId);
+        if (!doc) throw new Error(`flow version ${flowVersionId} does not exist`);
+        const compiled = compileFlow(doc as FlowDocument);
+        this.remember(flowVersionId, compiled);
+        return compiled;
+      })().finally(() => this.loading.delete(flowVersionId));
+      this.loading.set(flowVersionId, p);
+    }
+    return p;
+  }
+
+  private remember(id: string, compiled: CompiledFlow): void {
+    this.entries.set(id, compiled);
+    while (this.entries.size > MAX_ENTRIES) {
+      const oldest = this.entries.keys().next().value;
+      if (oldest === undefined) break;
+      this.entries.delete(oldest);
+    }
+  }
+}

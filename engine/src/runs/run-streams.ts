@@ -1,0 +1,111 @@
+import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
+import type { Request, Response } from 'express';
+import { LOGGER, type Logger } from '../logging/logger.js';
+import { RunsRepository } from './runs.repository.js';
+import { RuntimeService } from './runtime.service.js';
+import { toStepDto } from './runs.service.js';
+
+const POLL_MS = 1000;
+
+interface Subscriber {
+  runId: string;
+  lastSeq: number;
+  res: Response;
+  busy: boolean;
+  again: boolean;
+  closed: boolean;
+}
+
+/**
+ * Live steps over SSE without NOTIFY in the step transaction: this process's commits wake
+ * subscribers through an in-process emitter; a cheap poll (by run id and seq, the step table's
+ * primary key) picks up steps committed by other replicas.
+ */
+@Injectable()
+export class RunStreams implements OnApplicationShutdown {
+  private readonly byRun = new Map<string, Set<Subscriber>>();
+  private readonly poll: NodeJS.Timeout;
+
+  constructor(
+    private readonly repo: RunsRepository,
+    runtime: RuntimeService,
+    @Inject(LOGGER) private readonly logger: Logger,
+  ) {
+    runtime.steps.on('step', (runId: string) => {
+      for (const s of this.byRun.get(runId) ?? []) void this.pump(s);
+    });
+    this.poll = setInterval(() => {
+      for (const set of this.byRun.values()) for (const s of set) void this.pump(s);
+    }, POLL_MS);
+    this.poll.unref();
+  }
+
+  open(runId: string, afterSeq: number, req: Request, res: Response): void {
+    res.writeHead(200, {
+      'content-type': 'text/event-stream',
+      'cache-control': 'no-cache',
+      connection: 'keep-alive',
+      'x-accel-buffering': 'no',
+    });
+    res.write(': connected\n\n');
+    const s: Subscriber = {
+      runId,
+      lastSeq: afterSeq,
+      res,
+      busy: false,
+      again: false,
+      closed: false,
+    };
+    let set = this.byRun.get(runId);
+    if (!set) this.byRun.set(runId, (set = new Set()));
+    set.add(s);
+    const close = () => this.close(s);
+    req.on('close', close);
+    res.on('close', close);
+    void this.pump(s);
+  }
+
+  private close(s: Subscriber): void {
+    if (s.closed) return;
+    s.closed = true;
+    const set = this.byRun.get(s.runId);
+    set?.delete(s);
+    if (set?.size === 0) this.byRun.delete(s.runId);
+    if (!s.res.writableEnded) s.res.end();
+  }
+
+  private async pump(s: Subscriber): Promise<void> {
+    if (s.closed) return;
+    if (s.busy) {
+      s.again = true;
+      return;
+    }
+    s.busy = true;
+    try {
+      do {
+        s.again = false;
+        const rows = await this.repo.stepsAfter(s.runId, s.lastSeq);
+        for (const row of rows) {
+          if (s.closed) return;
+          s.lastSeq = row.seq;
+          s.res.write(`id: ${row.seq}\nevent: step\ndata: ${JSON.stringify(toStepDto(row))}\n\n`);
+          if ((row.actions as { kind?: string }[]).some((a) => a.kind === 'end')) {
+            s.res.write(`event: end\ndata: {}\n\n`);
+            this.close(s);
+            return;
+          }
+        }
+        if (rows.length === 100) s.again = true;
+      } while (s.again && !s.closed);
+    } catch (e) {
+      this.logger.debug({ err: e, runId: s.runId }, 'run stream: poll failed');
+    } finally {
+      s.busy = false;
+    }
+  }
+
+  onApplicationShutdown(): void {
+    clearInterval(this.poll);
+    for (const set of this.byRun.values()) for (const s of set) this.close(s);
+  }
+}

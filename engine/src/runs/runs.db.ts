@@ -1,0 +1,55 @@
+import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
+import pg from 'pg';
+import { ENGINE_CONFIG, type EngineConfig } from '../config/config.js';
+import { DATABASE_URL } from '../database/prisma.service.js';
+
+/**
+ * A plain `pg` pool for the call runtime's hot path. Prisma's interactive transactions cost
+ * several extra round trips per transaction (and a transaction-id handshake through the
+ * adapter); one callback is one short transaction of four statements here.
+ */
+@Injectable()
+export class RunsDb implements OnModuleDestroy {
+  readonly pool: pg.Pool;
+
+  constructor(@Inject(DATABASE_URL) url: string, @Inject(ENGINE_CONFIG) config: EngineConfig) {
+    this.pool = new pg.Pool({
+      connectionString: url,
+      max: config.runtime.poolSize,
+      connectionTimeoutMillis: 2000,
+      idleTimeoutMillis: 30_000,
+      // A statement stuck behind a broken server must not hold a callback forever.
+      query_timeout: 10_000,
+    });
+    // An idle client losing its connection (Postgres restarted) must not crash the process.
+    this.pool.on('error', () => undefined);
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    await this.pool.end();
+  }
+}
+
+/** Errors that mean "the database is not reachable now" (→ 503, the sender retries). */
+export function isDatabaseUnavailable(e: unknown): boolean {
+  const err = e as { code?: unknown; message?: unknown };
+  const code = typeof err.code === 'string' ? err.code : '';
+  if (
+    [
+      'ECONNREFUSED',
+      'ECONNRESET',
+      'EPIPE',
+      'ETIMEDOUT',
+      'ENOTFOUND',
+      '57P01',
+      '57P02',
+      '57P03',
+    ].includes(code)
+  )
+    return true;
+  if (code.startsWith('08')) return true; // connection exceptions
+  const message = typeof err.message === 'string' ? err.message : '';
+  return /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|Query read timeout|the database system is (starting up|shutting down)/i.test(
+    message,
+  );
+}

@@ -1,0 +1,372 @@
+import { Injectable } from '@nestjs/common';
+import type { AcsAction, RunState, TraceEntry } from '@switchboard/flow';
+import type pg from 'pg';
+import { RunsDb } from './runs.db.js';
+
+/** The locked run row the hot path steps. */
+export interface LockedRun {
+  id: string;
+  status: string;
+  state: RunState;
+  flowVersionId: string;
+  stepCount: number;
+  callConnectionId: string | null;
+}
+
+/** What one step writes, in the same transaction as the lock. */
+export interface StepWrite {
+  state: RunState;
+  /** Deadline column (ms epoch) derived from state.awaiting, or null. */
+  deadline: number | null;
+  eventId: string;
+  eventType: string;
+  /** The applied event (or the run's trigger), stored so a run can be replayed. */
+  event?: unknown;
+  receivedAt: number;
+  trace: TraceEntry[];
+  /** Every action (incl. `end`), for the step record. */
+  actions: unknown[];
+  /** ACS actions for the outbox, in order. */
+  outbox: AcsAction[];
+  callConnectionId: string | undefined;
+}
+
+export interface NewRun {
+  id: string;
+  flowId: string;
+  flowVersionId: string;
+  version: number;
+  direction: 'incoming' | 'outbound';
+  fromAddress: string;
+  toAddress: string;
+  startedBy: string;
+  /** Event Grid event id of the IncomingCall (dedupe); none for API-started runs. */
+  triggerEventId?: string;
+}
+
+export interface OutboxRow {
+  id: string;
+  runId: string;
+  action: AcsAction;
+  createdAt: Date;
+  callConnectionId: string | null;
+  attempts: number;
+}
+
+export type ApplyResult<T> =
+  | { kind: 'unknown' }
+  | { kind: 'duplicate'; run: LockedRun }
+  | { kind: 'ended'; run: LockedRun }
+  | { kind: 'applied'; run: LockedRun; value: T; seq: number; committedAt: number };
+
+const LOCK_BY_ID = `WITH d AS (
+  INSERT INTO "RunEvent" ("eventId", "runId") SELECT $2, id FROM "Run" WHERE id = $1 AND status = 'running'
+  ON CONFLICT DO NOTHING RETURNING 1)
+SELECT id, status, state, "flowVersionId", "stepCount", "callConnectionId", EXISTS (SELECT 1 FROM d) AS fresh
+FROM "Run" WHERE id = $1 FOR UPDATE`;
+
+const LOCK_BY_CONNECTION = `WITH d AS (
+  INSERT INTO "RunEvent" ("eventId", "runId") SELECT $2, id FROM "Run" WHERE "callConnectionId" = $1 AND status = 'running'
+  ON CONFLICT DO NOTHING RETURNING 1)
+SELECT id, status, state, "flowVersionId", "stepCount", "callConnectionId", EXISTS (SELECT 1 FROM d) AS fresh
+FROM "Run" WHERE "callConnectionId" = $1 FOR UPDATE`;
+
+/** Run update, step record and outbox rows: one statement, one round trip. */
+const WRITE_STEP = `WITH u AS (
+  UPDATE "Run" SET state = $2, status = $3, "endReason" = $4, "currentNodeId" = $5,
+    deadline = $6, "stepCount" = $7 + 1, "updatedAt" = $8,
+    "endedAt" = CASE WHEN $3::text = 'ended' THEN $8::timestamp(3) ELSE NULL END,
+    "callConnectionId" = COALESCE("callConnectionId", $9),
+    "correlationId" = COALESCE("correlationId", NULLIF($10, ''))
+  WHERE id = $1),
+s AS (
+  INSERT INTO "RunStep" ("runId", seq, "eventId", "eventType", event, "nodeId", trace, actions, "receivedAt", "committedAt")
+  VALUES ($1, $7, $11, $12, $17, $5, $13, $14, $15, $8))
+INSERT INTO "OutboxAction" (id, "runId", "stepSeq", ord, action, "createdAt")
+SELECT a->>'id', $1, $7, (o - 1)::int, a, $8 FROM jsonb_array_elements($16::jsonb) WITH ORDINALITY AS t(a, o)`;
+
+const INSERT_RUN = `WITH r AS (
+  INSERT INTO "Run" (id, "flowId", "flowVersionId", version, direction, status, "endReason", "currentNodeId", state,
+    "fromAddress", "toAddress", deadline, "stepCount", "startedAt", "updatedAt", "endedAt", "startedBy", "correlationId")
+  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, 1, $13, $13, CASE WHEN $6::text = 'ended' THEN $13::timestamp(3) ELSE NULL END, $14, NULLIF($15, ''))),
+s AS (
+  INSERT INTO "RunStep" ("runId", seq, "eventId", "eventType", event, "nodeId", trace, actions, "receivedAt", "committedAt")
+  VALUES ($1, 0, $16, $17, $22, $8, $18, $19, $20, $13))
+INSERT INTO "OutboxAction" (id, "runId", "stepSeq", ord, action, "createdAt")
+SELECT a->>'id', $1, 0, (o - 1)::int, a, $13 FROM jsonb_array_elements($21::jsonb) WITH ORDINALITY AS t(a, o)`;
+
+const json = (v: unknown) => JSON.stringify(v);
+
+/**
+ * SQL of the call runtime. The hot path (lockAndStep) is one transaction: lock the run and
+ * record the event id in one statement, let the caller step, then write the run, the step and
+ * the outbox in one statement, commit.
+ */
+@Injectable()
+export class RunsRepository {
+  constructor(private readonly db: RunsDb) {}
+
+  get pool(): pg.Pool {
+    return this.db.pool;
+  }
+
+  /**
+   * Locks the run (by id, else by call connection id), records `eventId` (a duplicate changes
+   * nothing), calls `decide` with the locked row, and commits what it returns.
+   */
+  async lockAndStep<T>(
+    route: { runId?: string; callConnectionId?: string },
+    eventId: string,
+    decide: (
+      run: LockedRun,
+    ) => Promise<{ write: StepWrite; value: T }> | { write: StepWrite; value: T },
+  ): Promise<ApplyResult<T>> {
+    const client = await this.pool.connect();
+    let ok = false;
+    try {
+      await client.query('BEGIN');
+      const res = route.runId
+        ? await client.query({
+            name: 'sb_lock_id',
+            text: LOCK_BY_ID,
+            values: [route.runId, eventId],
+          })
+        : await client.query({
+            name: 'sb_lock_cc',
+            text: LOCK_BY_CONNECTION,
+            values: [route.callConnectionId, eventId],
+          });
+      const row = res.rows[0] as (LockedRun & { fresh: boolean }) | undefined;
+      if (!row) {
+        await client.query('ROLLBACK');
+        ok = true;
+        return { kind: 'unknown' };
+      }
+      const run: LockedRun = {
+        id: row.id,
+        status: row.status,
+        state: row.state,
+        flowVersionId: row.flowVersionId,
+        stepCount: row.stepCount,
+        callConnectionId: row.callConnectionId,
+      };
+      if (row.status !== 'running') {
+        await client.query('ROLLBACK');
+        ok = true;
+        return { kind: 'ended', run };
+      }
+      if (!row.fresh) {
+        await client.query('ROLLBACK');
+        ok = true;
+        return { kind: 'duplicate', run };
+      }
+      const { write, value } = await decide(run);
+      const now = new Date();
+      const s = write.state;
+      await client.query({
+        name: 'sb_write_step',
+        text: WRITE_STEP,
+        values: [
+          run.id,
+          json(s),
+          s.status,
+          s.endReason ?? null,
+          s.currentNodeId ?? null,
+          write.deadline === null ? null : new Date(write.deadline),
+          run.stepCount,
+          now,
+          write.callConnectionId ?? null,
+          s.call.correlationId,
+          write.eventId,
+          write.eventType,
+          json(write.trace),
+          json(write.actions),
+          new Date(write.receivedAt),
+          json(write.outbox),
+          json(write.event ?? null),
+        ],
+      });
+      await client.query('COMMIT');
+      ok = true;
+      return { kind: 'applied', run, value, seq: run.stepCount, committedAt: now.getTime() };
+    } finally {
+      if (!ok) await client.query('ROLLBACK').catch(() => undefined);
+      client.release(!ok);
+    }
+  }
+
+  /** Inserts a new run with its first step and actions; false if `triggerEventId` was seen. */
+  async insertRun(
+    run: NewRun,
+    write: StepWrite,
+  ): Promise<{ created: boolean; committedAt: number }> {
+    const client = await this.pool.connect();
+    let ok = false;
+    try {
+      await client.query('BEGIN');
+      if (run.triggerEventId) {
+        const d = await client.query(
+          'INSERT INTO "RunEvent" ("eventId", "runId") VALUES ($1, $2) ON CONFLICT DO NOTHING',
+          [run.triggerEventId, run.id],
+        );
+        if (d.rowCount === 0) {
+          await client.query('ROLLBACK');
+          ok = true;
+          return { created: false, committedAt: Date.now() };
+        }
+      }
+      const now = new Date();
+      const s = write.state;
+      await client.query({
+        name: 'sb_insert_run',
+        text: INSERT_RUN,
+        values: [
+          run.id,
+          run.flowId,
+          run.flowVersionId,
+          run.version,
+          run.direction,
+          s.status,
+          s.endReason ?? null,
+          s.currentNodeId ?? null,
+          json(s),
+          run.fromAddress,
+          run.toAddress,
+          write.deadline === null ? null : new Date(write.deadline),
+          now,
+          run.startedBy,
+          s.call.correlationId,
+          write.eventId,
+          write.eventType,
+          json(write.trace),
+          json(write.actions),
+          new Date(write.receivedAt),
+          json(write.outbox),
+          json(write.event ?? null),
+        ],
+      });
+      await client.query('COMMIT');
+      ok = true;
+      return { created: true, committedAt: now.getTime() };
+    } finally {
+      if (!ok) await client.query('ROLLBACK').catch(() => undefined);
+      client.release(!ok);
+    }
+  }
+
+  async markSent(ids: string[], client?: pg.PoolClient): Promise<void> {
+    if (ids.length === 0) return;
+    await (client ?? this.pool).query({
+      name: 'sb_mark_sent',
+      text: 'UPDATE "OutboxAction" SET "sentAt" = now(), attempts = attempts + 1 WHERE id = ANY($1) AND "sentAt" IS NULL',
+      values: [ids],
+    });
+  }
+
+  async markAttempt(id: string, error: string, client?: pg.PoolClient): Promise<void> {
+    await (client ?? this.pool).query(
+      'UPDATE "OutboxAction" SET attempts = attempts + 1, "lastError" = $2 WHERE id = $1',
+      [id, error.slice(0, 1000)],
+    );
+  }
+
+  /**
+   * Unsent actions older than the grace period, locked (SKIP LOCKED) for the duration of
+   * `send`: another replica's dispatcher skips them, so no action is sent by two replicas.
+   */
+  async withStaleOutbox(
+    graceMs: number,
+    limit: number,
+    send: (rows: OutboxRow[], client: pg.PoolClient) => Promise<void>,
+  ): Promise<number> {
+    const client = await this.pool.connect();
+    let ok = false;
+    try {
+      await client.query('BEGIN');
+      const res = await client.query(
+        `SELECT o.id, o."runId", o.action, o."createdAt", o.attempts,
+                COALESCE(NULLIF(r.state->'call'->>'callConnectionId', ''), r."callConnectionId") AS "callConnectionId"
+         FROM "OutboxAction" o JOIN "Run" r ON r.id = o."runId"
+         WHERE o."sentAt" IS NULL AND o."createdAt" < now() - make_interval(secs => $1::double precision / 1000)
+         ORDER BY o."createdAt", o."stepSeq", o.ord
+         LIMIT $2 FOR UPDATE OF o SKIP LOCKED`,
+        [graceMs, limit],
+      );
+      const rows = res.rows as OutboxRow[];
+      if (rows.length > 0) await send(rows, client);
+      await client.query('COMMIT');
+      ok = true;
+      return rows.length;
+    } finally {
+      if (!ok) await client.query('ROLLBACK').catch(() => undefined);
+      client.release(!ok);
+    }
+  }
+
+  /**
+   * Claims running runs whose deadline passed (SKIP LOCKED) and pushes their deadline out by
+   * `leaseMs`, so one replica reconciles each; returns what reconciliation needs.
+   */
+  async claimOverdue(
+    limit: number,
+    leaseMs: number,
+  ): Promise<{ id: string; callConnectionId: string | null; operationContext: string | null }[]> {
+    const res = await this.pool.query(
+      `UPDATE "Run" r SET deadline = now() + make_interval(secs => $2::double precision / 1000)
+       FROM (SELECT id FROM "Run" WHERE status = 'running' AND deadline < now()
+             ORDER BY deadline LIMIT $1 FOR UPDATE SKIP LOCKED) due
+       WHERE r.id = due.id
+       RETURNING r.id, COALESCE(NULLIF(r.state->'call'->>'callConnectionId', ''), r."callConnectionId") AS "callConnectionId",
+                 r.state->'awaiting'->>'operationContext' AS "operationContext"`,
+      [limit, leaseMs],
+    );
+    return res.rows as {
+      id: string;
+      callConnectionId: string | null;
+      operationContext: string | null;
+    }[];
+  }
+
+  async outboxBacklog(): Promise<number> {
+    const r = await this.pool.query(
+      'SELECT count(*)::int AS n FROM "OutboxAction" WHERE "sentAt" IS NULL',
+    );
+    return (r.rows[0] as { n: number }).n;
+  }
+
+  async activeRuns(): Promise<number> {
+    const r = await this.pool.query(
+      `SELECT count(*)::int AS n FROM "Run" WHERE status = 'running'`,
+    );
+    return (r.rows[0] as { n: number }).n;
+  }
+
+  async versionDocument(flowVersionId: string): Promise<unknown> {
+    const r = await this.pool.query('SELECT document FROM "FlowVersion" WHERE id = $1', [
+      flowVersionId,
+    ]);
+    return (r.rows[0] as { document: unknown } | undefined)?.document;
+  }
+
+  /** Steps of a run after `afterSeq`, for the live stream. */
+  async stepsAfter(runId: string, afterSeq: number, limit = 100) {
+    const r = await this.pool.query(
+      `SELECT seq, "eventId", "eventType", event, "nodeId", trace, actions, "receivedAt", "committedAt"
+       FROM "RunStep" WHERE "runId" = $1 AND seq > $2 ORDER BY seq LIMIT $3`,
+      [runId, afterSeq, limit],
+    );
+    return r.rows as StepRow[];
+  }
+}
+
+export interface StepRow {
+  seq: number;
+  eventId: string;
+  eventType: string;
+  event: unknown;
+  nodeId: string | null;
+  trace: TraceEntry[];
+  actions: unknown[];
+  receivedAt: Date;
+  committedAt: Date;
+}

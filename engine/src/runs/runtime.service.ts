@@ -1,0 +1,376 @@
+import { EventEmitter } from 'node:events';
+import { Inject, Injectable } from '@nestjs/common';
+import {
+  type AcsAction,
+  type Action,
+  type CallEvent,
+  type FlowDocument,
+  type RunState,
+  type RunTrigger,
+  type StepResult,
+  start,
+  step,
+} from '@switchboard/flow';
+import { AcsGateway, type SendOutcome } from '../acs/acs.gateway.js';
+import { ENGINE_CONFIG, type EngineConfig } from '../config/config.js';
+import { LOGGER, type Logger } from '../logging/logger.js';
+import { MetricsService } from '../metrics/metrics.service.js';
+import { FlowCache } from './flow-cache.js';
+import { type OutboxRow, RunsRepository, type StepWrite } from './runs.repository.js';
+
+/** `${runId}:${seq}` → runId (only our own operation contexts; ACS echoes what we sent). */
+const CONTEXT = /^([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}):\d+$/;
+
+export type ApplyOutcome = 'applied' | 'duplicate' | 'unknown' | 'ended';
+
+export interface StartRunInput {
+  flowId: string;
+  flowVersionId: string;
+  version: number;
+  document: FlowDocument;
+  trigger: RunTrigger;
+  triggerEventId?: string;
+  startedBy: string;
+  receivedAt: number;
+}
+
+const isAcsAction = (a: Action): a is AcsAction => a.kind !== 'end';
+
+/**
+ * Loads, locks, steps, stores and sends: the engine side of the pure interpreter. Nothing here
+ * is needed to continue a call after a restart — the run row and the outbox are.
+ */
+@Injectable()
+export class RuntimeService {
+  /** 'step' (runId, seq) after each commit in this process, for live streams. */
+  readonly steps = new EventEmitter();
+  private readonly inflight = new Set<Promise<unknown>>();
+  private sentQueue: string[] = [];
+  private sentTimer: NodeJS.Timeout | undefined;
+  private sentFlushing: Promise<void> = Promise.resolve();
+  private commitsWithActions = 0;
+
+  constructor(
+    private readonly repo: RunsRepository,
+    private readonly flows: FlowCache,
+    private readonly gateway: AcsGateway,
+    private readonly metrics: MetricsService,
+    @Inject(ENGINE_CONFIG) private readonly config: EngineConfig,
+    @Inject(LOGGER) private readonly logger: Logger,
+  ) {
+    this.steps.setMaxListeners(0);
+  }
+
+  /** Logger for one call: every line carries runId, callConnectionId and correlationId. */
+  callLogger(runId: string, state?: RunState | { call?: Partial<RunState['call']> }): Logger {
+    return this.logger.child({
+      runId,
+      callConnectionId: state?.call?.callConnectionId || undefined,
+      correlationId: state?.call?.correlationId || undefined,
+    });
+  }
+
+  /** The deadline column: the interpreter's wait, scaled and capped, plus a margin. */
+  deadlineFor(state: RunState): number | null {
+    const a = state.status === 'running' ? state.awaiting : undefined;
+    if (!a) return null;
+    const rt = this.config.runtime;
+    const wait = Math.min((a.deadline - a.since) * rt.timeScale, rt.maxWaitSeconds * 1000);
+    return a.since + wait + rt.waitMarginMs;
+  }
+
+  private toWrite(
+    r: StepResult,
+    event: { id: string; type: string },
+    receivedAt: number,
+    applied: unknown,
+  ): StepWrite {
+    return {
+      event: applied,
+      state: r.state,
+      deadline: this.deadlineFor(r.state),
+      eventId: event.id,
+      eventType: event.type,
+      receivedAt,
+      trace: r.trace,
+      actions: r.actions,
+      outbox: r.actions.filter(isAcsAction),
+      callConnectionId: r.state.call.callConnectionId || undefined,
+    };
+  }
+
+  /** Starts a run (incoming call or API), commits it with its first actions, then sends them. */
+  async startRun(
+    input: StartRunInput,
+  ): Promise<{ runId: string; created: boolean; state: RunState }> {
+    const compiled = this.flows.put(input.flowVersionId, input.document);
+    const result = start(compiled, input.trigger, Date.now(), {
+      stepLimit: this.config.runtime.stepLimit,
+    });
+    const runId = input.trigger.runId;
+    const write = this.toWrite(
+      result,
+      {
+        id: input.triggerEventId ?? `start:${runId}`,
+        type: input.trigger.kind === 'incomingCall' ? 'IncomingCall' : 'Start',
+      },
+      input.receivedAt,
+      input.trigger,
+    );
+    const s = result.state;
+    const { created, committedAt } = await this.repo.insertRun(
+      {
+        id: runId,
+        flowId: input.flowId,
+        flowVersionId: input.flowVersionId,
+        version: input.version,
+        direction: s.call.direction,
+        fromAddress: s.call.from,
+        toAddress: s.call.direction === 'outbound' ? (s.call.targets?.[0] ?? '') : s.call.to,
+        startedBy: input.startedBy,
+        ...(input.triggerEventId ? { triggerEventId: input.triggerEventId } : {}),
+      },
+      write,
+    );
+    if (!created) return { runId, created, state: s };
+    this.callLogger(runId, s).info(
+      { flowId: input.flowId, version: input.version, trigger: input.trigger.kind },
+      'run started',
+    );
+    this.afterCommit(runId, 0, s, write.outbox, committedAt, input.receivedAt);
+    return { runId, created, state: s };
+  }
+
+  /** Applies an ACS callback (or an engine event) to its run exactly once. */
+  async apply(event: CallEvent, receivedAt: number): Promise<ApplyOutcome> {
+    const m = event.operationContext ? CONTEXT.exec(event.operationContext) : null;
+    let outcome = 'unknown' as ApplyOutcome;
+    if (m?.[1]) outcome = await this.applyRouted({ runId: m[1] }, event, receivedAt);
+    if (outcome === 'unknown' && event.callConnectionId) {
+      outcome = await this.applyRouted(
+        { callConnectionId: event.callConnectionId },
+        event,
+        receivedAt,
+      );
+    }
+    return outcome;
+  }
+
+  private async applyRouted(
+    route: { runId?: string; callConnectionId?: string },
+    event: CallEvent,
+    receivedAt: number,
+  ): Promise<ApplyOutcome> {
+    const result = await this.repo.lockAndStep(route, event.id, async (run) => {
+      const flow = await this.flows.get(run.flowVersionId);
+      const r = step(flow, run.state, event, Date.now(), {
+        stepLimit: this.config.runtime.stepLimit,
+      });
+      const write = this.toWrite(r, event, receivedAt, event);
+      if (!write.callConnectionId && event.callConnectionId && !run.callConnectionId) {
+        write.callConnectionId = event.callConnectionId;
+      }
+      return { write, value: { state: r.state, outbox: write.outbox } };
+    });
+    if (result.kind !== 'applied') {
+      if (result.kind === 'duplicate') this.metrics.duplicatesDropped.inc();
+      else this.metrics.eventsIgnored.inc({ reason: result.kind });
+      const log =
+        result.kind === 'unknown' ? this.logger : this.callLogger(result.run.id, result.run.state);
+      log.info(
+        {
+          eventId: event.id,
+          type: event.type,
+          outcome: result.kind,
+          callConnectionId: event.callConnectionId,
+        },
+        result.kind === 'duplicate' ? 'duplicate event acknowledged' : 'event ignored',
+      );
+      return result.kind;
+    }
+    const { state, outbox } = result.value;
+    const log = this.callLogger(result.run.id, state);
+    if (log.isLevelEnabled('debug')) {
+      log.debug(
+        { eventId: event.id, type: event.type, seq: result.seq, actions: outbox.length },
+        'step',
+      );
+    }
+    if (state.status === 'ended') log.info({ reason: state.endReason }, 'run ended');
+    this.afterCommit(result.run.id, result.seq, state, outbox, result.committedAt, receivedAt);
+    return 'applied';
+  }
+
+  /** After a commit: tell live streams, then send the actions (tracked for graceful shutdown). */
+  private afterCommit(
+    runId: string,
+    seq: number,
+    state: RunState,
+    outbox: AcsAction[],
+    createdAt: number,
+    receivedAt: number,
+  ): void {
+    this.steps.emit('step', runId, seq);
+    if (outbox.length === 0) return;
+    const fault = this.config.runtime.faultExitAfterCommit;
+    if (fault !== undefined && ++this.commitsWithActions >= fault) {
+      // Test-only fault injection (SWITCHBOARD_FAULT_EXIT_AFTER_COMMIT): die between commit and send.
+      this.logger.warn({ runId, seq }, 'fault injection: exiting after commit, before send');
+      process.exit(86);
+    }
+    const p = this.sendAll(runId, state, outbox, createdAt, 'inline').then(() => {
+      this.metrics.stepLatency.observe((Date.now() - receivedAt) / 1000);
+    });
+    this.track(p);
+  }
+
+  private track(p: Promise<unknown>): void {
+    const q = p.catch((e: unknown) => this.logger.error({ err: e }, 'sending actions failed'));
+    this.inflight.add(q);
+    void q.finally(() => this.inflight.delete(q));
+  }
+
+  private async sendAll(
+    runId: string,
+    state: RunState | undefined,
+    actions: AcsAction[],
+    createdAt: number,
+    path: 'inline' | 'outbox',
+    knownConnection?: string | null,
+  ): Promise<void> {
+    let callConnectionId = state?.call.callConnectionId || knownConnection || '';
+    for (const action of actions) {
+      const outcome = await this.gateway.send(action, callConnectionId, createdAt);
+      const got = await this.handleOutcome(runId, state, action, outcome, path);
+      if (got) callConnectionId = got;
+    }
+  }
+
+  /** Records one send's outcome; returns a call connection id the response revealed. */
+  private async handleOutcome(
+    runId: string,
+    state: RunState | undefined,
+    action: AcsAction,
+    outcome: SendOutcome,
+    path: 'inline' | 'outbox',
+    markSent: (id: string) => unknown = (id) => this.queueSent(id),
+  ): Promise<string | undefined> {
+    const log = this.callLogger(runId, state);
+    if (outcome.ok) {
+      this.metrics.actionsSent.inc({ kind: action.kind, path });
+      await markSent(action.id);
+      const r = outcome.result;
+      if (r && (r.callConnectionId || r.invitationId || r.completes)) {
+        await this.engineEvent(runId, {
+          id: `result:${action.id}`,
+          type: 'ActionResult',
+          operationContext: action.operationContext,
+          ...(r.callConnectionId ? { callConnectionId: r.callConnectionId } : {}),
+          ...(r.invitationId ? { invitationId: r.invitationId } : {}),
+          resultInformation: { code: 200 },
+        });
+      }
+      return r?.callConnectionId;
+    }
+    this.metrics.acsErrors.inc({ status: String(outcome.status ?? 'none'), code: outcome.code });
+    log.warn(
+      {
+        action: action.kind,
+        actionId: action.id,
+        status: outcome.status,
+        code: outcome.code,
+        message: outcome.message,
+      },
+      'ACS action failed',
+    );
+    if (outcome.status === undefined && outcome.retryable && path === 'inline') {
+      // No answer at all: leave it in the outbox; the dispatcher resends it with the same
+      // Repeatability-Request-ID after the grace period.
+      await this.repo
+        .markAttempt(action.id, `${outcome.code}: ${outcome.message}`)
+        .catch(() => undefined);
+      return undefined;
+    }
+    await markSent(action.id);
+    await this.engineEvent(runId, {
+      id: `failed:${action.id}`,
+      type: 'ActionFailed',
+      operationContext: action.operationContext,
+      resultInformation: {
+        ...(outcome.status !== undefined ? { code: outcome.status } : {}),
+        ...(/^\d+$/.test(outcome.code) ? { subCode: Number(outcome.code) } : {}),
+        message: `${outcome.code}: ${outcome.message}`,
+      },
+    });
+    return undefined;
+  }
+
+  /** Applies an event the engine made up (ActionResult, ActionFailed, Timeout, Cancel…). */
+  async engineEvent(runId: string, event: CallEvent): Promise<ApplyOutcome> {
+    try {
+      return await this.applyRouted({ runId }, event, Date.now());
+    } catch (e) {
+      // The database went away: a Timeout from the reconciler will bring the run back on track.
+      this.logger.error({ err: e, runId, eventId: event.id }, 'could not apply an engine event');
+      return 'unknown';
+    }
+  }
+
+  private queueSent(id: string): void {
+    this.sentQueue.push(id);
+    if (this.sentQueue.length >= 200) {
+      this.flushSent();
+      return;
+    }
+    this.sentTimer ??= setTimeout(() => this.flushSent(), 5);
+  }
+
+  /** Marks sent actions in batches (one UPDATE for many): a crash before it only causes a harmless resend. */
+  private flushSent(): Promise<void> {
+    if (this.sentTimer) clearTimeout(this.sentTimer);
+    this.sentTimer = undefined;
+    const ids = this.sentQueue;
+    if (ids.length === 0) return this.sentFlushing;
+    this.sentQueue = [];
+    this.sentFlushing = this.sentFlushing
+      .then(() => this.repo.markSent(ids))
+      .catch((e: unknown) =>
+        this.logger.warn({ err: e, count: ids.length }, 'could not mark actions sent'),
+      );
+    return this.sentFlushing;
+  }
+
+  /** Sends outbox rows another process (or this one, before a crash) committed but never sent. */
+  async resend(
+    rows: OutboxRow[],
+    markSent: (id: string) => Promise<unknown>,
+    markAttempt: (id: string, error: string) => Promise<unknown>,
+  ): Promise<void> {
+    for (const row of rows) {
+      const log = this.logger.child({
+        runId: row.runId,
+        callConnectionId: row.callConnectionId ?? undefined,
+      });
+      log.info(
+        { actionId: row.id, action: row.action.kind, attempts: row.attempts },
+        'outbox: resending action',
+      );
+      const outcome = await this.gateway.send(
+        row.action,
+        row.callConnectionId ?? '',
+        row.createdAt.getTime(),
+      );
+      if (!outcome.ok && outcome.status === undefined && outcome.retryable && row.attempts < 5) {
+        await markAttempt(row.id, `${outcome.code}: ${outcome.message}`);
+        continue;
+      }
+      await this.handleOutcome(row.runId, undefined, row.action, outcome, 'outbox', markSent);
+    }
+  }
+
+  /** Waits for in-flight sends and flushes the sent marks (graceful shutdown). */
+  async drain(): Promise<void> {
+    while (this.inflight.size > 0) await Promise.allSettled([...this.inflight]);
+    await this.flushSent();
+  }
+}
