@@ -18,6 +18,8 @@ export interface CompiledNode {
   outcomes: ReadonlyMap<string, OutcomeDescription>;
   /** Outcome id → target node id. */
   next: ReadonlyMap<string, string>;
+  /** Outcome id → target node, resolved once so a step does no lookup by id. */
+  targets: Map<string, CompiledNode>;
   /** The outcome Timeout and ActionFailed take. */
   failureOutcome?: string;
 }
@@ -95,6 +97,7 @@ export function compileFlow(doc: FlowDocument): CompiledFlow {
       config,
       outcomes: new Map(outcomes.map((o) => [o.id, o])),
       next: edgesBySource.get(n.id) ?? new Map(),
+      targets: new Map(),
       ...(outcomes.find((o) => o.failure)
         ? { failureOutcome: outcomes.find((o) => o.failure)?.id }
         : {}),
@@ -112,6 +115,12 @@ export function compileFlow(doc: FlowDocument): CompiledFlow {
       }
     } catch {
       // A config the hooks cannot read keeps nothing; the run fails on that node instead.
+    }
+  }
+  for (const node of nodes.values()) {
+    for (const [outcome, target] of node.next) {
+      const t = nodes.get(target);
+      if (t) node.targets.set(outcome, t);
     }
   }
   return {

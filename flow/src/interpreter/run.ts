@@ -253,8 +253,7 @@ export class Run {
       this.end(described.endsRun);
       return undefined;
     }
-    const nextId = node.next.get(outcome);
-    const next = nextId === undefined ? undefined : this.flow.nodes.get(nextId);
+    const next = node.targets.get(outcome);
     if (!next) {
       // An outcome with no edge ends the call.
       if (s.call.connected) this.end('completed', true);

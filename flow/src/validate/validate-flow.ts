@@ -29,6 +29,8 @@ export interface NodeInfo {
   outcomes?: Map<string, OutcomeDescription>;
   /** Indices of nodes this one leads to through valid edges, with the outcome taken. */
   next: { to: number; outcome: string }[];
+  /** Outcomes whose edge was rejected (so a second edge still counts as a duplicate). */
+  blocked?: Set<string>;
 }
 
 export interface FlowIndex {
@@ -189,7 +191,6 @@ function edgeError(
 
 function checkEdges(index: FlowIndex, issues: ValidationIssue[]): void {
   const edgeIds = new Set<string>();
-  const taken = new Set<string>();
   const edges = index.flow.edges;
   for (let i = 0; i < edges.length; i++) {
     const edge = edges[i] as FlowEdge;
@@ -258,8 +259,10 @@ function checkEdges(index: FlowIndex, issues: ValidationIssue[]): void {
       );
       continue;
     }
-    const key = `${edge.source}\u0000${edge.sourceOutcome}`;
-    if (taken.has(key)) {
+    if (
+      source.next.some((n) => n.outcome === edge.sourceOutcome) ||
+      source.blocked?.has(edge.sourceOutcome)
+    ) {
       edgeError(
         issues,
         edge,
@@ -269,7 +272,6 @@ function checkEdges(index: FlowIndex, issues: ValidationIssue[]): void {
       );
       continue;
     }
-    taken.add(key);
     if (target.desc?.trigger) {
       edgeError(
         issues,

@@ -1,3 +1,4 @@
+import type * as z from 'zod';
 import { analyseTemplate } from '../templates.js';
 import { fieldAt } from './field-messages.js';
 import type { ValidationIssue } from './issue.js';
@@ -10,7 +11,13 @@ interface VariableRead {
   nodeId: string;
   path: (string | number)[];
   name: string;
-  title: string;
+  /** Where the field's title is found, looked up only if a warning is due. */
+  schema: z.ZodType;
+  field: (string | number)[];
+}
+
+function titleOf(schema: z.ZodType, field: (string | number)[], fallback: string): string {
+  return fieldAt(schema, field).title ?? fallback;
 }
 
 /**
@@ -29,7 +36,10 @@ export function checkTemplatesAndVariables(index: FlowIndex, issues: ValidationI
 
     for (const ref of desc.references?.(config) ?? []) {
       const target = index.byId.get(ref.nodeId);
-      const title = fieldAt(desc.configSchema, ref.path).title ?? 'Node';
+      const title =
+        target && (!ref.nodeType || target.node.type === ref.nodeType)
+          ? ''
+          : titleOf(desc.configSchema, ref.path, 'Node');
       if (!target) {
         issues.push({
           severity: 'error',
@@ -51,13 +61,12 @@ export function checkTemplatesAndVariables(index: FlowIndex, issues: ValidationI
     for (const t of desc.templates?.(config) ?? []) {
       const analysis = analyseTemplate(t.text);
       if (analysis.ok && analysis.reads.length === 0) continue;
-      const title = fieldAt(desc.configSchema, t.path).title ?? 'Text';
       if (!analysis.ok) {
         issues.push({
           severity: 'error',
           nodeId: info.node.id,
           path: [...base, ...t.path],
-          message: `${title}: the text has a template error (${analysis.message})`,
+          message: `${titleOf(desc.configSchema, t.path, 'Text')}: the text has a template error (${analysis.message})`,
         });
         continue;
       }
@@ -69,16 +78,22 @@ export function checkTemplatesAndVariables(index: FlowIndex, issues: ValidationI
             severity: 'warning',
             nodeId: info.node.id,
             path: [...base, ...t.path],
-            message: `${title}: “${root}” is always empty; use call.from, vars.<name> or results.<node id>`,
+            message: `${titleOf(desc.configSchema, t.path, 'Text')}: “${root}” is always empty; use call.from, vars.<name> or results.<node id>`,
           });
         } else if (root === 'vars' && typeof key === 'string') {
-          reads.push({ nodeId: info.node.id, path: [...base, ...t.path], name: key, title });
+          reads.push({
+            nodeId: info.node.id,
+            path: [...base, ...t.path],
+            name: key,
+            schema: desc.configSchema,
+            field: t.path,
+          });
         } else if (root === 'results' && typeof key === 'string' && !index.byId.has(key)) {
           issues.push({
             severity: 'warning',
             nodeId: info.node.id,
             path: [...base, ...t.path],
-            message: `${title}: there is no node “${key}” in this flow, so results.${key} is always empty`,
+            message: `${titleOf(desc.configSchema, t.path, 'Text')}: there is no node “${key}” in this flow, so results.${key} is always empty`,
           });
         }
       }
@@ -91,7 +106,7 @@ export function checkTemplatesAndVariables(index: FlowIndex, issues: ValidationI
       severity: 'warning',
       nodeId: r.nodeId,
       path: r.path,
-      message: `${r.title}: the variable “${r.name}” is used but no node sets it, so it is always empty`,
+      message: `${titleOf(r.schema, r.field, 'Text')}: the variable “${r.name}” is used but no node sets it, so it is always empty`,
     });
   }
 }
