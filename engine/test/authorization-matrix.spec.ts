@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { type As, type TestEngine, useEngine } from './engine.js';
+import { reminderFlow } from './calls.js';
 import { validFlow } from './fixtures.js';
 
 type Role = 'anonymous' | 'viewer' | 'editor' | 'publisher' | 'admin' | 'runner';
@@ -40,7 +41,63 @@ async function newFlow(t: TestEngine, publish = false): Promise<string> {
   return res.body.id;
 }
 
+/** A published outbound flow (no ACS configured here: its run ends failed, which is enough). */
+async function newRun(t: TestEngine): Promise<string> {
+  const flow = await t.json('POST', '/api/flows', {
+    body: { name: `r-${unique()}`, document: reminderFlow() },
+  });
+  await t.json('POST', `/api/flows/${flow.body.id}/publish`, { body: {} });
+  const run = await t.json('POST', '/api/runs', {
+    body: { flowId: flow.body.id, targets: [phone()] },
+  });
+  return run.body.id;
+}
+
+const runRoles: Role[] = ['viewer', 'editor', 'publisher', 'admin', 'runner'];
+const runStarters: Role[] = ['publisher', 'admin', 'runner'];
+
 const endpoints: Endpoint[] = [
+  {
+    method: 'POST',
+    route: '/api/runs',
+    allowed: runStarters,
+    ok: 201,
+    call: async (t) => {
+      const flow = await t.json('POST', '/api/flows', {
+        body: { name: `r-${unique()}`, document: reminderFlow() },
+      });
+      await t.json('POST', `/api/flows/${flow.body.id}/publish`, { body: {} });
+      return { path: '/api/runs', body: { flowId: flow.body.id, targets: [phone()] } };
+    },
+  },
+  {
+    method: 'GET',
+    route: '/api/runs',
+    allowed: runRoles,
+    ok: 200,
+    call: async () => ({ path: '/api/runs' }),
+  },
+  {
+    method: 'GET',
+    route: '/api/runs/{id}',
+    allowed: runRoles,
+    ok: 200,
+    call: async (t) => ({ path: `/api/runs/${await newRun(t)}` }),
+  },
+  {
+    method: 'POST',
+    route: '/api/runs/{id}/cancel',
+    allowed: runStarters,
+    ok: 200,
+    call: async (t) => ({ path: `/api/runs/${await newRun(t)}/cancel` }),
+  },
+  {
+    method: 'GET',
+    route: '/api/runs/{id}/stream',
+    allowed: runRoles,
+    ok: 200,
+    call: async (t) => ({ path: `/api/runs/${await newRun(t)}/stream` }),
+  },
   {
     method: 'POST',
     route: '/api/flows',
