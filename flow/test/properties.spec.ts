@@ -55,7 +55,13 @@ const BODY: ((r: () => number) => NodeSpec)[] = [
   () => ['call.cancelAddParticipant', { addParticipantNodeId: 'add' }],
 ];
 
-const LOGIC = new Set(['logic.branch', 'logic.setVariables', 'logic.businessHours']);
+// Nodes that may finish without waiting: they only lead forward, so no loop spins.
+const LOGIC = new Set([
+  'logic.branch',
+  'logic.setVariables',
+  'logic.businessHours',
+  'call.cancelAddParticipant',
+]);
 const OUTCOMES: Record<string, string[]> = {
   'media.play': ['completed', 'failed'],
   'media.collectDigits': ['collected', 'noInput', 'failed'],

@@ -311,6 +311,14 @@ describe('validateFlow', () => {
       const doc = answeredThen(['logic.setVariables'], { next: 'n' });
       expect(errors(doc).map((i) => i.nodeId)).toEqual(['n']);
     });
+    it('counts a node that may finish at once (cancel with nothing to cancel) as not waiting', () => {
+      const doc = answeredThen(
+        ['call.cancelAddParticipant', { addParticipantNodeId: 'x' }],
+        { failed: 'n', cancelled: 'x' },
+        { x: ['call.addParticipant', { target: '8:acs:a_b', waitForAnswer: false }] },
+      );
+      expect(errors(doc).map((i) => i.nodeId)).toEqual(['n']);
+    });
     it('accepts a loop through a node that waits for the caller', () => {
       const doc = answeredThen(
         ['media.menu', { choices: [{ digit: '1', label: 'Again' }] }],

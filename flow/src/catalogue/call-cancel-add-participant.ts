@@ -25,7 +25,8 @@ export const cancelAddParticipant = defineNodeType({
     { id: 'failed', label: 'Failed', failure: true },
   ],
   callControl: 'needsConnectedCall',
-  waits: true,
+  // With no invitation to cancel it fails at once, so it cannot break a loop by itself.
+  waits: false,
   summary: (c) =>
     c.addParticipantNodeId === ''
       ? 'Cancel an invitation'
