@@ -1,9 +1,13 @@
+import { readFile, writeFile, mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Locator, Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { ensureUser, signIn, skipBrowserTests, useBrowser } from './browser.js';
 
 const PUBLISHER = { username: 'pat', password: 'pat-password-1', role: 'publisher' };
 const EDITOR = { username: 'eddie', password: 'eddie-password-1', role: 'editor' };
+const VIEWER = { username: 'vera', password: 'vera-password-1', role: 'viewer' };
 
 const canvas = (page: Page) => page.getByRole('region', { name: 'Flow canvas' });
 const problems = (page: Page) => page.getByRole('region', { name: 'Problems' });
@@ -46,6 +50,11 @@ async function waitSaved(page: Page) {
   await page.getByRole('status').filter({ hasText: 'All changes saved' }).waitFor();
 }
 
+async function setLabel(page: Page, type: string, label: string) {
+  await node(page, type).click();
+  await page.getByRole('textbox', { name: 'Label', exact: true }).fill(label);
+}
+
 async function createFlow(page: Page, name: string) {
   await page.getByRole('button', { name: 'New flow' }).click();
   await page.getByRole('dialog').getByLabel('Flow name').fill(name);
@@ -55,6 +64,7 @@ async function createFlow(page: Page, name: string) {
 
 describe.skipIf(skipBrowserTests)('designer in Chromium', () => {
   const browser = useBrowser();
+  /** The flow built by the first test; the later ones use it. */
   let flowUrl = '';
 
   it('logs in, builds the IVR from the palette, validates, saves, reloads and publishes version 1', async () => {
@@ -141,5 +151,140 @@ describe.skipIf(skipBrowserTests)('designer in Chromium', () => {
     const versions = page.getByRole('region', { name: 'Versions' });
     await versions.getByText('Version 1', { exact: true }).waitFor();
     expect(await versions.getByText('First version of the main IVR').count()).toBe(1);
+  });
+
+  it('an editor edits but finds no Publish button, and the API refuses a direct publish; a viewer only reads', async () => {
+    await ensureUser(EDITOR.username, EDITOR.role, EDITOR.password);
+    await ensureUser(VIEWER.username, VIEWER.role, VIEWER.password);
+    const { page } = await browser.open('editor');
+    await signIn(page, EDITOR.username, EDITOR.password);
+    await page.goto(flowUrl);
+    await node(page, 'media.menu').waitFor();
+    expect(await page.getByRole('navigation', { name: 'Node palette' }).count()).toBe(1);
+    expect(await page.getByRole('button', { name: 'Save' }).count()).toBe(1);
+    expect(await page.getByRole('button', { name: 'Publish' }).count()).toBe(0);
+    const flowId = decodeURIComponent(flowUrl.split('/flows/')[1]!);
+    const status = await page.evaluate(async (id) => {
+      const res = await fetch(`/api/flows/${encodeURIComponent(id)}/publish`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ comment: 'sneaky' }),
+      });
+      return res.status;
+    }, flowId);
+    expect(status).toBe(403);
+
+    const viewer = await browser.open('viewer');
+    await signIn(viewer.page, VIEWER.username, VIEWER.password);
+    expect(await viewer.page.getByRole('button', { name: 'New flow' }).count()).toBe(0);
+    await viewer.page.goto(flowUrl);
+    await node(viewer.page, 'media.menu').waitFor();
+    expect(await viewer.page.getByText('Read-only').count()).toBe(1);
+    expect(await viewer.page.getByRole('navigation', { name: 'Node palette' }).count()).toBe(0);
+    expect(await viewer.page.getByRole('button', { name: 'Publish' }).count()).toBe(0);
+  });
+
+  it('exports a flow and imports the file back as a new flow with the same nodes and edges', async () => {
+    const { page } = await browser.open('publisher');
+    await signIn(page, PUBLISHER.username, PUBLISHER.password);
+    const download = page.waitForEvent('download');
+    await page.getByRole('link', { name: 'Export Main IVR (browser test)' }).click();
+    const exported = JSON.parse(await readFile((await (await download).path())!, 'utf8'));
+    expect(exported.nodes).toHaveLength(5);
+    expect(exported.edges).toHaveLength(4);
+
+    const dir = await mkdtemp(join(tmpdir(), 'designer-import-'));
+    const file = join(dir, 'imported.json');
+    await writeFile(file, JSON.stringify({ ...exported, name: 'Imported IVR' }));
+    await page.getByLabel('Import a flow file').setInputFiles(file);
+    await page.getByText('Imported “Imported IVR”.').waitFor();
+    await page.getByRole('link', { name: 'Imported IVR', exact: true }).click();
+    await node(page, 'media.menu').waitFor();
+    expect(await page.locator('.react-flow__node').count()).toBe(5);
+    expect(await edgeCount(page)).toBe(4);
+    expect(await node(page, 'media.menu').getByText('2 · Support desk').count()).toBe(1);
+
+    await page.getByRole('button', { name: 'Back to flows' }).click();
+    const again = page.waitForEvent('download');
+    await page.getByRole('link', { name: 'Export Imported IVR' }).click();
+    const roundTrip = JSON.parse(await readFile((await (await again).path())!, 'utf8'));
+    expect(roundTrip.nodes).toEqual(exported.nodes);
+    expect(roundTrip.edges).toEqual(exported.edges);
+  });
+
+  it('conflicting edits in two pages produce the conflict dialog: reload theirs, or keep mine as a copy', async () => {
+    const pat = await browser.open('publisher');
+    await signIn(pat.page, PUBLISHER.username, PUBLISHER.password);
+    const eddie = await browser.open('editor');
+    await signIn(eddie.page, EDITOR.username, EDITOR.password);
+    await pat.page.goto(flowUrl);
+    await eddie.page.goto(flowUrl);
+    await node(pat.page, 'media.menu').waitFor();
+    await node(eddie.page, 'media.menu').waitFor();
+
+    // Eddie saves first; Pat's save of an older revision is refused.
+    await setLabel(eddie.page, 'call.answer', 'Pick up');
+    await waitSaved(eddie.page);
+    await setLabel(pat.page, 'media.menu', 'Main menu');
+    const dialog = pat.page.getByRole('alertdialog', {
+      name: 'This flow was changed by someone else',
+    });
+    await dialog.waitFor();
+    expect(await dialog.getByText('eddie', { exact: true }).count()).toBe(1);
+    await dialog.getByRole('button', { name: 'Reload theirs' }).click();
+    await dialog.waitFor({ state: 'hidden' });
+    await node(pat.page, 'call.answer').getByText('Pick up').waitFor();
+    expect(await node(pat.page, 'media.menu').getByText('Main menu').count()).toBe(0);
+
+    // Now Pat is current and Eddie is behind: Eddie keeps his edit as a copy.
+    await setLabel(pat.page, 'call.hangUp', 'Goodbye');
+    await waitSaved(pat.page);
+    await setLabel(eddie.page, 'call.transfer', 'To sales');
+    const eddieDialog = eddie.page.getByRole('alertdialog', {
+      name: 'This flow was changed by someone else',
+    });
+    await eddieDialog.waitFor();
+    expect(await eddieDialog.getByText('pat', { exact: true }).count()).toBe(1);
+    await eddieDialog.getByRole('button', { name: 'Keep mine as a copy' }).click();
+    await eddie.page.getByRole('heading', { name: 'Main IVR (browser test) (my copy)' }).waitFor();
+    expect(eddie.page.url()).not.toBe(flowUrl);
+    await node(eddie.page, 'call.transfer').getByText('To sales').waitFor();
+    // The original keeps Pat's version.
+    await eddie.page.goto(flowUrl);
+    await node(eddie.page, 'call.hangUp').getByText('Goodbye').waitFor();
+    expect(await node(eddie.page, 'call.transfer').getByText('To sales').count()).toBe(0);
+  });
+
+  it('adds nodes from the keyboard, undoes and redoes, copies and pastes, and deletes', async () => {
+    const { page } = await browser.open('publisher');
+    await signIn(page, PUBLISHER.username, PUBLISHER.password);
+    await createFlow(page, 'Keyboard flow');
+    await page.getByRole('searchbox', { name: 'Search nodes' }).fill('play');
+    await page.getByRole('button', { name: 'Play', exact: true }).focus();
+    await page.keyboard.press('Enter');
+    await node(page, 'media.play').waitFor();
+    expect(await page.getByRole('button', { name: 'Menu', exact: true }).count()).toBe(0);
+
+    await canvas(page).click({ position: { x: 30, y: 30 } });
+    await page.keyboard.press('Control+z');
+    await expect.poll(() => node(page, 'media.play').count()).toBe(0);
+    await page.keyboard.press('Shift+Control+z');
+    await expect.poll(() => node(page, 'media.play').count()).toBe(1);
+
+    await node(page, 'media.play').click();
+    await page.keyboard.press('Control+c');
+    await page.keyboard.press('Control+v');
+    await expect.poll(() => node(page, 'media.play').count()).toBe(2);
+    await page.keyboard.press('Delete');
+    await expect.poll(() => node(page, 'media.play').count()).toBe(1);
+
+    // The clipboard also works in another flow of the same browser.
+    await page.getByRole('button', { name: 'Back to flows' }).click();
+    await createFlow(page, 'Second keyboard flow');
+    await canvas(page).click({ position: { x: 30, y: 30 } });
+    await page.keyboard.press('Control+v');
+    await expect.poll(() => node(page, 'media.play').count()).toBe(1);
+    await page.getByRole('button', { name: 'Auto layout' }).click();
+    await waitSaved(page);
   });
 });
