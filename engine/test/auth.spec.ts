@@ -121,6 +121,7 @@ describe('sessions, users and API tokens', () => {
     const after = await t.json('GET', '/api/flows', { as: { token } });
     expect(after.status).toBe(401);
     expect(after.body.detail).toMatch(/revoked/);
+    expect(after.headers.get('www-authenticate')).toMatch(/^Bearer/);
 
     const audit = await t.json('GET', `/api/audit?target=token:${created.body.id}`);
     expect(audit.body.items.map((e: { action: string }) => e.action).sort()).toEqual([

@@ -133,6 +133,20 @@ describe('flows: draft → publish → immutable versions → rollback', () => {
     expect(res.body.currentRevision).toBe(4);
   });
 
+  it('numbers concurrent publishes without gaps or duplicates', async () => {
+    const other = await t.json('POST', '/api/flows', {
+      as: 'editor',
+      body: { name: 'Busy', document: validFlow() },
+    });
+    const results = await Promise.all(
+      [1, 2, 3, 4].map(() =>
+        t.json('POST', `/api/flows/${other.body.id}/publish`, { as: 'publisher', body: {} }),
+      ),
+    );
+    expect(results.map((r) => r.status)).toEqual([201, 201, 201, 201]);
+    expect(results.map((r) => r.body.version).sort()).toEqual([1, 2, 3, 4]);
+  });
+
   it('keeps versions immutable: direct UPDATE, DELETE and TRUNCATE fail in the database', async () => {
     await expect(
       db.query(`UPDATE "FlowVersion" SET "comment" = 'hacked' WHERE "flowId" = $1`, [flowId]),

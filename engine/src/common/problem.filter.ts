@@ -21,6 +21,7 @@ export class ProblemFilter implements ExceptionFilter {
       this.logger.error({ err: exception, path: req.originalUrl }, 'unhandled error');
     }
     if (res.headersSent) return;
+    if (problem.status === 401) res.setHeader('WWW-Authenticate', 'Bearer realm="switchboard"');
     res.status(problem.status).type('application/problem+json').send(JSON.stringify(problem));
   }
 
