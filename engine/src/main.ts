@@ -1,6 +1,8 @@
-import { ConfigError, loadConfig } from './config/config.js';
+import { join } from 'node:path';
+import { ConfigError, type EngineConfig, loadConfig } from './config/config.js';
+import type { SeededFlow } from './seed/seed-examples.js';
 
-let config;
+let config: EngineConfig;
 try {
   config = loadConfig();
 } catch (e) {
@@ -11,15 +13,47 @@ try {
   throw e;
 }
 
+/** Without ACS_CONNECTION_STRING, `npm start` runs the ACS emulator in this process, wired to the engine. */
+async function startLocalAcs(c: EngineConfig) {
+  const { startEmulator } = await import('@switchboard/emulator');
+  const emulator = await startEmulator({
+    port: c.emulatorPort,
+    host: '127.0.0.1',
+    dataDir: join(c.dataDir, 'emulator'),
+    logLevel: 'warn',
+  });
+  c.acs.connectionString = emulator.httpConnectionString;
+  c.acs.jwksUrl = emulator.jwksUrl;
+  c.acs.issuer = emulator.issuer;
+  c.acs.audience = emulator.audience;
+  return emulator;
+}
+
 try {
   // Loaded after the configuration is known good, so a bad setting fails fast.
   const { startEngine } = await import('./app.js');
+  const { seedExamples } = await import('./seed/seed-examples.js');
+  const emulator = config.acs.connectionString ? undefined : await startLocalAcs(config);
   const engine = await startEngine(config);
+  let seeded: SeededFlow[] = [];
+  if (emulator) {
+    const secret = config.acs.eventGridSecret;
+    await emulator.control.addSubscription(
+      `${engine.url}/api/acs/events${secret ? `?secret=${encodeURIComponent(secret)}` : ''}`,
+    );
+  }
+  if (config.seedExamples) seeded = await seedExamples(engine.app, config.examplesDir);
   const lines = [
     '',
     `  Switchboard engine   ${engine.url}`,
+    `  Designer             ${engine.url}/`,
     `  API docs             ${engine.url}/api/docs`,
+    `  Metrics              ${engine.url}/metrics`,
     `  Database             ${config.databaseUrl ? 'DATABASE_URL' : `embedded Postgres in ${config.dataDir}/postgres`}`,
+    emulator
+      ? `  ACS emulator         ${emulator.url}   (control API ${emulator.url}/emulator)`
+      : `  ACS                  ${config.acs.connectionString?.replace(/accesskey=.*/i, 'accesskey=***')}`,
+    `  ACS callbacks to     ${config.acs.callbackBaseUrl}/api/acs/callbacks`,
   ];
   if (engine.initialAdmin) {
     lines.push(
@@ -29,19 +63,37 @@ try {
         : '  Admin password       from SWITCHBOARD_ADMIN_PASSWORD',
     );
   }
+  for (const f of seeded) {
+    lines.push(
+      `  Example flow         ${f.name} v${f.version}${f.number ? ` ← ${f.number}` : ' (outbound: POST /api/runs)'}`,
+    );
+  }
+  const ivr = seeded.find((f) => f.number);
+  if (emulator && ivr) {
+    lines.push(
+      '',
+      '  Place a test call (press 1 for sales when the menu plays):',
+      `    curl -s -X POST ${emulator.url}/emulator/calls -H 'content-type: application/json' \\`,
+      `      -d '{"from":"+15551234567","to":"${ivr.number}","script":[{"on":"recognize","dtmf":"1"}]}'`,
+      `  then look at it:  curl -s -b <session cookie> ${engine.url}/api/runs  (or the designer)`,
+    );
+  }
   console.log(`${lines.join('\n')}\n`);
 
   const shutdown = (signal: string) => {
     engine.logger.info({ signal }, 'shutting down');
     const force = setTimeout(() => process.exit(1), 15_000);
     force.unref();
-    engine.close().then(
-      () => process.exit(0),
-      (e: unknown) => {
-        engine.logger.error({ err: e }, 'shutdown failed');
-        process.exit(1);
-      },
-    );
+    engine
+      .close()
+      .then(() => emulator?.close())
+      .then(
+        () => process.exit(0),
+        (e: unknown) => {
+          engine.logger.error({ err: e }, 'shutdown failed');
+          process.exit(1);
+        },
+      );
   };
   process.once('SIGINT', () => shutdown('SIGINT'));
   process.once('SIGTERM', () => shutdown('SIGTERM'));

@@ -61,6 +61,9 @@ export const EnvSchema = z.object({
   SWITCHBOARD_SECURE_COOKIES: z.preprocess(emptyAsUndefined, bool.default(false)),
   SWITCHBOARD_DESIGNER_DIR: z.preprocess(emptyAsUndefined, z.string().optional()),
   // ---- call runtime (engine/src/acs, engine/src/runs) ----
+  /** `npm start` without ACS_CONNECTION_STRING: port of the in-process ACS emulator. */
+  EMULATOR_PORT: z.preprocess(emptyAsUndefined, port().default(4510)),
+  SWITCHBOARD_SEED_EXAMPLES: z.preprocess(emptyAsUndefined, bool.default(true)),
   ACS_CONNECTION_STRING: z.preprocess(
     emptyAsUndefined,
     z
@@ -121,6 +124,9 @@ export interface EngineConfig {
   migrationsDir: string;
   acs: AcsConfig;
   runtime: RuntimeConfig;
+  emulatorPort: number;
+  seedExamples: boolean;
+  examplesDir: string;
 }
 
 /** How the engine reaches ACS and checks what ACS and Event Grid send it. */
@@ -189,6 +195,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       : join(root, 'designer', 'dist'),
     logLevel: e.LOG_LEVEL,
     migrationsDir: join(root, 'prisma', 'migrations'),
+    emulatorPort: e.EMULATOR_PORT,
+    seedExamples: e.SWITCHBOARD_SEED_EXAMPLES,
+    examplesDir: join(root, 'flow', 'examples'),
     acs: {
       connectionString: e.ACS_CONNECTION_STRING,
       callbackBaseUrl: e.ACS_CALLBACK_BASE_URL ?? '',

@@ -1,0 +1,69 @@
+import { readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { INestApplication } from '@nestjs/common';
+import type { FlowDocument } from '@switchboard/flow';
+import type { Principal } from '../auth/principal.js';
+import { PrismaService } from '../database/prisma.service.js';
+import { EntryPointsService } from '../entry-points/entry-points.service.js';
+import { FlowsService } from '../flows/flows.service.js';
+
+/** Example flows bound to example numbers by `npm start` (outbound flows get no number). */
+export const EXAMPLE_NUMBERS: Record<string, string> = {
+  'main-ivr.json': '+18005550100',
+};
+
+const SYSTEM: Principal = {
+  kind: 'user',
+  id: 'system',
+  name: 'seed',
+  role: 'admin',
+  actor: 'system:seed',
+};
+
+export interface SeededFlow {
+  file: string;
+  flowId: string;
+  name: string;
+  version: number;
+  number?: string;
+}
+
+/**
+ * Imports `flow/examples/*.json` as published flows (once: a flow with the same name is reused)
+ * and binds the example numbers. Idempotent across restarts.
+ */
+export async function seedExamples(
+  app: INestApplication,
+  examplesDir: string,
+): Promise<SeededFlow[]> {
+  const prisma = app.get(PrismaService);
+  const flows = app.get(FlowsService);
+  const entryPoints = app.get(EntryPointsService);
+  const files = (await readdir(examplesDir)).filter((f) => f.endsWith('.json')).sort();
+  const seeded: SeededFlow[] = [];
+  for (const file of files) {
+    const doc = JSON.parse(await readFile(join(examplesDir, file), 'utf8')) as FlowDocument;
+    let flow = await prisma.flow.findFirst({
+      where: { name: doc.name, archivedAt: null },
+      include: { versions: { select: { version: true }, orderBy: { version: 'desc' }, take: 1 } },
+    });
+    let version = flow?.versions[0]?.version;
+    if (!flow) {
+      const imported = await flows.import(doc, SYSTEM);
+      flow = await prisma.flow.findUniqueOrThrow({
+        where: { id: imported.flow.id },
+        include: { versions: { select: { version: true }, orderBy: { version: 'desc' }, take: 1 } },
+      });
+    }
+    if (version === undefined) {
+      version = (await flows.publish(flow.id, { comment: 'example' }, SYSTEM)).version;
+    }
+    const number = EXAMPLE_NUMBERS[file];
+    if (number) {
+      const bound = await prisma.entryPoint.findUnique({ where: { address: number } });
+      if (!bound) await entryPoints.bind(number, { flowId: flow.id }, SYSTEM);
+    }
+    seeded.push({ file, flowId: flow.id, name: doc.name, version, ...(number ? { number } : {}) });
+  }
+  return seeded;
+}
