@@ -76,16 +76,23 @@ describe('more paths: add participant, outbound reminder, version pinning', () =
 
   it('a running call stays on its version when a new one is published', async () => {
     const number = freshNumber();
-    const v1 = await publish(h.t, ivrFlow('Version one'));
+    // The menu waits up to 60 s (600 ms real); the caller presses 3 after 40 s (400 ms real).
+    const slow = (greeting: string) => {
+      const doc = ivrFlow(greeting);
+      const menu = doc.nodes.find((n) => n.id === 'menu')!;
+      menu.config = { ...menu.config, initialSilenceTimeoutSeconds: 60 };
+      return doc;
+    };
+    const v1 = await publish(h.t, slow('Version one'));
     await bind(h.t, number, v1.flowId);
     const placed = await h.emulator.control.placeCall({
       from: CALLER,
       to: number,
-      script: [{ on: 'recognize', afterMs: 800, dtmf: '3' }],
+      script: [{ on: 'recognize', afterMs: 40_000, dtmf: '3' }],
     });
     const waiting = await runFor(h.t, number, (r) => r.currentNodeId === 'menu');
     expect(waiting.version).toBe(v1.version);
-    const v2 = await publish(h.t, ivrFlow('Version two'), v1.flowId);
+    const v2 = await publish(h.t, slow('Version two'), v1.flowId);
     expect(v2.version).toBe(v1.version + 1);
     const run = await runFor(h.t, number);
     expect(run.version).toBe(v1.version);

@@ -15,7 +15,6 @@ import {
   publish,
   runFor,
   useCallHarness,
-  waitFor,
 } from './calls.js';
 
 const CALLER = '+15551234567';

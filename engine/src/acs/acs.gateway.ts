@@ -211,7 +211,11 @@ export class AcsGateway {
     const base = { abortSignal, operationContext };
     const conn = () => {
       if (!callConnectionId) throw new NoCallError(action.kind);
-      return client.getCallConnection(callConnectionId);
+      return this.connection(client, callConnectionId).conn;
+    };
+    const media = () => {
+      if (!callConnectionId) throw new NoCallError(action.kind);
+      return this.connection(client, callConnectionId).media;
     };
     switch (action.kind) {
       case 'answerCall': {
@@ -290,47 +294,72 @@ export class AcsGateway {
         await conn().muteParticipant(identifier(action.target), base);
         return { ok: true, result: { completes: true } };
       case 'hold':
-        await conn()
-          .getCallMedia()
-          .hold(identifier(action.target), {
-            ...base,
-            ...(action.music ? { playSource: playSource(action.music) } : {}),
-          });
+        await media().hold(identifier(action.target), {
+          ...base,
+          ...(action.music ? { playSource: playSource(action.music) } : {}),
+        });
         return { ok: true, result: { completes: true } };
       case 'unhold':
-        await conn().getCallMedia().unhold(identifier(action.target), base);
+        await media().unhold(identifier(action.target), base);
         return { ok: true, result: { completes: true } };
       case 'hangUp':
         await conn().hangUp(action.forEveryone, { abortSignal });
         return { ok: true };
       case 'play': {
-        const media = conn().getCallMedia();
+        const m = media();
         const sources = action.sources.map(playSource);
-        if (action.playTo.length === 0) await media.playToAll(sources, base);
-        else await media.play(sources, action.playTo.map(identifier), base);
+        if (action.playTo.length === 0) await m.playToAll(sources, base);
+        else await m.play(sources, action.playTo.map(identifier), base);
         return { ok: true };
       }
       case 'recognizeDtmf':
-        await conn()
-          .getCallMedia()
-          .startRecognizing(identifier(action.targetParticipant), {
-            kind: 'callMediaRecognizeDtmfOptions',
-            ...base,
-            maxTonesToCollect: action.maxTones,
-            initialSilenceTimeoutInSeconds: action.initialSilenceTimeoutSeconds,
-            interToneTimeoutInSeconds: action.interToneTimeoutSeconds,
-            interruptPrompt: action.interruptPrompt,
-            ...(action.stopTones.length > 0
-              ? {
-                  stopDtmfTones: action.stopTones
-                    .map((t) => DIGIT_TONES[t])
-                    .filter((t): t is string => t !== undefined) as never,
-                }
-              : {}),
-            ...(action.prompts.length > 0 ? { playPrompts: action.prompts.map(playSource) } : {}),
-          });
+        await media().startRecognizing(identifier(action.targetParticipant), {
+          kind: 'callMediaRecognizeDtmfOptions',
+          ...base,
+          maxTonesToCollect: action.maxTones,
+          initialSilenceTimeoutInSeconds: action.initialSilenceTimeoutSeconds,
+          interToneTimeoutInSeconds: action.interToneTimeoutSeconds,
+          interruptPrompt: action.interruptPrompt,
+          ...(action.stopTones.length > 0
+            ? {
+                stopDtmfTones: action.stopTones
+                  .map((t) => DIGIT_TONES[t])
+                  .filter((t): t is string => t !== undefined) as never,
+              }
+            : {}),
+          ...(action.prompts.length > 0 ? { playPrompts: action.prompts.map(playSource) } : {}),
+        });
         return { ok: true };
     }
+  }
+
+  /**
+   * The SDK builds a new HTTP pipeline for every CallConnection and CallMedia object; building
+   * them once per call connection (a small LRU) takes that off the per-action cost.
+   */
+  private readonly connections = new Map<
+    string,
+    {
+      conn: ReturnType<CallAutomationClient['getCallConnection']>;
+      media: ReturnType<ReturnType<CallAutomationClient['getCallConnection']>['getCallMedia']>;
+    }
+  >();
+
+  private connection(client: CallAutomationClient, id: string) {
+    let c = this.connections.get(id);
+    if (c) {
+      this.connections.delete(id);
+      this.connections.set(id, c);
+      return c;
+    }
+    const conn = client.getCallConnection(id);
+    c = { conn, media: conn.getCallMedia() };
+    this.connections.set(id, c);
+    if (this.connections.size > 2000) {
+      const oldest = this.connections.keys().next().value;
+      if (oldest !== undefined) this.connections.delete(oldest);
+    }
+    return c;
   }
 
   /** Rejects an incoming call nobody handles (unknown number): best effort, never throws. */
