@@ -734,7 +734,12 @@ export class CallModel {
     return conn;
   }
 
-  rejectCall(body: Record<string, unknown>): void {
+  /** The call an incomingCallContext belongs to (for the timeline), if any. */
+  callForContext(context: unknown): Call | undefined {
+    return typeof context === 'string' ? this.contexts.get(context) : undefined;
+  }
+
+  rejectCall(body: Record<string, unknown>): Call {
     const call = this.incomingCall(body.incomingCallContext);
     const reason = str(body.callRejectReason) ?? 'none';
     if (!['none', 'busy', 'forbidden'].includes(reason)) {
@@ -743,9 +748,10 @@ export class CallModel {
     call.incoming!.outcome = 'rejected';
     this.record(call, { kind: 'call', state: 'rejected', reason });
     this.endCall(call, `rejected (${reason})`);
+    return call;
   }
 
-  redirectCall(body: Record<string, unknown>): void {
+  redirectCall(body: Record<string, unknown>): Call {
     const call = this.incomingCall(body.incomingCallContext);
     const target = parseIdentifierModel(body.target, 'target');
     const incoming = call.incoming!;
@@ -760,6 +766,7 @@ export class CallModel {
       this.join(call, incoming.from, false);
       this.join(call, target, false);
     });
+    return call;
   }
 
   connectCall(body: Record<string, unknown>): Connection {

@@ -54,7 +54,15 @@ export class RestApi {
     if (key) {
       const seen = this.repeats.get(key);
       if (seen && seen.expires > now) {
-        this.recordRequest(seen.result.call, method, url, rawBody, seen.result.status, true);
+        this.recordRequest(
+          seen.result.call,
+          method,
+          url,
+          rawBody,
+          seen.result.status,
+          repeatId,
+          true,
+        );
         send(res, seen.result.status, seen.result.body, { 'repeatability-result': 'accepted' });
         return;
       }
@@ -66,7 +74,7 @@ export class RestApi {
       result = {
         status: injected,
         body: { error: { code: 'InjectedFault', message: `Fault injected: ${injected}.` } },
-        call: this.callFromPath(url),
+        call: this.callFor(url, rawBody),
       };
     } else {
       try {
@@ -79,7 +87,7 @@ export class RestApi {
           e instanceof AcsHttpError
             ? e
             : new AcsHttpError(500, 'InternalServerError', 'Emulator error.');
-        result = { status: err.status, body: err.body(), call: this.callFromPath(url) };
+        result = { status: err.status, body: err.body(), call: this.callFor(url, rawBody) };
       }
     }
 
@@ -90,7 +98,7 @@ export class RestApi {
         for (const [k, v] of this.repeats) if (v.expires <= now) this.repeats.delete(k);
       }
     }
-    this.recordRequest(result.call, method, url, rawBody, result.status, false);
+    this.recordRequest(result.call, method, url, rawBody, result.status, repeatId);
     send(res, result.status, result.body, key ? { 'repeatability-result': 'accepted' } : {});
   }
 
@@ -100,7 +108,8 @@ export class RestApi {
     url: URL,
     rawBody: Buffer,
     status: number,
-    replayed: boolean,
+    repeatId: string | string[] | undefined,
+    replayed = false,
   ): void {
     const { monitor } = this.deps;
     if (!call && !monitor.hasListeners) return;
@@ -116,13 +125,22 @@ export class RestApi {
       path: url.pathname,
       body,
       status,
+      ...(typeof repeatId === 'string' ? { repeatabilityId: repeatId } : {}),
       ...(replayed ? { replayed: true } : {}),
     });
   }
 
-  private callFromPath(url: URL): Timeline | undefined {
+  /** The call a request is about: by connection id in the path, or by incomingCallContext. */
+  private callFor(url: URL, rawBody: Buffer): Timeline | undefined {
     const m = /^\/calling\/callConnections\/([^/:]+)/.exec(url.pathname);
-    if (!m) return undefined;
+    if (!m) {
+      if (!/^\/calling\/callConnections:(answer|redirect|reject)$/.test(url.pathname)) return;
+      try {
+        return this.deps.model.callForContext(parseJson(rawBody).incomingCallContext);
+      } catch {
+        return undefined;
+      }
+    }
     try {
       return this.deps.model.connection(decodeURIComponent(m[1]!)).call;
     } catch {
@@ -155,11 +173,9 @@ export class RestApi {
           return { status: 200, body: conn.properties(), call: conn.call };
         }
         case ':redirect':
-          model.redirectCall(body);
-          return { status: 204 };
+          return { status: 204, call: model.redirectCall(body) };
         case ':reject':
-          model.rejectCall(body);
-          return { status: 204 };
+          return { status: 204, call: model.rejectCall(body) };
         default:
           throw new AcsHttpError(404, 'NotFound', `Unknown action '${rest.slice(1)}'.`);
       }

@@ -96,6 +96,24 @@ describe('answering an incoming call', () => {
     });
     const redirected = await h.emulator.control.getCall(b.serverCallId);
     expect(redirected.connections).toEqual([]);
+
+    // Both requests are on their call's timeline, like every other action.
+    const requests = (id: string) =>
+      h.emulator.control
+        .getCall(id)
+        .then((c) =>
+          c.timeline.filter((e) => e.kind === 'request').map((e) => `${e.path} ${e.status}`),
+        );
+    expect(await requests(a.serverCallId)).toEqual(['/calling/callConnections:reject 204']);
+    expect(await requests(b.serverCallId)).toEqual(['/calling/callConnections:redirect 204']);
+    // A refused second use of the context is recorded on the call too.
+    await expect(h.client.rejectCall(b.data.incomingCallContext)).rejects.toMatchObject({
+      statusCode: 400,
+    });
+    expect(await requests(b.serverCallId)).toEqual([
+      '/calling/callConnections:redirect 204',
+      '/calling/callConnections:reject 400',
+    ]);
   });
 });
 

@@ -64,9 +64,10 @@ describe('incoming calls walk the published flow', () => {
       'redirectCall',
       'end',
     ]);
-    // The emulator does not attach :redirect requests to the call's timeline; the call left ringing.
     const detail = await h.emulator.control.getCall(placed.serverCallId);
     expect(detail.state).not.toBe('ringing');
-    expect(await acsRequests(h.emulator, placed.serverCallId)).toEqual([]);
+    expect(await acsRequests(h.emulator, placed.serverCallId)).toEqual([
+      { path: ':redirect', status: 204, operationContext: undefined },
+    ]);
   });
 });
