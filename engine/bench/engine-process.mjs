@@ -1,0 +1,82 @@
+/**
+ * The engine under test, alone in its own process (plain `node`, from dist/, so a `--cpu-prof`
+ * profile shows only the engine). The benchmark driver sends { env, flow, runs } over IPC; this
+ * starts the engine, publishes the flow, starts `runs` runs (their answerCall goes to the fake
+ * ACS) and answers { url, runs: [{ runId, operationContext }] }; on 'stop' it closes and exits.
+ */
+const { loadConfig } = await import('../dist/src/config/config.js');
+const { startEngine } = await import('../dist/src/app.js');
+const { RuntimeService } = await import('../dist/src/runs/runtime.service.js');
+const { FlowsService } = await import('../dist/src/flows/flows.service.js');
+const { PrismaService } = await import('../dist/src/database/prisma.service.js');
+
+process.on('message', (msg) => {
+  if (msg.type === 'start') void start(msg);
+  if (msg.type === 'stop') void stop();
+  if (msg.type === 'profile') void profile(msg);
+});
+
+/** CPU profile of the measured phases only (not start-up or the other targets' phases). */
+let session;
+async function profile({ action, file }) {
+  if (action === 'start') {
+    const { Session } = await import('node:inspector/promises');
+    session ??= new Session();
+    session.connect();
+    await session.post('Profiler.enable');
+    await session.post('Profiler.setSamplingInterval', { interval: 500 });
+    await session.post('Profiler.start');
+  } else {
+    const { profile: p } = await session.post('Profiler.stop');
+    session.disconnect();
+    const { writeFile } = await import('node:fs/promises');
+    await writeFile(file, JSON.stringify(p));
+  }
+  process.send({ type: 'profiled', action });
+}
+
+let engine;
+async function start({ env, flow, runs }) {
+  try {
+    engine = await startEngine(loadConfig(env));
+    const admin = { kind: 'user', id: 'bench', name: 'bench', role: 'admin', actor: 'bench' };
+    const flows = engine.app.get(FlowsService);
+    const imported = await flows.import(flow, admin);
+    await flows.publish(imported.flow.id, { comment: '' }, admin);
+    const version = await engine.app
+      .get(PrismaService)
+      .flowVersion.findFirstOrThrow({ where: { flowId: imported.flow.id } });
+    const runtime = engine.app.get(RuntimeService);
+    const started = [];
+    for (let i = 0; i < runs; i++) {
+      const runId = crypto.randomUUID();
+      const { state } = await runtime.startRun({
+        flowId: imported.flow.id,
+        flowVersionId: version.id,
+        version: 1,
+        document: flow,
+        trigger: {
+          kind: 'incomingCall',
+          runId,
+          from: '+15551234567',
+          to: '+18005550100',
+          incomingCallContext: 'ctx',
+        },
+        startedBy: 'bench',
+        receivedAt: Date.now(),
+      });
+      started.push({ runId, operationContext: state.awaiting.operationContext });
+    }
+    // Every answerCall sent and its result (the call connection id) applied.
+    await runtime.drain();
+    process.send({ type: 'ready', url: engine.url, runs: started });
+  } catch (e) {
+    process.send({ type: 'error', message: e instanceof Error ? e.stack : String(e) });
+  }
+}
+
+async function stop() {
+  await engine?.close();
+  // Leaving through process.exit still writes the --cpu-prof profile.
+  process.exit(0);
+}
