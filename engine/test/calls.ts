@@ -6,6 +6,9 @@ import { type TestEngine, useEngine } from './engine.js';
 /** Emulated time runs 100× faster: a 5 s recognize timeout takes 50 ms. */
 export const TIME_SCALE = 0.01;
 
+/** What the helpers below need of an engine: its API (an in-process test engine or a child process). */
+export type Api = Pick<TestEngine, 'json'>;
+
 export interface CallHarness {
   t: TestEngine;
   emulator: Emulator;
@@ -199,7 +202,7 @@ export function reminderFlow(): FlowDocument {
 
 /** Creates and publishes a flow; returns its id and version. */
 export async function publish(
-  t: TestEngine,
+  t: Api,
   doc: FlowDocument,
   flowId?: string,
 ): Promise<{ flowId: string; version: number }> {
@@ -221,7 +224,7 @@ export async function publish(
   return { flowId: id, version: published.body.version as number };
 }
 
-export async function bind(t: TestEngine, address: string, flowId: string, version?: number) {
+export async function bind(t: Api, address: string, flowId: string, version?: number) {
   const r = await t.json('PUT', `/api/entry-points/${encodeURIComponent(address)}`, {
     body: { flowId, ...(version ? { version } : {}) },
   });
@@ -237,11 +240,7 @@ export const freshNumber = () =>
 type Json = any;
 
 /** The run whose call went to `to`, once it satisfies `until` (default: ended). */
-export async function runFor(
-  t: TestEngine,
-  number: string,
-  until = (r: Json) => r.status === 'ended',
-) {
+export async function runFor(t: Api, number: string, until = (r: Json) => r.status === 'ended') {
   return waitFor(async () => {
     const list = await t.json('GET', `/api/runs?number=${encodeURIComponent(number)}`);
     const item = list.body.items?.[0];
