@@ -3,6 +3,8 @@ import { join } from 'node:path';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { callbackRoute } from './acs/callback-route.js';
+import { WebhooksService } from './acs/webhooks.service.js';
 import { AppModule } from './app.module.js';
 import { SESSION_COOKIE } from './auth/auth.service.js';
 import { ProblemFilter } from './common/problem.filter.js';
@@ -100,13 +102,17 @@ export function configureApp(
 ): void {
   app.disable('x-powered-by');
   app.use(requestLogger(logger));
+  const problems = new ProblemFilter(logger);
+  const bodyLimit = config.maxDocumentBytes + 64 * 1024;
+  // The ACS callback route (the hot path) is answered before Nest's router and body parser.
+  app.use(callbackRoute(app.get(WebhooksService), problems, bodyLimit));
   app.useBodyParser('json', {
     // Documents are checked against SWITCHBOARD_MAX_DOCUMENT_BYTES precisely; this bounds the
     // whole body (document plus its envelope).
-    limit: config.maxDocumentBytes + 64 * 1024,
+    limit: bodyLimit,
     type: ['application/json', 'application/*+json'],
   });
-  app.useGlobalFilters(new ProblemFilter(logger));
+  app.useGlobalFilters(problems);
   const designer = designerStatic(config.designerDir);
   if (designer) app.use(designer);
 

@@ -124,18 +124,17 @@ export class RunsRepository {
     const client = await this.pool.connect();
     let ok = false;
     try {
-      await client.query('BEGIN');
-      const res = route.runId
-        ? await client.query({
-            name: 'sb_lock_id',
-            text: LOCK_BY_ID,
-            values: [route.runId, eventId],
-          })
-        : await client.query({
-            name: 'sb_lock_cc',
-            text: LOCK_BY_CONNECTION,
-            values: [route.callConnectionId, eventId],
-          });
+      // The pool pipelines: BEGIN and the lock go out together, one round trip.
+      const [, res] = await Promise.all([
+        client.query('BEGIN'),
+        route.runId
+          ? client.query({ name: 'sb_lock_id', text: LOCK_BY_ID, values: [route.runId, eventId] })
+          : client.query({
+              name: 'sb_lock_cc',
+              text: LOCK_BY_CONNECTION,
+              values: [route.callConnectionId, eventId],
+            }),
+      ]);
       const row = res.rows[0] as (LockedRun & { fresh: boolean }) | undefined;
       if (!row) {
         await client.query('ROLLBACK');
@@ -163,7 +162,9 @@ export class RunsRepository {
       const { write, value } = await decide(run);
       const now = new Date();
       const s = write.state;
-      await client.query({
+      // The write and COMMIT go out together (one round trip). Should the write fail, Postgres
+      // answers the COMMIT with a rollback and the write's error rejects this.
+      const stored = client.query({
         name: 'sb_write_step',
         text: WRITE_STEP,
         values: [
@@ -186,7 +187,7 @@ export class RunsRepository {
           json(write.event ?? null),
         ],
       });
-      await client.query('COMMIT');
+      await Promise.all([stored, client.query('COMMIT')]);
       ok = true;
       return { kind: 'applied', run, value, seq: run.stepCount, committedAt: now.getTime() };
     } finally {
@@ -256,11 +257,32 @@ export class RunsRepository {
 
   async markSent(ids: string[], client?: pg.PoolClient): Promise<void> {
     if (ids.length === 0) return;
-    await (client ?? this.pool).query({
+    const mark = {
       name: 'sb_mark_sent',
       text: 'UPDATE "OutboxAction" SET "sentAt" = now(), attempts = attempts + 1 WHERE id = ANY($1) AND "sentAt" IS NULL',
       values: [ids],
-    });
+    };
+    if (client) {
+      await client.query(mark);
+      return;
+    }
+    // A "sent" mark is only a hint for the dispatcher (losing one causes a resend with the same
+    // Repeatability-Request-ID, which ACS ignores), so it need not wait for a WAL flush: one
+    // pipelined round trip, committed asynchronously. Steps always commit synchronously.
+    const c = await this.pool.connect();
+    let ok = false;
+    try {
+      await Promise.all([
+        c.query('BEGIN'),
+        c.query('SET LOCAL synchronous_commit = off'),
+        c.query(mark),
+        c.query('COMMIT'),
+      ]);
+      ok = true;
+    } finally {
+      if (!ok) await c.query('ROLLBACK').catch(() => undefined);
+      c.release(!ok);
+    }
   }
 
   async markAttempt(id: string, error: string, client?: pg.PoolClient): Promise<void> {

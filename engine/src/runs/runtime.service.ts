@@ -189,14 +189,16 @@ export class RuntimeService {
       return result.kind;
     }
     const { state, outbox } = result.value;
-    const log = this.callLogger(result.run.id, state);
-    if (log.isLevelEnabled('debug')) {
-      log.debug(
+    // A child logger only when a line is written (not per event at info).
+    if (this.logger.isLevelEnabled('debug')) {
+      this.callLogger(result.run.id, state).debug(
         { eventId: event.id, type: event.type, seq: result.seq, actions: outbox.length },
         'step',
       );
     }
-    if (state.status === 'ended') log.info({ reason: state.endReason }, 'run ended');
+    if (state.status === 'ended') {
+      this.callLogger(result.run.id, state).info({ reason: state.endReason }, 'run ended');
+    }
     this.afterCommit(result.run.id, result.seq, state, outbox, result.committedAt, receivedAt);
     return 'applied';
   }
@@ -255,7 +257,6 @@ export class RuntimeService {
     path: 'inline' | 'outbox',
     markSent: (id: string) => unknown = (id) => this.queueSent(id),
   ): Promise<string | undefined> {
-    const log = this.callLogger(runId, state);
     if (outcome.ok) {
       this.metrics.actionsSent.inc({ kind: action.kind, path });
       await markSent(action.id);
@@ -273,7 +274,7 @@ export class RuntimeService {
       return r?.callConnectionId;
     }
     this.metrics.acsErrors.inc({ status: String(outcome.status ?? 'none'), code: outcome.code });
-    log.warn(
+    this.callLogger(runId, state).warn(
       {
         action: action.kind,
         actionId: action.id,
