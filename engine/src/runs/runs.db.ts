@@ -30,10 +30,6 @@ export class RunsDb implements OnModuleDestroy {
     // pool does not listen to those, so without this Postgres going away mid-transaction was an
     // uncaught exception. The pending or next statement fails instead; the client is discarded.
     this.pool.on('connect', (client) => client.on('error', () => undefined));
-    // Nor one checked out between two statements (a loop's transaction, a step deciding): the
-    // pool does not listen to those, so without this Postgres going away mid-transaction was an
-    // uncaught exception. The pending or next statement fails instead; the client is discarded.
-    this.pool.on('connect', (client) => client.on('error', () => undefined));
   }
 
   async onModuleDestroy(): Promise<void> {
