@@ -349,6 +349,24 @@ export class RunsRepository {
     }[];
   }
 
+  /**
+   * Deletes up to `limit` recorded event ids of runs that ended more than `retentionHours` ago.
+   * Safe: a callback for an ended run is acknowledged and ignored whether or not its id is kept;
+   * an IncomingCall redelivery would start a new run, so the retention must outlast Event
+   * Grid's retry window (24 h). Ids are older than their run's end, hence the index prefilter.
+   */
+  async pruneEvents(retentionHours: number, limit: number): Promise<number> {
+    const r = await this.pool.query(
+      `DELETE FROM "RunEvent" WHERE "eventId" IN (
+         SELECT e."eventId" FROM "RunEvent" e JOIN "Run" r ON r.id = e."runId"
+         WHERE e."createdAt" < now() - make_interval(secs => $1::double precision * 3600)
+           AND r.status = 'ended' AND r."endedAt" < now() - make_interval(secs => $1::double precision * 3600)
+         LIMIT $2)`,
+      [retentionHours, limit],
+    );
+    return r.rowCount ?? 0;
+  }
+
   async outboxBacklog(): Promise<number> {
     const r = await this.pool.query(
       'SELECT count(*)::int AS n FROM "OutboxAction" WHERE "sentAt" IS NULL',
