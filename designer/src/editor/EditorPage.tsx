@@ -122,7 +122,7 @@ function isTyping(target: EventTarget | null): boolean {
   );
 }
 
-function Editor({
+export function Editor({
   flow,
   store,
   version,

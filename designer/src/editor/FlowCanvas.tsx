@@ -3,11 +3,16 @@ import {
   Controls,
   MiniMap,
   ReactFlow,
+  getViewportForBounds,
   useReactFlow,
+  useStore as useFlowStore,
+  type Viewport,
   type DefaultEdgeOptions,
+  type ReactFlowState,
   type NodeTypes,
 } from '@xyflow/react';
-import { useCallback, useState, type DragEvent } from 'react';
+import { useCallback, useLayoutEffect, useRef, useState, type DragEvent } from 'react';
+import { outcomesFor } from '../catalogue.js';
 import { useStore } from 'zustand';
 import { useShallow } from 'zustand/react/shallow';
 import { FlowNodeView } from './FlowNodeView.js';
@@ -17,8 +22,40 @@ import { NODE_KIND, type DesignerNode } from './store.js';
 /** Stable across renders (React Flow re-mounts every node if this object changes). */
 const nodeTypes: NodeTypes = { [NODE_KIND]: FlowNodeView };
 const defaultEdgeOptions: DefaultEdgeOptions = { type: 'default' };
-const defaultViewport = { x: 0, y: 0, zoom: 1 };
+const defaultViewport: Viewport = { x: 0, y: 0, zoom: 1 };
+const MIN_ZOOM = 0.05;
+const MAX_ZOOM = 2;
 export const PALETTE_MIME = 'application/x-switchboard-node-type';
+
+/** Below this zoom, nodes are drawn as plain boxes (text is unreadable there and costs paint). */
+export const FAR_ZOOM = 0.4;
+const isFar = (s: ReactFlowState) => s.transform[2] < FAR_ZOOM;
+
+const ESTIMATED_WIDTH = 220;
+const estimatedHeight = (node: DesignerNode) =>
+  70 + 20 * outcomesFor(node.data.type, node.data.config).length;
+
+function estimateFit(nodes: DesignerNode[], width: number, height: number): Viewport {
+  if (nodes.length === 0 || width === 0 || height === 0) return defaultViewport;
+  let x0 = Infinity;
+  let y0 = Infinity;
+  let x1 = -Infinity;
+  let y1 = -Infinity;
+  for (const n of nodes) {
+    x0 = Math.min(x0, n.position.x);
+    y0 = Math.min(y0, n.position.y);
+    x1 = Math.max(x1, n.position.x + ESTIMATED_WIDTH);
+    y1 = Math.max(y1, n.position.y + estimatedHeight(n));
+  }
+  return getViewportForBounds(
+    { x: x0, y: y0, width: x1 - x0, height: y1 - y0 },
+    width,
+    height,
+    MIN_ZOOM,
+    MAX_ZOOM,
+    0.1,
+  );
+}
 
 const minimapColor = (node: DesignerNode) => {
   switch (node.data.diff) {
@@ -49,7 +86,20 @@ export function FlowCanvas({
   // Fit a loaded flow into view once; an empty canvas starts at 100 % (fitting the first
   // dropped node would zoom right into it).
   const [fitOnce] = useState(() => fitViewOnInit && store.getState().nodes.length > 0);
+  // Start at the fitted viewport already, estimated from the node positions, so that the first
+  // render (with onlyRenderVisibleElements) draws the nodes that will be in view, and a large
+  // flow is not rendered twice (once at 100 %, again after measuring and fitting).
+  const wrapper = useRef<HTMLDivElement>(null);
+  const [initialViewport, setInitialViewport] = useState<Viewport | undefined>(
+    fitOnce ? undefined : defaultViewport,
+  );
+  useLayoutEffect(() => {
+    if (initialViewport || !wrapper.current) return;
+    const { width, height } = wrapper.current.getBoundingClientRect();
+    setInitialViewport(estimateFit(store.getState().nodes, width, height));
+  }, [initialViewport, store]);
   const { screenToFlowPosition } = useReactFlow();
+  const far = useFlowStore(isFar);
 
   const onDragOver = useCallback((event: DragEvent) => {
     if (event.dataTransfer.types.includes(PALETTE_MIME)) {
@@ -71,38 +121,41 @@ export function FlowCanvas({
 
   return (
     <div
-      className="sb-canvas"
+      ref={wrapper}
+      className={far ? 'sb-canvas sb-canvas--far' : 'sb-canvas'}
       role="region"
       aria-label={label}
       onDragOver={onDragOver}
       onDrop={onDrop}
     >
-      <ReactFlow<DesignerNode>
-        nodes={nodes}
-        edges={edges}
-        nodeTypes={nodeTypes}
-        defaultEdgeOptions={defaultEdgeOptions}
-        onNodesChange={actions.onNodesChange}
-        onEdgesChange={actions.onEdgesChange}
-        onConnect={actions.connect}
-        isValidConnection={actions.isValidConnection}
-        deleteKeyCode={null}
-        nodesDraggable={!readOnly}
-        nodesConnectable={!readOnly}
-        edgesReconnectable={false}
-        elementsSelectable
-        fitView={fitOnce}
-        defaultViewport={defaultViewport}
-        minZoom={0.05}
-        maxZoom={2}
-        onlyRenderVisibleElements={nodes.length > 150}
-        selectionKeyCode="Shift"
-        multiSelectionKeyCode={['Meta', 'Control']}
-      >
-        <Background gap={20} />
-        <MiniMap<DesignerNode> pannable zoomable nodeColor={minimapColor} ariaLabel="Mini map" />
-        <Controls showInteractive={false} />
-      </ReactFlow>
+      {initialViewport && (
+        <ReactFlow<DesignerNode>
+          nodes={nodes}
+          edges={edges}
+          nodeTypes={nodeTypes}
+          defaultEdgeOptions={defaultEdgeOptions}
+          onNodesChange={actions.onNodesChange}
+          onEdgesChange={actions.onEdgesChange}
+          onConnect={actions.connect}
+          isValidConnection={actions.isValidConnection}
+          deleteKeyCode={null}
+          nodesDraggable={!readOnly}
+          nodesConnectable={!readOnly}
+          edgesReconnectable={false}
+          elementsSelectable
+          fitView={fitOnce}
+          defaultViewport={initialViewport}
+          minZoom={MIN_ZOOM}
+          maxZoom={MAX_ZOOM}
+          onlyRenderVisibleElements={nodes.length > 150}
+          selectionKeyCode="Shift"
+          multiSelectionKeyCode={['Meta', 'Control']}
+        >
+          <Background gap={20} />
+          <MiniMap<DesignerNode> pannable zoomable nodeColor={minimapColor} ariaLabel="Mini map" />
+          <Controls showInteractive={false} />
+        </ReactFlow>
+      )}
     </div>
   );
 }

@@ -1,5 +1,5 @@
 import { Handle, Position, useUpdateNodeInternals, type NodeProps } from '@xyflow/react';
-import { memo, useEffect, useMemo } from 'react';
+import { memo, useEffect, useMemo, useRef } from 'react';
 import { NodeIcon, isTrigger, nodeType, outcomesFor, summaryFor } from '../catalogue.js';
 import { useEditor } from './context.js';
 import { TARGET_HANDLE, type DesignerNode, type Issue } from './store.js';
@@ -16,8 +16,13 @@ function FlowNodeViewInner({ id, data, selected }: NodeProps<DesignerNode>) {
   const summary = useMemo(() => summaryFor(data.type, data.config), [data.type, data.config]);
   const issues = useEditor((s) => s.nodeIssues[id] ?? noIssues);
   const updateNodeInternals = useUpdateNodeInternals();
+  // When the outcomes change (e.g. a menu choice added), React Flow must re-read the handles.
+  // Not on mount: React Flow measures new nodes itself, and 1,000 calls would be 1,000 updates.
   const outcomeKey = outcomes.map((o) => o.id).join('\n');
+  const measuredKey = useRef(outcomeKey);
   useEffect(() => {
+    if (measuredKey.current === outcomeKey) return;
+    measuredKey.current = outcomeKey;
     updateNodeInternals(id);
   }, [id, outcomeKey, updateNodeInternals]);
 
@@ -80,4 +85,15 @@ function FlowNodeViewInner({ id, data, selected }: NodeProps<DesignerNode>) {
   );
 }
 
-export const FlowNodeView = memo(FlowNodeViewInner);
+/**
+ * Re-render only for what the node shows: its data, selection and connectability. React Flow
+ * also passes size and position, which change on every measurement and drag frame.
+ */
+export const FlowNodeView = memo(
+  FlowNodeViewInner,
+  (a, b) =>
+    a.id === b.id &&
+    a.data === b.data &&
+    a.selected === b.selected &&
+    a.isConnectable === b.isConnectable,
+);

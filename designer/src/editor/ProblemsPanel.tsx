@@ -1,13 +1,18 @@
 import { Button, Text } from '@fluentui/react-components';
 import { ErrorCircleRegular, WarningRegular } from '@fluentui/react-icons';
+import { useState } from 'react';
 import { useStore } from 'zustand';
 import { nodeType } from '../catalogue.js';
 import { useEditorStore } from './context.js';
 import type { Issue } from './store.js';
 
 /** Errors and warnings from the validator; clicking one selects its node and centres it. */
+const PAGE = 100;
+
 export function ProblemsPanel({ onReveal }: { onReveal: (issue: Issue) => void }) {
   const store = useEditorStore();
+  // A large flow can have thousands of warnings; render them a page at a time.
+  const [limit, setLimit] = useState(PAGE);
   const issues = useStore(store, (s) => s.issues);
   const nodes = useStore(store, (s) => s.nodes);
   const errors = issues.filter((i) => i.severity === 'error').length;
@@ -28,7 +33,7 @@ export function ProblemsPanel({ onReveal }: { onReveal: (issue: Issue) => void }
         <Text size={200}>No problems found.</Text>
       ) : (
         <ul className="sb-problems__list">
-          {issues.map((issue, index) => {
+          {issues.slice(0, limit).map((issue, index) => {
             const where = nodeName(issue.nodeId);
             return (
               <li key={index}>
@@ -47,6 +52,11 @@ export function ProblemsPanel({ onReveal }: { onReveal: (issue: Issue) => void }
             );
           })}
         </ul>
+      )}
+      {issues.length > limit && (
+        <Button size="small" appearance="transparent" onClick={() => setLimit((l) => l + PAGE * 5)}>
+          Show more ({issues.length - limit} not shown)
+        </Button>
       )}
     </section>
   );

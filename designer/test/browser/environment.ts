@@ -85,6 +85,8 @@ export async function buildBench(outDir: string): Promise<void> {
         outDir,
         emptyOutDir: true,
         rollupOptions: { input: join(designerDir, 'bench', 'bench.html') },
+        // BENCH_MINIFY=0 keeps function names readable in CPU profiles.
+        minify: process.env.BENCH_MINIFY !== '0',
       },
     }),
   );
