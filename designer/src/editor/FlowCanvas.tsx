@@ -8,14 +8,13 @@ import {
   useStore as useFlowStore,
   type Viewport,
   type DefaultEdgeOptions,
-  type ReactFlowState,
   type NodeTypes,
 } from '@xyflow/react';
 import { useCallback, useLayoutEffect, useRef, useState, type DragEvent } from 'react';
 import { outcomesFor } from '../catalogue.js';
 import { useStore } from 'zustand';
 import { useShallow } from 'zustand/react/shallow';
-import { FlowNodeView } from './FlowNodeView.js';
+import { FlowNodeView, isFar } from './FlowNodeView.js';
 import { useEditorStore } from './context.js';
 import { NODE_KIND, type DesignerNode } from './store.js';
 
@@ -26,10 +25,6 @@ const defaultViewport: Viewport = { x: 0, y: 0, zoom: 1 };
 const MIN_ZOOM = 0.05;
 const MAX_ZOOM = 2;
 export const PALETTE_MIME = 'application/x-switchboard-node-type';
-
-/** Below this zoom, nodes are drawn as plain boxes (text is unreadable there and costs paint). */
-export const FAR_ZOOM = 0.4;
-const isFar = (s: ReactFlowState) => s.transform[2] < FAR_ZOOM;
 
 const ESTIMATED_WIDTH = 220;
 const estimatedHeight = (node: DesignerNode) =>

@@ -1,10 +1,21 @@
-import { Handle, Position, useUpdateNodeInternals, type NodeProps } from '@xyflow/react';
+import {
+  Handle,
+  Position,
+  useStore as useFlowStore,
+  useUpdateNodeInternals,
+  type NodeProps,
+  type ReactFlowState,
+} from '@xyflow/react';
 import { memo, useEffect, useMemo, useRef } from 'react';
 import { NodeIcon, isTrigger, nodeType, outcomesFor, summaryFor } from '../catalogue.js';
 import { useEditor } from './context.js';
 import { TARGET_HANDLE, type DesignerNode, type Issue } from './store.js';
 
 const noIssues: Issue[] = [];
+
+/** Below this zoom, nodes are drawn as plain boxes (text is unreadable there and costs paint). */
+export const FAR_ZOOM = 0.4;
+export const isFar = (s: ReactFlowState) => s.transform[2] < FAR_ZOOM;
 
 /**
  * One canvas node, for every node type: icon, label, summary and outcome handles all come from
@@ -15,6 +26,8 @@ function FlowNodeViewInner({ id, data, selected }: NodeProps<DesignerNode>) {
   const outcomes = useMemo(() => outcomesFor(data.type, data.config), [data.type, data.config]);
   const summary = useMemo(() => summaryFor(data.type, data.config), [data.type, data.config]);
   const issues = useEditor((s) => s.nodeIssues[id] ?? noIssues);
+  // Far out, keep the node's boxes (same size, same handle positions) but none of their content.
+  const far = useFlowStore(isFar);
   const updateNodeInternals = useUpdateNodeInternals();
   // When the outcomes change (e.g. a menu choice added), React Flow must re-read the handles.
   // Not on mount: React Flow measures new nodes itself, and 1,000 calls would be 1,000 updates.
@@ -45,12 +58,14 @@ function FlowNodeViewInner({ id, data, selected }: NodeProps<DesignerNode>) {
         />
       )}
       <div className="sb-node__header">
-        <NodeIcon type={data.type} className="sb-node__icon" />
-        <div className="sb-node__titles">
-          <div className="sb-node__label">{title}</div>
-          {data.label && description && <div className="sb-node__type">{description.label}</div>}
-        </div>
-        {issues.length > 0 && (
+        {!far && <NodeIcon type={data.type} className="sb-node__icon" />}
+        {!far && (
+          <div className="sb-node__titles">
+            <div className="sb-node__label">{title}</div>
+            {data.label && description && <div className="sb-node__type">{description.label}</div>}
+          </div>
+        )}
+        {!far && issues.length > 0 && (
           <span
             className={`sb-badge ${errors ? 'sb-badge--error' : 'sb-badge--warning'}`}
             title={issues.map((i) => i.message).join('\n')}
@@ -61,7 +76,7 @@ function FlowNodeViewInner({ id, data, selected }: NodeProps<DesignerNode>) {
           </span>
         )}
       </div>
-      {summary && <div className="sb-node__summary">{summary}</div>}
+      <div className="sb-node__summary">{!far && summary}</div>
       {outcomes.length > 0 && (
         <div className="sb-node__outcomes">
           {outcomes.map((outcome) => (
@@ -69,7 +84,7 @@ function FlowNodeViewInner({ id, data, selected }: NodeProps<DesignerNode>) {
               key={outcome.id}
               className={`sb-outcome${outcome.failure ? ' sb-outcome--failure' : ''}`}
             >
-              <span className="sb-outcome__label">{outcome.label}</span>
+              {!far && <span className="sb-outcome__label">{outcome.label}</span>}
               <Handle
                 type="source"
                 position={Position.Right}

@@ -50,8 +50,13 @@ async function waitSaved(page: Page) {
   await page.getByRole('status').filter({ hasText: 'All changes saved' }).waitFor();
 }
 
+/** Selects a node by clicking its top-left corner (the minimap may cover the rest). */
+async function select(page: Page, type: string) {
+  await node(page, type).click({ position: { x: 20, y: 8 } });
+}
+
 async function setLabel(page: Page, type: string, label: string) {
-  await node(page, type).click();
+  await select(page, type);
   await page.getByRole('textbox', { name: 'Label', exact: true }).fill(label);
 }
 
@@ -90,7 +95,7 @@ describe.skipIf(skipBrowserTests)('designer in Chromium', () => {
     expect(await edgeCount(page)).toBe(4);
 
     // Properties: a bad phone number shows an error that goes away when fixed.
-    await node(page, 'call.transfer').click();
+    await select(page, 'call.transfer');
     const target = page.getByRole('textbox', { name: 'Transfer to' });
     await target.fill('+1 425 555');
     await problems(page)
@@ -113,7 +118,7 @@ describe.skipIf(skipBrowserTests)('designer in Chromium', () => {
     );
 
     // Menu: rename a choice; its outcome label follows.
-    await node(page, 'media.menu').click();
+    await select(page, 'media.menu');
     await page
       .getByRole('group', { name: 'Choice 2' })
       .getByRole('textbox', { name: 'Name' })
@@ -132,7 +137,7 @@ describe.skipIf(skipBrowserTests)('designer in Chromium', () => {
     expect(await page.locator('.react-flow__node').count()).toBe(5);
     expect(await edgeCount(page)).toBe(4);
     expect(await node(page, 'media.menu').getByText('2 · Support desk').count()).toBe(1);
-    await node(page, 'call.transfer').click();
+    await select(page, 'call.transfer');
     expect(await page.getByRole('textbox', { name: 'Transfer to' }).inputValue()).toBe(
       '+14255550100',
     );
@@ -271,7 +276,7 @@ describe.skipIf(skipBrowserTests)('designer in Chromium', () => {
     await page.keyboard.press('Shift+Control+z');
     await expect.poll(() => node(page, 'media.play').count()).toBe(1);
 
-    await node(page, 'media.play').click();
+    await select(page, 'media.play');
     await page.keyboard.press('Control+c');
     await page.keyboard.press('Control+v');
     await expect.poll(() => node(page, 'media.play').count()).toBe(2);
@@ -286,5 +291,71 @@ describe.skipIf(skipBrowserTests)('designer in Chromium', () => {
     await expect.poll(() => node(page, 'media.play').count()).toBe(1);
     await page.getByRole('button', { name: 'Auto layout' }).click();
     await waitSaved(page);
+  });
+
+  it('publishes a second version with a visual diff, opens version 1 read-only, rolls back, and binds an entry point', async () => {
+    const { page } = await browser.open('publisher');
+    await signIn(page, PUBLISHER.username, PUBLISHER.password);
+    await page.goto(flowUrl);
+    await node(page, 'media.menu').waitFor();
+
+    // Clicking a problem selects and centres its node.
+    await problems(page)
+      .getByRole('button', { name: /“Failed” of “Pick up”/ })
+      .click();
+    await page.locator('.react-flow__node.selected:has([data-node-type="call.answer"])').waitFor();
+    expect(
+      await page
+        .getByRole('region', { name: 'Properties' })
+        .getByRole('heading', { name: 'Answer' })
+        .count(),
+    ).toBe(1);
+
+    await page.getByRole('button', { name: 'Publish' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Publish flow' });
+    await dialog.getByText('Changes since version 1').waitFor();
+    const changes = dialog.getByRole('list', { name: 'Changed nodes' });
+    await changes.getByText('Pick up', { exact: true }).waitFor();
+    expect(await changes.textContent()).toContain('Label: (empty) → Pick up');
+    expect(
+      await dialog
+        .getByRole('region', { name: 'Changes on the canvas' })
+        .locator('.sb-diff--changed')
+        .count(),
+    ).toBeGreaterThan(0);
+    await dialog.getByLabel('Comment').fill('Friendlier labels');
+    await dialog.getByRole('button', { name: 'Publish' }).click();
+    await dialog.getByText('Published as version 2.').waitFor();
+    await dialog.getByRole('button', { name: 'Close' }).click();
+
+    await page.getByRole('button', { name: /^Versions/ }).click();
+    const versions = page.getByRole('region', { name: 'Versions' });
+    await versions.getByText('Version 2', { exact: true }).waitFor();
+    await versions.getByRole('button', { name: 'Open version 1' }).click();
+    await page.getByText('Version 1 · read-only').waitFor();
+    await node(page, 'call.answer').waitFor();
+    expect(await node(page, 'call.answer').getByText('Pick up').count()).toBe(0);
+    expect(await page.getByRole('navigation', { name: 'Node palette' }).count()).toBe(0);
+
+    await page
+      .getByRole('region', { name: 'Versions' })
+      .getByRole('button', { name: 'Roll back to version 1' })
+      .click();
+    const rollback = page.getByRole('dialog', { name: 'Roll back to version 1' });
+    await rollback.getByLabel('Comment').fill('Back to the first labels');
+    await rollback.getByRole('button', { name: 'Roll back' }).click();
+    await page.getByText('Rolled back: published as version 3.').waitFor();
+
+    await page.getByRole('tab', { name: 'Entry points' }).click();
+    await page.getByLabel('Number or identity').fill('+1 425');
+    await page.getByText(/Enter a phone number in international format/).waitFor();
+    await page.getByLabel('Number or identity').fill('+14255550199');
+    await page
+      .getByLabel('Flow', { exact: true })
+      .selectOption({ label: 'Main IVR (browser test)' });
+    await page.getByRole('button', { name: 'Bind', exact: true }).click();
+    const table = page.getByRole('table', { name: 'Entry points' });
+    await table.getByText('+14255550199').waitFor();
+    expect(await table.getByText('Latest (version 3)').count()).toBe(1);
   });
 });
