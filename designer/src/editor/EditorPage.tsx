@@ -191,17 +191,33 @@ export function Editor({
             y: pane.y + pane.height / 2,
           })
         : { x: 0, y: 0 };
-      // Step aside when something already sits at the centre.
-      const taken = store
-        .getState()
-        .nodes.filter(
+      // Step aside, on a grid around the centre, from nodes already there.
+      const nodes = store.getState().nodes;
+      const overlaps = (x: number, y: number) =>
+        nodes.some(
           (n) =>
-            Math.abs(n.position.x - (centre.x - 110)) < 30 &&
-            Math.abs(n.position.y - (centre.y - 40)) < 30,
-        ).length;
-      store
-        .getState()
-        .addNode(type, { x: centre.x - 110 + taken * 30, y: centre.y - 40 + taken * 30 });
+            Math.abs(n.position.x - x) < (n.measured?.width ?? 220) &&
+            Math.abs(n.position.y - y) < (n.measured?.height ?? 140),
+        );
+      let spot = { x: centre.x - 110, y: centre.y - 60 };
+      for (let ring = 0; ring < 6 && overlaps(spot.x, spot.y); ring++) {
+        const candidates = [
+          [1, 0],
+          [0, 1],
+          [1, 1],
+          [-1, 0],
+          [0, -1],
+          [-1, 1],
+          [1, -1],
+          [-1, -1],
+        ].map(([dx, dy]) => ({
+          x: centre.x - 110 + dx! * 260 * (ring + 1),
+          y: centre.y - 60 + dy! * 180 * (ring + 1),
+        }));
+        spot = candidates.find((c) => !overlaps(c.x, c.y)) ?? candidates[0]!;
+        if (!overlaps(spot.x, spot.y)) break;
+      }
+      store.getState().addNode(type, spot);
     },
     [reactFlow, store],
   );
@@ -220,7 +236,7 @@ export function Editor({
     const { nodes, edges } = store.getState();
     const positions = await autoLayout(nodes, edges);
     store.getState().setPositions(positions);
-    requestAnimationFrame(() => void reactFlow.fitView({ duration: 200 }));
+    requestAnimationFrame(() => void reactFlow.fitView({ duration: 200, maxZoom: 1 }));
   }, [reactFlow, store]);
 
   const reveal = useCallback(
@@ -388,7 +404,7 @@ export function Editor({
           <Tooltip content="Zoom to fit" relationship="label">
             <ToolbarButton
               icon={<ZoomFitRegular />}
-              onClick={() => void reactFlow.fitView({ duration: 200 })}
+              onClick={() => void reactFlow.fitView({ duration: 200, maxZoom: 1 })}
             />
           </Tooltip>
           <ToolbarButton

@@ -23,6 +23,8 @@ const nodeTypes: NodeTypes = { [NODE_KIND]: FlowNodeView };
 const defaultEdgeOptions: DefaultEdgeOptions = { type: 'default' };
 const defaultViewport: Viewport = { x: 0, y: 0, zoom: 1 };
 const MIN_ZOOM = 0.05;
+/** Zoom to fit never magnifies a small flow beyond 100 %. */
+const fitViewOptions = { maxZoom: 1 };
 const MAX_ZOOM = 2;
 export const PALETTE_MIME = 'application/x-switchboard-node-type';
 
@@ -139,6 +141,7 @@ export function FlowCanvas({
           edgesReconnectable={false}
           elementsSelectable
           fitView={fitOnce}
+          fitViewOptions={fitViewOptions}
           defaultViewport={initialViewport}
           minZoom={MIN_ZOOM}
           maxZoom={MAX_ZOOM}

@@ -37,17 +37,23 @@ export function ProblemsPanel({ onReveal }: { onReveal: (issue: Issue) => void }
             const where = nodeName(issue.nodeId);
             return (
               <li key={index}>
-                <Button
-                  appearance="subtle"
-                  size="small"
-                  className={`sb-issue sb-issue--${issue.severity}`}
-                  icon={issue.severity === 'error' ? <ErrorCircleRegular /> : <WarningRegular />}
-                  onClick={() => onReveal(issue)}
-                  disabled={!issue.nodeId && !issue.edgeId}
-                >
-                  {where ? `${where}: ` : ''}
-                  {issue.message}
-                </Button>
+                {issue.nodeId || issue.edgeId ? (
+                  <Button
+                    appearance="subtle"
+                    size="small"
+                    className={`sb-issue sb-issue--${issue.severity}`}
+                    icon={issue.severity === 'error' ? <ErrorCircleRegular /> : <WarningRegular />}
+                    onClick={() => onReveal(issue)}
+                  >
+                    {where ? `${where}: ` : ''}
+                    {issue.message}
+                  </Button>
+                ) : (
+                  <span className={`sb-problems__text sb-issue sb-issue--${issue.severity}`}>
+                    {issue.severity === 'error' ? <ErrorCircleRegular /> : <WarningRegular />}
+                    {issue.message}
+                  </span>
+                )}
               </li>
             );
           })}

@@ -60,6 +60,8 @@ interface FieldProps {
   onChange: (value: unknown) => void;
   /** Messages from the field's own schema, keyed by path below this field ('' = the field). */
   errors: Map<string, string>;
+  /** Inside a list or group: help text goes into a tooltip instead of under the field. */
+  compact?: boolean;
 }
 
 function below(errors: Map<string, string>, key: string | number): Map<string, string> {
@@ -194,7 +196,8 @@ function Labelled({
   return (
     <Field
       label={props.label}
-      hint={hint ?? props.info.meta.description}
+      hint={hint ?? (props.compact ? undefined : props.info.meta.description)}
+      title={props.compact ? props.info.meta.description : undefined}
       validationMessage={error}
       validationState={error ? 'error' : 'none'}
       className="sb-field"
@@ -405,7 +408,8 @@ function ArrayField(props: FieldProps) {
   const items = Array.isArray(props.value) ? (props.value as unknown[]) : [];
   const element = props.info.element!;
   const elementInfo = useMemo(() => describeField(element), [element]);
-  const noun = itemNoun(props.label);
+  // A list with no title of its own (e.g. one day's opening periods) names its items by kind.
+  const noun = props.info.meta.title ? itemNoun(props.label) : 'Period';
   const error = props.errors.get('');
   const set = (index: number, v: unknown) => {
     const next = [...items];
@@ -427,6 +431,11 @@ function ArrayField(props: FieldProps) {
         const itemErrors = below(props.errors, index);
         return (
           <div key={index} className="sb-array__item" role="group" aria-label={itemLabel}>
+            {elementInfo.kind === 'object' && (
+              <Text size={200} weight="semibold" className="sb-array__caption">
+                {itemLabel}
+              </Text>
+            )}
             <div className="sb-array__fields">
               {elementInfo.kind === 'object' ? (
                 <ObjectFields
@@ -435,6 +444,7 @@ function ArrayField(props: FieldProps) {
                   value={item}
                   onChange={(v) => set(index, v)}
                   errors={itemErrors}
+                  compact
                 />
               ) : (
                 <FieldEditor
@@ -444,6 +454,7 @@ function ArrayField(props: FieldProps) {
                   value={item}
                   onChange={(v) => set(index, v)}
                   errors={itemErrors}
+                  compact
                 />
               )}
             </div>
@@ -494,6 +505,7 @@ function ObjectFields({ path, info, value, onChange, errors }: Omit<FieldProps, 
               onChange(next);
             }}
             errors={below(errors, key)}
+            compact
           />
         );
       })}
