@@ -91,6 +91,15 @@ const TONE_NAMES: Record<string, string> = {
   d: 'D',
 };
 
+const DIGIT_TONES: Record<string, string> = Object.fromEntries(
+  Object.entries(TONE_NAMES).map(([name, digit]) => [digit, name]),
+);
+
+/** '1' → 'one', '#' → 'pound': the tone names ACS takes in recognize options; unknown → undefined. */
+export function digitToTone(digit: string): string | undefined {
+  return DIGIT_TONES[digit.trim().toUpperCase()];
+}
+
 /** 'one' → '1', 'pound' → '#'; characters pass through; unknown names are dropped. */
 export function toneToDigit(tone: string): string {
   const t = tone.trim();

@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   businessHoursState,
+  digitToTone,
   CallEventSchema,
   evaluateCondition,
   formatTarget,
@@ -73,6 +74,16 @@ describe('CallEventSchema', () => {
 });
 
 describe('DTMF tones', () => {
+  it('maps digits to the tone names ACS takes, and back', () => {
+    for (const d of ['0', '1', '9', '#', '*', 'A', 'D']) {
+      const tone = digitToTone(d);
+      expect(tone).toMatch(/^[a-z]+$/);
+      expect(tonesToDigits([tone!])).toBe(d);
+    }
+    expect(digitToTone('#')).toBe('pound');
+    expect(digitToTone('x')).toBeUndefined();
+  });
+
   it('maps ACS tone names and characters to digits', () => {
     expect(tonesToDigits(['one', 'two', 'zero', 'pound', 'asterisk', '5', 'A', 'bogus'])).toBe(
       '120#*5A',

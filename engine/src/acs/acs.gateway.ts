@@ -17,7 +17,7 @@ import {
   type PhoneNumberIdentifier,
 } from '@azure/communication-common';
 import type { AcsAction, CallEvent, CallEventType, PlaySource } from '@switchboard/flow';
-import { ACS_EVENT_TYPES, toneToDigit } from '@switchboard/flow';
+import { ACS_EVENT_TYPES, digitToTone, toneToDigit } from '@switchboard/flow';
 import { ENGINE_CONFIG, type EngineConfig } from '../config/config.js';
 
 /**
@@ -73,25 +73,6 @@ function endpointOf(connectionString: string): string {
   const m = /endpoint=([^;]+)/i.exec(connectionString);
   return m?.[1] ?? '';
 }
-
-const DIGIT_TONES: Record<string, string> = {
-  '0': 'zero',
-  '1': 'one',
-  '2': 'two',
-  '3': 'three',
-  '4': 'four',
-  '5': 'five',
-  '6': 'six',
-  '7': 'seven',
-  '8': 'eight',
-  '9': 'nine',
-  '#': 'pound',
-  '*': 'asterisk',
-  A: 'a',
-  B: 'b',
-  C: 'c',
-  D: 'd',
-};
 
 /** "+14255550100" → phone number; anything else is a raw id ("8:acs:…", "4:+1…"). */
 export function identifier(target: string): CommunicationIdentifier {
@@ -323,7 +304,7 @@ export class AcsGateway {
           ...(action.stopTones.length > 0
             ? {
                 stopDtmfTones: action.stopTones
-                  .map((t) => DIGIT_TONES[t])
+                  .map(digitToTone)
                   .filter((t): t is string => t !== undefined) as never,
               }
             : {}),
