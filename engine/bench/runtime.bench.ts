@@ -20,6 +20,12 @@
  * event yields exactly one action; latency = POST sent → the resulting play request reaching
  * the fake ACS. Phases run in rounds (engine, ceiling, in-memory, engine, …) so that the
  * machine's background load hits all three alike; the summary is the median over rounds.
+ *
+ * Each round also offers fixed rates (BENCH_OPEN_RATES, default 500 and 1000 events/s, for
+ * BENCH_OPEN_SECONDS each) to the engine and the in-memory handler — open loop, latency counted
+ * from the scheduled arrival — and measures per closed-loop engine event the WAL written
+ * (pg_current_wal_lsn), the CPU time of Postgres (all its processes) and of the engine; at the
+ * end, tuples inserted/updated (HOT or not) per table per applied event and stored row sizes.
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { generateKeyPairSync, randomUUID } from 'node:crypto';
@@ -42,7 +48,15 @@ const WARMUP = Number(process.env.BENCH_WARMUP ?? 500);
 const PROFILE = process.env.BENCH_PROFILE === '1';
 const PHASE_SECONDS = 30;
 const TOTAL_SECONDS = 600;
-const POOL = Math.min(CONCURRENCY, 20);
+const POOL = Number(process.env.BENCH_POOL ?? Math.min(CONCURRENCY, 20));
+/** Open-loop offered rates (events/s) and seconds per rate; `BENCH_OPEN_RATES=` (empty) skips it. */
+const OPEN_RATES = (process.env.BENCH_OPEN_RATES ?? '500,1000')
+  .split(',')
+  .filter(Boolean)
+  .map(Number);
+const OPEN_SECONDS = Number(process.env.BENCH_OPEN_SECONDS ?? 4);
+/** Runs per target: the closed loop drives CONCURRENCY of them, the open loop all of them. */
+const RUNS = Math.max(CONCURRENCY, 64);
 const here = fileURLToPath(new URL('.', import.meta.url));
 
 const node = (id: string, type: string, config: Record<string, unknown> = {}) => ({
@@ -165,7 +179,18 @@ class Driver {
     }
   }
 
-  post(url: string, type: string, data: Record<string, unknown>): Promise<number> {
+  async post(url: string, type: string, data: Record<string, unknown>): Promise<number> {
+    try {
+      return await this.postOnce(url, type, data);
+    } catch (e) {
+      // The server closed an idle keep-alive socket just as we reused it (its keepAliveTimeout
+      // passed while another target was measured): the request never reached it, send it again.
+      if ((e as { reusedSocket?: boolean }).reusedSocket) return this.postOnce(url, type, data);
+      throw e;
+    }
+  }
+
+  private postOnce(url: string, type: string, data: Record<string, unknown>): Promise<number> {
     const body = JSON.stringify([
       {
         id: randomUUID(),
@@ -204,7 +229,13 @@ class Driver {
           });
         },
       );
-      req.on('error', reject);
+      req.on('error', (e: NodeJS.ErrnoException) => {
+        reject(
+          req.reusedSocket && e.code === 'ECONNRESET'
+            ? Object.assign(e, { reusedSocket: true })
+            : e,
+        );
+      });
       req.end(body);
     });
   }
@@ -282,6 +313,133 @@ class Driver {
     };
   }
 }
+
+/**
+ * Open loop: events arrive at a fixed `rate` for `seconds`, whatever the target's latency (an
+ * arrival waits for a free run if all are busy). Latency is measured from the scheduled arrival
+ * time, so queueing behind a slow target counts (no coordinated omission).
+ */
+async function openLoop(
+  driver: Driver,
+  label: string,
+  url: string,
+  runs: Run[],
+  rate: number,
+  seconds: number,
+): Promise<Result> {
+  const total = Math.round(rate * seconds);
+  const latencies: number[] = [];
+  const free = [...runs];
+  const due: number[] = [];
+  const busy = new Set<Promise<void>>();
+  const t0 = now();
+  let scheduled = 0;
+  let failed: unknown;
+  const fire = (run: Run, at: number) => {
+    const next = nextContext(run.context);
+    const acted = driver.expect(next);
+    const p = driver
+      .post(`${url}/api/acs/callbacks`, 'PlayCompleted', {
+        callConnectionId: `cc-${run.runId}`,
+        operationContext: run.context,
+        resultInformation: { code: 200, subCode: 0 },
+      })
+      .then(() => acted)
+      .then((arrived) => {
+        latencies.push(arrived - at);
+        run.context = next;
+      })
+      .catch((e: unknown) => {
+        failed ??= e;
+      })
+      .finally(() => {
+        busy.delete(p);
+        free.push(run);
+        pump();
+      });
+    busy.add(p);
+  };
+  const pump = () => {
+    const t = now();
+    while (scheduled < total && t0 + (scheduled * 1000) / rate <= t)
+      due.push(t0 + (scheduled++ * 1000) / rate);
+    while (due.length > 0 && free.length > 0) fire(free.shift()!, due.shift()!);
+  };
+  await new Promise<void>((resolve) => {
+    const tick = setInterval(() => {
+      pump();
+      if (scheduled >= total && due.length === 0) {
+        clearInterval(tick);
+        resolve();
+      }
+    }, 1);
+  });
+  while (busy.size > 0) await Promise.all([...busy]);
+  if (failed) throw failed;
+  const secs = (now() - t0) / 1000;
+  process.stdout.write(`  … ${label}: ${latencies.length} events at ${rate}/s offered\n`);
+  return {
+    perSecond: latencies.length / secs,
+    p50: pct(latencies, 50),
+    p99: pct(latencies, 99),
+    n: latencies.length,
+  };
+}
+
+/** CPU seconds (user + system) of a process and, with `children`, of its direct children. */
+function cpuSeconds(pid: number, children = false): number {
+  const tick = 100; // USER_HZ
+  let sum = 0;
+  const read = (p: string) => {
+    try {
+      const f = readFileSync(`/proc/${p}/stat`, 'utf8');
+      const rest = f.slice(f.lastIndexOf(')') + 2).split(' ');
+      return { ppid: Number(rest[1]), cpu: (Number(rest[11]) + Number(rest[12])) / tick };
+    } catch {
+      return undefined;
+    }
+  };
+  sum += read(String(pid))?.cpu ?? 0;
+  if (children)
+    for (const p of readdirSync('/proc')) {
+      if (!/^\d+$/.test(p)) continue;
+      const st = read(p);
+      if (st && st.ppid === pid) sum += st.cpu;
+    }
+  return sum;
+}
+
+/** What Postgres did during an engine phase, per event: WAL, tuples written, dead tuples, CPU. */
+interface PgPhase {
+  walBytes: number;
+  walRecords: number;
+  fpi: number;
+  tables: Record<string, { ins: number; upd: number; hot: number; del: number }>;
+  pgCpuMs: number;
+  engineCpuMs: number;
+  memoryCpuMs?: number;
+}
+async function pgSnapshot(client: pg.Client) {
+  const wal = await client.query<{ lsn: string }>('SELECT pg_current_wal_lsn()::text AS lsn');
+  const w = await client.query<{ r: string; f: string }>(
+    'SELECT wal_records::text AS r, wal_fpi::text AS f FROM pg_stat_wal',
+  );
+  const t = await client.query<{
+    relname: string;
+    ins: string;
+    upd: string;
+    hot: string;
+    del: string;
+  }>(
+    `SELECT relname, n_tup_ins::text AS ins, n_tup_upd::text AS upd, n_tup_hot_upd::text AS hot, n_tup_del::text AS del
+     FROM pg_stat_user_tables WHERE relname IN ('Run', 'RunStep', 'RunEvent', 'OutboxAction')`,
+  );
+  return { lsn: wal.rows[0]!.lsn, wal: w.rows[0]!, tables: t.rows };
+}
+const lsnBytes = (lsn: string) => {
+  const [hi, lo] = lsn.split('/');
+  return parseInt(hi!, 16) * 2 ** 32 + parseInt(lo!, 16);
+};
 
 const nextContext = (ctx: string) => {
   const i = ctx.lastIndexOf(':');
@@ -453,45 +611,144 @@ async function main() {
   await mkdir(profileDir, { recursive: true });
   const procs: ChildProcess[] = [];
   const rounds: Record<string, Result>[] = [];
+  const pgPhases: PgPhase[] = [];
+  const tableReport: string[] = [];
   try {
     console.log(
       `Switchboard runtime benchmark: ${EVENTS} events × ${ROUNDS} rounds per target, concurrency ${CONCURRENCY}, pool ${POOL}${PROFILE ? ', engine phases CPU-profiled' : ''}`,
     );
     // The engine logs at info, as in production; its stdout is discarded, not a terminal.
-    const engine = await child('engine-process.mjs', { env, flow, runs: CONCURRENCY });
+    const engine = await child('engine-process.mjs', { env, flow, runs: RUNS });
     procs.push(engine.proc);
-    const memory = await child('memory-handler.mjs', { env, flow, runs: CONCURRENCY, jwk });
+    const memory = await child('memory-handler.mjs', { env, flow, runs: RUNS, jwk });
     procs.push(memory.proc);
     await driver.connect(engine.url, engine.runs);
     await driver.connect(memory.url, memory.runs);
     if (WARMUP > 0) {
       console.log(`  warm-up: ${WARMUP} events each`);
-      await driver.drive('warm-up engine', engine.url, engine.runs, WARMUP);
-      await driver.drive('warm-up in-memory', memory.url, memory.runs, WARMUP);
+      await driver.drive('warm-up engine', engine.url, engine.runs.slice(0, CONCURRENCY), WARMUP);
+      await driver.drive(
+        'warm-up in-memory',
+        memory.url,
+        memory.runs.slice(0, CONCURRENCY),
+        WARMUP,
+      );
     }
     const linesBefore = logLines.get('engine-process.mjs') ?? 0;
+    const postmaster = Number(
+      readFileSync(join(base, 'pg', 'postmaster.pid'), 'utf8').split('\n')[0],
+    );
+    const stats = new pg.Client({ connectionString: pgServer.url });
+    await stats.connect();
+    const closedRuns = (runs: Run[]) => runs.slice(0, CONCURRENCY);
+    const before = await pgSnapshot(stats);
+    const sizes = () =>
+      stats.query<{ relname: string; bytes: string }>(
+        `SELECT relname, pg_total_relation_size(oid)::text AS bytes FROM pg_class
+         WHERE relname IN ('Run', 'RunStep', 'RunEvent', 'OutboxAction') AND relkind = 'r'`,
+      );
+    const sizesBefore = (await sizes()).rows;
+    let engineEvents = 0;
     for (let r = 0; r < ROUNDS; r++) {
       const round: Record<string, Result> = {};
       if (PROFILE) await command(engine.proc, { type: 'profile', action: 'start' }, 'profiled');
-      round.engine = await driver.drive(`round ${r + 1} engine`, engine.url, engine.runs, EVENTS);
+      const lsn0 = (await pgSnapshot(stats)).lsn;
+      const pgCpu0 = cpuSeconds(postmaster, true);
+      const engCpu0 = cpuSeconds(engine.proc.pid!);
+      round.engine = await driver.drive(
+        `round ${r + 1} engine`,
+        engine.url,
+        closedRuns(engine.runs),
+        EVENTS,
+      );
+      engineEvents += round.engine.n;
+      const n = round.engine.n;
+      const phase: PgPhase = {
+        walBytes: (lsnBytes((await pgSnapshot(stats)).lsn) - lsnBytes(lsn0)) / n,
+        walRecords: 0,
+        fpi: 0,
+        tables: {},
+        pgCpuMs: ((cpuSeconds(postmaster, true) - pgCpu0) * 1000) / n,
+        engineCpuMs: ((cpuSeconds(engine.proc.pid!) - engCpu0) * 1000) / n,
+      };
+      pgPhases.push(phase);
       if (PROFILE) {
         const file = join(profileDir, `engine-round-${r + 1}.cpuprofile`);
         await command(engine.proc, { type: 'profile', action: 'stop', file }, 'profiled');
       }
       round.ceiling = await commitCeiling(pgServer.url, EVENTS, false);
       round.ceilingAsync = await commitCeiling(pgServer.url, EVENTS, true);
+      const memCpu1 = cpuSeconds(memory.proc.pid!);
       round.memory = await driver.drive(
         `round ${r + 1} in-memory`,
         memory.url,
-        memory.runs,
+        closedRuns(memory.runs),
         EVENTS,
       );
+      phase.memoryCpuMs = ((cpuSeconds(memory.proc.pid!) - memCpu1) * 1000) / round.memory.n;
+      for (const rate of OPEN_RATES) {
+        round[`open${rate}`] = await openLoop(
+          driver,
+          `round ${r + 1} engine open`,
+          engine.url,
+          engine.runs,
+          rate,
+          OPEN_SECONDS,
+        );
+        engineEvents += round[`open${rate}`]!.n;
+        round[`openMemory${rate}`] = await openLoop(
+          driver,
+          `round ${r + 1} in-memory open`,
+          memory.url,
+          memory.runs,
+          rate,
+          OPEN_SECONDS,
+        );
+      }
       const e = round.engine;
       console.log(
-        `  round ${r + 1}: engine ${e.perSecond.toFixed(0)}/s p50 ${e.p50.toFixed(2)} p99 ${e.p99.toFixed(2)} ms | ceiling ${round.ceiling.perSecond.toFixed(0)}/s | in-memory ${round.memory.perSecond.toFixed(0)}/s`,
+        `  round ${r + 1}: engine ${e.perSecond.toFixed(0)}/s p50 ${e.p50.toFixed(2)} p99 ${e.p99.toFixed(2)} ms | ceiling ${round.ceiling.perSecond.toFixed(0)}/s | in-memory ${round.memory.perSecond.toFixed(0)}/s | per event: WAL ${phase.walBytes.toFixed(0)} B, Postgres CPU ${phase.pgCpuMs.toFixed(2)} ms, engine CPU ${phase.engineCpuMs.toFixed(2)} ms`,
       );
       rounds.push(round);
     }
+    // Tuple counters are flushed by backends lazily: read them after the engine's pool is gone.
+    await stopChild(engine.proc);
+    await new Promise((r) => setTimeout(r, 1500));
+    const after = await pgSnapshot(stats);
+    const sizesAfter = (await sizes()).rows;
+    const cols = await stats.query<Record<string, string>>(
+      `SELECT (SELECT avg(pg_column_size(state))::int FROM "Run") AS "Run.state",
+              (SELECT avg(pg_column_size(r.*))::int FROM "Run" r) AS "Run row",
+              (SELECT avg(pg_column_size(event))::int FROM "RunStep") AS "RunStep.event",
+              (SELECT avg(pg_column_size(trace))::int FROM "RunStep") AS "RunStep.trace",
+              (SELECT avg(pg_column_size(actions))::int FROM "RunStep") AS "RunStep.actions",
+              (SELECT avg(pg_column_size(s.*))::int FROM "RunStep" s) AS "RunStep row",
+              (SELECT avg(pg_column_size(action))::int FROM "OutboxAction") AS "OutboxAction.action",
+              (SELECT avg(pg_column_size(o.*))::int FROM "OutboxAction" o) AS "OutboxAction row"`,
+    );
+    await stats.end();
+    // Per applied event = per RunStep row (counters are flushed lazily, so not engineEvents).
+    const stepRow = (t: { relname: string; ins: string }[]) =>
+      Number(t.find((x) => x.relname === 'RunStep')!.ins);
+    const steps = stepRow(after.tables) - stepRow(before.tables);
+    const per = (a: string, b: string) => ((Number(a) - Number(b)) / steps).toFixed(2);
+    void engineEvents;
+    tableReport.push(
+      `    stored sizes (avg bytes): ${Object.entries(cols.rows[0]!)
+        .map(([k, v]) => `${k} ${v}`)
+        .join(', ')}`,
+    );
+    tableReport.push(
+      ...after.tables.map((t) => {
+        const b = before.tables.find((x) => x.relname === t.relname)!;
+        const sa = sizesAfter.find((x) => x.relname === t.relname)!.bytes;
+        const sb = sizesBefore.find((x) => x.relname === t.relname)!.bytes;
+        return `    ${t.relname.padEnd(13)} inserts ${per(t.ins, b.ins)}  updates ${per(t.upd, b.upd)} (HOT ${per(t.hot, b.hot)})  deletes ${per(t.del, b.del)}  size +${per(sa, sb)} B (heap+indexes+toast)`;
+      }),
+    );
+    tableReport.push(
+      `    WAL records ${per(after.wal.r, before.wal.r)}, full-page images ${per(after.wal.f, before.wal.f)} per event (whole run)`,
+    );
     const lines = (logLines.get('engine-process.mjs') ?? 0) - linesBefore;
     console.log(
       `  engine log lines (LOG_LEVEL=info) during the rounds: ${lines} for ${ROUNDS * EVENTS} events`,
@@ -533,6 +790,27 @@ async function main() {
   console.log(
     '  * not durable: a reference for what the fsync costs; the engine always commits synchronously.',
   );
+  if (OPEN_RATES.length > 0) {
+    console.log(
+      `\n  open loop (fixed offered rate for ${OPEN_SECONDS} s; latency from the scheduled arrival, queueing included), medians:`,
+    );
+    console.log(
+      '  offered/s   engine: done/s   p50 ms   p99 ms | in-memory: done/s   p50 ms   p99 ms',
+    );
+    for (const rate of OPEN_RATES) {
+      const f = (k: string) =>
+        `${med(k, 'perSecond').toFixed(0).padStart(8)} ${med(k, 'p50').toFixed(2).padStart(8)} ${med(k, 'p99').toFixed(2).padStart(8)}`;
+      console.log(
+        `  ${String(rate).padStart(9)}         ${f(`open${rate}`)} |          ${f(`openMemory${rate}`)}`,
+      );
+    }
+  }
+  const mp = (f: (p: PgPhase) => number) => median(pgPhases.map(f)).toFixed(2);
+  console.log(
+    `\n  Postgres per engine event (closed loop, medians): WAL ${mp((p) => p.walBytes)} B, Postgres CPU ${mp((p) => p.pgCpuMs)} ms, engine CPU ${mp((p) => p.engineCpuMs)} ms (in-memory handler CPU ${mp((p) => p.memoryCpuMs ?? NaN)} ms)`,
+  );
+  console.log('  rows per engine event (whole run, incl. warm-up and open loop):');
+  console.log(tableReport.join('\n'));
   console.log(
     `  target: ≥ 1000 events/s and p99 < 25 ms → ${engineRate >= 1000 && med('engine', 'p99') < 25 ? 'met' : 'NOT met'}${PROFILE ? ' (profiled run: the sampling profiler slows the engine a little)' : ''}`,
   );
