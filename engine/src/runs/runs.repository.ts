@@ -85,6 +85,34 @@ s AS (
 INSERT INTO "OutboxAction" (id, "runId", "stepSeq", ord, action, "createdAt")
 SELECT a->>'id', $1, $7, (o - 1)::int, a, $8 FROM jsonb_array_elements($16::jsonb) WITH ORDINALITY AS t(a, o)`;
 
+/**
+ * The whole step in one statement, for a caller whose copy of the run is current: the run moves
+ * on only if it is still running at `stepCount` $7 (no other step committed meanwhile — a
+ * concurrent one holds the row lock, and this re-checks the row once it is released) and the
+ * event id is new; the event id, the step record and the outbox rows are written only with it.
+ * A racing copy of the same event id fails the plain RunEvent insert (unique): the COMMIT sent
+ * along turns into a rollback and the caller takes the locking path. Zero rows: nothing written.
+ */
+const TRY_STEP = `WITH u AS (
+  UPDATE "Run" SET state = $2, status = $3, "endReason" = $4, "currentNodeId" = $5,
+    deadline = $6, "stepCount" = $7 + 1, "updatedAt" = $8,
+    "endedAt" = CASE WHEN $3::text = 'ended' THEN $8::timestamp(3) ELSE NULL END,
+    "callConnectionId" = COALESCE("callConnectionId", $9),
+    "correlationId" = COALESCE("correlationId", NULLIF($10, ''))
+  WHERE id = $1 AND status = 'running' AND "stepCount" = $7
+    AND NOT EXISTS (SELECT 1 FROM "RunEvent" WHERE "eventId" = $11)
+  RETURNING id),
+e AS (
+  INSERT INTO "RunEvent" ("eventId", "runId") SELECT $11, id FROM u),
+s AS (
+  INSERT INTO "RunStep" ("runId", seq, "eventId", "eventType", event, "nodeId", trace, actions, "receivedAt", "committedAt")
+  SELECT id, $7::int, $11, $12::text, $17::jsonb, $5::text, $13::jsonb, $14::jsonb, $15::timestamp(3), $8::timestamp(3) FROM u),
+o AS (
+  INSERT INTO "OutboxAction" (id, "runId", "stepSeq", ord, action, "createdAt")
+  SELECT a->>'id', u.id, $7::int, (o - 1)::int, a, $8::timestamp(3)
+  FROM u, jsonb_array_elements($16::jsonb) WITH ORDINALITY AS t(a, o))
+SELECT count(*)::int AS n FROM u`;
+
 const INSERT_RUN = `WITH r AS (
   INSERT INTO "Run" (id, "flowId", "flowVersionId", version, direction, status, "endReason", "currentNodeId", state,
     "fromAddress", "toAddress", deadline, "stepCount", "startedAt", "updatedAt", "endedAt", "startedBy", "correlationId")
@@ -98,9 +126,44 @@ SELECT a->>'id', $1, 0, (o - 1)::int, a, $13 FROM jsonb_array_elements($21::json
 const json = (v: unknown) => JSON.stringify(v);
 
 /**
+ * The state as stored: without the interpreter's `recentEventIds` (the last 32 event ids, most
+ * of the row). Here the "RunEvent" table is the dedupe: an event id is recorded in the same
+ * transaction as its step, and a redelivered id never reaches `step` — so the list would only
+ * be rewritten, never read. Stored empty, it keeps the "Run" row small (WAL, HOT updates).
+ */
+export const asStored = (s: RunState): RunState =>
+  s.recentEventIds.length === 0 ? s : { ...s, recentEventIds: [] };
+const storedState = (s: RunState) => JSON.stringify(asStored(s));
+
+/** Parameters of WRITE_STEP and TRY_STEP. */
+function stepValues(run: LockedRun, write: StepWrite, now: Date): unknown[] {
+  const s = write.state;
+  return [
+    run.id,
+    storedState(s),
+    s.status,
+    s.endReason ?? null,
+    s.currentNodeId ?? null,
+    write.deadline === null ? null : new Date(write.deadline),
+    run.stepCount,
+    now,
+    write.callConnectionId ?? null,
+    s.call.correlationId,
+    write.eventId,
+    write.eventType,
+    json(write.trace),
+    json(write.actions),
+    new Date(write.receivedAt),
+    json(write.outbox),
+    json(write.event ?? null),
+  ];
+}
+
+/**
  * SQL of the call runtime. The hot path (lockAndStep) is one transaction: lock the run and
  * record the event id in one statement, let the caller step, then write the run, the step and
- * the outbox in one statement, commit.
+ * the outbox in one statement, commit. With a current copy of the run from the caller it is one
+ * round trip instead (TRY_STEP), falling back to the above when the copy is not current.
  */
 @Injectable()
 export class RunsRepository {
@@ -120,7 +183,15 @@ export class RunsRepository {
     decide: (
       run: LockedRun,
     ) => Promise<{ write: StepWrite; value: T }> | { write: StepWrite; value: T },
+    /** The caller's copy of the run as last committed, if it has one: tried first (TRY_STEP). */
+    cached?: LockedRun,
   ): Promise<ApplyResult<T>> {
+    if (cached && cached.id === route.runId && cached.status === 'running') {
+      const { write, value } = await decide(cached);
+      const committedAt = await this.tryStep(cached, write);
+      if (committedAt !== undefined)
+        return { kind: 'applied', run: cached, value, seq: cached.stepCount, committedAt };
+    }
     const client = await this.pool.connect();
     let ok = false;
     try {
@@ -161,35 +232,46 @@ export class RunsRepository {
       }
       const { write, value } = await decide(run);
       const now = new Date();
-      const s = write.state;
       // The write and COMMIT go out together (one round trip). Should the write fail, Postgres
       // answers the COMMIT with a rollback and the write's error rejects this.
-      const stored = client.query({
-        name: 'sb_write_step',
-        text: WRITE_STEP,
-        values: [
-          run.id,
-          json(s),
-          s.status,
-          s.endReason ?? null,
-          s.currentNodeId ?? null,
-          write.deadline === null ? null : new Date(write.deadline),
-          run.stepCount,
-          now,
-          write.callConnectionId ?? null,
-          s.call.correlationId,
-          write.eventId,
-          write.eventType,
-          json(write.trace),
-          json(write.actions),
-          new Date(write.receivedAt),
-          json(write.outbox),
-          json(write.event ?? null),
-        ],
-      });
-      await Promise.all([stored, client.query('COMMIT')]);
+      const values = stepValues(run, write, now);
+      await Promise.all([
+        client.query({ name: 'sb_write_step', text: WRITE_STEP, values }),
+        client.query('COMMIT'),
+      ]);
       ok = true;
       return { kind: 'applied', run, value, seq: run.stepCount, committedAt: now.getTime() };
+    } finally {
+      if (!ok) await client.query('ROLLBACK').catch(() => undefined);
+      client.release(!ok);
+    }
+  }
+
+  /**
+   * BEGIN, TRY_STEP, COMMIT in one round trip. The commit time if the step was applied;
+   * undefined if the run moved on, ended, or the event id is known (nothing was written).
+   */
+  private async tryStep(run: LockedRun, write: StepWrite): Promise<number | undefined> {
+    const client = await this.pool.connect();
+    let ok = false;
+    try {
+      const now = new Date();
+      const [begin, step, commit] = await Promise.allSettled([
+        client.query('BEGIN'),
+        client.query({ name: 'sb_try_step', text: TRY_STEP, values: stepValues(run, write, now) }),
+        client.query('COMMIT'),
+      ]);
+      if (begin.status === 'rejected') throw begin.reason;
+      if (commit.status === 'rejected') throw commit.reason;
+      if (step.status === 'rejected') {
+        // A copy of this event id being applied right now: Postgres rolled back; the locking
+        // path tells a duplicate apart.
+        if ((step.reason as { code?: unknown }).code !== '23505') throw step.reason;
+        ok = true;
+        return undefined;
+      }
+      ok = true;
+      return (step.value.rows[0] as { n: number }).n === 1 ? now.getTime() : undefined;
     } finally {
       if (!ok) await client.query('ROLLBACK').catch(() => undefined);
       client.release(!ok);
@@ -230,7 +312,7 @@ export class RunsRepository {
           s.status,
           s.endReason ?? null,
           s.currentNodeId ?? null,
-          json(s),
+          storedState(s),
           run.fromAddress,
           run.toAddress,
           write.deadline === null ? null : new Date(write.deadline),

@@ -16,7 +16,13 @@ import { ENGINE_CONFIG, type EngineConfig } from '../config/config.js';
 import { LOGGER, type Logger } from '../logging/logger.js';
 import { MetricsService } from '../metrics/metrics.service.js';
 import { FlowCache } from './flow-cache.js';
-import { type OutboxRow, RunsRepository, type StepWrite } from './runs.repository.js';
+import {
+  asStored,
+  type LockedRun,
+  type OutboxRow,
+  RunsRepository,
+  type StepWrite,
+} from './runs.repository.js';
 
 /** `${runId}:${seq}` → runId (only our own operation contexts; ACS echoes what we sent). */
 const CONTEXT = /^([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}):\d+$/;
@@ -36,6 +42,9 @@ export interface StartRunInput {
 
 const isAcsAction = (a: Action): a is AcsAction => a.kind !== 'end';
 
+/** Runs whose last committed state this process keeps (most recently stepped first out last). */
+const RECENT_RUNS = 10_000;
+
 /**
  * Loads, locks, steps, stores and sends: the engine side of the pure interpreter. Nothing here
  * is needed to continue a call after a restart — the run row and the outbox are.
@@ -49,6 +58,13 @@ export class RuntimeService {
   private sentTimer: NodeJS.Timeout | undefined;
   private sentFlushing: Promise<void> = Promise.resolve();
   private commitsWithActions = 0;
+  /**
+   * The state of runs as this process last committed them: a callback for one of them is
+   * stepped on this copy and committed in one round trip, guarded by the run's step count (the
+   * database refuses it if any other step — another replica's — came in between, and then the
+   * row is locked and read as usual). A hint only: correctness never depends on it.
+   */
+  private readonly recent = new Map<string, LockedRun>();
 
   constructor(
     private readonly repo: RunsRepository,
@@ -133,6 +149,15 @@ export class RuntimeService {
       write,
     );
     if (!created) return { runId, created, state: s };
+    if (s.status === 'running')
+      this.remember({
+        id: runId,
+        status: s.status,
+        state: asStored(s),
+        flowVersionId: input.flowVersionId,
+        stepCount: 1,
+        callConnectionId: null,
+      });
     this.callLogger(runId, s).info(
       { flowId: input.flowId, version: input.version, trigger: input.trigger.kind },
       'run started',
@@ -161,17 +186,48 @@ export class RuntimeService {
     event: CallEvent,
     receivedAt: number,
   ): Promise<ApplyOutcome> {
-    const result = await this.repo.lockAndStep(route, event.id, async (run) => {
-      const flow = await this.flows.get(run.flowVersionId);
-      const r = step(flow, run.state, event, Date.now(), {
-        stepLimit: this.config.runtime.stepLimit,
+    const cached = route.runId ? this.recent.get(route.runId) : undefined;
+    let result;
+    try {
+      result = await this.repo.lockAndStep(
+        route,
+        event.id,
+        async (run) => {
+          const flow = await this.flows.get(run.flowVersionId);
+          const r = step(flow, run.state, event, Date.now(), {
+            stepLimit: this.config.runtime.stepLimit,
+          });
+          const write = this.toWrite(r, event, receivedAt, event);
+          if (!write.callConnectionId && event.callConnectionId && !run.callConnectionId) {
+            write.callConnectionId = event.callConnectionId;
+          }
+          return {
+            write,
+            value: {
+              state: r.state,
+              outbox: write.outbox,
+              callConnectionId: write.callConnectionId,
+            },
+          };
+        },
+        cached,
+      );
+    } catch (e) {
+      if (route.runId) this.recent.delete(route.runId);
+      throw e;
+    }
+    if (result.kind === 'applied' && result.value.state.status === 'running') {
+      this.remember({
+        id: result.run.id,
+        status: 'running',
+        state: asStored(result.value.state),
+        flowVersionId: result.run.flowVersionId,
+        stepCount: result.seq + 1,
+        callConnectionId: result.run.callConnectionId ?? result.value.callConnectionId ?? null,
       });
-      const write = this.toWrite(r, event, receivedAt, event);
-      if (!write.callConnectionId && event.callConnectionId && !run.callConnectionId) {
-        write.callConnectionId = event.callConnectionId;
-      }
-      return { write, value: { state: r.state, outbox: write.outbox } };
-    });
+    } else {
+      this.recent.delete(result.kind === 'unknown' ? (route.runId ?? '') : result.run.id);
+    }
     if (result.kind !== 'applied') {
       if (result.kind === 'duplicate') this.metrics.duplicatesDropped.inc();
       else this.metrics.eventsIgnored.inc({ reason: result.kind });
@@ -201,6 +257,12 @@ export class RuntimeService {
     }
     this.afterCommit(result.run.id, result.seq, state, outbox, result.committedAt, receivedAt);
     return 'applied';
+  }
+
+  private remember(run: LockedRun): void {
+    this.recent.delete(run.id);
+    this.recent.set(run.id, run);
+    if (this.recent.size > RECENT_RUNS) this.recent.delete(this.recent.keys().next().value!);
   }
 
   /** After a commit: tell live streams, then send the actions (tracked for graceful shutdown). */
