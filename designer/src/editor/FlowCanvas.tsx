@@ -14,7 +14,7 @@ import { useCallback, useLayoutEffect, useRef, useState, type DragEvent } from '
 import { outcomesFor } from '../catalogue.js';
 import { useStore } from 'zustand';
 import { useShallow } from 'zustand/react/shallow';
-import { FlowNodeView, isFar } from './FlowNodeView.js';
+import { FarContext, FlowNodeView, isFar } from './FlowNodeView.js';
 import { useEditorStore } from './context.js';
 import { NODE_KIND, type DesignerNode } from './store.js';
 
@@ -126,33 +126,40 @@ export function FlowCanvas({
       onDrop={onDrop}
     >
       {initialViewport && (
-        <ReactFlow<DesignerNode>
-          nodes={nodes}
-          edges={edges}
-          nodeTypes={nodeTypes}
-          defaultEdgeOptions={defaultEdgeOptions}
-          onNodesChange={actions.onNodesChange}
-          onEdgesChange={actions.onEdgesChange}
-          onConnect={actions.connect}
-          isValidConnection={actions.isValidConnection}
-          deleteKeyCode={null}
-          nodesDraggable={!readOnly}
-          nodesConnectable={!readOnly}
-          edgesReconnectable={false}
-          elementsSelectable
-          fitView={fitOnce}
-          fitViewOptions={fitViewOptions}
-          defaultViewport={initialViewport}
-          minZoom={MIN_ZOOM}
-          maxZoom={MAX_ZOOM}
-          onlyRenderVisibleElements={nodes.length > 150}
-          selectionKeyCode="Shift"
-          multiSelectionKeyCode={['Meta', 'Control']}
-        >
-          <Background gap={20} />
-          <MiniMap<DesignerNode> pannable zoomable nodeColor={minimapColor} ariaLabel="Mini map" />
-          <Controls showInteractive={false} />
-        </ReactFlow>
+        <FarContext.Provider value={far}>
+          <ReactFlow<DesignerNode>
+            nodes={nodes}
+            edges={edges}
+            nodeTypes={nodeTypes}
+            defaultEdgeOptions={defaultEdgeOptions}
+            onNodesChange={actions.onNodesChange}
+            onEdgesChange={actions.onEdgesChange}
+            onConnect={actions.connect}
+            isValidConnection={actions.isValidConnection}
+            deleteKeyCode={null}
+            nodesDraggable={!readOnly}
+            nodesConnectable={!readOnly}
+            edgesReconnectable={false}
+            elementsSelectable
+            fitView={fitOnce}
+            fitViewOptions={fitViewOptions}
+            defaultViewport={initialViewport}
+            minZoom={MIN_ZOOM}
+            maxZoom={MAX_ZOOM}
+            onlyRenderVisibleElements={nodes.length > 150}
+            selectionKeyCode="Shift"
+            multiSelectionKeyCode={['Meta', 'Control']}
+          >
+            <Background gap={20} />
+            <MiniMap<DesignerNode>
+              pannable
+              zoomable
+              nodeColor={minimapColor}
+              ariaLabel="Mini map"
+            />
+            <Controls showInteractive={false} />
+          </ReactFlow>
+        </FarContext.Provider>
       )}
     </div>
   );

@@ -1,12 +1,11 @@
 import {
   Handle,
   Position,
-  useStore as useFlowStore,
   useUpdateNodeInternals,
   type NodeProps,
   type ReactFlowState,
 } from '@xyflow/react';
-import { memo, useEffect, useMemo, useRef } from 'react';
+import { createContext, memo, useContext, useEffect, useMemo, useRef } from 'react';
 import { NodeIcon, isTrigger, nodeType, outcomesFor, summaryFor } from '../catalogue.js';
 import { useEditor } from './context.js';
 import { TARGET_HANDLE, type DesignerNode, type Issue } from './store.js';
@@ -16,6 +15,12 @@ const noIssues: Issue[] = [];
 /** Below this zoom, nodes are drawn as plain boxes (text is unreadable there and costs paint). */
 export const FAR_ZOOM = 0.4;
 export const isFar = (s: ReactFlowState) => s.transform[2] < FAR_ZOOM;
+/**
+ * Whether the canvas is zoomed far out, read once by the canvas and handed down: one store
+ * subscription instead of one per node (each runs on every pan and zoom frame). Nodes re-render
+ * only when it flips.
+ */
+export const FarContext = createContext(false);
 
 /**
  * One canvas node, for every node type: icon, label, summary and outcome handles all come from
@@ -27,7 +32,7 @@ function FlowNodeViewInner({ id, data, selected }: NodeProps<DesignerNode>) {
   const summary = useMemo(() => summaryFor(data.type, data.config), [data.type, data.config]);
   const issues = useEditor((s) => s.nodeIssues[id] ?? noIssues);
   // Far out, keep the node's boxes (same size, same handle positions) but none of their content.
-  const far = useFlowStore(isFar);
+  const far = useContext(FarContext);
   const updateNodeInternals = useUpdateNodeInternals();
   // When the outcomes change (e.g. a menu choice added), React Flow must re-read the handles.
   // Not on mount: React Flow measures new nodes itself, and 1,000 calls would be 1,000 updates.
