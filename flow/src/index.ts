@@ -16,7 +16,7 @@ export * from './events.js';
 export * from './fields.js';
 export * from './state.js';
 export * from './targets.js';
-export { isPlainText, parseTemplate, readPaths } from './templates.js';
+export { CALL_TEMPLATE_FIELDS, isPlainText, parseTemplate, readPaths } from './templates.js';
 export type { ValidationIssue } from './validate/issue.js';
 export { hasErrors } from './validate/issue.js';
 export { validateFlow } from './validate/validate-flow.js';

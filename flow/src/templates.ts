@@ -17,6 +17,9 @@ const liquid = new Liquid({
 
 export type ParsedTemplate = Template[];
 
+/** What every template can read about the call, as `call.<field>`. */
+export const CALL_TEMPLATE_FIELDS = ['from', 'to', 'callerDisplayName', 'correlationId'] as const;
+
 /** Parses a template, or returns the error message for an analyst. */
 export function parseTemplate(
   text: string,

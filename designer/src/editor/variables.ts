@@ -1,8 +1,8 @@
+import { CALL_TEMPLATE_FIELDS } from '@switchboard/flow';
 import { nodeType } from '../catalogue.js';
 import type { DesignerNode } from './store.js';
 
-/** What every template can read about the call (the interpreter's `call.*` context). */
-const CALL_VARIABLES = ['call.from', 'call.to', 'call.callerDisplayName', 'call.correlationId'];
+const CALL_VARIABLES = CALL_TEMPLATE_FIELDS.map((field) => `call.${field}`);
 
 /**
  * Variables offered by the template fields: the call's own, then every variable some node of the

@@ -11,6 +11,7 @@ import {
   type TraceEntry,
 } from '../state.js';
 import type { CompiledFlow, CompiledNode } from './compile.js';
+import { CALL_TEMPLATE_FIELDS } from '../templates.js';
 
 const DEFAULT_MAX_WAIT_SECONDS = 60;
 
@@ -155,12 +156,7 @@ export class Run {
     vars: Readonly<Record<string, string>> | undefined,
   ): string {
     const call = this.state.call;
-    this.callScope ??= {
-      from: call.from,
-      to: call.to,
-      callerDisplayName: call.callerDisplayName,
-      correlationId: call.correlationId,
-    };
+    this.callScope ??= Object.fromEntries(CALL_TEMPLATE_FIELDS.map((f) => [f, call[f]]));
     const r = this.flow.templates.render(text, {
       call: this.callScope,
       vars: vars ?? this.state.vars,
