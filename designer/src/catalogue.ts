@@ -8,6 +8,7 @@ import {
   getNodeType,
   listNodeTypes,
   outcomesOf,
+  withDefaults,
   type NodeTypeDescription,
   type OutcomeDescription,
 } from '@switchboard/flow';
@@ -47,7 +48,7 @@ export function outcomesFor(type: string, config: Record<string, unknown>): Outc
   const description = getNodeType(type);
   if (!description || description.terminal) return [];
   try {
-    return outcomesOf(description, config);
+    return outcomesOf(description, withDefaults(description, config));
   } catch {
     return typeof description.outcomes === 'function' ? [] : [...description.outcomes];
   }
@@ -57,7 +58,7 @@ export function summaryFor(type: string, config: Record<string, unknown>): strin
   const description = getNodeType(type);
   if (!description) return `Unknown node type "${type}"`;
   try {
-    return description.summary(config);
+    return description.summary(withDefaults(description, config));
   } catch {
     return '';
   }

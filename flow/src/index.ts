@@ -6,6 +6,7 @@ export {
   getNodeType,
   listNodeTypes,
   nodeTypes,
+  withDefaults,
 } from './catalogue/index.js';
 export { menuChoiceOutcome, MENU_DIGITS } from './catalogue/media-menu.js';
 export { branchRuleOutcome } from './catalogue/logic-branch.js';

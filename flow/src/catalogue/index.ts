@@ -71,6 +71,14 @@ export function sharedDefaults(d: NodeTypeDescription): Readonly<NodeConfig> {
   return c;
 }
 
+/**
+ * A stored config with every field it leaves out at its default: documents may omit fields
+ * (older documents, hand-written JSON), and hooks such as `summary` expect them all.
+ */
+export function withDefaults(d: NodeTypeDescription, config: NodeConfig): NodeConfig {
+  return { ...sharedDefaults(d), ...config };
+}
+
 /** The config a newly dropped node starts with (every field's default). */
 export function defaultConfig(type: string): NodeConfig | undefined {
   const d = byType.get(type);

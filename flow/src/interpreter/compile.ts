@@ -1,4 +1,4 @@
-import { getNodeType, sharedDefaults } from '../catalogue/index.js';
+import { getNodeType, withDefaults } from '../catalogue/index.js';
 import {
   outcomesOf,
   type NodeConfig,
@@ -80,7 +80,7 @@ export function compileFlow(doc: FlowDocument): CompiledFlow {
       unknownTypes.push(n.type);
       continue;
     }
-    const merged = { ...sharedDefaults(desc), ...n.config };
+    const merged = withDefaults(desc, n.config);
     const parsed = desc.configSchema.safeParse(merged);
     const config = parsed.success ? (parsed.data as NodeConfig) : merged;
     let outcomes: OutcomeDescription[];

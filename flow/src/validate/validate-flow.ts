@@ -1,5 +1,5 @@
 import type * as z from 'zod';
-import { getNodeType, sharedDefaults } from '../catalogue/index.js';
+import { getNodeType, withDefaults } from '../catalogue/index.js';
 import {
   outcomesOf,
   type NodeConfig,
@@ -148,7 +148,7 @@ function indexNodes(flow: FlowDocument, issues: ValidationIssue[]): FlowIndex {
 function checkConfig(info: NodeInfo, desc: NodeTypeDescription, issues: ValidationIssue[]): void {
   const { node, index } = info;
   // Fill in defaults first so that fields left out are checked like fields left empty.
-  const merged = { ...sharedDefaults(desc), ...node.config };
+  const merged = withDefaults(desc, node.config);
   const r = desc.configSchema.safeParse(merged);
   if (r.success) {
     info.config = r.data as NodeConfig;
