@@ -51,6 +51,11 @@ export interface OutboxRow {
   createdAt: Date;
   callConnectionId: string | null;
   attempts: number;
+  /**
+   * The run has applied an event carrying this action's operationContext (its callback or its
+   * HTTP answer): ACS got it, only the "sent" mark was lost.
+   */
+  acknowledged: boolean;
 }
 
 export type ApplyResult<T> =
@@ -389,7 +394,9 @@ export class RunsRepository {
       await client.query('BEGIN');
       const res = await client.query(
         `SELECT o.id, o."runId", o.action, o."createdAt", o.attempts,
-                COALESCE(NULLIF(r.state->'call'->>'callConnectionId', ''), r."callConnectionId") AS "callConnectionId"
+                COALESCE(NULLIF(r.state->'call'->>'callConnectionId', ''), r."callConnectionId") AS "callConnectionId",
+                EXISTS (SELECT 1 FROM "RunStep" s WHERE s."runId" = o."runId" AND s.seq > o."stepSeq"
+                          AND s.event->>'operationContext' = o.action->>'operationContext') AS acknowledged
          FROM "OutboxAction" o JOIN "Run" r ON r.id = o."runId"
          WHERE o."sentAt" IS NULL AND o."createdAt" < now() - make_interval(secs => $1::double precision / 1000)
          ORDER BY o."createdAt", o."stepSeq", o.ord

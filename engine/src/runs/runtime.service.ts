@@ -414,6 +414,14 @@ export class RuntimeService {
         runId: row.runId,
         callConnectionId: row.callConnectionId ?? undefined,
       });
+      if (row.acknowledged) {
+        // Sent before a crash lost its "sent" mark, and already answered: sending it again
+        // could repeat it (media operations carry no Repeatability-Request-ID in ACS) long
+        // after the run moved on.
+        log.info({ actionId: row.id, action: row.action.kind }, 'outbox: already acknowledged');
+        await markSent(row.id);
+        continue;
+      }
       log.info(
         { actionId: row.id, action: row.action.kind, attempts: row.attempts },
         'outbox: resending action',
