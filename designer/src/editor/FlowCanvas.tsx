@@ -10,10 +10,19 @@ import {
   type DefaultEdgeOptions,
   type NodeTypes,
 } from '@xyflow/react';
-import { useCallback, useLayoutEffect, useRef, useState, type DragEvent } from 'react';
+import {
+  useCallback,
+  useEffect,
+  useLayoutEffect,
+  useMemo,
+  useRef,
+  useState,
+  type DragEvent,
+} from 'react';
 import { outcomesFor } from '../catalogue.js';
 import { useStore } from 'zustand';
 import { useShallow } from 'zustand/react/shallow';
+import { FarEdges } from './FarEdges.js';
 import { FarContext, FlowNodeView, isFar } from './FlowNodeView.js';
 import { useEditorStore } from './context.js';
 import { NODE_KIND, type DesignerNode } from './store.js';
@@ -67,6 +76,11 @@ const minimapColor = (node: DesignerNode) => {
   }
 };
 
+/** Above this many nodes, the minimap leaves out its nodes while the viewport moves. */
+const MINIMAP_MOVING_LIMIT = 300;
+/** How long after the last viewport change the canvas counts as still moving. */
+const SETTLE_MS = 200;
+
 export function FlowCanvas({
   fitViewOnInit = true,
   label = 'Flow canvas',
@@ -97,6 +111,29 @@ export function FlowCanvas({
   }, [initialViewport, store]);
   const { screenToFlowPosition } = useReactFlow();
   const far = useFlowStore(isFar);
+  // Far out, React Flow's edges give way to one drawn layer (FarEdges); a selected edge stays.
+  const canvasEdges = useMemo(
+    () => (far ? edges.map((e) => (e.selected || e.hidden ? e : { ...e, hidden: true })) : edges),
+    [far, edges],
+  );
+
+  // While the viewport moves on a large flow, the minimap shows only the viewport mask: repainting
+  // one rectangle per node on every frame costs as much as the canvas itself. The class is set on
+  // the wrapper directly, so moving does not re-render the canvas.
+  const large = nodes.length > MINIMAP_MOVING_LIMIT;
+  const settle = useRef<ReturnType<typeof setTimeout>>(undefined);
+  const onMoveStart = useCallback(() => {
+    clearTimeout(settle.current);
+    if (large) wrapper.current?.classList.add('sb-canvas--moving');
+  }, [large]);
+  const onMoveEnd = useCallback(() => {
+    clearTimeout(settle.current);
+    settle.current = setTimeout(
+      () => wrapper.current?.classList.remove('sb-canvas--moving'),
+      SETTLE_MS,
+    );
+  }, []);
+  useEffect(() => () => clearTimeout(settle.current), []);
 
   const onDragOver = useCallback((event: DragEvent) => {
     if (event.dataTransfer.types.includes(PALETTE_MIME)) {
@@ -129,7 +166,7 @@ export function FlowCanvas({
         <FarContext.Provider value={far}>
           <ReactFlow<DesignerNode>
             nodes={nodes}
-            edges={edges}
+            edges={canvasEdges}
             nodeTypes={nodeTypes}
             defaultEdgeOptions={defaultEdgeOptions}
             onNodesChange={actions.onNodesChange}
@@ -147,9 +184,12 @@ export function FlowCanvas({
             minZoom={MIN_ZOOM}
             maxZoom={MAX_ZOOM}
             onlyRenderVisibleElements={nodes.length > 150}
+            onMoveStart={onMoveStart}
+            onMoveEnd={onMoveEnd}
             selectionKeyCode="Shift"
             multiSelectionKeyCode={['Meta', 'Control']}
           >
+            {far && <FarEdges nodes={nodes} edges={canvasEdges} />}
             <Background gap={20} />
             <MiniMap<DesignerNode>
               pannable
