@@ -23,7 +23,7 @@ import { outcomesFor } from '../catalogue.js';
 import { useStore } from 'zustand';
 import { useShallow } from 'zustand/react/shallow';
 import { FarEdges } from './FarEdges.js';
-import { FarContext, FlowNodeView, isFar } from './FlowNodeView.js';
+import { FAR_ZOOM, FarContext, FlowNodeView, isFar } from './FlowNodeView.js';
 import { useEditorStore } from './context.js';
 import { NODE_KIND, type DesignerNode } from './store.js';
 
@@ -110,7 +110,11 @@ export function FlowCanvas({
     setInitialViewport(estimateFit(store.getState().nodes, width, height));
   }, [initialViewport, store]);
   const { screenToFlowPosition } = useReactFlow();
-  const far = useFlowStore(isFar);
+  // Until React Flow has set up its viewport (after its first render), the store still holds
+  // 100 %: take the starting viewport instead, so a large flow that opens zoomed out renders
+  // its first frame far out (plain boxes, no edges to mount and unmount).
+  const startFar = (initialViewport?.zoom ?? 1) < FAR_ZOOM;
+  const far = useFlowStore((s) => (s.panZoom ? isFar(s) : startFar));
   // Far out, React Flow's edges give way to one drawn layer (FarEdges); a selected edge stays.
   const canvasEdges = useMemo(
     () => (far ? edges.map((e) => (e.selected || e.hidden ? e : { ...e, hidden: true })) : edges),
