@@ -75,6 +75,13 @@ export function secondsField(min: number, max: number): z.ZodNumber {
     .max(max, { error: `Use at most ${max} seconds` });
 }
 
+/** How many times a node asks the caller again before giving up. */
+export const retriesField = z
+  .number({ error: 'Enter a number of retries' })
+  .int({ error: 'Use 0 to 5 retries' })
+  .min(0, { error: 'Use 0 to 5 retries' })
+  .max(5, { error: 'Use 0 to 5 retries' });
+
 /** Custom headers passed to the called party (ACS customCallingContext); values are templates. */
 export const headersField = z
   .array(

@@ -1,7 +1,7 @@
 import * as z from 'zod';
 import type { PlaySource } from '../actions.js';
 import type { CallEvent } from '../events.js';
-import { secondsField, templateField, variableNameField } from '../fields.js';
+import { retriesField, secondsField, templateField, variableNameField } from '../fields.js';
 import {
   audioUrlField,
   localeField,
@@ -49,11 +49,7 @@ const configSchema = z.strictObject({
     description: 'Later nodes read the digits as {{ vars.<name> }}',
     widget: 'variableName',
   }),
-  retries: z
-    .number()
-    .int()
-    .min(0, { error: 'Use 0 to 5 retries' })
-    .max(5, { error: 'Use 0 to 5 retries' })
+  retries: retriesField
     .default(1)
     .meta({ title: 'Retries', description: 'How many times to ask again when nothing was typed' }),
   noInputPrompt: templateField.default('Sorry, I did not get that.').meta({

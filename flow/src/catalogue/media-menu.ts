@@ -1,7 +1,7 @@
 import * as z from 'zod';
 import type { PlaySource } from '../actions.js';
 import { tonesToDigits, type CallEvent } from '../events.js';
-import { secondsField, templateField } from '../fields.js';
+import { retriesField, secondsField, templateField } from '../fields.js';
 import {
   audioUrlField,
   localeField,
@@ -69,16 +69,10 @@ const configSchema = z.strictObject({
     title: 'Wait for a key (seconds)',
     description: 'How long to wait for the caller to press a key after the prompt',
   }),
-  retries: z
-    .number()
-    .int()
-    .min(0, { error: 'Use 0 to 5 retries' })
-    .max(5, { error: 'Use 0 to 5 retries' })
-    .default(2)
-    .meta({
-      title: 'Retries',
-      description: 'How many times to ask again after no key or a wrong key, before giving up',
-    }),
+  retries: retriesField.default(2).meta({
+    title: 'Retries',
+    description: 'How many times to ask again after no key or a wrong key, before giving up',
+  }),
   noInputPrompt: templateField.default('Sorry, I did not hear a choice.').meta({
     title: 'No key message',
     description: 'Said before asking again when the caller pressed nothing',
