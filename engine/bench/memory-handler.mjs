@@ -1,36 +1,33 @@
 /**
  * The hand-written in-memory handler the engine is compared with, in its own process: the same
- * HTTP + RS256 JWT verification (jose, cached key) + SDK parse + pure `step` + SDK send as the
- * engine's callback path, with the run state in a Map instead of Postgres.
+ * HTTP + RS256 JWT verification (the engine's CallbackAuth, keys from the same JWKS URL) + SDK
+ * parse + pure `step` + SDK send (the engine's AcsGateway) as the engine's callback path, with the
+ * run state in a Map instead of Postgres.
  */
 import http from 'node:http';
-import { createLocalJWKSet, jwtVerify } from 'jose';
 import { compileFlow, start, step } from '@switchboard/flow';
 
 const { loadConfig } = await import('../dist/src/config/config.js');
 const { AcsGateway } = await import('../dist/src/acs/acs.gateway.js');
+const { CallbackAuth } = await import('../dist/src/acs/callback-auth.js');
 
 process.on('message', (msg) => {
   if (msg.type === 'start') void begin(msg);
   if (msg.type === 'stop') process.exit(0);
 });
 
-async function begin({ env, flow, runs, jwk }) {
+async function begin({ env, flow, runs }) {
   const config = loadConfig(env);
   const gateway = new AcsGateway(config);
   const compiled = compileFlow(flow);
-  const keys = createLocalJWKSet({ keys: [jwk] });
+  const auth = new CallbackAuth(config);
   const states = new Map();
   const server = http.createServer((req, res) => {
     const chunks = [];
     req.on('data', (c) => chunks.push(c));
     req.on('end', () => {
       void (async () => {
-        await jwtVerify((req.headers.authorization ?? '').slice(7), keys, {
-          issuer: config.acs.issuer,
-          audience: config.acs.audience,
-          algorithms: ['RS256'],
-        });
+        await auth.verify(req.headers.authorization);
         const { event } = gateway.parseCallback(JSON.parse(Buffer.concat(chunks).toString()));
         const runId = event.operationContext.split(':')[0];
         const r = step(compiled, states.get(runId), event, Date.now());

@@ -620,7 +620,7 @@ async function main() {
     // The engine logs at info, as in production; its stdout is discarded, not a terminal.
     const engine = await child('engine-process.mjs', { env, flow, runs: RUNS });
     procs.push(engine.proc);
-    const memory = await child('memory-handler.mjs', { env, flow, runs: RUNS, jwk });
+    const memory = await child('memory-handler.mjs', { env, flow, runs: RUNS });
     procs.push(memory.proc);
     await driver.connect(engine.url, engine.runs);
     await driver.connect(memory.url, memory.runs);

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
-import { callbackRoute } from './acs/callback-route.js';
+import { callbackRoute, mountAhead } from './acs/callback-route.js';
 import { WebhooksService } from './acs/webhooks.service.js';
 import { AppModule } from './app.module.js';
 import { SESSION_COOKIE } from './auth/auth.service.js';
@@ -104,8 +104,11 @@ export function configureApp(
   app.use(requestLogger(logger));
   const problems = new ProblemFilter(logger);
   const bodyLimit = config.maxDocumentBytes + 64 * 1024;
-  // The ACS callback route (the hot path) is answered before Nest's router and body parser.
-  app.use(callbackRoute(app.get(WebhooksService), problems, bodyLimit));
+  // The ACS callback route (the hot path) is answered by the HTTP server, ahead of Express.
+  mountAhead(
+    app.getHttpServer(),
+    callbackRoute(app.get(WebhooksService), problems, logger, bodyLimit),
+  );
   app.useBodyParser('json', {
     // Documents are checked against SWITCHBOARD_MAX_DOCUMENT_BYTES precisely; this bounds the
     // whole body (document plus its envelope).

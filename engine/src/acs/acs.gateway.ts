@@ -1,4 +1,3 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
 import { createHash } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import {
@@ -45,13 +44,15 @@ export type CallProbe =
 
 type Policy = NonNullable<CallAutomationClientOptions['additionalPolicies']>[number]['policy'];
 
-interface RepeatScope {
-  requestId: string;
-  firstSent: string;
-}
-
 const REPEAT_HEADER = 'Repeatability-Request-ID';
 const FIRST_SENT_HEADER = 'Repeatability-First-Sent';
+/**
+ * How an action's own repeatability id reaches the pipeline: as a custom header the SDK copies
+ * onto the request (requestOptions.customHeaders), which our policy turns into the two
+ * Repeatability headers — only on operations the SDK gives them — and removes. (Not an
+ * AsyncLocalStorage: that turns on promise hooks, a cost on every promise in the process.)
+ */
+const ACTION_REPEAT_HEADER = 'x-switchboard-repeatability';
 
 /** A UUID derived from the action id: the same action always carries the same request id. */
 export function repeatabilityId(actionId: string): string {
@@ -120,7 +121,6 @@ export interface ParsedCallback {
 
 @Injectable()
 export class AcsGateway {
-  private readonly scope = new AsyncLocalStorage<RepeatScope>();
   private readonly client: CallAutomationClient | undefined;
 
   /** `${ACS_CALLBACK_BASE_URL}/api/acs/callbacks` (the base defaults to the engine's URL). */
@@ -131,15 +131,23 @@ export class AcsGateway {
   constructor(@Inject(ENGINE_CONFIG) private readonly config: EngineConfig) {
     const cs = config.acs.connectionString;
     if (!cs) return;
-    const scope = this.scope;
+    const timeout = config.acs.requestTimeoutMs;
     const repeatability: Policy = {
       name: 'switchboardRepeatability',
       sendRequest(request, next) {
-        const s = scope.getStore();
-        if (s && request.headers.has(REPEAT_HEADER)) {
-          request.headers.set(REPEAT_HEADER, s.requestId);
-          request.headers.set(FIRST_SENT_HEADER, s.firstSent);
+        const own = request.headers.get(ACTION_REPEAT_HEADER);
+        if (own !== undefined) {
+          request.headers.delete(ACTION_REPEAT_HEADER);
+          if (request.headers.has(REPEAT_HEADER)) {
+            const space = own.indexOf(' ');
+            request.headers.set(REPEAT_HEADER, own.slice(0, space));
+            request.headers.set(FIRST_SENT_HEADER, own.slice(space + 1));
+          }
         }
+        // Every request, also those whose SDK method drops its options (recognize, hold):
+        // the HTTP client aborts an attempt that has no answer by then. Cheaper than an
+        // AbortSignal.timeout per request.
+        if (!request.timeout) request.timeout = timeout;
         return next(request);
       },
     };
@@ -168,15 +176,13 @@ export class AcsGateway {
         retryable: false,
       };
     }
-    const abortSignal = AbortSignal.timeout(this.config.acs.requestTimeoutMs);
-    const scope: RepeatScope = {
-      requestId: repeatabilityId(action.id),
-      firstSent: new Date(createdAt).toUTCString(),
+    const requestOptions = {
+      customHeaders: {
+        [ACTION_REPEAT_HEADER]: `${repeatabilityId(action.id)} ${new Date(createdAt).toUTCString()}`,
+      },
     };
     try {
-      return await this.scope.run(scope, () =>
-        this.dispatch(client, action, callConnectionId, abortSignal),
-      );
+      return await this.dispatch(client, action, callConnectionId, requestOptions);
     } catch (e) {
       return failure(e);
     }
@@ -186,10 +192,10 @@ export class AcsGateway {
     client: CallAutomationClient,
     action: AcsAction,
     callConnectionId: string,
-    abortSignal: AbortSignal,
+    requestOptions: { customHeaders: Record<string, string> },
   ): Promise<SendOutcome> {
     const operationContext = action.operationContext;
-    const base = { abortSignal, operationContext };
+    const base = { requestOptions, operationContext };
     const conn = () => {
       if (!callConnectionId) throw new NoCallError(action.kind);
       return this.connection(client, callConnectionId).conn;
@@ -208,7 +214,7 @@ export class AcsGateway {
       }
       case 'rejectCall':
         await client.rejectCall(action.incomingCallContext, {
-          abortSignal,
+          requestOptions,
           callRejectReason: action.reason,
         });
         return { ok: true };
@@ -216,7 +222,7 @@ export class AcsGateway {
         await client.redirectCall(
           action.incomingCallContext,
           invite(action.target, action.callerId),
-          { abortSignal },
+          { requestOptions },
         );
         return { ok: true };
       case 'createCall': {
@@ -284,7 +290,7 @@ export class AcsGateway {
         await media().unhold(identifier(action.target), base);
         return { ok: true, result: { completes: true } };
       case 'hangUp':
-        await conn().hangUp(action.forEveryone, { abortSignal });
+        await conn().hangUp(action.forEveryone, { requestOptions });
         return { ok: true };
       case 'play': {
         const m = media();
@@ -363,9 +369,7 @@ export class AcsGateway {
   async probe(callConnectionId: string): Promise<CallProbe> {
     if (!this.client) return { state: 'unknown', message: 'ACS is not configured' };
     try {
-      const p = await this.client.getCallConnection(callConnectionId).getCallConnectionProperties({
-        abortSignal: AbortSignal.timeout(this.config.acs.requestTimeoutMs),
-      });
+      const p = await this.client.getCallConnection(callConnectionId).getCallConnectionProperties();
       if (p.callConnectionState === 'disconnected') return { state: 'gone' };
       return { state: 'present', callConnectionState: p.callConnectionState };
     } catch (e) {

@@ -1,36 +1,55 @@
-import { type ArgumentsHost, BadRequestException, PayloadTooLargeException } from '@nestjs/common';
-import type { NextFunction, Request, Response } from 'express';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import { BadRequestException, PayloadTooLargeException } from '@nestjs/common';
 import type { ProblemFilter } from '../common/problem.filter.js';
+import type { Logger } from '../logging/logger.js';
 import type { WebhooksService } from './webhooks.service.js';
 
 export const CALLBACK_PATH = '/api/acs/callbacks';
 
 const JSON_TYPE = /^application\/(?:[\w.+-]+\+)?json\s*(?:;|$)/i;
 
+type Handler = (req: IncomingMessage, res: ServerResponse) => void;
+
 /**
- * `POST /api/acs/callbacks` as a plain Express handler, ahead of Nest's router, guard, pipes and
- * the generic JSON body parser: this route carries every callback of every call, and its rules
- * (JWT, parse, apply, status codes) live in WebhooksService either way. Bodies are read raw
- * (bounded by `limit`) and parsed once; errors become the same problem+json answers through the
- * app's ProblemFilter.
+ * `POST /api/acs/callbacks` answered straight from the HTTP server, ahead of Express, Nest's
+ * router, guards, pipes and the generic JSON body parser: this route carries every callback of
+ * every call, and Express's per-request work (its request/response set-up, router, request-id
+ * middleware) is a sizeable share of a callback's CPU. Its rules (JWT, parse, apply, status
+ * codes) live in WebhooksService either way. Bodies are read raw (bounded by `limit`) and parsed
+ * once; errors become the same problem+json answers through the app's ProblemFilter, and are
+ * logged as the request logger logs other routes.
  */
-export function callbackRoute(webhooks: WebhooksService, filter: ProblemFilter, limit: number) {
-  return (req: Request, res: Response, next: NextFunction): void => {
-    if (req.method !== 'POST' || req.path !== CALLBACK_PATH) {
-      next();
-      return;
-    }
+export function callbackRoute(
+  webhooks: WebhooksService,
+  filter: ProblemFilter,
+  logger: Logger,
+  limit: number,
+): (req: IncomingMessage, res: ServerResponse) => boolean {
+  return (req, res) => {
+    if (req.method !== 'POST') return false;
+    const url = req.url ?? '';
+    const q = url.indexOf('?');
+    if ((q === -1 ? url : url.slice(0, q)) !== CALLBACK_PATH) return false;
+    const started = process.hrtime.bigint();
     const fail = (e: unknown) => {
-      const host = {
-        switchToHttp: () => ({ getRequest: () => req, getResponse: () => res }),
-      } as unknown as ArgumentsHost;
-      filter.catch(e, host);
+      const status = filter.answer(e, req, res);
+      const level = status >= 500 ? 'error' : 'info';
+      if (!logger.isLevelEnabled(level)) return;
+      logger[level](
+        {
+          method: 'POST',
+          path: CALLBACK_PATH,
+          status,
+          ms: Math.round(Number(process.hrtime.bigint() - started) / 1e5) / 10,
+        },
+        'request',
+      );
     };
     const declared = Number(req.headers['content-length']);
     if (declared > limit) {
       req.resume();
       fail(new PayloadTooLargeException());
-      return;
+      return true;
     }
     const chunks: Buffer[] = [];
     let size = 0;
@@ -61,7 +80,32 @@ export function callbackRoute(webhooks: WebhooksService, filter: ProblemFilter, 
       webhooks.callback(req.headers.authorization, body).then(() => {
         res.statusCode = 200;
         res.end();
+        if (logger.isLevelEnabled('debug')) {
+          logger.debug(
+            {
+              method: 'POST',
+              path: CALLBACK_PATH,
+              status: 200,
+              ms: Math.round(Number(process.hrtime.bigint() - started) / 1e5) / 10,
+            },
+            'request',
+          );
+        }
       }, fail);
     });
+    return true;
   };
+}
+
+/** Puts `route` in front of the server's request handlers (Express's): it answers what it takes. */
+export function mountAhead(
+  server: Server,
+  route: (req: IncomingMessage, res: ServerResponse) => boolean,
+): void {
+  const handlers = server.listeners('request') as Handler[];
+  server.removeAllListeners('request');
+  server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+    if (route(req, res)) return;
+    for (const h of handlers) h.call(server, req, res);
+  });
 }

@@ -1,5 +1,5 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException } from '@nestjs/common';
-import type { Request, Response } from 'express';
 import type { Logger } from '../logging/logger.js';
 import { type Problem, problemType } from './problem.js';
 
@@ -14,18 +14,31 @@ export class ProblemFilter implements ExceptionFilter {
 
   catch(exception: unknown, host: ArgumentsHost): void {
     const ctx = host.switchToHttp();
-    const res = ctx.getResponse<Response>();
-    const req = ctx.getRequest<Request>();
-    const problem = this.toProblem(exception, req);
-    if (problem.status >= 500) {
-      this.logger.error({ err: exception, path: req.originalUrl }, 'unhandled error');
-    }
-    if (res.headersSent) return;
-    if (problem.status === 401) res.setHeader('WWW-Authenticate', 'Bearer realm="switchboard"');
-    res.status(problem.status).type('application/problem+json').send(JSON.stringify(problem));
+    this.answer(exception, ctx.getRequest(), ctx.getResponse());
   }
 
-  private toProblem(exception: unknown, req: Request): Problem {
+  /** Answers `exception` as problem+json on a plain Node response (Express's or a raw route's). */
+  answer(
+    exception: unknown,
+    req: IncomingMessage & { originalUrl?: string },
+    res: ServerResponse,
+  ): number {
+    const path = (req.originalUrl ?? req.url ?? '').split('?')[0]!;
+    const problem = this.toProblem(exception, req.method ?? '', path);
+    if (problem.status >= 500) {
+      this.logger.error({ err: exception, path }, 'unhandled error');
+    }
+    if (res.headersSent) return problem.status;
+    if (problem.status === 401) res.setHeader('WWW-Authenticate', 'Bearer realm="switchboard"');
+    const body = JSON.stringify(problem);
+    res.statusCode = problem.status;
+    res.setHeader('Content-Type', 'application/problem+json; charset=utf-8');
+    res.setHeader('Content-Length', Buffer.byteLength(body));
+    res.end(body);
+    return problem.status;
+  }
+
+  private toProblem(exception: unknown, method: string, path: string): Problem {
     if (exception instanceof HttpException) {
       const status = exception.getStatus();
       const body = exception.getResponse();
@@ -57,7 +70,7 @@ export class ProblemFilter implements ExceptionFilter {
           type: problemType('not-found'),
           title: 'Not Found',
           status,
-          detail: `No route for ${req.method} ${req.path}`,
+          detail: `No route for ${method} ${path}`,
         };
       }
       return { type: 'about:blank', title: exception.name, status, detail: message };

@@ -11,6 +11,12 @@ import { DATABASE_URL } from '../database/prisma.service.js';
 @Injectable()
 export class RunsDb implements OnModuleDestroy {
   readonly pool: pg.Pool;
+  /**
+   * For writes that are hints, not facts (an action's "sent" mark: losing one causes a resend
+   * with the same Repeatability-Request-ID): its sessions commit without waiting for the WAL
+   * flush, so each such write is one statement — no BEGIN / SET LOCAL / COMMIT around it.
+   */
+  readonly hintPool: pg.Pool;
 
   constructor(@Inject(DATABASE_URL) url: string, @Inject(ENGINE_CONFIG) config: EngineConfig) {
     this.pool = new pg.Pool({
@@ -24,16 +30,27 @@ export class RunsDb implements OnModuleDestroy {
       // path is two round trips per event instead of four. Nothing here uses cursors/portals.
       pipeline: true,
     });
-    // An idle client losing its connection (Postgres restarted) must not crash the process.
-    this.pool.on('error', () => undefined);
-    // Nor one checked out between two statements (a loop's transaction, a step deciding): the
-    // pool does not listen to those, so without this Postgres going away mid-transaction was an
-    // uncaught exception. The pending or next statement fails instead; the client is discarded.
-    this.pool.on('connect', (client) => client.on('error', () => undefined));
+    this.hintPool = new pg.Pool({
+      connectionString: url,
+      max: 2,
+      connectionTimeoutMillis: 2000,
+      idleTimeoutMillis: 30_000,
+      query_timeout: 10_000,
+      options: '-c synchronous_commit=off',
+    });
+    for (const pool of [this.pool, this.hintPool]) {
+      // An idle client losing its connection (Postgres restarted) must not crash the process.
+      pool.on('error', () => undefined);
+      // Nor one checked out between two statements (a loop's transaction, a step deciding):
+      // the pool does not listen to those, so without this Postgres going away mid-transaction
+      // was an uncaught exception. The pending or next statement fails instead; the client is
+      // discarded.
+      pool.on('connect', (client) => client.on('error', () => undefined));
+    }
   }
 
   async onModuleDestroy(): Promise<void> {
-    await this.pool.end();
+    await Promise.all([this.pool.end(), this.hintPool.end()]);
   }
 }
 

@@ -95,8 +95,8 @@ SELECT a->>'id', $1, $7, (o - 1)::int, a, $8 FROM jsonb_array_elements($16::json
  * on only if it is still running at `stepCount` $7 (no other step committed meanwhile — a
  * concurrent one holds the row lock, and this re-checks the row once it is released) and the
  * event id is new; the event id, the step record and the outbox rows are written only with it.
- * A racing copy of the same event id fails the plain RunEvent insert (unique): the COMMIT sent
- * along turns into a rollback and the caller takes the locking path. Zero rows: nothing written.
+ * A racing copy of the same event id fails the plain RunEvent insert (unique), and with it the
+ * whole statement; the caller takes the locking path. Zero rows: nothing written.
  */
 const TRY_STEP = `WITH u AS (
   UPDATE "Run" SET state = $2, status = $3, "endReason" = $4, "currentNodeId" = $5,
@@ -253,33 +253,29 @@ export class RunsRepository {
   }
 
   /**
-   * BEGIN, TRY_STEP, COMMIT in one round trip. The commit time if the step was applied;
-   * undefined if the run moved on, ended, or the event id is known (nothing was written).
+   * TRY_STEP on its own: one statement is one transaction (autocommit), so it needs no BEGIN
+   * or COMMIT around it — one message out, one answer back. The commit time if the step was
+   * applied; undefined if the run moved on, ended, or the event id is known (nothing written).
    */
   private async tryStep(run: LockedRun, write: StepWrite): Promise<number | undefined> {
+    const now = new Date();
     const client = await this.pool.connect();
-    let ok = false;
+    let broken = false;
     try {
-      const now = new Date();
-      const [begin, step, commit] = await Promise.allSettled([
-        client.query('BEGIN'),
-        client.query({ name: 'sb_try_step', text: TRY_STEP, values: stepValues(run, write, now) }),
-        client.query('COMMIT'),
-      ]);
-      if (begin.status === 'rejected') throw begin.reason;
-      if (commit.status === 'rejected') throw commit.reason;
-      if (step.status === 'rejected') {
-        // A copy of this event id being applied right now: Postgres rolled back; the locking
-        // path tells a duplicate apart.
-        if ((step.reason as { code?: unknown }).code !== '23505') throw step.reason;
-        ok = true;
-        return undefined;
-      }
-      ok = true;
-      return (step.value.rows[0] as { n: number }).n === 1 ? now.getTime() : undefined;
+      const res = await client.query({
+        name: 'sb_try_step',
+        text: TRY_STEP,
+        values: stepValues(run, write, now),
+      });
+      return (res.rows[0] as { n: number }).n === 1 ? now.getTime() : undefined;
+    } catch (e) {
+      // A copy of this event id applied at this very moment (unique violation; the statement
+      // wrote nothing): the locking path tells a duplicate apart. The connection is fine.
+      if ((e as { code?: unknown }).code === '23505') return undefined;
+      broken = true;
+      throw e;
     } finally {
-      if (!ok) await client.query('ROLLBACK').catch(() => undefined);
-      client.release(!ok);
+      client.release(broken);
     }
   }
 
@@ -355,21 +351,8 @@ export class RunsRepository {
     }
     // A "sent" mark is only a hint for the dispatcher (losing one causes a resend with the same
     // Repeatability-Request-ID, which ACS ignores), so it need not wait for a WAL flush: one
-    // pipelined round trip, committed asynchronously. Steps always commit synchronously.
-    const c = await this.pool.connect();
-    let ok = false;
-    try {
-      await Promise.all([
-        c.query('BEGIN'),
-        c.query('SET LOCAL synchronous_commit = off'),
-        c.query(mark),
-        c.query('COMMIT'),
-      ]);
-      ok = true;
-    } finally {
-      if (!ok) await c.query('ROLLBACK').catch(() => undefined);
-      c.release(!ok);
-    }
+    // statement on the hint pool (synchronous_commit off). Steps always commit synchronously.
+    await this.db.hintPool.query(mark);
   }
 
   async markAttempt(id: string, error: string, client?: pg.PoolClient): Promise<void> {
