@@ -44,7 +44,7 @@ import { defaultConfig, type FlowDocument } from '@switchboard/flow';
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 3000);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 32);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
-const WARMUP = Number(process.env.BENCH_WARMUP ?? 500);
+const WARMUP = Number(process.env.BENCH_WARMUP ?? 2000);
 const PROFILE = process.env.BENCH_PROFILE === '1';
 const PHASE_SECONDS = 30;
 const TOTAL_SECONDS = 600;
@@ -55,6 +55,8 @@ const OPEN_RATES = (process.env.BENCH_OPEN_RATES ?? '500,1000')
   .filter(Boolean)
   .map(Number);
 const OPEN_SECONDS = Number(process.env.BENCH_OPEN_SECONDS ?? 4);
+/** BENCH_TRACE=1: list when the open loop's slow events (> 25 ms) happened, in bursts. */
+const TRACE = process.env.BENCH_TRACE === '1';
 /** Runs per target: the closed loop drives CONCURRENCY of them, the open loop all of them. */
 const RUNS = Math.max(CONCURRENCY, 64);
 const here = fileURLToPath(new URL('.', import.meta.url));
@@ -332,6 +334,7 @@ async function openLoop(
   const free = [...runs];
   const due: number[] = [];
   const busy = new Set<Promise<void>>();
+  const slow: [number, number][] = [];
   const t0 = now();
   let scheduled = 0;
   let failed: unknown;
@@ -347,6 +350,7 @@ async function openLoop(
       .then(() => acted)
       .then((arrived) => {
         latencies.push(arrived - at);
+        if (TRACE && arrived - at > 25) slow.push([at - t0, arrived - at]);
         run.context = next;
       })
       .catch((e: unknown) => {
@@ -376,6 +380,28 @@ async function openLoop(
   });
   while (busy.size > 0) await Promise.all([...busy]);
   if (failed) throw failed;
+  if (TRACE && slow.length > 0) {
+    // Slow events grouped into bursts (arrivals within 50 ms of each other): when, how many, worst.
+    const bursts: string[] = [];
+    let start = slow[0]![0],
+      last = start,
+      n = 0,
+      worst = 0;
+    for (const [t, l] of [...slow, [Infinity, 0] as [number, number]]) {
+      if (t - last > 50) {
+        bursts.push(`${(start / 1000).toFixed(2)}s ×${n} max ${worst.toFixed(0)} ms`);
+        start = t;
+        n = 0;
+        worst = 0;
+      }
+      last = t;
+      n++;
+      worst = Math.max(worst, l);
+    }
+    process.stdout.write(
+      `  … ${label} at ${rate}/s: slow (> 25 ms) bursts: ${bursts.join('; ')}\n`,
+    );
+  }
   const secs = (now() - t0) / 1000;
   process.stdout.write(`  … ${label}: ${latencies.length} events at ${rate}/s offered\n`);
   return {
@@ -417,6 +443,8 @@ interface PgPhase {
   tables: Record<string, { ins: number; upd: number; hot: number; del: number }>;
   pgCpuMs: number;
   engineCpuMs: number;
+  /** This process: the load driver and the fake ACS worker thread. */
+  driverCpuMs: number;
   memoryCpuMs?: number;
 }
 async function pgSnapshot(client: pg.Client) {
@@ -655,6 +683,7 @@ async function main() {
       const lsn0 = (await pgSnapshot(stats)).lsn;
       const pgCpu0 = cpuSeconds(postmaster, true);
       const engCpu0 = cpuSeconds(engine.proc.pid!);
+      const driverCpu0 = process.cpuUsage();
       round.engine = await driver.drive(
         `round ${r + 1} engine`,
         engine.url,
@@ -670,6 +699,10 @@ async function main() {
         tables: {},
         pgCpuMs: ((cpuSeconds(postmaster, true) - pgCpu0) * 1000) / n,
         engineCpuMs: ((cpuSeconds(engine.proc.pid!) - engCpu0) * 1000) / n,
+        driverCpuMs: (() => {
+          const d = process.cpuUsage(driverCpu0);
+          return (d.user + d.system) / 1000 / n;
+        })(),
       };
       pgPhases.push(phase);
       if (PROFILE) {
@@ -707,7 +740,7 @@ async function main() {
       }
       const e = round.engine;
       console.log(
-        `  round ${r + 1}: engine ${e.perSecond.toFixed(0)}/s p50 ${e.p50.toFixed(2)} p99 ${e.p99.toFixed(2)} ms | ceiling ${round.ceiling.perSecond.toFixed(0)}/s | in-memory ${round.memory.perSecond.toFixed(0)}/s | per event: WAL ${phase.walBytes.toFixed(0)} B, Postgres CPU ${phase.pgCpuMs.toFixed(2)} ms, engine CPU ${phase.engineCpuMs.toFixed(2)} ms`,
+        `  round ${r + 1}: engine ${e.perSecond.toFixed(0)}/s p50 ${e.p50.toFixed(2)} p99 ${e.p99.toFixed(2)} ms | ceiling ${round.ceiling.perSecond.toFixed(0)}/s | in-memory ${round.memory.perSecond.toFixed(0)}/s | per event: WAL ${phase.walBytes.toFixed(0)} B, CPU ms engine ${phase.engineCpuMs.toFixed(2)} + Postgres ${phase.pgCpuMs.toFixed(2)} + driver ${phase.driverCpuMs.toFixed(2)}`,
       );
       rounds.push(round);
     }
@@ -735,7 +768,7 @@ async function main() {
     void engineEvents;
     tableReport.push(
       `    stored sizes (avg bytes): ${Object.entries(cols.rows[0]!)
-        .map(([k, v]) => `${k} ${v}`)
+        .map(([k, v]) => `${k} ${v ?? 'n/a (none left)'}`)
         .join(', ')}`,
     );
     tableReport.push(
@@ -807,13 +840,24 @@ async function main() {
   }
   const mp = (f: (p: PgPhase) => number) => median(pgPhases.map(f)).toFixed(2);
   console.log(
-    `\n  Postgres per engine event (closed loop, medians): WAL ${mp((p) => p.walBytes)} B, Postgres CPU ${mp((p) => p.pgCpuMs)} ms, engine CPU ${mp((p) => p.engineCpuMs)} ms (in-memory handler CPU ${mp((p) => p.memoryCpuMs ?? NaN)} ms)`,
+    `\n  per engine event (closed loop, medians): WAL ${mp((p) => p.walBytes)} B; CPU engine ${mp((p) => p.engineCpuMs)} ms + Postgres ${mp((p) => p.pgCpuMs)} ms (in-memory handler ${mp((p) => p.memoryCpuMs ?? NaN)} ms; driver and fake ACS ${mp((p) => p.driverCpuMs)} ms)`,
+  );
+  const serverCpu = median(pgPhases.map((p) => p.engineCpuMs + p.pgCpuMs));
+  console.log(
+    `  engine + Postgres CPU ${serverCpu.toFixed(2)} ms per event: 2 cores of their own would carry about ${(2000 / serverCpu).toFixed(0)} events/s at full load (here the driver and the fake ACS take their share of the same 2 cores)`,
   );
   console.log('  rows per engine event (whole run, incl. warm-up and open loop):');
   console.log(tableReport.join('\n'));
-  console.log(
-    `  target: ≥ 1000 events/s and p99 < 25 ms → ${engineRate >= 1000 && med('engine', 'p99') < 25 ? 'met' : 'NOT met'}${PROFILE ? ' (profiled run: the sampling profiler slows the engine a little)' : ''}`,
-  );
+  // The target is a rate sustained with a latency bound: the open loop at 1000/s offered. (The
+  // closed loop keeps CONCURRENCY events in flight, so its latency is queueing by construction:
+  // Little's law puts its p50 at CONCURRENCY ÷ rate.)
+  if (OPEN_RATES.includes(1000)) {
+    const done = med('open1000', 'perSecond');
+    const p99 = med('open1000', 'p99');
+    console.log(
+      `  target: 1000 events/s offered, all carried (${done.toFixed(0)}/s) with p99 < 25 ms (${p99.toFixed(1)} ms) → ${done >= 990 && p99 < 25 ? 'met' : 'NOT met'}${PROFILE ? ' (profiled run: the sampling profiler slows the engine)' : ''}`,
+    );
+  }
   if (PROFILE) summariseProfile(profileDir);
   await rm(base, { recursive: true, force: true });
 }

@@ -136,7 +136,7 @@ describe('engine processes: a crash between commit and send, two replicas on one
     // Unsent: that step's recognize, and perhaps the answer (sent, but the crash came before
     // its batched "sent" mark was written: a partial send).
     const pending = await db.query(
-      `SELECT id, action->>'kind' AS kind FROM "OutboxAction" WHERE "runId" = $1 AND "sentAt" IS NULL
+      `SELECT id, action->>'kind' AS kind FROM "OutboxAction" WHERE "runId" = $1
        ORDER BY "stepSeq", ord`,
       [runId],
     );
@@ -174,17 +174,20 @@ describe('engine processes: a crash between commit and send, two replicas on one
     // a resend long after the run moved on could repeat it (media operations have no
     // Repeatability-Request-ID in ACS).
     const before = (await timelineOf(placed.serverCallId)).length;
+    // (Their outbox rows, back as they were when committed: a sent action's row is deleted.)
     const unmarked = await db.query(
-      `UPDATE "OutboxAction" SET "sentAt" = NULL WHERE "runId" = $1
-         AND action->>'kind' IN ('answerCall', 'recognizeDtmf', 'transferCall') RETURNING id`,
+      `INSERT INTO "OutboxAction" (id, "runId", "stepSeq", ord, action, "createdAt")
+       SELECT a->>'id', s."runId", s.seq, (o - 1)::int, a, s."committedAt"
+       FROM "RunStep" s, jsonb_array_elements(s.actions) WITH ORDINALITY AS t(a, o)
+       WHERE s."runId" = $1 AND a->>'kind' IN ('answerCall', 'recognizeDtmf', 'transferCall')
+       RETURNING id`,
       [runId],
     );
     expect(unmarked.rowCount).toBe(3);
     await waitFor(async () => {
-      const r = await db.query(
-        `SELECT count(*)::int AS n FROM "OutboxAction" WHERE "runId" = $1 AND "sentAt" IS NULL`,
-        [runId],
-      );
+      const r = await db.query(`SELECT count(*)::int AS n FROM "OutboxAction" WHERE "runId" = $1`, [
+        runId,
+      ]);
       return (r.rows[0] as { n: number }).n === 0;
     }, 'acknowledged actions marked sent');
     expect(

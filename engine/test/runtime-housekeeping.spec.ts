@@ -1,3 +1,4 @@
+import net from 'node:net';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../src/database/embedded-postgres.js';
@@ -14,10 +15,20 @@ describe('runtime housekeeping', () => {
     ACS_MAX_RETRIES: '0',
     ACS_REQUEST_TIMEOUT_MS: '2000',
   };
-  beforeAll(async () => {
-    // Nothing listens there: every send ends without an answer (connection refused).
-    env.ACS_CONNECTION_STRING = `endpoint=http://127.0.0.1:${await freePort()}/;accesskey=${Buffer.from('k'.repeat(32)).toString('base64')}`;
+  /** An ACS that takes each request and hangs up without an answer; counts the requests. */
+  let requests = 0;
+  const silent = net.createServer((socket) => {
+    socket.once('data', () => {
+      requests++;
+      socket.destroy();
+    });
   });
+  beforeAll(async () => {
+    const port = await freePort();
+    await new Promise<void>((r) => silent.listen(port, '127.0.0.1', r));
+    env.ACS_CONNECTION_STRING = `endpoint=http://127.0.0.1:${port}/;accesskey=${Buffer.from('k'.repeat(32)).toString('base64')}`;
+  });
+  afterAll(() => new Promise<void>((r) => silent.close(() => r())));
   const t = useEngine(env);
   let db: pg.Client;
   beforeAll(async () => {
@@ -50,21 +61,14 @@ describe('runtime housekeeping', () => {
     expect(run.endReason).toBe('failed');
     const last = run.steps.at(-1);
     expect(last.eventType).toBe('ActionFailed');
-    const outbox = await db.query(
-      `SELECT action->>'kind' AS kind, attempts, "sentAt" IS NOT NULL AS done, "lastError"
-       FROM "OutboxAction" WHERE "runId" = $1`,
-      [run.id],
-    );
-    // One inline send and four resends recorded as attempts; the fifth resend gives up (and
-    // marks the row done, so the dispatcher stops).
-    expect(outbox.rows).toEqual([
-      {
-        kind: 'createCall',
-        attempts: 6,
-        done: true,
-        lastError: expect.stringMatching(/ECONNREFUSED|connect/i),
-      },
-    ]);
+    expect(last.event.resultInformation.message).toMatch(/socket hang up|ECONNRESET/i);
+    // One inline send and four resends recorded as attempts; the fifth resend gives up and takes
+    // the action out of the outbox, so the dispatcher stops.
+    expect(requests).toBe(6);
+    const outbox = await db.query('SELECT id FROM "OutboxAction" WHERE "runId" = $1', [run.id]);
+    expect(outbox.rows).toEqual([]);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(requests).toBe(6);
   });
 
   it('prunes the event ids of runs that ended longer ago than the retention', async () => {

@@ -338,11 +338,12 @@ export class RunsRepository {
     }
   }
 
+  /** Takes sent actions out of the outbox (it holds only what is still to send). */
   async markSent(ids: string[], client?: pg.PoolClient): Promise<void> {
     if (ids.length === 0) return;
     const mark = {
       name: 'sb_mark_sent',
-      text: 'UPDATE "OutboxAction" SET "sentAt" = now(), attempts = attempts + 1 WHERE id = ANY($1) AND "sentAt" IS NULL',
+      text: 'DELETE FROM "OutboxAction" WHERE id = ANY($1)',
       values: [ids],
     };
     if (client) {
@@ -381,7 +382,7 @@ export class RunsRepository {
                 EXISTS (SELECT 1 FROM "RunStep" s WHERE s."runId" = o."runId" AND s.seq > o."stepSeq"
                           AND s.event->>'operationContext' = o.action->>'operationContext') AS acknowledged
          FROM "OutboxAction" o JOIN "Run" r ON r.id = o."runId"
-         WHERE o."sentAt" IS NULL AND o."createdAt" < now() - make_interval(secs => $1::double precision / 1000)
+         WHERE o."createdAt" < now() - make_interval(secs => $1::double precision / 1000)
          ORDER BY o."createdAt", o."stepSeq", o.ord
          LIMIT $2 FOR UPDATE OF o SKIP LOCKED`,
         [graceMs, limit],
@@ -441,7 +442,7 @@ export class RunsRepository {
 
   async outboxBacklog(): Promise<number> {
     const r = await this.pool.query(
-      'SELECT count(*)::int AS n FROM "OutboxAction" WHERE "sentAt" IS NULL',
+      'SELECT count(*)::int AS n FROM "OutboxAction"',
     );
     return (r.rows[0] as { n: number }).n;
   }
