@@ -3,6 +3,23 @@ import pg from 'pg';
 import { ENGINE_CONFIG, type EngineConfig } from '../config/config.js';
 import { DATABASE_URL } from '../database/prisma.service.js';
 
+/** `timestamp` (without time zone) OID: columns hold UTC wall-clock times, as Prisma writes them. */
+const TIMESTAMP = 1114;
+const types = {
+  getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+    oid === TIMESTAMP && format !== 'binary'
+      ? (v: string) => new Date(`${v.replace(' ', 'T')}Z`)
+      : pg.types.getTypeParser(oid, format as never)) as typeof pg.types.getTypeParser,
+};
+
+/**
+ * Every time these pools write or read is UTC, as Prisma's are, whatever the host's time zone:
+ * times go in as ISO strings (`utc()`), `timestamp` columns come back as UTC, and the session's
+ * TimeZone is UTC so that `now()` compares with stored times correctly. (pg's default writes a
+ * Date as local time, which Postgres keeps as wall time without its offset.)
+ */
+export const utc = (d: Date | number): string => new Date(d).toISOString();
+
 /**
  * A plain `pg` pool for the call runtime's hot path. Prisma's interactive transactions cost
  * several extra round trips per transaction (and a transaction-id handshake through the
@@ -26,6 +43,8 @@ export class RunsDb implements OnModuleDestroy {
       idleTimeoutMillis: 30_000,
       // A statement stuck behind a broken server must not hold a callback forever.
       query_timeout: 10_000,
+      options: '-c TimeZone=UTC',
+      types,
       // Statements issued together go out together (BEGIN + lock, write + COMMIT): the hot
       // path is two round trips per event instead of four. Nothing here uses cursors/portals.
       pipeline: true,
@@ -36,7 +55,8 @@ export class RunsDb implements OnModuleDestroy {
       connectionTimeoutMillis: 2000,
       idleTimeoutMillis: 30_000,
       query_timeout: 10_000,
-      options: '-c synchronous_commit=off',
+      options: '-c synchronous_commit=off -c TimeZone=UTC',
+      types,
     });
     for (const pool of [this.pool, this.hintPool]) {
       // An idle client losing its connection (Postgres restarted) must not crash the process.

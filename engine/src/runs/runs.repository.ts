@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { AcsAction, RunState, TraceEntry } from '@switchboard/flow';
 import type pg from 'pg';
-import { RunsDb } from './runs.db.js';
+import { RunsDb, utc } from './runs.db.js';
 
 /** The locked run row the hot path steps. */
 export interface LockedRun {
@@ -141,7 +141,7 @@ export const asStored = (s: RunState): RunState =>
 const storedState = (s: RunState) => JSON.stringify(asStored(s));
 
 /** Parameters of WRITE_STEP and TRY_STEP. */
-function stepValues(run: LockedRun, write: StepWrite, now: Date): unknown[] {
+function stepValues(run: LockedRun, write: StepWrite, now: number): unknown[] {
   const s = write.state;
   return [
     run.id,
@@ -149,16 +149,16 @@ function stepValues(run: LockedRun, write: StepWrite, now: Date): unknown[] {
     s.status,
     s.endReason ?? null,
     s.currentNodeId ?? null,
-    write.deadline === null ? null : new Date(write.deadline),
+    write.deadline === null ? null : utc(write.deadline),
     run.stepCount,
-    now,
+    utc(now),
     write.callConnectionId ?? null,
     s.call.correlationId,
     write.eventId,
     write.eventType,
     json(write.trace),
     json(write.actions),
-    new Date(write.receivedAt),
+    utc(write.receivedAt),
     json(write.outbox),
     json(write.event ?? null),
   ];
@@ -236,7 +236,7 @@ export class RunsRepository {
         return { kind: 'duplicate', run };
       }
       const { write, value } = await decide(run);
-      const now = new Date();
+      const now = Date.now();
       // The write and COMMIT go out together (one round trip). Should the write fail, Postgres
       // answers the COMMIT with a rollback and the write's error rejects this.
       const values = stepValues(run, write, now);
@@ -245,7 +245,7 @@ export class RunsRepository {
         client.query('COMMIT'),
       ]);
       ok = true;
-      return { kind: 'applied', run, value, seq: run.stepCount, committedAt: now.getTime() };
+      return { kind: 'applied', run, value, seq: run.stepCount, committedAt: now };
     } finally {
       if (!ok) await client.query('ROLLBACK').catch(() => undefined);
       client.release(!ok);
@@ -258,7 +258,7 @@ export class RunsRepository {
    * applied; undefined if the run moved on, ended, or the event id is known (nothing written).
    */
   private async tryStep(run: LockedRun, write: StepWrite): Promise<number | undefined> {
-    const now = new Date();
+    const now = Date.now();
     const client = await this.pool.connect();
     let broken = false;
     try {
@@ -267,7 +267,7 @@ export class RunsRepository {
         text: TRY_STEP,
         values: stepValues(run, write, now),
       });
-      return (res.rows[0] as { n: number }).n === 1 ? now.getTime() : undefined;
+      return (res.rows[0] as { n: number }).n === 1 ? now : undefined;
     } catch (e) {
       // A copy of this event id applied at this very moment (unique violation; the statement
       // wrote nothing): the locking path tells a duplicate apart. The connection is fine.
@@ -299,7 +299,7 @@ export class RunsRepository {
           return { created: false, committedAt: Date.now() };
         }
       }
-      const now = new Date();
+      const now = Date.now();
       const s = write.state;
       await client.query({
         name: 'sb_insert_run',
@@ -316,22 +316,22 @@ export class RunsRepository {
           storedState(s),
           run.fromAddress,
           run.toAddress,
-          write.deadline === null ? null : new Date(write.deadline),
-          now,
+          write.deadline === null ? null : utc(write.deadline),
+          utc(now),
           run.startedBy,
           s.call.correlationId,
           write.eventId,
           write.eventType,
           json(write.trace),
           json(write.actions),
-          new Date(write.receivedAt),
+          utc(write.receivedAt),
           json(write.outbox),
           json(write.event ?? null),
         ],
       });
       await client.query('COMMIT');
       ok = true;
-      return { created: true, committedAt: now.getTime() };
+      return { created: true, committedAt: now };
     } finally {
       if (!ok) await client.query('ROLLBACK').catch(() => undefined);
       client.release(!ok);
@@ -441,9 +441,7 @@ export class RunsRepository {
   }
 
   async outboxBacklog(): Promise<number> {
-    const r = await this.pool.query(
-      'SELECT count(*)::int AS n FROM "OutboxAction"',
-    );
+    const r = await this.pool.query('SELECT count(*)::int AS n FROM "OutboxAction"');
     return (r.rows[0] as { n: number }).n;
   }
 
