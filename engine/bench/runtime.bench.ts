@@ -536,6 +536,8 @@ function summariseProfile(dir: string): void {
   const byModule = new Map<string, number>();
   // Native and node: frames charged to the nearest library or engine frame that called them.
   const byOwner = new Map<string, number>();
+  /** Native frames by their direct caller (what writev, run, … were called for). */
+  const nativeCallers = new Map<string, number>();
   const add = (m: Map<string, number>, k: string, v: number) => m.set(k, (m.get(k) ?? 0) + v);
   let total = 0;
   for (const file of files) {
@@ -561,6 +563,13 @@ function summariseProfile(dir: string): void {
         owner ? moduleOf(owner.callFrame.url) : `${cf.functionName || cf.url} (no JS caller)`,
         n.hitCount,
       );
+      if (!cf.url) {
+        const p = parent.get(n.id)?.callFrame;
+        const caller = p
+          ? `${p.functionName || '(anonymous)'} ${moduleOf(p.url)}:${p.lineNumber + 1}`
+          : '(root)';
+        add(nativeCallers, `${cf.functionName} ← ${caller}`, n.hitCount);
+      }
     }
   }
   const top = (m: Map<string, number>, k: number) =>
@@ -578,6 +587,8 @@ function summariseProfile(dir: string): void {
   console.log(top(byModule, 15));
   console.log('  by function (self time):');
   console.log(top(byFn, 25));
+  console.log('  native frames by direct caller:');
+  console.log(top(nativeCallers, 15));
 }
 
 async function main() {

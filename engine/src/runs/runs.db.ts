@@ -93,6 +93,8 @@ export function isDatabaseUnavailable(e: unknown): boolean {
     return true;
   if (code.startsWith('08')) return true; // connection exceptions
   const message = typeof err.message === 'string' ? err.message : '';
+  // A server reached through its Unix socket removes the socket while it is down.
+  if (code === 'ENOENT' && message.includes('.s.PGSQL.')) return true;
   return /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|Query read timeout|the database system is (starting up|shutting down)/i.test(
     message,
   );
