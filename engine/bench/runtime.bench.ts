@@ -381,6 +381,7 @@ async function openLoop(
   while (busy.size > 0) await Promise.all([...busy]);
   if (failed) throw failed;
   if (TRACE && slow.length > 0) {
+    slow.sort((a, b) => a[0] - b[0]);
     // Slow events grouped into bursts (arrivals within 50 ms of each other): when, how many, worst.
     const bursts: string[] = [];
     let start = slow[0]![0],

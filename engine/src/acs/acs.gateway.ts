@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
 import {
   CallAutomationClient,
   type CallAutomationClientOptions,
@@ -18,6 +18,7 @@ import {
 import type { AcsAction, CallEvent, CallEventType, PlaySource } from '@switchboard/flow';
 import { ACS_EVENT_TYPES, digitToTone, toneToDigit } from '@switchboard/flow';
 import { ENGINE_CONFIG, type EngineConfig } from '../config/config.js';
+import { AcsHttpClient } from './acs-http-client.js';
 
 /**
  * The only module that talks to ACS Call Automation through `@azure/communication-call-automation`:
@@ -120,8 +121,9 @@ export interface ParsedCallback {
 }
 
 @Injectable()
-export class AcsGateway {
+export class AcsGateway implements OnModuleDestroy {
   private readonly client: CallAutomationClient | undefined;
+  private readonly http = new AcsHttpClient();
 
   /** `${ACS_CALLBACK_BASE_URL}/api/acs/callbacks` (the base defaults to the engine's URL). */
   get callbackUrl(): string {
@@ -154,8 +156,13 @@ export class AcsGateway {
     this.client = new CallAutomationClient(cs, {
       allowInsecureConnection: isLoopback(endpointOf(cs)),
       additionalPolicies: [{ policy: repeatability, position: 'perCall' }],
+      httpClient: this.http,
       retryOptions: { maxRetries: config.acs.maxRetries },
     });
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    await this.http.close();
   }
 
   get configured(): boolean {

@@ -96,7 +96,8 @@ SELECT a->>'id', $1, $7, (o - 1)::int, a, $8 FROM jsonb_array_elements($16::json
  * concurrent one holds the row lock, and this re-checks the row once it is released) and the
  * event id is new; the event id, the step record and the outbox rows are written only with it.
  * A racing copy of the same event id fails the plain RunEvent insert (unique), and with it the
- * whole statement; the caller takes the locking path. Zero rows: nothing written.
+ * whole statement; the caller takes the locking path. Its row count (no rows are sent back) is
+ * the number of step records written: 1 applied, 0 nothing written.
  */
 const TRY_STEP = `WITH u AS (
   UPDATE "Run" SET state = $2, status = $3, "endReason" = $4, "currentNodeId" = $5,
@@ -109,14 +110,12 @@ const TRY_STEP = `WITH u AS (
   RETURNING id),
 e AS (
   INSERT INTO "RunEvent" ("eventId", "runId") SELECT $11, id FROM u),
-s AS (
-  INSERT INTO "RunStep" ("runId", seq, "eventId", "eventType", event, "nodeId", trace, actions, "receivedAt", "committedAt")
-  SELECT id, $7::int, $11, $12::text, $17::jsonb, $5::text, $13::jsonb, $14::jsonb, $15::timestamp(3), $8::timestamp(3) FROM u),
 o AS (
   INSERT INTO "OutboxAction" (id, "runId", "stepSeq", ord, action, "createdAt")
   SELECT a->>'id', u.id, $7::int, (o - 1)::int, a, $8::timestamp(3)
   FROM u, jsonb_array_elements($16::jsonb) WITH ORDINALITY AS t(a, o))
-SELECT count(*)::int AS n FROM u`;
+INSERT INTO "RunStep" ("runId", seq, "eventId", "eventType", event, "nodeId", trace, actions, "receivedAt", "committedAt")
+SELECT id, $7::int, $11, $12::text, $17::jsonb, $5::text, $13::jsonb, $14::jsonb, $15::timestamp(3), $8::timestamp(3) FROM u`;
 
 const INSERT_RUN = `WITH r AS (
   INSERT INTO "Run" (id, "flowId", "flowVersionId", version, direction, status, "endReason", "currentNodeId", state,
@@ -267,7 +266,7 @@ export class RunsRepository {
         text: TRY_STEP,
         values: stepValues(run, write, now),
       });
-      return (res.rows[0] as { n: number }).n === 1 ? now : undefined;
+      return res.rowCount === 1 ? now : undefined;
     } catch (e) {
       // A copy of this event id applied at this very moment (unique violation; the statement
       // wrote nothing): the locking path tells a duplicate apart. The connection is fine.
