@@ -25,6 +25,7 @@ export interface CallInfo {
   correlationId: string;
   serverCallId: string;
   callConnectionId: string;
+  /** Incoming calls until they are connected (ACS's opaque context for answer/redirect/reject). */
   incomingCallContext?: string;
   /** Outbound runs: who the run dials (from the start request, else the trigger's config). */
   targets?: string[];

@@ -117,6 +117,16 @@ describe('call.answer', () => {
     });
   });
 
+  it('keeps the incoming call context until the call is connected, then drops it (spent)', () => {
+    const run = given(answeredThen(marker('hi')));
+    const before = run.state;
+    expect(before.call.incomingCallContext).toBe('incoming-context');
+    run.when(ev('CallConnected', { callConnectionId: 'cc-1' }));
+    expect(run.state.call).not.toHaveProperty('incomingCallContext');
+    // The state the caller held is not changed.
+    expect(before.call.incomingCallContext).toBe('incoming-context');
+  });
+
   it('when AnswerFailed arrives, then "failed" (no edge: the run ends, nothing to hang up)', () => {
     given(answeredThen(marker('hi')))
       .when(ev('AnswerFailed', { resultInformation: { code: 400, subCode: 8523 } }))

@@ -84,7 +84,13 @@ export class Run {
       this.own('call').serverCallId = event.serverCallId;
     if (event.correlationId && call.correlationId === '')
       this.own('call').correlationId = event.correlationId;
-    if (event.type === 'CallConnected' && !call.connected) this.own('call').connected = true;
+    if (event.type === 'CallConnected' && !call.connected) {
+      const owned = this.own('call');
+      owned.connected = true;
+      // Single use, and spent once the call is answered (redirect and reject need an unanswered
+      // call): ACS's context is a long token that would otherwise be stored with every step.
+      delete owned.incomingCallContext;
+    }
   }
 
   // ---- trace and actions ----
