@@ -475,6 +475,55 @@ const nextContext = (ctx: string) => {
   return `${ctx.slice(0, i)}:${Number(ctx.slice(i + 1)) + 1}`;
 };
 
+/**
+ * The commit ceiling as an open loop: BEGIN; INSERT; COMMIT arriving at a fixed rate (same pool
+ * size), latency from the scheduled arrival. What the machine's durable commits alone do to the
+ * tail at that rate — a floor under any engine that commits each event before answering.
+ */
+async function openCommitLoop(url: string, rate: number, seconds: number): Promise<Result> {
+  const pool = new pg.Pool({ connectionString: url, max: POOL });
+  await pool.query('CREATE TABLE IF NOT EXISTS bench_commit (id bigserial primary key, v text)');
+  const total = Math.round(rate * seconds);
+  const latencies: number[] = [];
+  const busy = new Set<Promise<void>>();
+  const t0 = now();
+  let scheduled = 0;
+  const fire = (at: number) => {
+    const p = (async () => {
+      const client = await pool.connect();
+      try {
+        await client.query('BEGIN');
+        await client.query('INSERT INTO bench_commit (v) VALUES ($1)', ['x']);
+        await client.query('COMMIT');
+      } finally {
+        client.release();
+      }
+      latencies.push(now() - at);
+    })().finally(() => busy.delete(p));
+    busy.add(p);
+  };
+  await new Promise<void>((resolve) => {
+    const tick = setInterval(() => {
+      const t = now();
+      while (scheduled < total && t0 + (scheduled * 1000) / rate <= t)
+        fire(t0 + (scheduled++ * 1000) / rate);
+      if (scheduled >= total) {
+        clearInterval(tick);
+        resolve();
+      }
+    }, 1);
+  });
+  while (busy.size > 0) await Promise.all([...busy]);
+  const secs = (now() - t0) / 1000;
+  await pool.end();
+  return {
+    perSecond: latencies.length / secs,
+    p50: pct(latencies, 50),
+    p99: pct(latencies, 99),
+    n: latencies.length,
+  };
+}
+
 /** BEGIN; INSERT one row; COMMIT — per "event", same concurrency and pool size as the engine. */
 async function commitCeiling(url: string, events: number, syncOff: boolean): Promise<Result> {
   const pool = new pg.Pool({ connectionString: url, max: POOL });
@@ -749,6 +798,7 @@ async function main() {
           rate,
           OPEN_SECONDS,
         );
+        round[`openCeiling${rate}`] = await openCommitLoop(pgServer.url, rate, OPEN_SECONDS);
       }
       const e = round.engine;
       console.log(
@@ -840,13 +890,13 @@ async function main() {
       `\n  open loop (fixed offered rate for ${OPEN_SECONDS} s; latency from the scheduled arrival, queueing included), medians:`,
     );
     console.log(
-      '  offered/s   engine: done/s   p50 ms   p99 ms | in-memory: done/s   p50 ms   p99 ms',
+      '  offered/s   engine: done/s   p50 ms   p99 ms | in-memory: done/s   p50 ms   p99 ms | commit ceiling: done/s   p50 ms   p99 ms',
     );
     for (const rate of OPEN_RATES) {
       const f = (k: string) =>
         `${med(k, 'perSecond').toFixed(0).padStart(8)} ${med(k, 'p50').toFixed(2).padStart(8)} ${med(k, 'p99').toFixed(2).padStart(8)}`;
       console.log(
-        `  ${String(rate).padStart(9)}         ${f(`open${rate}`)} |          ${f(`openMemory${rate}`)}`,
+        `  ${String(rate).padStart(9)}         ${f(`open${rate}`)} |          ${f(`openMemory${rate}`)} |               ${f(`openCeiling${rate}`)}`,
       );
     }
   }
