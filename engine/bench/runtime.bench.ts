@@ -461,7 +461,7 @@ async function pgSnapshot(client: pg.Client) {
     del: string;
   }>(
     `SELECT relname, n_tup_ins::text AS ins, n_tup_upd::text AS upd, n_tup_hot_upd::text AS hot, n_tup_del::text AS del
-     FROM pg_stat_user_tables WHERE relname IN ('Run', 'RunStep', 'RunEvent', 'OutboxAction')`,
+     FROM pg_stat_user_tables WHERE relname IN ('Run', 'RunStep', 'OutboxAction')`,
   );
   return { lsn: wal.rows[0]!.lsn, wal: w.rows[0]!, tables: t.rows };
 }
@@ -734,7 +734,7 @@ async function main() {
     const sizes = () =>
       stats.query<{ relname: string; bytes: string }>(
         `SELECT relname, pg_total_relation_size(oid)::text AS bytes FROM pg_class
-         WHERE relname IN ('Run', 'RunStep', 'RunEvent', 'OutboxAction') AND relkind = 'r'`,
+         WHERE relname IN ('Run', 'RunStep', 'OutboxAction') AND relkind = 'r'`,
       );
     const sizesBefore = (await sizes()).rows;
     let engineEvents = 0;

@@ -77,6 +77,42 @@ describe('reliability: faults, forged tokens, malformed events', () => {
     },
   ];
 
+  it('starts one run for an IncomingCall however often, and however concurrently, Event Grid delivers it', async () => {
+    const { flowId } = await publish(h.t, ivrFlow());
+    const number = freshNumber();
+    await bind(h.t, number, flowId);
+    const delivery = JSON.stringify([
+      {
+        id: `eg-${Math.random()}`,
+        eventType: 'Microsoft.Communication.IncomingCall',
+        subject: `/caller/4:${CALLER}/recipient/4:${number}`,
+        dataVersion: '1.0',
+        eventTime: new Date().toISOString(),
+        data: {
+          to: { kind: 'phoneNumber', rawId: `4:${number}`, phoneNumber: { value: number } },
+          from: { kind: 'phoneNumber', rawId: `4:${CALLER}`, phoneNumber: { value: CALLER } },
+          incomingCallContext: 'a-context-the-emulator-does-not-know',
+          correlationId: 'redelivered-1',
+          serverCallId: 'server-redelivered-1',
+          callerDisplayName: '',
+        },
+      },
+    ]);
+    const post = async () =>
+      (
+        await fetch(`${h.t.url}/api/acs/events`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'aeg-event-type': 'Notification' },
+          body: delivery,
+        })
+      ).status;
+    const statuses = await Promise.all([post(), post(), post()]);
+    statuses.push(await post());
+    expect(statuses).toEqual([200, 200, 200, 200]);
+    const runs = await h.t.json('GET', `/api/runs?number=${encodeURIComponent(number)}`);
+    expect(runs.body.items).toHaveLength(1);
+  });
+
   it('refuses forged, expired and misaddressed tokens (401) and changes nothing', async () => {
     const number = freshNumber();
     // A menu that waits long (60 s of silence, twice more = ~1.8 s real at this time scale).

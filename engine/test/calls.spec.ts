@@ -8,6 +8,7 @@ import {
   redirectFlow,
   runFor,
   useCallHarness,
+  waitFor,
 } from './calls.js';
 
 const CALLER = '+15551234567';
@@ -64,8 +65,11 @@ describe('incoming calls walk the published flow', () => {
       'redirectCall',
       'end',
     ]);
-    const detail = await h.emulator.control.getCall(placed.serverCallId);
-    expect(detail.state).not.toBe('ringing');
+    // The run ends with the commit; the redirect is sent right after it.
+    await waitFor(
+      async () => (await h.emulator.control.getCall(placed.serverCallId)).state !== 'ringing',
+      'call redirected',
+    );
     expect(await acsRequests(h.emulator, placed.serverCallId)).toEqual([
       { path: ':redirect', status: 204, operationContext: undefined },
     ]);

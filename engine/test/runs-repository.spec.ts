@@ -79,7 +79,7 @@ describe('runs repository: stepping a remembered copy of the run', () => {
       await db.query(
         `SELECT r."stepCount", r.state->'vars'->>'n' AS n, r.state->'recentEventIds' AS ids,
                 (SELECT array_agg(seq ORDER BY seq) FROM "RunStep" WHERE "runId" = r.id) AS seqs,
-                (SELECT count(*)::int FROM "RunEvent" WHERE "runId" = r.id) AS events
+                (SELECT count(DISTINCT "eventId")::int FROM "RunStep" WHERE "runId" = r.id AND seq > 0) AS events
          FROM "Run" r WHERE r.id = $1`,
         [runId],
       )

@@ -100,11 +100,6 @@ export const EnvSchema = z.object({
   SWITCHBOARD_STEP_LIMIT: z.preprocess(emptyAsUndefined, positiveInt().default(1000)),
   SWITCHBOARD_DB_POOL_SIZE: z.preprocess(emptyAsUndefined, positiveInt().default(16)),
   /** Event ids (the dedupe table) of runs ended longer ago than this are deleted. */
-  SWITCHBOARD_EVENT_RETENTION_HOURS: z.preprocess(
-    emptyAsUndefined,
-    z.coerce.number({ error: 'must be a number' }).positive('must be greater than 0').default(48),
-  ),
-  SWITCHBOARD_PRUNE_INTERVAL_MS: z.preprocess(emptyAsUndefined, positiveInt().default(600_000)),
   /** Test-only fault injection: exit the process right after the Nth step commit with actions. */
   SWITCHBOARD_FAULT_EXIT_AFTER_COMMIT: z.preprocess(emptyAsUndefined, positiveInt().optional()),
   LOG_LEVEL: z.preprocess(
@@ -161,8 +156,6 @@ export interface RuntimeConfig {
   stepLimit: number;
   poolSize: number;
   /** Event ids of runs ended longer ago than this are pruned (duplicates of them cannot apply). */
-  eventRetentionHours: number;
-  pruneIntervalMs: number;
   faultExitAfterCommit: number | undefined;
 }
 
@@ -227,8 +220,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       outboxGraceMs: e.SWITCHBOARD_OUTBOX_GRACE_MS,
       stepLimit: e.SWITCHBOARD_STEP_LIMIT,
       poolSize: e.SWITCHBOARD_DB_POOL_SIZE,
-      eventRetentionHours: e.SWITCHBOARD_EVENT_RETENTION_HOURS,
-      pruneIntervalMs: e.SWITCHBOARD_PRUNE_INTERVAL_MS,
       faultExitAfterCommit: e.SWITCHBOARD_FAULT_EXIT_AFTER_COMMIT,
     },
   };

@@ -40,8 +40,6 @@ export interface NewRun {
   fromAddress: string;
   toAddress: string;
   startedBy: string;
-  /** Event Grid event id of the IncomingCall (dedupe); none for API-started runs. */
-  triggerEventId?: string;
 }
 
 export interface OutboxRow {
@@ -64,16 +62,17 @@ export type ApplyResult<T> =
   | { kind: 'ended'; run: LockedRun }
   | { kind: 'applied'; run: LockedRun; value: T; seq: number; committedAt: number };
 
-const LOCK_BY_ID = `WITH d AS (
-  INSERT INTO "RunEvent" ("eventId", "runId") SELECT $2, id FROM "Run" WHERE id = $1 AND status = 'running'
-  ON CONFLICT DO NOTHING RETURNING 1)
-SELECT id, status, state, "flowVersionId", "stepCount", "callConnectionId", EXISTS (SELECT 1 FROM d) AS fresh
+/**
+ * Locks the run and says whether the event is new. Under the row lock no other step of this run
+ * can commit, so "no step has this event id" stays true until this transaction writes its own
+ * (the unique index settles any other race: the write fails, nothing is applied twice).
+ */
+const LOCK_BY_ID = `SELECT id, status, state, "flowVersionId", "stepCount", "callConnectionId",
+  NOT EXISTS (SELECT 1 FROM "RunStep" WHERE "eventId" = $2) AS fresh
 FROM "Run" WHERE id = $1 FOR UPDATE`;
 
-const LOCK_BY_CONNECTION = `WITH d AS (
-  INSERT INTO "RunEvent" ("eventId", "runId") SELECT $2, id FROM "Run" WHERE "callConnectionId" = $1 AND status = 'running'
-  ON CONFLICT DO NOTHING RETURNING 1)
-SELECT id, status, state, "flowVersionId", "stepCount", "callConnectionId", EXISTS (SELECT 1 FROM d) AS fresh
+const LOCK_BY_CONNECTION = `SELECT id, status, state, "flowVersionId", "stepCount", "callConnectionId",
+  NOT EXISTS (SELECT 1 FROM "RunStep" WHERE "eventId" = $2) AS fresh
 FROM "Run" WHERE "callConnectionId" = $1 FOR UPDATE`;
 
 /** Run update, step record and outbox rows: one statement, one round trip. */
@@ -95,7 +94,7 @@ SELECT a->>'id', $1, $7, (o - 1)::int, a, $8 FROM jsonb_array_elements($16::json
  * on only if it is still running at `stepCount` $7 (no other step committed meanwhile — a
  * concurrent one holds the row lock, and this re-checks the row once it is released) and the
  * event id is new; the event id, the step record and the outbox rows are written only with it.
- * A racing copy of the same event id fails the plain RunEvent insert (unique), and with it the
+ * A racing copy of the same event id fails the step insert (unique event id), and with it the
  * whole statement; the caller takes the locking path. Its row count (no rows are sent back) is
  * the number of step records written: 1 applied, 0 nothing written.
  */
@@ -106,10 +105,8 @@ const TRY_STEP = `WITH u AS (
     "callConnectionId" = COALESCE("callConnectionId", $9),
     "correlationId" = COALESCE("correlationId", NULLIF($10, ''))
   WHERE id = $1 AND status = 'running' AND "stepCount" = $7
-    AND NOT EXISTS (SELECT 1 FROM "RunEvent" WHERE "eventId" = $11)
+    AND NOT EXISTS (SELECT 1 FROM "RunStep" WHERE "eventId" = $11)
   RETURNING id),
-e AS (
-  INSERT INTO "RunEvent" ("eventId", "runId") SELECT $11, id FROM u),
 o AS (
   INSERT INTO "OutboxAction" (id, "runId", "stepSeq", ord, action, "createdAt")
   SELECT a->>'id', u.id, $7::int, (o - 1)::int, a, $8::timestamp(3)
@@ -131,8 +128,8 @@ const json = (v: unknown) => JSON.stringify(v);
 
 /**
  * The state as stored: without the interpreter's `recentEventIds` (the last 32 event ids, most
- * of the row). Here the "RunEvent" table is the dedupe: an event id is recorded in the same
- * transaction as its step, and a redelivered id never reaches `step` — so the list would only
+ * of the row). Here the step records are the dedupe (their event ids are unique), and a
+ * redelivered id never reaches `step` — so the list would only
  * be rewritten, never read. Stored empty, it keeps the "Run" row small (WAL, HOT updates).
  */
 export const asStored = (s: RunState): RunState =>
@@ -278,28 +275,20 @@ export class RunsRepository {
     }
   }
 
-  /** Inserts a new run with its first step and actions; false if `triggerEventId` was seen. */
+  /**
+   * Inserts a new run with its first step and actions: one statement, so one transaction
+   * (autocommit). `created` is false when the step's event id (an IncomingCall's Event Grid id)
+   * was applied before — a redelivered IncomingCall starts no second run.
+   */
   async insertRun(
     run: NewRun,
     write: StepWrite,
   ): Promise<{ created: boolean; committedAt: number }> {
+    const now = Date.now();
+    const s = write.state;
     const client = await this.pool.connect();
-    let ok = false;
+    let broken = false;
     try {
-      await client.query('BEGIN');
-      if (run.triggerEventId) {
-        const d = await client.query(
-          'INSERT INTO "RunEvent" ("eventId", "runId") VALUES ($1, $2) ON CONFLICT DO NOTHING',
-          [run.triggerEventId, run.id],
-        );
-        if (d.rowCount === 0) {
-          await client.query('ROLLBACK');
-          ok = true;
-          return { created: false, committedAt: Date.now() };
-        }
-      }
-      const now = Date.now();
-      const s = write.state;
       await client.query({
         name: 'sb_insert_run',
         text: INSERT_RUN,
@@ -328,12 +317,16 @@ export class RunsRepository {
           json(write.event ?? null),
         ],
       });
-      await client.query('COMMIT');
-      ok = true;
       return { created: true, committedAt: now };
+    } catch (e) {
+      const err = e as { code?: unknown; constraint?: unknown };
+      if (err.code === '23505' && err.constraint === 'RunStep_eventId_key') {
+        return { created: false, committedAt: now };
+      }
+      broken = true;
+      throw e;
     } finally {
-      if (!ok) await client.query('ROLLBACK').catch(() => undefined);
-      client.release(!ok);
+      client.release(broken);
     }
   }
 
@@ -419,24 +412,6 @@ export class RunsRepository {
       callConnectionId: string | null;
       operationContext: string | null;
     }[];
-  }
-
-  /**
-   * Deletes up to `limit` recorded event ids of runs that ended more than `retentionHours` ago.
-   * Safe: a callback for an ended run is acknowledged and ignored whether or not its id is kept;
-   * an IncomingCall redelivery would start a new run, so the retention must outlast Event
-   * Grid's retry window (24 h). Ids are older than their run's end, hence the index prefilter.
-   */
-  async pruneEvents(retentionHours: number, limit: number): Promise<number> {
-    const r = await this.pool.query(
-      `DELETE FROM "RunEvent" WHERE "eventId" IN (
-         SELECT e."eventId" FROM "RunEvent" e JOIN "Run" r ON r.id = e."runId"
-         WHERE e."createdAt" < now() - make_interval(secs => $1::double precision * 3600)
-           AND r.status = 'ended' AND r."endedAt" < now() - make_interval(secs => $1::double precision * 3600)
-         LIMIT $2)`,
-      [retentionHours, limit],
-    );
-    return r.rowCount ?? 0;
   }
 
   async outboxBacklog(): Promise<number> {

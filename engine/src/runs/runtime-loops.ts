@@ -47,9 +47,7 @@ class Loop {
  *   send), locking them with SKIP LOCKED so two replicas never send the same row;
  * - the reconciler picks runs whose wait deadline passed, asks ACS whether the call still
  *   exists and ends the run (gone) or applies a Timeout (the node's failure outcome);
- * - a gauge refresh for active runs and the outbox backlog;
- * - pruning of the dedupe table (RunEvent): ids of runs ended more than
- *   SWITCHBOARD_EVENT_RETENTION_HOURS ago (an ended run ignores events anyway).
+ * - a gauge refresh for active runs and the outbox backlog.
  */
 @Injectable()
 export class RuntimeLoops implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -70,7 +68,6 @@ export class RuntimeLoops implements OnApplicationBootstrap, OnApplicationShutdo
       new Loop(rt.outboxIntervalMs, () => this.guard('outbox', () => this.dispatchOutbox())),
       new Loop(rt.reconcileIntervalMs, () => this.guard('reconcile', () => this.reconcile())),
       new Loop(5000, () => this.guard('gauges', () => this.gauges())),
-      new Loop(rt.pruneIntervalMs, () => this.guard('prune', () => this.pruneEvents())),
     );
     for (const l of this.loops) l.start();
   }
@@ -142,18 +139,6 @@ export class RuntimeLoops implements OnApplicationBootstrap, OnApplicationShutdo
       });
     }
     return due.length;
-  }
-
-  /** Deletes the dedupe ids of runs ended longer ago than the retention, in batches. */
-  async pruneEvents(): Promise<number> {
-    let total = 0;
-    for (let batch = 0; batch < 100; batch++) {
-      const n = await this.repo.pruneEvents(this.config.runtime.eventRetentionHours, 5000);
-      total += n;
-      if (n < 5000) break;
-    }
-    if (total > 0) this.logger.info({ deleted: total }, 'pruned event ids of ended runs');
-    return total;
   }
 
   private async gauges(): Promise<void> {

@@ -144,7 +144,6 @@ export class RuntimeService {
         fromAddress: s.call.from,
         toAddress: s.call.direction === 'outbound' ? (s.call.targets?.[0] ?? '') : s.call.to,
         startedBy: input.startedBy,
-        ...(input.triggerEventId ? { triggerEventId: input.triggerEventId } : {}),
       },
       write,
     );
