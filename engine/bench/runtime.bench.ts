@@ -524,6 +524,32 @@ async function openCommitLoop(url: string, rate: number, seconds: number): Promi
   };
 }
 
+/**
+ * A fresh cluster has no WAL segment files to reuse: every 16 MB of WAL (about 5 s of callbacks
+ * here) a backend stops to create and zero-fill the next one, a commit stall of 20+ ms that a
+ * server which has run for a while (and recycles its segments after each checkpoint) does not
+ * have. So, before measuring: keep 1 GB of segments, create them, and let a checkpoint recycle
+ * them — the steady state, for the engine and the commit ceiling alike.
+ */
+async function warmWal(url: string): Promise<void> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    await client.query(`ALTER SYSTEM SET max_wal_size = '2GB'`);
+    await client.query(`ALTER SYSTEM SET min_wal_size = '1GB'`);
+    await client.query('SELECT pg_reload_conf()');
+    await client.query('CREATE TABLE IF NOT EXISTS bench_wal_warm (v int)');
+    for (let i = 0; i < 64; i++) {
+      await client.query('INSERT INTO bench_wal_warm VALUES (1)');
+      await client.query('SELECT pg_switch_wal()');
+    }
+    await client.query('CHECKPOINT');
+  } finally {
+    await client.end();
+  }
+  console.log('  WAL: 1 GB of segments created and recycled (a server that has been running)');
+}
+
 /** BEGIN; INSERT one row; COMMIT — per "event", same concurrency and pool size as the engine. */
 async function commitCeiling(url: string, events: number, syncOff: boolean): Promise<Result> {
   const pool = new pg.Pool({ connectionString: url, max: POOL });
@@ -685,6 +711,7 @@ async function main() {
     dataDir: join(base, 'pg'),
     logger: createLogger('silent'),
   });
+  await warmWal(pgServer.url);
   const env = {
     DATABASE_URL: pgServer.url,
     PORT: '0',
