@@ -88,6 +88,13 @@ const pct = (xs: number[], p: number) => {
   return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))] ?? NaN;
 };
 const median = (xs: number[]) => pct(xs, 50);
+/** Rate and latency percentiles of a phase that completed `latencies` in `secs` seconds. */
+const result = (latencies: number[], secs: number): Result => ({
+  perSecond: latencies.length / secs,
+  p50: pct(latencies, 50),
+  p99: pct(latencies, 99),
+  n: latencies.length,
+});
 const logLines = new Map<string, number>();
 
 interface Result {
@@ -306,13 +313,7 @@ class Driver {
     } finally {
       clearInterval(progress);
     }
-    const secs = (now() - t0) / 1000;
-    return {
-      perSecond: latencies.length / secs,
-      p50: pct(latencies, 50),
-      p99: pct(latencies, 99),
-      n: latencies.length,
-    };
+    return result(latencies, (now() - t0) / 1000);
   }
 }
 
@@ -405,12 +406,7 @@ async function openLoop(
   }
   const secs = (now() - t0) / 1000;
   process.stdout.write(`  … ${label}: ${latencies.length} events at ${rate}/s offered\n`);
-  return {
-    perSecond: latencies.length / secs,
-    p50: pct(latencies, 50),
-    p99: pct(latencies, 99),
-    n: latencies.length,
-  };
+  return result(latencies, secs);
 }
 
 /** CPU seconds (user + system) of a process and, with `children`, of its direct children. */
@@ -516,12 +512,7 @@ async function openCommitLoop(url: string, rate: number, seconds: number): Promi
   while (busy.size > 0) await Promise.all([...busy]);
   const secs = (now() - t0) / 1000;
   await pool.end();
-  return {
-    perSecond: latencies.length / secs,
-    p50: pct(latencies, 50),
-    p99: pct(latencies, 99),
-    n: latencies.length,
-  };
+  return result(latencies, secs);
 }
 
 /**
@@ -578,12 +569,7 @@ async function commitCeiling(url: string, events: number, syncOff: boolean): Pro
   );
   const secs = (now() - t0) / 1000;
   await pool.end();
-  return {
-    perSecond: latencies.length / secs,
-    p50: pct(latencies, 50),
-    p99: pct(latencies, 99),
-    n: latencies.length,
-  };
+  return result(latencies, secs);
 }
 
 /** Self time by owner, module and function from V8 .cpuprofile files. */
