@@ -161,6 +161,38 @@ describe('ACS gateway (real SDK, raw HTTP)', () => {
     }
   });
 
+  it('goes through the proxy HTTP_PROXY names (the SDK picks it; the default client carries it)', async () => {
+    const proxied: string[] = [];
+    const proxy = http.createServer((req, res) => {
+      // A forward proxy is sent the absolute URL; this one answers as ACS would.
+      proxied.push(`${req.method} ${req.url}`);
+      req.resume();
+      req.on('end', () => {
+        res.writeHead(202, { 'content-type': 'application/json' });
+        res.end('{}');
+      });
+    });
+    await new Promise<void>((r) => proxy.listen(0, '127.0.0.1', r));
+    const saved = { HTTP_PROXY: process.env.HTTP_PROXY, NO_PROXY: process.env.NO_PROXY };
+    process.env.HTTP_PROXY = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`;
+    delete process.env.NO_PROXY;
+    try {
+      seen.length = 0;
+      expect(await gateway().send(actions[4]!, 'cc-1', Date.now())).toMatchObject({ ok: true });
+      expect(proxied).toHaveLength(1);
+      expect(proxied[0]).toMatch(
+        /^POST http:\/\/127\.0\.0\.1:\d+\/calling\/callConnections\/cc-1:play\?/,
+      );
+      expect(seen).toEqual([]);
+    } finally {
+      for (const [k, v] of Object.entries(saved)) {
+        if (v === undefined) delete process.env[k];
+        else process.env[k] = v;
+      }
+      proxy.close();
+    }
+  });
+
   it('refuses an action that needs a call before the call is connected', async () => {
     expect(await gateway().send(actions[4]!, '', Date.now())).toMatchObject({
       ok: false,

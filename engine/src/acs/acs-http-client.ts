@@ -1,4 +1,5 @@
 import {
+  createDefaultHttpClient,
   createHttpHeaders,
   type HttpClient,
   type PipelineRequest,
@@ -14,8 +15,10 @@ import { Agent, errors, request } from 'undici';
  * own. Measured against a local server: 105–133 µs of CPU per SDK call against 162–164 µs with
  * the default client, and the engine sends one call per callback.
  *
- * It serves the requests Call Automation makes: JSON bodies (strings) or none, small JSON
- * answers. Anything else (streams, form data, proxies, streamed downloads) is refused loudly.
+ * It serves the requests Call Automation makes on the hot path: JSON bodies (strings) or none,
+ * small JSON answers, a direct connection. Anything else — a proxy (the SDK's proxy policy puts
+ * one on the request from HTTPS_PROXY and friends), streamed or form bodies, streamed answers —
+ * goes to the SDK's default client, so nothing the SDK supports is lost.
  */
 export class AcsHttpClient implements HttpClient {
   // autoSelectFamily: "localhost" and dual-stack names connect as Node's own http does (happy
@@ -26,17 +29,24 @@ export class AcsHttpClient implements HttpClient {
     connect: { autoSelectFamily: true },
   });
 
+  private fallback: HttpClient | undefined;
+
   async sendRequest(req: PipelineRequest): Promise<PipelineResponse> {
+    const body = req.body;
+    if (
+      req.agent ||
+      req.proxySettings ||
+      req.formData ||
+      req.multipartBody ||
+      req.streamResponseStatusCodes?.size ||
+      (body !== undefined && body !== null && typeof body !== 'string' && !Buffer.isBuffer(body))
+    ) {
+      this.fallback ??= createDefaultHttpClient();
+      return this.fallback.sendRequest(req);
+    }
     const url = new URL(req.url);
     if (url.protocol !== 'https:' && !req.allowInsecureConnection) {
       throw new Error(`Cannot connect to ${req.url} while allowInsecureConnection is false.`);
-    }
-    const body = req.body;
-    if (body !== undefined && body !== null && typeof body !== 'string' && !Buffer.isBuffer(body)) {
-      throw new Error('AcsHttpClient sends string or Buffer bodies only');
-    }
-    if (req.streamResponseStatusCodes?.size || req.proxySettings || req.formData) {
-      throw new Error('AcsHttpClient does not stream, proxy or send forms');
     }
     const headers: Record<string, string> = {};
     for (const [name, value] of req.headers) headers[name] = value;
