@@ -74,6 +74,11 @@ export class Call {
   readonly timeline: TimelineEntry[] = [];
   readonly invites = new Map<string, Invite>();
   readonly timers = new Set<TimerHandle>();
+  /**
+   * How endpoints invited into this call behave, ahead of the registry's (a test call's own
+   * callees: concurrent calls to the same number can each have theirs).
+   */
+  endpoints?: Map<string, EndpointBehaviour>;
   incoming?: {
     context: string;
     from: Identity;
@@ -370,7 +375,7 @@ export class CallModel {
       call.participants.set(identity.rawId, p);
     }
     this.setParticipant(call, p, 'connected');
-    const behaviour = isApp ? undefined : this.deps.endpoints.get(identity.rawId);
+    const behaviour = isApp ? undefined : this.behaviour(call, identity.rawId);
     if (behaviour?.script && !p.script) {
       p.script = new ScriptRunner(this, call, identity.rawId, behaviour.script);
     }
@@ -449,7 +454,7 @@ export class CallModel {
   ): Invite {
     const inv: Invite = { id: randomUUID(), target, kind, connection, timers: [], settled: false };
     call.invites.set(inv.id, inv);
-    const b: EndpointBehaviour = this.deps.endpoints.get(target.rawId);
+    const b: EndpointBehaviour = this.behaviour(call, target.rawId);
     this.record(call, { kind: 'participant', rawId: target.rawId, state: 'ringing', invite: kind });
     const settle = (outcome: 'accept' | 'decline' | 'busy' | 'noAnswer') => {
       if (inv.settled || call.state === 'disconnected') return;
@@ -466,6 +471,10 @@ export class CallModel {
     return inv;
   }
 
+  private behaviour(call: Call, rawId: string): EndpointBehaviour {
+    return call.endpoints?.get(rawId) ?? this.deps.endpoints.get(rawId);
+  }
+
   // --- control API: the caller's side -----------------------------------------------------
 
   placeCall(input: {
@@ -474,10 +483,13 @@ export class CallModel {
     callerDisplayName?: string;
     script?: ScriptStep[];
     customContext?: Record<string, unknown>;
+    /** Behaviours of this call's callees (transfer, add participant) by raw id. */
+    endpoints?: Map<string, EndpointBehaviour>;
   }): Call {
     const from = parseIdentityString(input.from);
     const to = parseIdentityString(input.to);
     const call = new Call('inbound');
+    if (input.endpoints?.size) call.endpoints = input.endpoints;
     call.state = 'ringing';
     const context =
       'eyJhbGciOiJub25lIiwidHlwIjoiSldUIn0.' +

@@ -1,6 +1,11 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { CallModel } from './call-model.js';
-import { parseBehaviour, parseScript, type EndpointRegistry } from './endpoints.js';
+import {
+  parseBehaviour,
+  parseCallEndpoints,
+  parseScript,
+  type EndpointRegistry,
+} from './endpoints.js';
 import { AcsHttpError, badRequest } from './errors.js';
 import type { EventGridPublisher } from './event-grid.js';
 import type { FaultInjector } from './faults.js';
@@ -94,6 +99,7 @@ export class ControlApi {
           callerDisplayName: str(b.callerDisplayName),
           script: parseScript(b.script),
           customContext: b.customContext as Record<string, unknown> | undefined,
+          endpoints: parseCallEndpoints(b.endpoints, endpoints.defaults),
         });
         return {
           status: 201,

@@ -72,6 +72,11 @@ export class ControlClient {
     callerDisplayName?: string;
     script?: ScriptStep[];
     customContext?: Record<string, unknown>;
+    /** How this call's callees answer (transfer / add participant targets), by id. */
+    endpoints?: Record<
+      string,
+      { onInvite?: InviteBehaviour; ringMs?: number; script?: ScriptStep[] }
+    >;
   }): Promise<PlacedCall> {
     return this.call('POST', '/calls', input);
   }

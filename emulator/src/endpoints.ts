@@ -1,5 +1,5 @@
 import { badRequest } from './errors.js';
-import { parseTones } from './identifiers.js';
+import { parseIdentityString, parseTones } from './identifiers.js';
 
 export type InviteBehaviour = 'accept' | 'decline' | 'noAnswer' | 'busy';
 
@@ -67,6 +67,22 @@ export function parseScript(raw: unknown): ScriptStep[] | undefined {
     }
     return out;
   });
+}
+
+/** `{ "<id>": { onInvite, ringMs, script } }` of one placed call → behaviours by raw id. */
+export function parseCallEndpoints(
+  raw: unknown,
+  defaults: EndpointBehaviour,
+): Map<string, EndpointBehaviour> | undefined {
+  if (raw === undefined || raw === null) return undefined;
+  if (typeof raw !== 'object' || Array.isArray(raw)) {
+    throw badRequest("'endpoints' must be an object of behaviours by participant id.");
+  }
+  const out = new Map<string, EndpointBehaviour>();
+  for (const [id, b] of Object.entries(raw as Record<string, unknown>)) {
+    out.set(parseIdentityString(id).rawId, parseBehaviour(b, defaults));
+  }
+  return out;
 }
 
 export function parseBehaviour(raw: unknown, defaults: EndpointBehaviour): EndpointBehaviour {

@@ -25,7 +25,9 @@ export interface MediaHost {
 }
 
 type PlaySource =
-  { kind: 'file'; uri: string } | { kind: 'text'; text: string } | { kind: 'ssml'; ssml: string };
+  | { kind: 'file'; uri: string }
+  | { kind: 'text'; text: string; voice?: string }
+  | { kind: 'ssml'; ssml: string };
 
 interface Choice {
   label: string;
@@ -79,7 +81,8 @@ function parsePlaySource(raw: unknown, field: string): PlaySource {
   if (kind === 'text') {
     const text = str((s.text as Record<string, unknown> | undefined)?.text);
     if (!text) throw badRequest(`'${field}.text.text' is required.`);
-    return { kind: 'text', text };
+    const voice = str((s.text as Record<string, unknown>).voiceName);
+    return voice ? { kind: 'text', text, voice } : { kind: 'text', text };
   }
   if (kind === 'ssml') {
     const ssml = str((s.ssml as Record<string, unknown> | undefined)?.ssmlText);
@@ -341,6 +344,7 @@ export class MediaSession {
   private startPlay(op: PlayOp): void {
     const m = this.measure(op.sources);
     this.host.notifyScripts('play');
+    if (this.current === op && !('index' in m)) this.heard(op, op.sources);
     if ('index' in m) {
       this.finish(op, 'PlayFailed', {
         failedPlaySourceIndex: m.index,
@@ -366,11 +370,17 @@ export class MediaSession {
       this.finish(op, 'RecognizeFailed', { resultInformation: Results.promptFailed });
       return;
     }
+    if (op.prompt.length > 0) this.heard(op, op.prompt);
     if (m.ms === 0) {
       this.listen(op);
       return;
     }
     op.timer = this.host.scheduler.after(m.ms, () => this.listen(op));
+  }
+
+  /** What the participants hear from now on (the timeline's transcript of prompts). */
+  private heard(op: Op, sources: PlaySource[]): void {
+    this.host.record({ heard: sources, operationContext: op.operationContext, by: op.kind });
   }
 
   private listen(op: RecognizeOp): void {

@@ -11,6 +11,7 @@ import type { Logger } from './logging/logger.js';
 import { LoggingModule } from './logging/logging.module.js';
 import { MetricsModule } from './metrics/metrics.module.js';
 import { RunsModule } from './runs/runs.module.js';
+import { TestCallsModule } from './test-calls/test-calls.module.js';
 import { WebhooksModule } from './acs/webhooks.module.js';
 import { TokensModule } from './tokens/tokens.module.js';
 import { UsersModule } from './users/users.module.js';
@@ -38,6 +39,7 @@ export class AppModule {
         HealthModule,
         MetricsModule,
         RunsModule,
+        TestCallsModule,
         WebhooksModule,
       ],
     };

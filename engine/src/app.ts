@@ -4,6 +4,7 @@ import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { callbackRoute, mountAhead } from './acs/callback-route.js';
+import { TestAcs } from './acs/test-acs.js';
 import { WebhooksService } from './acs/webhooks.service.js';
 import { AppModule } from './app.module.js';
 import { SESSION_COOKIE } from './auth/auth.service.js';
@@ -66,6 +67,8 @@ export async function startEngine(
     const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
     // ACS calls back on the engine itself unless ACS_CALLBACK_BASE_URL says otherwise.
     if (!config.acs.callbackBaseUrl) config.acs.callbackBaseUrl = url;
+    // The test-call emulator always calls back on loopback.
+    app.get(TestAcs).setLocalUrl(url);
     let closing: Promise<void> | undefined;
     return {
       app,

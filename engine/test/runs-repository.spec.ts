@@ -51,6 +51,7 @@ describe('runs repository: stepping a remembered copy of the run', () => {
     actions: [],
     outbox: [],
     callConnectionId: undefined,
+    vars: s.vars,
   });
   /** Steps the run; `seen` collects the step counts `decide` was called with. */
   async function apply(eventId: string, cached?: LockedRun, status?: RunState['status']) {
@@ -73,6 +74,8 @@ describe('runs repository: stepping a remembered copy of the run', () => {
     flowVersionId: 'v',
     stepCount,
     callConnectionId: null,
+    test: false,
+    clockOffsetMs: 0,
   });
   const stored = async () =>
     (
@@ -96,6 +99,8 @@ describe('runs repository: stepping a remembered copy of the run', () => {
         fromAddress: '+1',
         toAddress: '+2',
         startedBy: 'test',
+        test: false,
+        clockOffsetMs: 0,
       },
       write(`start:${runId}`, state(1)),
     );

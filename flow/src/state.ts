@@ -91,6 +91,8 @@ export type RunTrigger =
       correlationId?: string;
       serverCallId?: string;
       incomingCallContext: string;
+      /** Values for the flow's variables before the first node (a test call's). */
+      variables?: Record<string, string>;
     }
   | {
       kind: 'outbound';

@@ -125,9 +125,12 @@ export class AcsGateway implements OnModuleDestroy {
   private readonly client: CallAutomationClient | undefined;
   private readonly http = new AcsHttpClient();
 
+  /** Where ACS posts this gateway's callbacks, under ACS_CALLBACK_BASE_URL (the engine's URL by default). */
+  callbackPath = '/api/acs/callbacks';
+
   /** `${ACS_CALLBACK_BASE_URL}/api/acs/callbacks` (the base defaults to the engine's URL). */
   get callbackUrl(): string {
-    return `${this.config.acs.callbackBaseUrl.replace(/\/+$/, '')}/api/acs/callbacks`;
+    return `${this.config.acs.callbackBaseUrl.replace(/\/+$/, '')}${this.callbackPath}`;
   }
 
   constructor(@Inject(ENGINE_CONFIG) private readonly config: EngineConfig) {

@@ -1,7 +1,14 @@
 import { Module } from '@nestjs/common';
 import { AcsGateway } from './acs.gateway.js';
 import { CallbackAuth } from './callback-auth.js';
+import { TestAcs } from './test-acs.js';
 
-/** The ACS gateway (the only user of the Call Automation SDK) and callback token checks. */
-@Module({ providers: [AcsGateway, CallbackAuth], exports: [AcsGateway, CallbackAuth] })
+/**
+ * The ACS gateway (the only user of the Call Automation SDK), callback token checks, and the
+ * private emulator test calls use instead.
+ */
+@Module({
+  providers: [AcsGateway, CallbackAuth, TestAcs],
+  exports: [AcsGateway, CallbackAuth, TestAcs],
+})
 export class AcsModule {}

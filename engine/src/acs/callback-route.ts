@@ -2,6 +2,7 @@ import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { BadRequestException, PayloadTooLargeException } from '@nestjs/common';
 import type { ProblemFilter } from '../common/problem.filter.js';
 import type { Logger } from '../logging/logger.js';
+import { TEST_CALLBACK_PATH } from './test-acs.js';
 import type { WebhooksService } from './webhooks.service.js';
 
 export const CALLBACK_PATH = '/api/acs/callbacks';
@@ -29,7 +30,9 @@ export function callbackRoute(
     if (req.method !== 'POST') return false;
     const url = req.url ?? '';
     const q = url.indexOf('?');
-    if ((q === -1 ? url : url.slice(0, q)) !== CALLBACK_PATH) return false;
+    const path = q === -1 ? url : url.slice(0, q);
+    if (path !== CALLBACK_PATH && path !== TEST_CALLBACK_PATH) return false;
+    const source = path === CALLBACK_PATH ? 'acs' : 'testAcs';
     const started = process.hrtime.bigint();
     const fail = (e: unknown) => {
       const status = filter.answer(e, req, res);
@@ -38,7 +41,7 @@ export function callbackRoute(
       logger[level](
         {
           method: 'POST',
-          path: CALLBACK_PATH,
+          path,
           status,
           ms: Math.round(Number(process.hrtime.bigint() - started) / 1e5) / 10,
         },
@@ -77,14 +80,14 @@ export function callbackRoute(
           return;
         }
       }
-      webhooks.callback(req.headers.authorization, body).then(() => {
+      webhooks.callback(req.headers.authorization, body, source).then(() => {
         res.statusCode = 200;
         res.end();
         if (logger.isLevelEnabled('debug')) {
           logger.debug(
             {
               method: 'POST',
-              path: CALLBACK_PATH,
+              path,
               status: 200,
               ms: Math.round(Number(process.hrtime.bigint() - started) / 1e5) / 10,
             },

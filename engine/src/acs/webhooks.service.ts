@@ -6,9 +6,10 @@ import { ENGINE_CONFIG, type EngineConfig } from '../config/config.js';
 import { EntryPointsRepository } from '../entry-points/entry-points.repository.js';
 import { LOGGER, type Logger } from '../logging/logger.js';
 import { MetricsService } from '../metrics/metrics.service.js';
-import { RuntimeService } from '../runs/runtime.service.js';
+import { type EventSource, RuntimeService } from '../runs/runtime.service.js';
 import { AcsGateway, MalformedEventError } from './acs.gateway.js';
 import { CallbackAuth, CallbackAuthError } from './callback-auth.js';
+import { TestAcs } from './test-acs.js';
 
 interface IdentifierModel {
   rawId?: string;
@@ -42,6 +43,7 @@ export class WebhooksService {
   constructor(
     private readonly gateway: AcsGateway,
     private readonly auth: CallbackAuth,
+    private readonly testAcs: TestAcs,
     private readonly runtime: RuntimeService,
     private readonly entryPoints: EntryPointsRepository,
     private readonly metrics: MetricsService,
@@ -152,11 +154,19 @@ export class WebhooksService {
     }
   }
 
-  /** A Call Automation callback: verify, parse, apply exactly once. */
-  async callback(authorization: string | undefined, body: unknown): Promise<void> {
+  /**
+   * A Call Automation callback: verify, parse, apply exactly once. `testAcs`: from the test-call
+   * emulator (its own keys; it can only move test runs).
+   */
+  async callback(
+    authorization: string | undefined,
+    body: unknown,
+    source: EventSource = 'acs',
+  ): Promise<void> {
     const receivedAt = Date.now();
     try {
-      await this.auth.verify(authorization);
+      if (source === 'testAcs') await this.testAcs.verify(authorization);
+      else await this.auth.verify(authorization);
     } catch (e) {
       if (e instanceof CallbackAuthError) {
         this.logger.warn({ reason: e.message }, 'callback refused: bad token');
@@ -187,7 +197,7 @@ export class WebhooksService {
       return;
     }
     try {
-      await this.runtime.apply(event, receivedAt);
+      await this.runtime.apply(event, receivedAt, source);
     } catch (err) {
       this.logger.error(
         {

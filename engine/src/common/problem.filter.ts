@@ -30,6 +30,8 @@ export class ProblemFilter implements ExceptionFilter {
     }
     if (res.headersSent) return problem.status;
     if (problem.status === 401) res.setHeader('WWW-Authenticate', 'Bearer realm="switchboard"');
+    // A problem that says when to come back (429, 503) says it in the header clients read too.
+    if (typeof problem.retryAfter === 'number') res.setHeader('Retry-After', problem.retryAfter);
     const body = JSON.stringify(problem);
     res.statusCode = problem.status;
     res.setHeader('Content-Type', 'application/problem+json; charset=utf-8');

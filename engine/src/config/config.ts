@@ -99,6 +99,9 @@ export const EnvSchema = z.object({
   SWITCHBOARD_OUTBOX_GRACE_MS: z.preprocess(emptyAsUndefined, positiveInt().default(10_000)),
   SWITCHBOARD_STEP_LIMIT: z.preprocess(emptyAsUndefined, positiveInt().default(1000)),
   SWITCHBOARD_DB_POOL_SIZE: z.preprocess(emptyAsUndefined, positiveInt().default(16)),
+  // ---- test calls (engine/src/test-calls) ----
+  SWITCHBOARD_TEST_RUN_RETENTION_HOURS: z.preprocess(emptyAsUndefined, positiveInt().default(72)),
+  SWITCHBOARD_MAX_TEST_CALLS_PER_USER: z.preprocess(emptyAsUndefined, positiveInt().default(5)),
   /** Event ids (the dedupe table) of runs ended longer ago than this are deleted. */
   /** Test-only fault injection: exit the process right after the Nth step commit with actions. */
   SWITCHBOARD_FAULT_EXIT_AFTER_COMMIT: z.preprocess(emptyAsUndefined, positiveInt().optional()),
@@ -125,6 +128,7 @@ export interface EngineConfig {
   migrationsDir: string;
   acs: AcsConfig;
   runtime: RuntimeConfig;
+  testCalls: TestCallsConfig;
   emulatorPort: number;
   seedExamples: boolean;
   examplesDir: string;
@@ -157,6 +161,13 @@ export interface RuntimeConfig {
   poolSize: number;
   /** Event ids of runs ended longer ago than this are pruned (duplicates of them cannot apply). */
   faultExitAfterCommit: number | undefined;
+}
+
+export interface TestCallsConfig {
+  /** Ended test runs older than this are deleted. */
+  retentionHours: number;
+  /** Test calls one user may have running at once (more: 429). */
+  maxRunningPerUser: number;
 }
 
 export class ConfigError extends Error {
@@ -221,6 +232,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       stepLimit: e.SWITCHBOARD_STEP_LIMIT,
       poolSize: e.SWITCHBOARD_DB_POOL_SIZE,
       faultExitAfterCommit: e.SWITCHBOARD_FAULT_EXIT_AFTER_COMMIT,
+    },
+    testCalls: {
+      retentionHours: e.SWITCHBOARD_TEST_RUN_RETENTION_HOURS,
+      maxRunningPerUser: e.SWITCHBOARD_MAX_TEST_CALLS_PER_USER,
     },
   };
 }

@@ -247,19 +247,7 @@ export class FlowsService {
           },
         );
       }
-      const issues = validateFlow(flow.draft);
-      const errors = issues.filter((i) => i.severity === 'error');
-      if (errors.length > 0) {
-        throw new ProblemException(
-          422,
-          'invalid-flow',
-          `The draft has ${errors.length} error${errors.length === 1 ? '' : 's'}; fix ${errors.length === 1 ? 'it' : 'them'} before publishing. First: ${errors[0]!.message}`,
-          {
-            issues,
-            errors: errors.map((i) => ({ path: formatPath(i.path), message: i.message })),
-          },
-        );
-      }
+      assertDraftValid(flow.draft, 'publishing');
       const document = flow.draft as unknown as FlowDocument;
       const version = await this.nextVersion(tx, id, document, by, input.comment, null);
       await this.audit.record(tx, {
@@ -388,4 +376,23 @@ export class FlowsService {
     });
     return toVersionSummary(row);
   }
+}
+
+/**
+ * Throws the 422 that lists a draft's errors (publishing and test calls refuse a draft the
+ * validator finds errors in; warnings pass). `before` names what is refused.
+ */
+export function assertDraftValid(draft: unknown, before: string): void {
+  const issues = validateFlow(draft);
+  const errors = issues.filter((i) => i.severity === 'error');
+  if (errors.length === 0) return;
+  throw new ProblemException(
+    422,
+    'invalid-flow',
+    `The draft has ${errors.length} error${errors.length === 1 ? '' : 's'}; fix ${errors.length === 1 ? 'it' : 'them'} before ${before}. First: ${errors[0]!.message}`,
+    {
+      issues,
+      errors: errors.map((i) => ({ path: formatPath(i.path), message: i.message })),
+    },
+  );
 }

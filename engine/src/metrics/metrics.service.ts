@@ -42,7 +42,20 @@ export class MetricsService {
   });
   readonly activeRuns = new Gauge({
     name: 'switchboard_active_runs',
-    help: 'Runs in status running',
+    help: 'Runs in status running; test="true" for test calls',
+    labelNames: ['test'],
+    registers: [this.registry],
+  });
+  readonly runsStarted = new Counter({
+    name: 'switchboard_runs_started_total',
+    help: 'Runs started, by direction; test="true" for test calls',
+    labelNames: ['direction', 'test'],
+    registers: [this.registry],
+  });
+  readonly runsEnded = new Counter({
+    name: 'switchboard_runs_ended_total',
+    help: 'Runs ended, by end reason; test="true" for test calls',
+    labelNames: ['reason', 'test'],
     registers: [this.registry],
   });
   readonly outboxBacklog = new Gauge({

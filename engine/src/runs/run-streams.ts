@@ -14,6 +14,8 @@ interface Subscriber {
   busy: boolean;
   again: boolean;
   closed: boolean;
+  /** The run's variables after lastSeq (steps store them only when they change); undefined: not read yet. */
+  vars: Record<string, string> | undefined;
 }
 
 /**
@@ -55,6 +57,7 @@ export class RunStreams implements OnApplicationShutdown {
       busy: false,
       again: false,
       closed: false,
+      vars: afterSeq < 0 ? {} : undefined,
     };
     let set = this.byRun.get(runId);
     if (!set) this.byRun.set(runId, (set = new Set()));
@@ -84,11 +87,14 @@ export class RunStreams implements OnApplicationShutdown {
     try {
       do {
         s.again = false;
+        s.vars ??= await this.repo.varsAt(s.runId, s.lastSeq);
         const rows = await this.repo.stepsAfter(s.runId, s.lastSeq);
         for (const row of rows) {
           if (s.closed) return;
           s.lastSeq = row.seq;
-          s.res.write(`id: ${row.seq}\nevent: step\ndata: ${JSON.stringify(toStepDto(row))}\n\n`);
+          if (row.vars) s.vars = row.vars;
+          const data = JSON.stringify(toStepDto(row, s.vars));
+          s.res.write(`id: ${row.seq}\nevent: step\ndata: ${data}\n\n`);
           if ((row.actions as { kind?: string }[]).some((a) => a.kind === 'end')) {
             s.res.write(`event: end\ndata: {}\n\n`);
             this.close(s);

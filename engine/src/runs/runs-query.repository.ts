@@ -1,13 +1,43 @@
 import { Injectable } from '@nestjs/common';
-import { PrismaService } from '../database/prisma.service.js';
-import type { Prisma } from '../generated/prisma/client.js';
+import { Prisma, PrismaService } from '../database/prisma.service.js';
 
 export interface RunFilter {
   flowId?: string;
+  version?: number;
   status?: string;
+  /** true: test calls only; false: real calls only; undefined: both. */
+  test?: boolean;
   from?: Date;
   to?: Date;
   number?: string;
+  endReason?: string;
+  /** Runs whose path entered this node. */
+  nodeId?: string;
+}
+
+/** A UTC timestamp parameter (the columns hold UTC wall times), whatever the session's zone. */
+const utc = (d: Date) => Prisma.sql`(${d.toISOString()}::timestamptz AT TIME ZONE 'UTC')`;
+
+/** A run as lists show it (no state, no test-call snapshot: they are the row's bulk). */
+export interface RunListRow {
+  id: string;
+  flowId: string;
+  flowVersionId: string;
+  version: number;
+  direction: string;
+  status: string;
+  endReason: string | null;
+  currentNodeId: string | null;
+  callConnectionId: string | null;
+  correlationId: string | null;
+  fromAddress: string;
+  toAddress: string;
+  startedAt: Date;
+  updatedAt: Date;
+  endedAt: Date | null;
+  startedBy: string;
+  test: boolean;
+  clockOffsetMs: bigint | number;
 }
 
 /** Reads of runs for the API (Prisma); the hot path's SQL is in RunsRepository. */
@@ -23,35 +53,63 @@ export class RunsQueryRepository {
     return this.prisma.runStep.findMany({ where: { runId }, orderBy: { seq: 'asc' }, take: 2000 });
   }
 
-  /** Newest first; the cursor is the last row's (startedAt, id). */
+  /**
+   * Newest first; the cursor is the last row's (startedAt, id). The default list (real runs,
+   * or test runs) is read off the ("test", "startedAt" DESC, id DESC) index, a page at a time
+   * whatever the table's size; the other filters are checked on the rows it walks. `nodeId`
+   * looks into each candidate run's steps (their primary key starts with the run id) for a trace
+   * that entered the node.
+   */
   list(filter: RunFilter, limit: number, after?: { startedAt: Date; id: string }) {
-    const where: Prisma.RunWhereInput = {
-      ...(filter.flowId ? { flowId: filter.flowId } : {}),
-      ...(filter.status ? { status: filter.status } : {}),
-      ...(filter.from || filter.to
-        ? {
-            startedAt: {
-              ...(filter.from ? { gte: filter.from } : {}),
-              ...(filter.to ? { lt: filter.to } : {}),
-            },
-          }
-        : {}),
-      ...(filter.number
-        ? { OR: [{ fromAddress: filter.number }, { toAddress: filter.number }] }
-        : {}),
-    };
-    const cursor: Prisma.RunWhereInput | undefined = after
-      ? {
-          OR: [
-            { startedAt: { lt: after.startedAt } },
-            { startedAt: after.startedAt, id: { lt: after.id } },
-          ],
-        }
-      : undefined;
-    return this.prisma.run.findMany({
-      where: cursor ? { AND: [where, cursor] } : where,
-      orderBy: [{ startedAt: 'desc' }, { id: 'desc' }],
-      take: limit + 1,
+    const where: Prisma.Sql[] = [];
+    if (filter.test !== undefined) where.push(Prisma.sql`r.test = ${filter.test}`);
+    if (filter.flowId) where.push(Prisma.sql`r."flowId" = ${filter.flowId}`);
+    if (filter.version !== undefined) where.push(Prisma.sql`r.version = ${filter.version}`);
+    if (filter.status) where.push(Prisma.sql`r.status = ${filter.status}`);
+    if (filter.endReason) where.push(Prisma.sql`r."endReason" = ${filter.endReason}`);
+    if (filter.from) where.push(Prisma.sql`r."startedAt" >= ${utc(filter.from)}`);
+    if (filter.to) where.push(Prisma.sql`r."startedAt" < ${utc(filter.to)}`);
+    if (filter.number) {
+      where.push(
+        Prisma.sql`(r."fromAddress" = ${filter.number} OR r."toAddress" = ${filter.number})`,
+      );
+    }
+    if (filter.nodeId) {
+      const entered = JSON.stringify([{ kind: 'enter', nodeId: filter.nodeId }]);
+      where.push(
+        Prisma.sql`EXISTS (SELECT 1 FROM "RunStep" s WHERE s."runId" = r.id AND s.trace @> ${entered}::jsonb)`,
+      );
+    }
+    if (after)
+      where.push(Prisma.sql`(r."startedAt", r.id) < (${utc(after.startedAt)}, ${after.id})`);
+    const conditions = where.length
+      ? Prisma.sql`WHERE ${Prisma.join(where, ' AND ')}`
+      : Prisma.empty;
+    return this.prisma.$queryRaw<RunListRow[]>`
+      SELECT r.id, r."flowId", r."flowVersionId", r.version, r.direction, r.status, r."endReason",
+             r."currentNodeId", r."callConnectionId", r."correlationId", r."fromAddress",
+             r."toAddress", r."startedAt", r."updatedAt", r."endedAt", r."startedBy", r.test,
+             r."clockOffsetMs"
+      FROM "Run" r ${conditions}
+      ORDER BY r."startedAt" DESC, r.id DESC
+      LIMIT ${limit + 1}`;
+  }
+
+  /** The document a run walked: its published version's, or its draft snapshot's. */
+  async document(flowVersionId: string): Promise<unknown> {
+    const version = await this.prisma.flowVersion.findUnique({
+      where: { id: flowVersionId },
+      select: { document: true },
     });
+    if (version) return version.document;
+    const snapshot = await this.prisma.draftSnapshot.findUnique({
+      where: { id: flowVersionId },
+      select: { document: true },
+    });
+    return snapshot?.document ?? null;
+  }
+
+  saveTestCall(runId: string, testCall: Prisma.InputJsonValue) {
+    return this.prisma.run.updateMany({ where: { id: runId, test: true }, data: { testCall } });
   }
 }

@@ -6,6 +6,7 @@ import { CurrentPrincipal, type Principal } from '../auth/principal.js';
 import { Roles } from '../auth/roles.decorator.js';
 import { ApiEndpoint } from '../common/openapi.js';
 import { ZodPipe } from '../common/zod.pipe.js';
+import { FlowDocumentSchema } from '@switchboard/flow';
 import { RunStreams } from './run-streams.js';
 import {
   RunDetailSchema,
@@ -65,6 +66,17 @@ export class RunsController {
   })
   get(@runId() id: string) {
     return this.runs.get(id);
+  }
+
+  @Get(':id/document')
+  @Roles('viewer', 'runner')
+  @ApiEndpoint({
+    summary: 'The flow document the run walked: its published version, or its draft snapshot',
+    response: FlowDocumentSchema,
+    errors: { 404: 'No such run' },
+  })
+  document(@runId() id: string) {
+    return this.runs.document(id);
   }
 
   @Post(':id/cancel')

@@ -26,6 +26,6 @@ import { RuntimeService } from './runtime.service.js';
     RunsService,
     RunStreams,
   ],
-  exports: [RuntimeService, RuntimeLoops, RunsRepository],
+  exports: [RuntimeService, RuntimeLoops, RunsRepository, RunsService, RunsQueryRepository],
 })
 export class RunsModule {}

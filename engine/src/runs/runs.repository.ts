@@ -11,6 +11,10 @@ export interface LockedRun {
   flowVersionId: string;
   stepCount: number;
   callConnectionId: string | null;
+  /** A test call's run: its actions go to the test-call emulator, never to ACS. */
+  test: boolean;
+  /** Test runs: the simulated clock minus the real one (ms). */
+  clockOffsetMs: number;
 }
 
 /** What one step writes, in the same transaction as the lock. */
@@ -29,6 +33,8 @@ export interface StepWrite {
   /** ACS actions for the outbox, in order. */
   outbox: AcsAction[];
   callConnectionId: string | undefined;
+  /** The run's variables after the step, if the step changed them. */
+  vars: Record<string, string> | undefined;
 }
 
 export interface NewRun {
@@ -40,6 +46,8 @@ export interface NewRun {
   fromAddress: string;
   toAddress: string;
   startedBy: string;
+  test: boolean;
+  clockOffsetMs: number;
 }
 
 export interface OutboxRow {
@@ -49,6 +57,7 @@ export interface OutboxRow {
   createdAt: Date;
   callConnectionId: string | null;
   attempts: number;
+  test: boolean;
   /**
    * The run has applied an event carrying this action's operationContext (its callback or its
    * HTTP answer): ACS got it, only the "sent" mark was lost.
@@ -67,11 +76,11 @@ export type ApplyResult<T> =
  * can commit, so "no step has this event id" stays true until this transaction writes its own
  * (the unique index settles any other race: the write fails, nothing is applied twice).
  */
-const LOCK_BY_ID = `SELECT id, status, state, "flowVersionId", "stepCount", "callConnectionId",
+const LOCK_BY_ID = `SELECT id, status, state, "flowVersionId", "stepCount", "callConnectionId", test, "clockOffsetMs"::float8 AS "clockOffsetMs",
   NOT EXISTS (SELECT 1 FROM "RunStep" WHERE "eventId" = $2) AS fresh
 FROM "Run" WHERE id = $1 FOR UPDATE`;
 
-const LOCK_BY_CONNECTION = `SELECT id, status, state, "flowVersionId", "stepCount", "callConnectionId",
+const LOCK_BY_CONNECTION = `SELECT id, status, state, "flowVersionId", "stepCount", "callConnectionId", test, "clockOffsetMs"::float8 AS "clockOffsetMs",
   NOT EXISTS (SELECT 1 FROM "RunStep" WHERE "eventId" = $2) AS fresh
 FROM "Run" WHERE "callConnectionId" = $1 FOR UPDATE`;
 
@@ -84,8 +93,8 @@ const WRITE_STEP = `WITH u AS (
     "correlationId" = COALESCE("correlationId", NULLIF($10, ''))
   WHERE id = $1),
 s AS (
-  INSERT INTO "RunStep" ("runId", seq, "eventId", "eventType", event, "nodeId", trace, actions, "receivedAt", "committedAt")
-  VALUES ($1, $7, $11, $12, $17, $5, $13, $14, $15, $8))
+  INSERT INTO "RunStep" ("runId", seq, "eventId", "eventType", event, "nodeId", trace, actions, "receivedAt", "committedAt", vars)
+  VALUES ($1, $7, $11, $12, $17, $5, $13, $14, $15, $8, $18))
 INSERT INTO "OutboxAction" (id, "runId", "stepSeq", ord, action, "createdAt")
 SELECT a->>'id', $1, $7, (o - 1)::int, a, $8 FROM jsonb_array_elements($16::jsonb) WITH ORDINALITY AS t(a, o)`;
 
@@ -111,16 +120,18 @@ o AS (
   INSERT INTO "OutboxAction" (id, "runId", "stepSeq", ord, action, "createdAt")
   SELECT a->>'id', u.id, $7::int, (o - 1)::int, a, $8::timestamp(3)
   FROM u, jsonb_array_elements($16::jsonb) WITH ORDINALITY AS t(a, o))
-INSERT INTO "RunStep" ("runId", seq, "eventId", "eventType", event, "nodeId", trace, actions, "receivedAt", "committedAt")
-SELECT id, $7::int, $11, $12::text, $17::jsonb, $5::text, $13::jsonb, $14::jsonb, $15::timestamp(3), $8::timestamp(3) FROM u`;
+INSERT INTO "RunStep" ("runId", seq, "eventId", "eventType", event, "nodeId", trace, actions, "receivedAt", "committedAt", vars)
+SELECT id, $7::int, $11, $12::text, $17::jsonb, $5::text, $13::jsonb, $14::jsonb, $15::timestamp(3), $8::timestamp(3), $18::jsonb FROM u`;
 
 const INSERT_RUN = `WITH r AS (
   INSERT INTO "Run" (id, "flowId", "flowVersionId", version, direction, status, "endReason", "currentNodeId", state,
-    "fromAddress", "toAddress", deadline, "stepCount", "startedAt", "updatedAt", "endedAt", "startedBy", "correlationId")
-  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, 1, $13, $13, CASE WHEN $6::text = 'ended' THEN $13::timestamp(3) ELSE NULL END, $14, NULLIF($15, ''))),
+    "fromAddress", "toAddress", deadline, "stepCount", "startedAt", "updatedAt", "endedAt", "startedBy", "correlationId",
+    test, "clockOffsetMs")
+  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, 1, $13, $13, CASE WHEN $6::text = 'ended' THEN $13::timestamp(3) ELSE NULL END, $14, NULLIF($15, ''),
+    $24, $25)),
 s AS (
-  INSERT INTO "RunStep" ("runId", seq, "eventId", "eventType", event, "nodeId", trace, actions, "receivedAt", "committedAt")
-  VALUES ($1, 0, $16, $17, $22, $8, $18, $19, $20, $13))
+  INSERT INTO "RunStep" ("runId", seq, "eventId", "eventType", event, "nodeId", trace, actions, "receivedAt", "committedAt", vars)
+  VALUES ($1, 0, $16, $17, $22, $8, $18, $19, $20, $13, $23))
 INSERT INTO "OutboxAction" (id, "runId", "stepSeq", ord, action, "createdAt")
 SELECT a->>'id', $1, 0, (o - 1)::int, a, $13 FROM jsonb_array_elements($21::jsonb) WITH ORDINALITY AS t(a, o)`;
 
@@ -157,6 +168,7 @@ function stepValues(run: LockedRun, write: StepWrite, now: number): unknown[] {
     utc(write.receivedAt),
     json(write.outbox),
     json(write.event ?? null),
+    write.vars === undefined ? null : json(write.vars),
   ];
 }
 
@@ -181,14 +193,17 @@ export class RunsRepository {
   async lockAndStep<T>(
     route: { runId?: string; callConnectionId?: string },
     eventId: string,
+    /** What to write, or null: the event is not this run's to apply (treated as unknown). */
     decide: (
       run: LockedRun,
-    ) => Promise<{ write: StepWrite; value: T }> | { write: StepWrite; value: T },
+    ) => Promise<{ write: StepWrite; value: T } | null> | { write: StepWrite; value: T } | null,
     /** The caller's copy of the run as last committed, if it has one: tried first (TRY_STEP). */
     cached?: LockedRun,
   ): Promise<ApplyResult<T>> {
     if (cached && cached.id === route.runId && cached.status === 'running') {
-      const { write, value } = await decide(cached);
+      const decided = await decide(cached);
+      if (!decided) return { kind: 'unknown' };
+      const { write, value } = decided;
       const committedAt = await this.tryStep(cached, write);
       if (committedAt !== undefined)
         return { kind: 'applied', run: cached, value, seq: cached.stepCount, committedAt };
@@ -220,6 +235,8 @@ export class RunsRepository {
         flowVersionId: row.flowVersionId,
         stepCount: row.stepCount,
         callConnectionId: row.callConnectionId,
+        test: row.test,
+        clockOffsetMs: row.clockOffsetMs,
       };
       if (row.status !== 'running') {
         await client.query('ROLLBACK');
@@ -231,7 +248,13 @@ export class RunsRepository {
         ok = true;
         return { kind: 'duplicate', run };
       }
-      const { write, value } = await decide(run);
+      const decided = await decide(run);
+      if (!decided) {
+        await client.query('ROLLBACK');
+        ok = true;
+        return { kind: 'unknown' };
+      }
+      const { write, value } = decided;
       const now = Date.now();
       // The write and COMMIT go out together (one round trip). Should the write fail, Postgres
       // answers the COMMIT with a rollback and the write's error rejects this.
@@ -315,6 +338,9 @@ export class RunsRepository {
           utc(write.receivedAt),
           json(write.outbox),
           json(write.event ?? null),
+          write.vars === undefined ? null : json(write.vars),
+          run.test,
+          run.clockOffsetMs,
         ],
       });
       return { created: true, committedAt: now };
@@ -369,7 +395,7 @@ export class RunsRepository {
     try {
       await client.query('BEGIN');
       const res = await client.query(
-        `SELECT o.id, o."runId", o.action, o."createdAt", o.attempts,
+        `SELECT o.id, o."runId", o.action, o."createdAt", o.attempts, r.test,
                 COALESCE(NULLIF(r.state->'call'->>'callConnectionId', ''), r."callConnectionId") AS "callConnectionId",
                 EXISTS (SELECT 1 FROM "RunStep" s WHERE s."runId" = o."runId" AND s.seq > o."stepSeq"
                           AND s.event->>'operationContext' = o.action->>'operationContext') AS acknowledged
@@ -397,18 +423,26 @@ export class RunsRepository {
   async claimOverdue(
     limit: number,
     leaseMs: number,
-  ): Promise<{ id: string; callConnectionId: string | null; operationContext: string | null }[]> {
+  ): Promise<
+    {
+      id: string;
+      test: boolean;
+      callConnectionId: string | null;
+      operationContext: string | null;
+    }[]
+  > {
     const res = await this.pool.query(
       `UPDATE "Run" r SET deadline = now() + make_interval(secs => $2::double precision / 1000)
        FROM (SELECT id FROM "Run" WHERE status = 'running' AND deadline < now()
              ORDER BY deadline LIMIT $1 FOR UPDATE SKIP LOCKED) due
        WHERE r.id = due.id
-       RETURNING r.id, COALESCE(NULLIF(r.state->'call'->>'callConnectionId', ''), r."callConnectionId") AS "callConnectionId",
+       RETURNING r.id, r.test, COALESCE(NULLIF(r.state->'call'->>'callConnectionId', ''), r."callConnectionId") AS "callConnectionId",
                  r.state->'awaiting'->>'operationContext' AS "operationContext"`,
       [limit, leaseMs],
     );
     return res.rows as {
       id: string;
+      test: boolean;
       callConnectionId: string | null;
       operationContext: string | null;
     }[];
@@ -419,24 +453,39 @@ export class RunsRepository {
     return (r.rows[0] as { n: number }).n;
   }
 
-  async activeRuns(): Promise<number> {
+  /** Running runs, real and test (through the partial index of running runs). */
+  async activeRuns(): Promise<{ real: number; test: number }> {
     const r = await this.pool.query(
-      `SELECT count(*)::int AS n FROM "Run" WHERE status = 'running'`,
+      `SELECT count(*) FILTER (WHERE NOT test)::int AS real, count(*) FILTER (WHERE test)::int AS test
+       FROM "Run" WHERE status = 'running'`,
     );
-    return (r.rows[0] as { n: number }).n;
+    return r.rows[0] as { real: number; test: number };
   }
 
+  /** A published version's document, or a test run's draft snapshot (the ids never collide: UUIDs). */
   async versionDocument(flowVersionId: string): Promise<unknown> {
-    const r = await this.pool.query('SELECT document FROM "FlowVersion" WHERE id = $1', [
-      flowVersionId,
-    ]);
+    const r = await this.pool.query(
+      `SELECT document FROM "FlowVersion" WHERE id = $1
+       UNION ALL SELECT document FROM "DraftSnapshot" WHERE id = $1`,
+      [flowVersionId],
+    );
     return (r.rows[0] as { document: unknown } | undefined)?.document;
+  }
+
+  /** The run's variables after step `seq` (the last step up to it that changed them). */
+  async varsAt(runId: string, seq: number): Promise<Record<string, string>> {
+    const r = await this.pool.query(
+      `SELECT vars FROM "RunStep" WHERE "runId" = $1 AND seq <= $2 AND vars IS NOT NULL
+       ORDER BY seq DESC LIMIT 1`,
+      [runId, seq],
+    );
+    return (r.rows[0] as { vars: Record<string, string> } | undefined)?.vars ?? {};
   }
 
   /** Steps of a run after `afterSeq`, for the live stream. */
   async stepsAfter(runId: string, afterSeq: number, limit = 100) {
     const r = await this.pool.query(
-      `SELECT seq, "eventId", "eventType", event, "nodeId", trace, actions, "receivedAt", "committedAt"
+      `SELECT seq, "eventId", "eventType", event, "nodeId", trace, actions, vars, "receivedAt", "committedAt"
        FROM "RunStep" WHERE "runId" = $1 AND seq > $2 ORDER BY seq LIMIT $3`,
       [runId, afterSeq, limit],
     );
@@ -452,6 +501,7 @@ export interface StepRow {
   nodeId: string | null;
   trace: TraceEntry[];
   actions: unknown[];
+  vars: Record<string, string> | null;
   receivedAt: Date;
   committedAt: Date;
 }

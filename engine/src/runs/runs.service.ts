@@ -6,41 +6,49 @@ import type { Principal } from '../auth/principal.js';
 import { decodeCursor, type Page, toPage } from '../common/pagination.js';
 import { notFound, ProblemException } from '../common/problem.js';
 import { FlowsRepository } from '../flows/flows.repository.js';
-import { RunsQueryRepository } from './runs-query.repository.js';
+import { TestAcs, type TestCallView } from '../acs/test-acs.js';
+import type { Prisma } from '../database/prisma.service.js';
+import { RunsQueryRepository, type RunListRow } from './runs-query.repository.js';
 import type {
   RunDetailDto,
   RunDto,
   RunListQuerySchema,
   RunStepDto,
   StartRunSchema,
+  TestCallDto,
 } from './runs.schemas.js';
 import { RuntimeService } from './runtime.service.js';
 import type { StepRow } from './runs.repository.js';
 import { z as zod } from 'zod';
 
-type RunRow = NonNullable<Awaited<ReturnType<RunsQueryRepository['find']>>>;
-
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
 
-export const toRunDto = (r: RunRow): RunDto => ({
-  id: r.id,
-  flowId: r.flowId,
-  version: r.version,
-  direction: r.direction as RunDto['direction'],
-  status: r.status as RunDto['status'],
-  endReason: r.endReason,
-  currentNodeId: r.currentNodeId,
-  from: r.fromAddress,
-  to: r.toAddress,
-  callConnectionId: r.callConnectionId,
-  correlationId: r.correlationId,
-  startedAt: r.startedAt.toISOString(),
-  updatedAt: r.updatedAt.toISOString(),
-  endedAt: iso(r.endedAt),
-  startedBy: r.startedBy,
-});
+export const toRunDto = (r: RunListRow): RunDto => {
+  const offset = Number(r.clockOffsetMs);
+  return {
+    id: r.id,
+    flowId: r.flowId,
+    version: r.version === 0 ? null : r.version,
+    draft: r.version === 0,
+    test: r.test,
+    clock: r.test && offset !== 0 ? new Date(r.startedAt.getTime() + offset).toISOString() : null,
+    direction: r.direction as RunDto['direction'],
+    status: r.status as RunDto['status'],
+    endReason: r.endReason,
+    currentNodeId: r.currentNodeId,
+    from: r.fromAddress,
+    to: r.toAddress,
+    callConnectionId: r.callConnectionId,
+    correlationId: r.correlationId,
+    startedAt: r.startedAt.toISOString(),
+    updatedAt: r.updatedAt.toISOString(),
+    endedAt: iso(r.endedAt),
+    startedBy: r.startedBy,
+  };
+};
 
-export const toStepDto = (s: StepRow): RunStepDto => {
+/** A step record as the API shows it; `variables` are the run's after it (carried forward). */
+export const toStepDto = (s: StepRow, variables: Record<string, string>): RunStepDto => {
   const trace = s.trace;
   return {
     seq: s.seq,
@@ -53,11 +61,25 @@ export const toStepDto = (s: StepRow): RunStepDto => {
       .map((t) => ({ nodeId: t.nodeId, outcome: t.outcome })),
     trace: trace as unknown as Record<string, unknown>[],
     actions: s.actions as Record<string, unknown>[],
+    variables,
     receivedAt: s.receivedAt.toISOString(),
     committedAt: s.committedAt.toISOString(),
     ms: s.committedAt.getTime() - s.receivedAt.getTime(),
   };
 };
+
+/** Operation context → node, from the actions the run sent (what a heard prompt belongs to). */
+function nodesByContext(steps: RunStepDto[]): Map<string, string> {
+  const m = new Map<string, string>();
+  for (const step of steps) {
+    for (const a of step.actions) {
+      if (typeof a.operationContext === 'string' && typeof a.nodeId === 'string') {
+        m.set(a.operationContext, a.nodeId);
+      }
+    }
+  }
+  return m;
+}
 
 const CursorSchema = zod.tuple([zod.string(), zod.string()]);
 
@@ -68,6 +90,7 @@ export class RunsService {
     private readonly runs: RunsQueryRepository,
     private readonly flows: FlowsRepository,
     private readonly runtime: RuntimeService,
+    private readonly testAcs: TestAcs,
   ) {}
 
   async startOutbound(
@@ -120,11 +143,15 @@ export class RunsService {
     const after = query.cursor ? decodeCursor(query.cursor, CursorSchema) : undefined;
     const rows = await this.runs.list(
       {
+        ...(query.test !== 'all' ? { test: query.test === 'true' } : {}),
         ...(query.flowId ? { flowId: query.flowId } : {}),
+        ...(query.version !== undefined ? { version: query.version } : {}),
         ...(query.status ? { status: query.status } : {}),
         ...(query.from ? { from: new Date(query.from) } : {}),
         ...(query.to ? { to: new Date(query.to) } : {}),
         ...(query.number ? { number: query.number } : {}),
+        ...(query.endReason ? { endReason: query.endReason } : {}),
+        ...(query.nodeId ? { nodeId: query.nodeId } : {}),
       },
       query.limit,
       after ? { startedAt: new Date(after[0]), id: after[1] } : undefined,
@@ -135,11 +162,18 @@ export class RunsService {
   async get(id: string): Promise<RunDetailDto> {
     const run = await this.runs.find(id);
     if (!run) throw notFound(`Run ${id}`);
-    const steps = await this.runs.steps(id);
+    const rows = await this.runs.steps(id);
     const state = run.state as {
       vars?: Record<string, string>;
       awaiting?: { nodeId: string; operationContext: string };
+      call?: { serverCallId?: string };
     };
+    let vars: Record<string, string> = {};
+    const steps = rows.map((s) => {
+      const row = s as unknown as StepRow;
+      if (row.vars) vars = row.vars;
+      return toStepDto(row, vars);
+    });
     return {
       ...toRunDto(run),
       variables: state.vars ?? {},
@@ -150,8 +184,53 @@ export class RunsService {
             deadline: iso(run.deadline),
           }
         : null,
-      steps: steps.map((s) => toStepDto(s as unknown as StepRow)),
+      steps,
+      testCall: run.test ? await this.testCall(run, state.call?.serverCallId, steps) : null,
     };
+  }
+
+  /**
+   * A test run's call: kept with the run once it ended and the emulator let the call go,
+   * else read live from the test-call emulator (null if it does not know the call).
+   */
+  private async testCall(
+    run: RunListRow & { testCall: unknown },
+    serverCallId: string | undefined,
+    steps: RunStepDto[],
+  ): Promise<TestCallDto | null> {
+    let view = run.testCall as TestCallView | null;
+    if (!view) {
+      view = await this.testAcs
+        .describe(
+          { ...(serverCallId ? { serverCallId } : {}), callConnectionId: run.callConnectionId },
+          run.direction === 'outbound' ? run.toAddress : run.fromAddress,
+        )
+        .catch(() => null);
+      if (view && run.status === 'ended' && view.state === 'disconnected') {
+        await this.runs.saveTestCall(run.id, view as unknown as Prisma.InputJsonValue);
+      }
+    }
+    if (!view) return null;
+    const nodes = nodesByContext(steps);
+    return {
+      serverCallId: view.serverCallId,
+      state: view.state,
+      participants: view.participants,
+      heard: view.heard.map(({ operationContext, ...h }) => {
+        const nodeId = operationContext ? nodes.get(operationContext) : undefined;
+        return nodeId ? { ...h, nodeId } : h;
+      }),
+      timeline: view.timeline,
+    };
+  }
+
+  /** The flow document a run walked (its version's, or its draft snapshot's). */
+  async document(id: string): Promise<unknown> {
+    const run = await this.runs.find(id);
+    if (!run) throw notFound(`Run ${id}`);
+    const doc = await this.runs.document(run.flowVersionId);
+    if (!doc) throw notFound(`The document of run ${id}`);
+    return doc;
   }
 
   /** Hangs up (if the run holds a call) and ends the run with reason `cancelled`. */

@@ -4,7 +4,6 @@ import {
   type OnApplicationBootstrap,
   type OnApplicationShutdown,
 } from '@nestjs/common';
-import { AcsGateway } from '../acs/acs.gateway.js';
 import { ENGINE_CONFIG, type EngineConfig } from '../config/config.js';
 import { LOGGER, type Logger } from '../logging/logger.js';
 import { MetricsService } from '../metrics/metrics.service.js';
@@ -56,7 +55,6 @@ export class RuntimeLoops implements OnApplicationBootstrap, OnApplicationShutdo
   constructor(
     private readonly repo: RunsRepository,
     private readonly runtime: RuntimeService,
-    private readonly gateway: AcsGateway,
     private readonly metrics: MetricsService,
     @Inject(ENGINE_CONFIG) private readonly config: EngineConfig,
     @Inject(LOGGER) private readonly logger: Logger,
@@ -115,7 +113,7 @@ export class RuntimeLoops implements OnApplicationBootstrap, OnApplicationShutdo
         callConnectionId: run.callConnectionId ?? undefined,
       });
       const probe = run.callConnectionId
-        ? await this.gateway.probe(run.callConnectionId)
+        ? await (await this.runtime.gatewayFor(run.test)).probe(run.callConnectionId)
         : undefined;
       if (probe?.state === 'gone') {
         log.info('reconcile: the call is gone; ending the run');
@@ -142,7 +140,9 @@ export class RuntimeLoops implements OnApplicationBootstrap, OnApplicationShutdo
   }
 
   private async gauges(): Promise<void> {
-    this.metrics.activeRuns.set(await this.repo.activeRuns());
+    const active = await this.repo.activeRuns();
+    this.metrics.activeRuns.set({ test: 'false' }, active.real);
+    this.metrics.activeRuns.set({ test: 'true' }, active.test);
     this.metrics.outboxBacklog.set(await this.repo.outboxBacklog());
   }
 }

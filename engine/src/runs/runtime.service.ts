@@ -12,6 +12,7 @@ import {
   step,
 } from '@switchboard/flow';
 import { AcsGateway, type SendOutcome } from '../acs/acs.gateway.js';
+import { TestAcs } from '../acs/test-acs.js';
 import { ENGINE_CONFIG, type EngineConfig } from '../config/config.js';
 import { LOGGER, type Logger } from '../logging/logger.js';
 import { MetricsService } from '../metrics/metrics.service.js';
@@ -38,7 +39,14 @@ export interface StartRunInput {
   triggerEventId?: string;
   startedBy: string;
   receivedAt: number;
+  /** A test call: its actions go to the test-call emulator (TestAcs). */
+  test?: boolean;
+  /** Test calls: the simulated clock minus the real one (ms). */
+  clockOffsetMs?: number;
 }
+
+/** Who sent an event: ACS (real runs only) or the test-call emulator (test runs only). */
+export type EventSource = 'acs' | 'testAcs';
 
 const isAcsAction = (a: Action): a is AcsAction => a.kind !== 'end';
 
@@ -70,6 +78,7 @@ export class RuntimeService {
     private readonly repo: RunsRepository,
     private readonly flows: FlowCache,
     private readonly gateway: AcsGateway,
+    private readonly testAcs: TestAcs,
     private readonly metrics: MetricsService,
     @Inject(ENGINE_CONFIG) private readonly config: EngineConfig,
     @Inject(LOGGER) private readonly logger: Logger,
@@ -77,22 +86,35 @@ export class RuntimeService {
     this.steps.setMaxListeners(0);
   }
 
-  /** Logger for one call: every line carries runId, callConnectionId and correlationId. */
-  callLogger(runId: string, state?: RunState | { call?: Partial<RunState['call']> }): Logger {
+  /** Logger for one call: every line carries runId, callConnectionId, correlationId (and test: true). */
+  callLogger(
+    runId: string,
+    state?: RunState | { call?: Partial<RunState['call']> },
+    test?: boolean,
+  ): Logger {
     return this.logger.child({
       runId,
       callConnectionId: state?.call?.callConnectionId || undefined,
       correlationId: state?.call?.correlationId || undefined,
+      test: test || undefined,
     });
   }
 
-  /** The deadline column: the interpreter's wait, scaled and capped, plus a margin. */
-  deadlineFor(state: RunState): number | null {
+  /** Where a run's actions go: ACS, or the test-call emulator for test runs. */
+  async gatewayFor(test: boolean): Promise<AcsGateway> {
+    return test ? this.testAcs.gateway() : this.gateway;
+  }
+
+  /**
+   * The deadline column (real time): the interpreter's wait, scaled and capped, plus a margin.
+   * The interpreter's times are the run's clock (a test run's is shifted by `clockOffsetMs`).
+   */
+  deadlineFor(state: RunState, clockOffsetMs = 0): number | null {
     const a = state.status === 'running' ? state.awaiting : undefined;
     if (!a) return null;
     const rt = this.config.runtime;
     const wait = Math.min((a.deadline - a.since) * rt.timeScale, rt.maxWaitSeconds * 1000);
-    return a.since + wait + rt.waitMarginMs;
+    return a.since - clockOffsetMs + wait + rt.waitMarginMs;
   }
 
   private toWrite(
@@ -100,11 +122,15 @@ export class RuntimeService {
     event: { id: string; type: string },
     receivedAt: number,
     applied: unknown,
+    before: RunState | undefined,
+    clockOffsetMs: number,
   ): StepWrite {
     return {
+      // The interpreter copies vars on write, so a new object is a change.
+      vars: before && before.vars === r.state.vars ? undefined : r.state.vars,
       event: applied,
       state: r.state,
-      deadline: this.deadlineFor(r.state),
+      deadline: this.deadlineFor(r.state, clockOffsetMs),
       eventId: event.id,
       eventType: event.type,
       receivedAt,
@@ -120,7 +146,9 @@ export class RuntimeService {
     input: StartRunInput,
   ): Promise<{ runId: string; created: boolean; state: RunState }> {
     const compiled = this.flows.put(input.flowVersionId, input.document);
-    const result = start(compiled, input.trigger, Date.now(), {
+    const test = input.test ?? false;
+    const clockOffsetMs = input.clockOffsetMs ?? 0;
+    const result = start(compiled, input.trigger, Date.now() + clockOffsetMs, {
       stepLimit: this.config.runtime.stepLimit,
     });
     const runId = input.trigger.runId;
@@ -132,6 +160,8 @@ export class RuntimeService {
       },
       input.receivedAt,
       input.trigger,
+      undefined,
+      clockOffsetMs,
     );
     const s = result.state;
     const { created, committedAt } = await this.repo.insertRun(
@@ -144,6 +174,8 @@ export class RuntimeService {
         fromAddress: s.call.from,
         toAddress: s.call.direction === 'outbound' ? (s.call.targets?.[0] ?? '') : s.call.to,
         startedBy: input.startedBy,
+        test,
+        clockOffsetMs,
       },
       write,
     );
@@ -156,25 +188,36 @@ export class RuntimeService {
         flowVersionId: input.flowVersionId,
         stepCount: 1,
         callConnectionId: null,
+        test,
+        clockOffsetMs,
       });
-    this.callLogger(runId, s).info(
+    this.metrics.runsStarted.inc({ direction: s.call.direction, test: String(test) });
+    this.callLogger(runId, s, test).info(
       { flowId: input.flowId, version: input.version, trigger: input.trigger.kind },
       'run started',
     );
-    this.afterCommit(runId, 0, s, write.outbox, committedAt, input.receivedAt);
+    this.afterCommit(runId, 0, s, write.outbox, committedAt, input.receivedAt, test);
     return { runId, created, state: s };
   }
 
-  /** Applies an ACS callback (or an engine event) to its run exactly once. */
-  async apply(event: CallEvent, receivedAt: number): Promise<ApplyOutcome> {
+  /**
+   * Applies an ACS callback (or an engine event) to its run exactly once. An event from ACS
+   * never moves a test run, nor one from the test-call emulator a real run.
+   */
+  async apply(
+    event: CallEvent,
+    receivedAt: number,
+    source: EventSource = 'acs',
+  ): Promise<ApplyOutcome> {
     const m = event.operationContext ? CONTEXT.exec(event.operationContext) : null;
     let outcome = 'unknown' as ApplyOutcome;
-    if (m?.[1]) outcome = await this.applyRouted({ runId: m[1] }, event, receivedAt);
+    if (m?.[1]) outcome = await this.applyRouted({ runId: m[1] }, event, receivedAt, source);
     if (outcome === 'unknown' && event.callConnectionId) {
       outcome = await this.applyRouted(
         { callConnectionId: event.callConnectionId },
         event,
         receivedAt,
+        source,
       );
     }
     return outcome;
@@ -184,6 +227,7 @@ export class RuntimeService {
     route: { runId?: string; callConnectionId?: string },
     event: CallEvent,
     receivedAt: number,
+    source: EventSource | 'engine',
   ): Promise<ApplyOutcome> {
     const cached = route.runId ? this.recent.get(route.runId) : undefined;
     let result;
@@ -192,11 +236,12 @@ export class RuntimeService {
         route,
         event.id,
         async (run) => {
+          if (source !== 'engine' && run.test !== (source === 'testAcs')) return null;
           const flow = await this.flows.get(run.flowVersionId);
-          const r = step(flow, run.state, event, Date.now(), {
+          const r = step(flow, run.state, event, Date.now() + run.clockOffsetMs, {
             stepLimit: this.config.runtime.stepLimit,
           });
-          const write = this.toWrite(r, event, receivedAt, event);
+          const write = this.toWrite(r, event, receivedAt, event, run.state, run.clockOffsetMs);
           if (!write.callConnectionId && event.callConnectionId && !run.callConnectionId) {
             write.callConnectionId = event.callConnectionId;
           }
@@ -223,6 +268,8 @@ export class RuntimeService {
         flowVersionId: result.run.flowVersionId,
         stepCount: result.seq + 1,
         callConnectionId: result.run.callConnectionId ?? result.value.callConnectionId ?? null,
+        test: result.run.test,
+        clockOffsetMs: result.run.clockOffsetMs,
       });
     } else {
       this.recent.delete(result.kind === 'unknown' ? (route.runId ?? '') : result.run.id);
@@ -251,10 +298,20 @@ export class RuntimeService {
         'step',
       );
     }
+    const test = result.run.test;
     if (state.status === 'ended') {
-      this.callLogger(result.run.id, state).info({ reason: state.endReason }, 'run ended');
+      this.metrics.runsEnded.inc({ reason: state.endReason ?? 'unknown', test: String(test) });
+      this.callLogger(result.run.id, state, test).info({ reason: state.endReason }, 'run ended');
     }
-    this.afterCommit(result.run.id, result.seq, state, outbox, result.committedAt, receivedAt);
+    this.afterCommit(
+      result.run.id,
+      result.seq,
+      state,
+      outbox,
+      result.committedAt,
+      receivedAt,
+      test,
+    );
     return 'applied';
   }
 
@@ -272,8 +329,10 @@ export class RuntimeService {
     outbox: AcsAction[],
     createdAt: number,
     receivedAt: number,
+    test: boolean,
   ): void {
     this.steps.emit('step', runId, seq);
+    if (test && state.status === 'ended') this.steps.emit('testEnded', runId);
     if (outbox.length === 0) return;
     const fault = this.config.runtime.faultExitAfterCommit;
     if (fault !== undefined && ++this.commitsWithActions >= fault) {
@@ -281,7 +340,7 @@ export class RuntimeService {
       this.logger.warn({ runId, seq }, 'fault injection: exiting after commit, before send');
       process.exit(86);
     }
-    const p = this.sendAll(runId, state, outbox, createdAt, 'inline').then(() => {
+    const p = this.sendAll(runId, state, outbox, createdAt, 'inline', test).then(() => {
       this.metrics.stepLatency.observe((Date.now() - receivedAt) / 1000);
     });
     this.track(p);
@@ -299,11 +358,12 @@ export class RuntimeService {
     actions: AcsAction[],
     createdAt: number,
     path: 'inline' | 'outbox',
-    knownConnection?: string | null,
+    test: boolean,
   ): Promise<void> {
-    let callConnectionId = state?.call.callConnectionId || knownConnection || '';
+    let callConnectionId = state?.call.callConnectionId || '';
+    const gateway = await this.gatewayFor(test);
     for (const action of actions) {
-      const outcome = await this.gateway.send(action, callConnectionId, createdAt);
+      const outcome = await gateway.send(action, callConnectionId, createdAt);
       const got = await this.handleOutcome(runId, state, action, outcome, path);
       if (got) callConnectionId = got;
     }
@@ -370,7 +430,7 @@ export class RuntimeService {
   /** Applies an event the engine made up (ActionResult, ActionFailed, Timeout, Cancel…). */
   async engineEvent(runId: string, event: CallEvent): Promise<ApplyOutcome> {
     try {
-      return await this.applyRouted({ runId }, event, Date.now());
+      return await this.applyRouted({ runId }, event, Date.now(), 'engine');
     } catch (e) {
       // The database went away: a Timeout from the reconciler will bring the run back on track.
       this.logger.error({ err: e, runId, eventId: event.id }, 'could not apply an engine event');
@@ -425,7 +485,8 @@ export class RuntimeService {
         { actionId: row.id, action: row.action.kind, attempts: row.attempts },
         'outbox: resending action',
       );
-      const outcome = await this.gateway.send(
+      const gateway = await this.gatewayFor(row.test);
+      const outcome = await gateway.send(
         row.action,
         row.callConnectionId ?? '',
         row.createdAt.getTime(),

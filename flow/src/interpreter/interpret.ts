@@ -129,6 +129,8 @@ function initialState(trigger: RunTrigger): RunState {
     attempts: {},
     recentEventIds: [],
   };
+  const vars: Record<string, string> = {};
+  for (const [k, v] of Object.entries(trigger.variables ?? {})) vars[k] = String(v);
   if (trigger.kind === 'incomingCall') {
     return {
       ...base,
@@ -143,11 +145,9 @@ function initialState(trigger: RunTrigger): RunState {
         incomingCallContext: trigger.incomingCallContext,
         connected: false,
       },
-      vars: {},
+      vars,
     };
   }
-  const vars: Record<string, string> = {};
-  for (const [k, v] of Object.entries(trigger.variables ?? {})) vars[k] = String(v);
   return {
     ...base,
     call: {
