@@ -1,4 +1,4 @@
-import type { FlowDocument, ValidationIssue } from '@switchboard/flow';
+import type { FlowDocument, TraceEntry, ValidationIssue } from '@switchboard/flow';
 
 /** An `application/problem+json` answer from the engine. */
 export interface Problem {
@@ -14,6 +14,8 @@ export class ApiError extends Error {
   constructor(
     readonly status: number,
     readonly problem: Problem,
+    /** Seconds from a Retry-After header (429, 503), when the engine sent one. */
+    readonly retryAfter?: number,
   ) {
     super(problem.detail ?? problem.title);
     this.name = 'ApiError';
@@ -87,6 +89,130 @@ export interface EntryPoint {
   updatedBy?: string;
 }
 
+export type RunStatus = 'running' | 'ended';
+
+/** One call handled by a flow (a row of `GET /api/runs`). */
+export interface RunDto {
+  id: string;
+  flowId: string;
+  /** null: a test run of the draft. */
+  version: number | null;
+  draft: boolean;
+  test: boolean;
+  /** The simulated time a test run started at, when one was given. */
+  clock: string | null;
+  direction: 'incoming' | 'outbound';
+  status: RunStatus;
+  endReason: string | null;
+  currentNodeId: string | null;
+  from: string;
+  to: string;
+  callConnectionId: string | null;
+  correlationId: string | null;
+  startedAt: string;
+  updatedAt: string;
+  endedAt: string | null;
+  startedBy: string;
+}
+
+/** An ACS action the engine sent; `kind` is e.g. answer, play, recognize, transfer, end. */
+export interface RunAction {
+  kind: string;
+  nodeId?: string;
+  id?: string;
+  [key: string]: unknown;
+}
+
+/** One applied event: what came in, what the interpreter did, what was sent. */
+export interface RunStep {
+  seq: number;
+  eventId: string;
+  eventType: string;
+  event: unknown;
+  nodeId: string | null;
+  outcomes: { nodeId: string; outcome: string }[];
+  trace: TraceEntry[];
+  actions: RunAction[];
+  /** The run's variables after this step. */
+  variables?: Record<string, string>;
+  receivedAt: string;
+  committedAt: string;
+  /** Callback → commit latency. */
+  ms: number;
+}
+
+export type TestParticipantRole = 'caller' | 'app' | 'callee';
+
+export interface TestParticipant {
+  rawId: string;
+  role: TestParticipantRole;
+  /** The emulator's state: connecting, ringing, connected, disconnected, … */
+  state: string;
+  isMuted: boolean;
+  isOnHold: boolean;
+}
+
+/** Something the caller heard, in order. */
+export interface HeardEntry {
+  at: string;
+  nodeId?: string;
+  text?: string;
+  voice?: string;
+  url?: string;
+}
+
+export interface TestTimelineEntry {
+  at: string;
+  kind: string;
+  [detail: string]: unknown;
+}
+
+/** The emulated call behind a test run. */
+export interface TestCall {
+  serverCallId: string | null;
+  participants: TestParticipant[];
+  heard: HeardEntry[];
+  timeline: TestTimelineEntry[];
+}
+
+export interface RunDetail extends RunDto {
+  variables: Record<string, string>;
+  awaiting: { nodeId: string; operationContext: string; deadline: string | null } | null;
+  steps: RunStep[];
+  testCall: TestCall | null;
+}
+
+export type CalleeBehaviour = 'accept' | 'decline' | 'noAnswer' | 'busy';
+
+/** What the emulated caller does, and when (the emulator's caller script). */
+export interface ScriptStep {
+  on?: 'ringing' | 'connected' | 'previous' | 'recognize' | 'play';
+  afterMs?: number;
+  dtmf?: string;
+  gapMs?: number;
+  say?: string;
+  hangup?: boolean;
+}
+
+export interface TestCallRequest {
+  draft?: true;
+  version?: number;
+  from?: string;
+  to?: string;
+  /** ISO 8601 with offset: the simulated time the call starts at. */
+  clock?: string;
+  variables?: Record<string, string>;
+  callerScript?: ScriptStep[];
+  /** How simulated callees (transfer and add-participant targets) answer. */
+  targets?: Record<string, CalleeBehaviour>;
+}
+
+export interface TestInput {
+  dtmf?: string;
+  say?: string;
+  hangUp?: true;
+}
+
 /** A 409 on a draft save: someone else saved first. */
 export interface DraftConflict {
   revision: number | string;
@@ -128,9 +254,18 @@ async function request<T>(
         ? ({ title: response.statusText, status: response.status, ...data } as Problem)
         : { title: response.statusText || `HTTP ${response.status}`, status: response.status };
     if (response.status === 401 && !options.quiet401) onUnauthorized?.();
-    throw new ApiError(response.status, problem);
+    throw new ApiError(response.status, problem, retryAfterSeconds(response.headers));
   }
   return data as T;
+}
+
+/** Retry-After is either delta-seconds or an HTTP date. */
+function retryAfterSeconds(headers: Headers): number | undefined {
+  const value = headers.get('retry-after');
+  if (!value) return undefined;
+  if (/^\d+$/.test(value.trim())) return Number(value.trim());
+  const at = Date.parse(value);
+  return Number.isNaN(at) ? undefined : Math.max(0, Math.ceil((at - Date.now()) / 1000));
 }
 
 const enc = encodeURIComponent;
@@ -212,6 +347,17 @@ export const api = {
     }),
   unbindEntryPoint: (address: string) =>
     request<void>('DELETE', `/api/entry-points/${enc(address)}`),
+
+  /** `query`: a query string as built by `runsQuery` (calls/callFilters.ts). */
+  listRuns: (query: string) => request<Page<RunDto>>('GET', `/api/runs${query ? `?${query}` : ''}`),
+  getRun: (id: string) => request<RunDetail>('GET', `/api/runs/${enc(id)}`),
+  /** The flow document the run used: its published version, or the draft snapshot it tested. */
+  getRunDocument: (id: string) => request<FlowDocument>('GET', `/api/runs/${enc(id)}/document`),
+  runStreamUrl: (id: string) => `/api/runs/${enc(id)}/stream`,
+  startTestCall: (flowId: string, body: TestCallRequest) =>
+    request<RunDetail>('POST', `/api/flows/${enc(flowId)}/test-calls`, { body }),
+  sendTestInput: (runId: string, body: TestInput) =>
+    request<unknown>('POST', `/api/runs/${enc(runId)}/test-input`, { body }),
 };
 
 /** Every page of a list endpoint. */

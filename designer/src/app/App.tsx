@@ -10,6 +10,8 @@ import {
 import { SignOutRegular } from '@fluentui/react-icons';
 import { useEffect, useState } from 'react';
 import { setUnauthorizedHandler } from '../api/client.js';
+import { CallsPage } from '../calls/CallsPage.js';
+import { RunPage } from '../calls/RunPage.js';
 import { EditorPage } from '../editor/EditorPage.js';
 import { EntryPointsPage } from '../pages/EntryPointsPage.js';
 import { FlowListPage } from '../pages/FlowListPage.js';
@@ -46,7 +48,12 @@ export function App() {
     return <LoginPage next={route.page === 'login' ? route.next : undefined} />;
   }
 
-  const section = route.page === 'entryPoints' ? 'entryPoints' : 'flows';
+  const section =
+    route.page === 'entryPoints'
+      ? 'entryPoints'
+      : route.page === 'calls' || route.page === 'run'
+        ? 'calls'
+        : 'flows';
   return (
     <div className="sb-app">
       <header className="sb-header">
@@ -55,12 +62,19 @@ export function App() {
         </Text>
         <TabList
           selectedValue={section}
-          onTabSelect={(_, d) => navigate({ page: d.value as 'flows' | 'entryPoints' })}
+          onTabSelect={(_, d) =>
+            navigate(
+              d.value === 'calls'
+                ? { page: 'calls', filters: {} }
+                : { page: d.value as 'flows' | 'entryPoints' },
+            )
+          }
           size="small"
           aria-label="Sections"
         >
           <Tab value="flows">Flows</Tab>
           <Tab value="entryPoints">Entry points</Tab>
+          <Tab value="calls">Calls</Tab>
         </TabList>
         <span className="sb-header__spacer" />
         <Text size={200} className="sb-header__user">
@@ -77,6 +91,8 @@ export function App() {
       </header>
       {route.page === 'flows' && <FlowListPage />}
       {route.page === 'entryPoints' && <EntryPointsPage />}
+      {route.page === 'calls' && <CallsPage filters={route.filters} />}
+      {route.page === 'run' && <RunPage key={route.runId} runId={route.runId} />}
       {route.page === 'editor' && <EditorPage key={route.flowId} flowId={route.flowId} />}
       {route.page === 'version' && (
         <EditorPage

@@ -1,4 +1,5 @@
 import { useSyncExternalStore } from 'react';
+import { formatCallsFilters, parseCallsFilters, type CallsFilters } from '../calls/callFilters.js';
 
 /**
  * Hash routes (#/flows/abc), so the engine can serve the built designer as static files with
@@ -9,6 +10,8 @@ export type Route =
   | { page: 'editor'; flowId: string }
   | { page: 'version'; flowId: string; version: number }
   | { page: 'entryPoints' }
+  | { page: 'calls'; filters: CallsFilters }
+  | { page: 'run'; runId: string }
   | { page: 'login'; next?: string };
 
 export function parseRoute(hash: string): Route {
@@ -20,6 +23,10 @@ export function parseRoute(hash: string): Route {
     return next ? { page: 'login', next } : { page: 'login' };
   }
   if (parts[0] === 'entry-points') return { page: 'entryPoints' };
+  if (parts[0] === 'calls') {
+    if (parts[1]) return { page: 'run', runId: parts[1] };
+    return { page: 'calls', filters: parseCallsFilters(query) };
+  }
   if (parts[0] === 'flows' && parts[1]) {
     if (parts[2] === 'versions' && parts[3] && Number.isInteger(Number(parts[3]))) {
       return { page: 'version', flowId: parts[1], version: Number(parts[3]) };
@@ -39,6 +46,12 @@ export function routePath(route: Route): string {
       return `/flows/${encodeURIComponent(route.flowId)}/versions/${route.version}`;
     case 'entryPoints':
       return '/entry-points';
+    case 'calls': {
+      const query = formatCallsFilters(route.filters);
+      return query ? `/calls?${query}` : '/calls';
+    }
+    case 'run':
+      return `/calls/${encodeURIComponent(route.runId)}`;
     case 'login':
       return route.next ? `/login?next=${encodeURIComponent(route.next)}` : '/login';
   }

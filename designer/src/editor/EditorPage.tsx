@@ -28,6 +28,7 @@ import {
   SaveRegular,
   ZoomFitRegular,
   ArrowLeftRegular,
+  CallRegular,
 } from '@fluentui/react-icons';
 import { validateFlow, type FlowDocument } from '@switchboard/flow';
 import { ReactFlowProvider, useReactFlow } from '@xyflow/react';
@@ -36,6 +37,7 @@ import { useStore } from 'zustand';
 import { api, ApiError, hasRole, type FlowDetail } from '../api/client.js';
 import { navigate } from '../app/router.js';
 import { useSession } from '../app/session.js';
+import { createPathOverlayStore, PathOverlayProvider } from '../calls/pathOverlay.js';
 import { readClipboard, writeClipboard } from './clipboard.js';
 import { EditorStoreProvider } from './context.js';
 import { FlowCanvas } from './FlowCanvas.js';
@@ -45,6 +47,7 @@ import { ProblemsPanel } from './ProblemsPanel.js';
 import { PropertyPanel } from './PropertyPanel.js';
 import { PublishDialog } from './PublishDialog.js';
 import { createEditorStore, type EditorStore, type Issue } from './store.js';
+import { TestPanel } from './TestPanel.js';
 import { useDraftSaver, type SaveStatus } from './useDraftSaver.js';
 import { VersionsPanel } from './VersionsPanel.js';
 
@@ -153,6 +156,10 @@ export function Editor({
   const [versionsOpen, setVersionsOpen] = useState(version !== undefined);
   const [versionsKey, setVersionsKey] = useState(0);
   const [notice, setNotice] = useState<string>();
+  const canTest = hasRole(me?.role, 'editor');
+  const [testOpen, setTestOpen] = useState(false);
+  // A test call's path over the canvas: beside the editor store, never in the document.
+  const [overlay] = useState(createPathOverlayStore);
 
   // Live validation, debounced, with the flow package's validator.
   useEffect(() => {
@@ -414,6 +421,15 @@ export function Editor({
           >
             Versions{published ? ` (${published})` : ''}
           </ToolbarButton>
+          {canTest && (
+            <ToolbarButton
+              icon={<CallRegular />}
+              onClick={() => setTestOpen((o) => !o)}
+              aria-pressed={testOpen}
+            >
+              Test
+            </ToolbarButton>
+          )}
           {canEdit && (
             <ToolbarButton icon={<SaveRegular />} onClick={() => void save()}>
               Save
@@ -440,28 +456,42 @@ export function Editor({
           <MessageBarBody>{notice}</MessageBarBody>
         </MessageBar>
       )}
-      <div className="sb-editor__body">
-        {!readOnly && <Palette onAdd={addAtCentre} />}
-        <div className="sb-editor__main">
-          <FlowCanvas />
-          <ProblemsPanel onReveal={reveal} />
-        </div>
-        <aside className="sb-editor__side">
-          {versionsOpen && (
-            <VersionsPanel
-              key={versionsKey}
-              flowId={flow.id}
-              current={version}
-              canRollback={hasRole(me?.role, 'publisher')}
-              onRolledBack={(v) => {
-                setVersionsKey((k) => k + 1);
-                setNotice(`Rolled back: published as version ${v}.`);
-              }}
-            />
+      <PathOverlayProvider value={overlay}>
+        <div className="sb-editor__body">
+          {!readOnly && <Palette onAdd={addAtCentre} />}
+          <div className="sb-editor__main">
+            <FlowCanvas />
+            <ProblemsPanel onReveal={reveal} />
+          </div>
+          {testOpen && (
+            <aside className="sb-editor__test">
+              <TestPanel
+                flow={flow}
+                store={store}
+                overlay={overlay}
+                version={version}
+                saveFirst={save}
+                onClose={() => setTestOpen(false)}
+              />
+            </aside>
           )}
-          <PropertyPanel />
-        </aside>
-      </div>
+          <aside className="sb-editor__side">
+            {versionsOpen && (
+              <VersionsPanel
+                key={versionsKey}
+                flowId={flow.id}
+                current={version}
+                canRollback={hasRole(me?.role, 'publisher')}
+                onRolledBack={(v) => {
+                  setVersionsKey((k) => k + 1);
+                  setNotice(`Rolled back: published as version ${v}.`);
+                }}
+              />
+            )}
+            <PropertyPanel flowId={flow.id} />
+          </aside>
+        </div>
+      </PathOverlayProvider>
       {publishOpen && (
         <PublishDialog
           flowId={flow.id}

@@ -19,6 +19,7 @@ import {
   useState,
   type DragEvent,
 } from 'react';
+import { PathMarkers, useDecoratedElements } from '../calls/pathOverlay.js';
 import { outcomesFor } from '../catalogue.js';
 import { useStore } from 'zustand';
 import { useShallow } from 'zustand/react/shallow';
@@ -89,10 +90,16 @@ export function FlowCanvas({
   label?: string;
 }) {
   const store = useEditorStore();
-  const { nodes, edges, readOnly } = useStore(
+  const {
+    nodes: storeNodes,
+    edges: storeEdges,
+    readOnly,
+  } = useStore(
     store,
     useShallow((s) => ({ nodes: s.nodes, edges: s.edges, readOnly: s.readOnly })),
   );
+  // A run's path (run view, test call), if any, as classes and labels on copies for React Flow.
+  const { nodes, edges } = useDecoratedElements(storeNodes, storeEdges);
   const actions = store.getState();
   // Fit a loaded flow into view once; an empty canvas starts at 100 % (fitting the first
   // dropped node would zoom right into it).
@@ -194,6 +201,7 @@ export function FlowCanvas({
             multiSelectionKeyCode={['Meta', 'Control']}
           >
             {far && <FarEdges nodes={nodes} edges={canvasEdges} />}
+            <PathMarkers />
             <Background gap={20} />
             <MiniMap<DesignerNode>
               pannable

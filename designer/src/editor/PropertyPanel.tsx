@@ -1,6 +1,8 @@
-import { Field, Input, Text, Textarea } from '@fluentui/react-components';
+import { Field, Input, Link, Text, Textarea } from '@fluentui/react-components';
+import { HistoryRegular } from '@fluentui/react-icons';
 import { useMemo } from 'react';
 import { useStore } from 'zustand';
+import { routePath } from '../app/router.js';
 import { useShallow } from 'zustand/react/shallow';
 import { NodeIcon, nodeType } from '../catalogue.js';
 import { ConfigForm, type FormEnvironment } from '../forms/ConfigForm.js';
@@ -22,14 +24,16 @@ function configIssues(issues: Issue[]): Map<string, string> {
   return map;
 }
 
-export function PropertyPanel() {
+export function PropertyPanel({ flowId }: { flowId?: string }) {
   const store = useEditorStore();
   const selected = useStore(
     store,
     useShallow((s) => s.nodes.filter((n) => n.selected)),
   );
   const readOnly = useStore(store, (s) => s.readOnly);
-  if (selected.length === 1) return <NodeProperties node={selected[0]!} readOnly={readOnly} />;
+  if (selected.length === 1) {
+    return <NodeProperties node={selected[0]!} readOnly={readOnly} flowId={flowId} />;
+  }
   return (
     <section className="sb-properties" aria-label="Properties">
       {selected.length > 1 ? (
@@ -71,7 +75,15 @@ function FlowProperties({ readOnly }: { readOnly: boolean }) {
   );
 }
 
-function NodeProperties({ node, readOnly }: { node: DesignerNode; readOnly: boolean }) {
+function NodeProperties({
+  node,
+  readOnly,
+  flowId,
+}: {
+  node: DesignerNode;
+  readOnly: boolean;
+  flowId: string | undefined;
+}) {
   const store = useEditorStore();
   const description = nodeType(node.data.type);
   const issues = useStore(store, (s) => s.nodeIssues[node.id] ?? noIssues);
@@ -140,6 +152,14 @@ function NodeProperties({ node, readOnly }: { node: DesignerNode; readOnly: bool
           onChange={(config) => store.getState().updateConfig(node.id, config)}
           environment={environment}
         />
+      )}
+      {flowId && (
+        <Link
+          className="sb-node-calls"
+          href={`#${routePath({ page: 'calls', filters: { flowId, nodeId: node.id, kind: 'all' } })}`}
+        >
+          <HistoryRegular /> Recent calls through this node
+        </Link>
       )}
       <Text size={100} className="sb-node-id">
         Node id: {node.id}

@@ -1,0 +1,45 @@
+import type { RunDto } from '../api/client.js';
+import { humanize } from '../forms/schema.js';
+
+/** "42 s", "3 min 05 s", "1 h 02 min"; a running call counts up to `now`. */
+export function formatDuration(
+  run: Pick<RunDto, 'startedAt' | 'endedAt'>,
+  now = Date.now(),
+): string {
+  const start = Date.parse(run.startedAt);
+  const end = run.endedAt ? Date.parse(run.endedAt) : now;
+  if (Number.isNaN(start) || Number.isNaN(end)) return '';
+  const seconds = Math.max(0, Math.round((end - start) / 1000));
+  if (seconds < 60) return `${seconds} s`;
+  const minutes = Math.floor(seconds / 60);
+  if (minutes < 60) return `${minutes} min ${String(seconds % 60).padStart(2, '0')} s`;
+  return `${Math.floor(minutes / 60)} h ${String(minutes % 60).padStart(2, '0')} min`;
+}
+
+export function formatStarted(iso: string): string {
+  const at = new Date(iso);
+  return Number.isNaN(at.getTime())
+    ? iso
+    : at.toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'medium' });
+}
+
+/** "callerHungUp" → "Caller hung up". */
+export function endReasonText(reason: string | null | undefined): string {
+  return reason ? humanize(reason) : '';
+}
+
+export function versionText(run: Pick<RunDto, 'version' | 'draft'>): string {
+  return run.version === null || run.draft ? 'draft' : `v${run.version}`;
+}
+
+/** End reasons the interpreter knows (flow's EndReason), for the filter's suggestions. */
+export const END_REASONS = [
+  'completed',
+  'callerHungUp',
+  'transferred',
+  'redirected',
+  'rejected',
+  'failed',
+  'stepLimit',
+  'cancelled',
+] as const;
