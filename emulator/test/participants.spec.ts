@@ -280,3 +280,88 @@ describe('transferCallToParticipant', () => {
     });
   }
 });
+
+describe("a placed call's own callee behaviours", () => {
+  it('a callee declines in one call and accepts in another at the same time (the registry says accept)', async () => {
+    const target = freshNumber();
+    await h.emulator.control.setEndpoint(target, { onInvite: 'accept', ringMs: 100 });
+    const placeWith = async (onInvite: InviteBehaviour) => {
+      const placed = await h.emulator.control.placeCall({
+        from: freshNumber(),
+        to: BUSINESS_NUMBER,
+        endpoints: { [target]: { onInvite, ringMs: 100 } },
+      });
+      const delivery = await h.receiver.waitFor(
+        () =>
+          h.receiver
+            .eventGrid('Microsoft.Communication.IncomingCall')
+            .find(
+              (r) =>
+                (r.body as { data: { serverCallId: string } }[])[0]!.data.serverCallId ===
+                placed.serverCallId,
+            ),
+        5000,
+        'IncomingCall',
+      );
+      const context = (delivery.body as { data: { incomingCallContext: string } }[])[0]!.data
+        .incomingCallContext;
+      const answer = await h.client.answerCall(context, h.callbackUri);
+      const id = answer.callConnectionProperties.callConnectionId!;
+      await h.receiver.waitForKinds(id, ['CallConnected', 'ParticipantsUpdated']);
+      await answer.callConnection.addParticipant(
+        {
+          targetParticipant: { phoneNumber: target },
+          sourceCallIdNumber: { phoneNumber: BUSINESS_NUMBER },
+        },
+        { invitationTimeoutInSeconds: 30 },
+      );
+      return id;
+    };
+    const [declined, accepted] = await Promise.all([placeWith('decline'), placeWith('accept')]);
+    expect(await h.receiver.waitForKinds(declined, ['AddParticipantFailed'])).toContain(
+      'AddParticipantFailed',
+    );
+    expect(await h.receiver.waitForKinds(accepted, ['AddParticipantSucceeded'])).toContain(
+      'AddParticipantSucceeded',
+    );
+  });
+
+  it("refuses a placed call's endpoints that are not behaviours, naming the field", async () => {
+    const res = await fetch(`${h.emulator.url}/emulator/calls`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        from: freshNumber(),
+        to: BUSINESS_NUMBER,
+        endpoints: { [freshNumber()]: { onInvite: 'maybe' } },
+      }),
+    });
+    expect(res.status).toBe(400);
+    expect(JSON.stringify(await res.json())).toMatch(/onInvite/);
+  });
+});
+
+describe('what the caller heard', () => {
+  it("the call's timeline holds each prompt played, with its voice, in order", async () => {
+    const c = await answeredCall(h);
+    await c.connection
+      .getCallMedia()
+      .playToAll([{ kind: 'textSource', text: 'Hello there', voiceName: 'en-US-JennyNeural' }], {
+        operationContext: 'ctx-hello',
+      });
+    await h.receiver.waitForKinds(c.id, ['PlayCompleted']);
+    await c.connection
+      .getCallMedia()
+      .playToAll([{ kind: 'fileSource', url: 'https://x.test/a.wav' }]);
+    await h.receiver.waitFor(
+      () => h.receiver.kinds(c.id).filter((k) => k === 'PlayCompleted').length >= 2,
+    );
+    const detail = await h.emulator.control.getCall(c.serverCallId);
+    const heard = detail.timeline.filter((e) => e.kind === 'media' && Array.isArray(e.heard));
+    expect(heard.map((e) => e.heard)).toEqual([
+      [{ kind: 'text', text: 'Hello there', voice: 'en-US-JennyNeural' }],
+      [{ kind: 'file', uri: 'https://x.test/a.wav' }],
+    ]);
+    expect(heard[0]!.operationContext).toBe('ctx-hello');
+  });
+});

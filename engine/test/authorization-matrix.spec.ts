@@ -1,4 +1,7 @@
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { repoRoot } from '../src/config/config.js';
 import { describe, expect, it } from 'vitest';
 import { type As, type TestEngine, useEngine } from './engine.js';
 import { reminderFlow } from './calls.js';
@@ -53,6 +56,21 @@ async function newRun(t: TestEngine): Promise<string> {
   return run.body.id;
 }
 
+/** A test call of the example IVR waiting at its menu (real time here: it waits for input). */
+async function newTestCall(t: TestEngine): Promise<string> {
+  const doc = JSON.parse(
+    readFileSync(join(repoRoot(), 'flow', 'examples', 'main-ivr.json'), 'utf8'),
+  ) as unknown;
+  const flow = await t.json('POST', '/api/flows', {
+    body: { name: `t-${unique()}`, document: doc },
+  });
+  const run = await t.json('POST', `/api/flows/${flow.body.id}/test-calls`, {
+    body: { clock: '2026-12-08T10:00:00-08:00' },
+  });
+  if (run.status !== 201) throw new Error(JSON.stringify(run.body));
+  return run.body.id;
+}
+
 const runRoles: Role[] = ['viewer', 'editor', 'publisher', 'admin', 'runner'];
 const runStarters: Role[] = ['publisher', 'admin', 'runner'];
 
@@ -83,6 +101,30 @@ const endpoints: Endpoint[] = [
     allowed: runRoles,
     ok: 200,
     call: async (t) => ({ path: `/api/runs/${await newRun(t)}` }),
+  },
+  {
+    method: 'GET',
+    route: '/api/runs/{id}/document',
+    allowed: runRoles,
+    ok: 200,
+    call: async (t) => ({ path: `/api/runs/${await newRun(t)}/document` }),
+  },
+  {
+    method: 'POST',
+    route: '/api/flows/{id}/test-calls',
+    allowed: atLeast('editor'),
+    ok: 201,
+    call: async (t) => ({ path: `/api/flows/${await newFlow(t)}/test-calls`, body: {} }),
+  },
+  {
+    method: 'POST',
+    route: '/api/runs/{id}/test-input',
+    allowed: atLeast('editor'),
+    ok: 202,
+    call: async (t) => ({
+      path: `/api/runs/${await newTestCall(t)}/test-input`,
+      body: { dtmf: '9' },
+    }),
   },
   {
     method: 'POST',
@@ -330,7 +372,7 @@ const expected = (e: Endpoint, role: Role) => {
 };
 
 describe('authorization matrix: every endpoint × every role', () => {
-  const t = useEngine();
+  const t = useEngine({ SWITCHBOARD_MAX_TEST_CALLS_PER_USER: '100' });
 
   it('covers every endpoint in the OpenAPI document', async () => {
     const doc = await t.json('GET', '/api/docs/openapi.json', { as: 'anonymous' });
