@@ -146,8 +146,10 @@ export type TestParticipantRole = 'caller' | 'app' | 'callee';
 export interface TestParticipant {
   rawId: string;
   role: TestParticipantRole;
-  /** The emulator's state: connecting, ringing, connected, disconnected, … */
+  /** The emulator's state: connecting, ringing, connected, onHold, disconnected, … */
   state: string;
+  /** decline, busy or noAnswer: a callee that never joined. */
+  outcome?: string;
   isMuted: boolean;
   isOnHold: boolean;
 }
@@ -170,6 +172,8 @@ export interface TestTimelineEntry {
 /** The emulated call behind a test run. */
 export interface TestCall {
   serverCallId: string | null;
+  /** The emulator's call state. */
+  state?: string | null;
   participants: TestParticipant[];
   heard: HeardEntry[];
   timeline: TestTimelineEntry[];

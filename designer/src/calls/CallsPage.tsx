@@ -338,6 +338,7 @@ function CallsFilterBar({
           onChange={(_, d) => update({ version: d.value ? Number(d.value) : undefined })}
         >
           <option value="">Any version</option>
+          <option value="0">Drafts (test calls)</option>
           {(filters.flowId ? versions : []).map((v) => (
             <option key={v.version} value={v.version}>
               Version {v.version}

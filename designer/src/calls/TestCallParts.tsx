@@ -7,8 +7,16 @@ import { VirtualList } from './VirtualList.js';
 
 const ROLE_NAMES: Record<string, string> = { caller: 'Caller', app: 'The flow', callee: 'Callee' };
 
+const OUTCOMES: Record<string, string> = {
+  decline: 'Declined',
+  busy: 'Busy',
+  noAnswer: 'No answer',
+};
+
 /** The state shown for a participant: on hold wins over connected; emulator words capitalised. */
-export function participantState(p: Pick<TestParticipant, 'state' | 'isOnHold'>): string {
+export function participantState(
+  p: Pick<TestParticipant, 'state' | 'isOnHold'> & { outcome?: string },
+): string {
   if (p.isOnHold && p.state.toLowerCase() === 'connected') return 'On hold';
   const words = p.state.replace(/([a-z])([A-Z])/g, '$1 $2').toLowerCase();
   return words.charAt(0).toUpperCase() + words.slice(1);
@@ -62,6 +70,11 @@ export const Participants = memo(function Participants({
                   <Badge appearance="tint" color={STATE_COLOURS[state] ?? 'informative'}>
                     {state}
                   </Badge>
+                  {p.outcome && (
+                    <Badge appearance="outline" color="danger">
+                      {OUTCOMES[p.outcome] ?? p.outcome}
+                    </Badge>
+                  )}
                   {p.isMuted && (
                     <Badge appearance="outline" color="subtle">
                       Muted

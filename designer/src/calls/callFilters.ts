@@ -6,6 +6,7 @@ export type RunKind = 'real' | 'test' | 'all';
 /** The Calls page's filters; every one lives in the URL (`#/calls?flowId=…`), so a view can be shared. */
 export interface CallsFilters {
   flowId?: string;
+  /** A published version, or 0: test calls of drafts. */
   version?: number;
   status?: RunStatus;
   /** Default: real calls only, as the engine's list does. */
@@ -68,7 +69,7 @@ export function parseCallsFilters(query: string | URLSearchParams): CallsFilters
   const flowId = text('flowId');
   if (flowId) filters.flowId = flowId;
   const version = text('version');
-  if (version && /^[1-9]\d*$/.test(version)) filters.version = Number(version);
+  if (version && /^(0|[1-9]\d*)$/.test(version)) filters.version = Number(version);
   const nodeId = text('nodeId');
   if (nodeId) filters.nodeId = nodeId;
   const status = text('status');

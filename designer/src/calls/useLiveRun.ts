@@ -1,6 +1,9 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { api, ApiError, type RunDetail, type RunStep } from '../api/client.js';
 
+/** Detail fetches after a test run ended while its call still has people in it. */
+const SETTLE_POLLS = 15;
+
 /** Steps by seq, in order; returns `current` itself when `incoming` adds nothing new. */
 export function mergeSteps(current: RunStep[], incoming: readonly RunStep[]): RunStep[] {
   if (incoming.length === 0) return current;
@@ -106,16 +109,26 @@ export function useLiveRun(
   }, [runId, running, fetchDetail]);
 
   // The detail, while the run runs: often for a test call (its participants change without a
-  // step), rarely otherwise (the stream carries the steps; this catches a dropped stream).
+  // step), rarely otherwise (the stream carries the steps; this catches a dropped stream). A test
+  // call can outlive its run (the flow left, the caller still talks to an agent): its
+  // participants are followed a while longer, until the emulator lets the call go.
+  const settling = Boolean(
+    current && !running && current.testCall && current.testCall.state !== 'disconnected',
+  );
   useEffect(() => {
-    if (!runId || !running) return;
+    if (!runId || !(running || settling)) return;
     const gen = generation.current;
     const every = pollMs ?? (test ? 1000 : 5000);
+    let left = SETTLE_POLLS;
     const timer = setInterval(() => {
+      if (!running && --left < 0) {
+        clearInterval(timer);
+        return;
+      }
       if (!document.hidden) void fetchDetail(runId, gen);
     }, every);
     return () => clearInterval(timer);
-  }, [runId, running, test, pollMs, fetchDetail]);
+  }, [runId, running, settling, test, pollMs, fetchDetail]);
 
   const refresh = useCallback(() => {
     if (runId) void fetchDetail(runId, generation.current);

@@ -6,6 +6,8 @@ import { CHROMIUM, CHROMIUM_ARGS, designerDir } from './environment.js';
 
 export const engineUrl = () => inject('engineUrl');
 export const skipBrowserTests = !inject('engineUrl');
+/** The control API of the emulator real calls go through (`npm start`'s in-process one). */
+export const emulatorUrl = () => inject('emulatorUrl');
 
 export interface Session {
   context: BrowserContext;

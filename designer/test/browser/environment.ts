@@ -95,6 +95,8 @@ export async function buildBench(outDir: string): Promise<void> {
 export interface RunningEngine {
   url: string;
   adminPassword: string;
+  /** The ACS emulator `npm start` runs beside the engine (real calls); control API at /emulator. */
+  emulatorUrl: string;
   stop(): Promise<void>;
 }
 
@@ -124,6 +126,7 @@ export async function startEngine(designerDist: string): Promise<RunningEngine> 
   const dataDir = await mkdtemp(join(tmpdir(), 'switchboard-designer-test-'));
   const port = await freePort();
   const postgresPort = await freePort();
+  const emulatorPort = await freePort();
   const adminPassword = 'designer-test-admin-password';
   const child: ChildProcess = spawn(process.execPath, [main], {
     cwd: repoDir,
@@ -133,6 +136,7 @@ export async function startEngine(designerDist: string): Promise<RunningEngine> 
       HOST: '127.0.0.1',
       SWITCHBOARD_DATA_DIR: dataDir,
       SWITCHBOARD_POSTGRES_PORT: String(postgresPort),
+      EMULATOR_PORT: String(emulatorPort),
       SWITCHBOARD_ADMIN_PASSWORD: adminPassword,
       SWITCHBOARD_DESIGNER_DIR: designerDist,
       DATABASE_URL: '',
@@ -167,6 +171,7 @@ export async function startEngine(designerDist: string): Promise<RunningEngine> 
   return {
     url,
     adminPassword,
+    emulatorUrl: `http://127.0.0.1:${emulatorPort}`,
     async stop() {
       if (child.exitCode === null) {
         child.kill('SIGTERM');

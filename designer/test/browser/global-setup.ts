@@ -9,6 +9,7 @@ declare module 'vitest' {
     /** The engine serving the built designer, or '' when the browser tests are skipped. */
     engineUrl: string;
     adminPassword: string;
+    emulatorUrl: string;
   }
 }
 
@@ -18,6 +19,7 @@ export default async function setup(project: TestProject) {
   if (!availability.run) {
     project.provide('engineUrl', '');
     project.provide('adminPassword', '');
+    project.provide('emulatorUrl', '');
     return undefined;
   }
   const dist = await mkdtemp(join(tmpdir(), 'switchboard-designer-dist-'));
@@ -25,6 +27,7 @@ export default async function setup(project: TestProject) {
   const engine = await startEngine(dist);
   project.provide('engineUrl', engine.url);
   project.provide('adminPassword', engine.adminPassword);
+  project.provide('emulatorUrl', engine.emulatorUrl);
   return async () => {
     await engine.stop();
     await rm(dist, { recursive: true, force: true });
