@@ -100,6 +100,8 @@ export type EndReason =
   | 'transferred'
   | 'redirected'
   | 'rejected'
+  /** The app left the call at an unconnected outcome; the other parties stay connected. */
+  | 'appLeft'
   | 'failed'
   | 'stepLimit'
   | 'cancelled';

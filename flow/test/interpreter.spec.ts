@@ -1,5 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { compileFlow, start, step, type FlowDocument } from '../src/index.js';
+import {
+  compileFlow,
+  defaultConfig,
+  nodeTypes,
+  outcomesOf,
+  start,
+  step,
+  validateFlow,
+  type FlowDocument,
+} from '../src/index.js';
 import {
   answered,
   answeredThen,
@@ -127,10 +136,10 @@ describe('call.answer', () => {
     expect(before.call.incomingCallContext).toBe('incoming-context');
   });
 
-  it('when AnswerFailed arrives, then "failed" (no edge: the run ends, nothing to hang up)', () => {
+  it('when AnswerFailed arrives, then "failed" (no edge: the still-ringing call is rejected)', () => {
     given(answeredThen(marker('hi')))
       .when(ev('AnswerFailed', { resultInformation: { code: 400, subCode: 8523 } }))
-      .then({ outcomes: { a: ['failed'] }, actions: ['end'], ended: 'failed' });
+      .then({ outcomes: { a: ['failed'] }, actions: ['rejectCall', 'end'], ended: 'failed' });
   });
 });
 
@@ -814,5 +823,89 @@ describe('run semantics', () => {
   it('keeps only results that something reads', () => {
     const s = answered(flow).when(ev('PlayCompleted'));
     expect(s.state.results).toEqual({});
+  });
+});
+
+describe('an outcome with no edge does what the catalogue says, and the validator says what', () => {
+  it('an incoming call never answered is rejected at once (business hours "closed" before Answer)', () => {
+    const flow = flowOf(
+      {
+        t: ['trigger.incomingCall'],
+        h: [
+          'logic.businessHours',
+          {
+            timezone: 'UTC',
+            weekly: { mon: [], tue: [], wed: [], thu: [], fri: [], sat: [], sun: [] },
+          },
+        ],
+        a: ['call.answer'],
+      },
+      [
+        ['t', 'next', 'h'],
+        ['h', 'open', 'a'],
+      ],
+    );
+    const s = given(flow);
+    expect(s.started.actions.map((a) => a.kind)).toEqual(['rejectCall', 'end']);
+    expect(s.started.actions[0]).toMatchObject({ incomingCallContext: 'incoming-context' });
+    expect(s.state.endReason).toBe('rejected');
+    expect(validateFlow(flow).find((i) => i.message.startsWith('“Closed”'))?.message).toBe(
+      '“Closed” of “Business hours” is not connected. The call is rejected',
+    );
+  });
+
+  it('after the participant joined ("Added"), the app leaves and the parties stay connected', () => {
+    const flow = answeredThen(
+      ['call.addParticipant', { target: AGENT }],
+      { failed: 'ko' },
+      {
+        ko: marker('ko'),
+      },
+    );
+    const s = answered(flow).when(ev('AddParticipantSucceeded'));
+    s.then({ outcomes: { n: ['added'] }, actions: ['hangUp', 'end'], ended: 'appLeft' });
+    expect(s.action('hangUp').forEveryone).toBe(false);
+    expect(validateFlow(flow).find((i) => i.nodeId === 'n')?.message).toBe(
+      '“Added” of “Add participant” is not connected. The caller and the added participant stay connected; the flow stops',
+    );
+  });
+
+  it('otherwise the app hangs up for everyone', () => {
+    const flow = answeredThen(marker('hi'));
+    answered(flow)
+      .when(ev('PlayCompleted'))
+      .then({ outcomes: { n: ['completed'] }, actions: ['hangUp', 'end'], ended: 'completed' });
+  });
+
+  it('a cancelled run of a call still ringing rejects it; a run that fails before answering too', () => {
+    const flow = flowOf(
+      { t: ['trigger.incomingCall'], h: ['logic.businessHours', { timezone: 'UTC' }] },
+      [],
+    );
+    expect(given(flow).started.actions.map((a) => a.kind)).toEqual(['rejectCall', 'end']);
+  });
+
+  it('every outcome of every node type: the warning names what the caller gets, as the interpreter does it', () => {
+    for (const type of Object.values(nodeTypes)) {
+      if (type.terminal || type.trigger) continue;
+      const config = defaultConfig(type.type) ?? {};
+      for (const o of outcomesOf(type, config)) {
+        if (o.endsRun) continue;
+        const expected =
+          o.unconnected?.does === 'leave'
+            ? `${o.unconnected.who} stay connected; the flow stops`
+            : 'The caller is disconnected';
+        const reachedAnswered =
+          type.callControl !== 'releases' && type.callControl !== 'establishes';
+        if (!reachedAnswered) continue;
+        const issues = validateFlow(answeredThen([type.type, config]));
+        const warning = issues.find(
+          (i) => i.nodeId === 'n' && i.message.startsWith(`“${o.label}” of`),
+        );
+        expect(warning?.message, `${type.type} ${o.id}`).toMatch(
+          new RegExp(`is not connected\\. ${expected.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`),
+        );
+      }
+    }
   });
 });

@@ -212,14 +212,14 @@ describe('validateFlow', () => {
     ).toEqual([]);
   });
 
-  it('warns about outcomes with no edge: the call ends there', () => {
+  it('warns about outcomes with no edge, saying what the caller gets', () => {
     const doc = answeredThen(marker('x'), { completed: 'h' }, { h: ['call.hangUp'] }, [
       ['a', 'failed', 'h'],
     ]);
     expect(warnings(doc)).toEqual([
       expect.objectContaining({
         nodeId: 'n',
-        message: '“Failed” of “Play” is not connected: the call ends there',
+        message: '“Failed” of “Play” is not connected. The caller is disconnected',
       }),
     ]);
     // A transfer's "accepted" needs no edge: the flow has left the call.

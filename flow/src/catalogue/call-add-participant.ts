@@ -52,7 +52,11 @@ export const addParticipant = defineNodeType({
   description: 'Invites another phone number or user into the call',
   configSchema,
   outcomes: [
-    { id: 'added', label: 'Added' },
+    {
+      id: 'added',
+      label: 'Added',
+      unconnected: { does: 'leave', who: 'The caller and the added participant' },
+    },
     { id: 'failed', label: 'Failed', failure: true },
   ],
   callControl: 'needsConnectedCall',

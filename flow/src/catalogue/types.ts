@@ -31,6 +31,12 @@ export interface OutcomeDescription {
   failure?: true;
   /** Taking this outcome ends the run because the app has left the call (e.g. a 1:1 transfer). */
   endsRun?: EndReason;
+  /**
+   * What the call does when this outcome has no edge. Default (unset): the call ends — an
+   * incoming call never answered is rejected at once, a connected one is hung up for everyone.
+   * `leave`: the app leaves the call and `who` stay connected (after someone joined it).
+   */
+  unconnected?: { does: 'leave'; who: string };
 }
 
 export type NodeConfig = Record<string, unknown>;

@@ -26,7 +26,7 @@ export function start(
         ? `this flow starts with ${node.type}, not with a ${trigger.kind} trigger`
         : 'this flow has no trigger',
     });
-    run.end('failed');
+    run.end('failed', 'release');
     return run.result();
   }
   run.enter(node);
@@ -53,7 +53,7 @@ export function step(
     case 'Cancel':
       run.recordEvent(event);
       run.note({ at: now, kind: 'event', event: event.type, eventId: event.id });
-      run.end('cancelled', true);
+      run.end('cancelled', 'release');
       return run.result();
     case 'CallDisconnected':
       // Whoever hung up, the call is gone; the app's own hang-ups end the run before this.
@@ -83,7 +83,7 @@ export function step(
   run.recordEvent(event);
   if (!node) {
     run.note({ at: now, kind: 'error', message: `node ${awaiting.nodeId} is not in this flow` });
-    run.end('failed', true);
+    run.end('failed', 'release');
     return run.result();
   }
   try {
@@ -95,7 +95,7 @@ export function step(
       nodeId: node.id,
       message: e instanceof Error ? e.message : String(e),
     });
-    run.end('failed', true);
+    run.end('failed', 'release');
   }
   return run.result();
 }

@@ -1,5 +1,11 @@
 import type { Action, ActionDraft, EndReason } from '../actions.js';
-import type { EventRule, NodeConfig, NodeContext, RunResult } from '../catalogue/types.js';
+import type {
+  EventRule,
+  NodeConfig,
+  NodeContext,
+  OutcomeDescription,
+  RunResult,
+} from '../catalogue/types.js';
 import { tonesToDigits, type CallEvent } from '../events.js';
 import {
   DEFAULT_STEP_LIMIT,
@@ -122,21 +128,25 @@ export class Run {
     return context;
   }
 
-  /** Ends the run; hangs up first when asked to and the run still holds a connected call. */
-  end(reason: EndReason, hangUp = false): void {
+  /**
+   * Ends the run, letting go of the call as asked: `release` hangs up a connected call for
+   * everyone and rejects an incoming call still ringing (a caller is never left ringing);
+   * `leave` takes only the app out of a connected call, the other parties stay connected.
+   */
+  end(reason: EndReason, letGo: false | 'release' | 'leave' = false): void {
     if (this.state.status === 'ended') return;
-    const nodeId = this.state.currentNodeId;
-    if (hangUp && this.state.call.connected) {
+    const nodeId = this.state.currentNodeId ?? '';
+    const call = this.state.call;
+    const act = (draft: ActionDraft) => {
       this.state.seq += 1;
       const id = `${this.state.runId}:${this.state.seq}`;
-      this.actions.push({
-        kind: 'hangUp',
-        forEveryone: true,
-        id,
-        operationContext: id,
-        nodeId: nodeId ?? '',
-      });
-      this.note({ at: this.now, kind: 'action', nodeId: nodeId ?? '', action: 'hangUp', id });
+      this.actions.push({ ...draft, id, operationContext: id, nodeId } as Action);
+      this.note({ at: this.now, kind: 'action', nodeId, action: draft.kind, id });
+    };
+    if (letGo && call.connected) {
+      act({ kind: 'hangUp', forEveryone: letGo === 'release' });
+    } else if (letGo && call.direction === 'incoming' && call.incomingCallContext) {
+      act({ kind: 'rejectCall', incomingCallContext: call.incomingCallContext, reason: 'none' });
     }
     this.state.status = 'ended';
     this.state.endReason = reason;
@@ -190,7 +200,7 @@ export class Run {
     s.currentNodeId = node.id;
     delete s.awaiting;
     if (s.stepCount > this.stepLimit) {
-      this.end('stepLimit', true);
+      this.end('stepLimit', 'release');
       return undefined;
     }
     this.note({ at: this.now, kind: 'enter', nodeId: node.id, type: node.type });
@@ -240,7 +250,7 @@ export class Run {
   private fail(node: CompiledNode, message: string): string | undefined {
     this.note({ at: this.now, kind: 'error', nodeId: node.id, message });
     if (node.failureOutcome) return node.failureOutcome;
-    this.end('failed', true);
+    this.end('failed', 'release');
     return undefined;
   }
 
@@ -257,12 +267,26 @@ export class Run {
     }
     const next = node.targets.get(outcome);
     if (!next) {
-      // An outcome with no edge ends the call.
-      if (s.call.connected) this.end('completed', true);
-      else this.end(described?.failure ? 'failed' : 'completed');
+      this.endUnconnected(described);
       return undefined;
     }
     return next;
+  }
+
+  /**
+   * An outcome with no edge: what its description says (`unconnected`) — by default the call
+   * ends (an unanswered incoming call is rejected at once, a connected one hung up); `leave`
+   * takes the app out and leaves the other parties connected.
+   */
+  private endUnconnected(described: OutcomeDescription | undefined): void {
+    const call = this.state.call;
+    if (described?.unconnected?.does === 'leave' && call.connected) {
+      this.end('appLeft', 'leave');
+      return;
+    }
+    const unanswered = !call.connected && call.direction === 'incoming' && call.incomingCallContext;
+    const failed = !call.connected && described?.failure;
+    this.end(failed ? 'failed' : unanswered ? 'rejected' : 'completed', 'release');
   }
 
   // ---- events for the awaited node ----
@@ -334,7 +358,7 @@ export class Run {
   ): void {
     delete this.state.awaiting;
     if (outcome === undefined) {
-      this.end('failed', true);
+      this.end('failed', 'release');
       return;
     }
     const full: NodeResult = { ...this.state.results[node.id], ...result, outcome };

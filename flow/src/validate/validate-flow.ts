@@ -12,7 +12,7 @@ import {
   type FlowEdge,
   type FlowNode,
 } from '../document.js';
-import { checkCallOrder } from './call-order.js';
+import { CONNECTED, RINGING, callAfter, checkCallOrder } from './call-order.js';
 import { fieldMessage } from './field-messages.js';
 import type { ValidationIssue } from './issue.js';
 import { findBusyLoops } from './loops.js';
@@ -58,8 +58,7 @@ export function validateFlow(doc: unknown): ValidationIssue[] {
   checkEdges(index, issues);
   checkTriggers(index, issues);
   checkReachability(index, issues);
-  checkDanglingOutcomes(index, issues);
-  checkCallOrder(index, issues);
+  checkDanglingOutcomes(index, checkCallOrder(index, issues), issues);
   findBusyLoops(index, issues);
   checkTemplatesAndVariables(index, issues);
   return issues;
@@ -331,18 +330,42 @@ function checkReachability(index: FlowIndex, issues: ValidationIssue[]): void {
   }
 }
 
-function checkDanglingOutcomes(index: FlowIndex, issues: ValidationIssue[]): void {
+function checkDanglingOutcomes(
+  index: FlowIndex,
+  callStates: Uint8Array,
+  issues: ValidationIssue[],
+): void {
   for (const info of index.nodes) {
     if (!info.outcomes || info.desc?.terminal) continue;
     const used = new Set(info.next.map((n) => n.outcome));
     for (const o of info.outcomes.values()) {
       if (o.endsRun || used.has(o.id)) continue;
+      const after = callAfter(info, o.id, callStates[info.index] as number);
       issues.push({
         severity: 'warning',
         nodeId: info.node.id,
         path: ['nodes', info.index],
-        message: `“${o.label}” of ${nodeName(info)} is not connected: the call ends there`,
+        message: `“${o.label}” of ${nodeName(info)} is not connected. ${unconnectedEffect(o, after, index)}`,
       });
     }
   }
+}
+
+/**
+ * In plain words, what the caller experiences at an outcome with no edge (the interpreter's
+ * `endUnconnected`), given what the call may be by then.
+ */
+function unconnectedEffect(o: OutcomeDescription, after: number, index: FlowIndex): string {
+  const outbound = index.triggers[0]?.desc?.trigger === 'outbound';
+  const connected =
+    o.unconnected?.does === 'leave'
+      ? `${o.unconnected.who} stay connected; the flow stops`
+      : outbound
+        ? 'The call is hung up'
+        : 'The caller is disconnected';
+  const ringing = after & RINGING && !outbound;
+  if (after & CONNECTED) {
+    return ringing ? `${connected}; where the call is not answered yet, it is rejected` : connected;
+  }
+  return ringing ? 'The call is rejected' : 'The flow stops';
 }
