@@ -16,9 +16,16 @@ import { navigate, routePath } from '../app/router.js';
 import { EditorStoreProvider } from '../editor/context.js';
 import { FlowCanvas } from '../editor/FlowCanvas.js';
 import { createEditorStore, type EditorStore } from '../editor/store.js';
+import { defaultTimeZone } from '../editor/testCallSetup.js';
 import { createPathOverlayStore, PathOverlayProvider } from './pathOverlay.js';
 import { computePath } from './runPath.js';
-import { endReasonText, formatDuration, formatStarted, versionText } from './runFormat.js';
+import {
+  endReasonText,
+  formatClock,
+  formatDuration,
+  formatStarted,
+  versionText,
+} from './runFormat.js';
 import { nodeName, stepNodeId, stepRows, StepTimeline, StepVariables } from './StepTimeline.js';
 import { CallerHeard, EmulatorTimeline, Participants } from './TestCallParts.js';
 import { useLiveRun } from './useLiveRun.js';
@@ -97,7 +104,7 @@ export function RunPage({ runId }: { runId: string }) {
 
   return (
     <div className="sb-run">
-      <RunHeader run={run} flowName={document?.name} />
+      <RunHeader run={run} document={document} />
       {error && (
         <MessageBar intent="warning">
           <MessageBarBody>Live updates interrupted: {error}</MessageBarBody>
@@ -149,7 +156,10 @@ export function RunPage({ runId }: { runId: string }) {
   );
 }
 
-function RunHeader({ run, flowName }: { run: RunDetail; flowName: string | undefined }) {
+function RunHeader({ run, document }: { run: RunDetail; document: FlowDocument | undefined }) {
+  const flowName = document?.name;
+  // The clock reads best in the zone the flow's business hours are in.
+  const zone = useMemo(() => (document ? defaultTimeZone(document) : 'UTC'), [document]);
   return (
     <div className="sb-run__header">
       <Button
@@ -177,7 +187,7 @@ function RunHeader({ run, flowName }: { run: RunDetail; flowName: string | undef
       </Text>
       <Text size={200}>
         Started {formatStarted(run.startedAt)} · {formatDuration(run)}
-        {run.clock ? ` · simulated clock ${run.clock}` : ''}
+        {run.clock ? ` · simulated time ${formatClock(run.clock, zone)}` : ''}
       </Text>
       {run.status === 'ended' && run.endReason && (
         <Text size={300} weight="semibold" className="sb-run__end">

@@ -24,6 +24,7 @@ export function nodeName(node: DocNode | undefined, id: string): string {
 }
 
 const timeFormat = new Intl.DateTimeFormat(undefined, {
+  hourCycle: 'h23',
   hour: '2-digit',
   minute: '2-digit',
   second: '2-digit',
@@ -105,7 +106,7 @@ function StepTimelineInner({
         <span>Node</span>
         <span>Event</span>
         <span>Outcome</span>
-        <span>Actions sent</span>
+        <span>Sent</span>
         <span className="sb-steps__ms">Latency</span>
       </div>
       <VirtualList

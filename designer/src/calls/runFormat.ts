@@ -43,3 +43,24 @@ export const END_REASONS = [
   'stepLimit',
   'cancelled',
 ] as const;
+
+/** A test run's simulated clock as wall time in the flow's zone: "Sun 13 Dec 2026, 10:00 (America/Los_Angeles)". */
+export function formatClock(iso: string, zone: string): string {
+  const at = new Date(iso);
+  if (Number.isNaN(at.getTime())) return iso;
+  try {
+    const text = at.toLocaleString(undefined, {
+      timeZone: zone,
+      weekday: 'short',
+      day: 'numeric',
+      month: 'short',
+      year: 'numeric',
+      hour: '2-digit',
+      minute: '2-digit',
+      hourCycle: 'h23',
+    });
+    return `${text} (${zone})`;
+  } catch {
+    return iso;
+  }
+}

@@ -424,7 +424,11 @@ export function Editor({
           {canTest && (
             <ToolbarButton
               icon={<CallRegular />}
-              onClick={() => setTestOpen((o) => !o)}
+              onClick={() => {
+                setTestOpen((o) => !o);
+                // The canvas changed size: show the whole flow again once it has.
+                requestAnimationFrame(() => void reactFlow.fitView({ duration: 200, maxZoom: 1 }));
+              }}
               aria-pressed={testOpen}
             >
               Test
@@ -458,7 +462,9 @@ export function Editor({
       )}
       <PathOverlayProvider value={overlay}>
         <div className="sb-editor__body">
-          {!readOnly && <Palette onAdd={addAtCentre} />}
+          {/* While testing, the test panel stands in for the palette and the side panels: the
+              path needs the canvas's room. */}
+          {!readOnly && !testOpen && <Palette onAdd={addAtCentre} />}
           <div className="sb-editor__main">
             <FlowCanvas />
             <ProblemsPanel onReveal={reveal} />
@@ -471,11 +477,16 @@ export function Editor({
                 overlay={overlay}
                 version={version}
                 saveFirst={save}
-                onClose={() => setTestOpen(false)}
+                onClose={() => {
+                  setTestOpen(false);
+                  requestAnimationFrame(
+                    () => void reactFlow.fitView({ duration: 200, maxZoom: 1 }),
+                  );
+                }}
               />
             </aside>
           )}
-          <aside className="sb-editor__side">
+          <aside className="sb-editor__side" hidden={testOpen}>
             {versionsOpen && (
               <VersionsPanel
                 key={versionsKey}

@@ -19,7 +19,7 @@ import {
   useState,
   type DragEvent,
 } from 'react';
-import { PathMarkers, useDecoratedElements } from '../calls/pathOverlay.js';
+import { PathMarkers, useDecoratedElements, usePathOverlay } from '../calls/pathOverlay.js';
 import { outcomesFor } from '../catalogue.js';
 import { useStore } from 'zustand';
 import { useShallow } from 'zustand/react/shallow';
@@ -122,10 +122,17 @@ export function FlowCanvas({
   // its first frame far out (plain boxes, no edges to mount and unmount).
   const startFar = (initialViewport?.zoom ?? 1) < FAR_ZOOM;
   const far = useFlowStore((s) => (s.panZoom ? isFar(s) : startFar));
-  // Far out, React Flow's edges give way to one drawn layer (FarEdges); a selected edge stays.
+  // Far out, React Flow's edges give way to one drawn layer (FarEdges); a selected edge stays,
+  // and so do the edges of a run's path, with their numbers (a few, however large the flow).
+  const pathEdges = usePathOverlay((s) => s.decorations?.edges);
   const canvasEdges = useMemo(
-    () => (far ? edges.map((e) => (e.selected || e.hidden ? e : { ...e, hidden: true })) : edges),
-    [far, edges],
+    () =>
+      far
+        ? edges.map((e) =>
+            e.selected || e.hidden || pathEdges?.has(e.id) ? e : { ...e, hidden: true },
+          )
+        : edges,
+    [far, edges, pathEdges],
   );
 
   // While the viewport moves on a large flow, the minimap shows only the viewport mask: repainting

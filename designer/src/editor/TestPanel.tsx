@@ -390,13 +390,13 @@ export function TestPanel({
         <div className="sb-test__call">
           <div className="sb-test__status">
             <Badge appearance="filled" color={running ? 'success' : 'subtle'}>
-              {running ? 'In call' : run ? 'Ended' : 'Starting'}
+              {running ? 'In call' : run ? 'Call ended' : 'Starting'}
             </Badge>
             <Text size={200} role="status" aria-live="polite">
               {running && run?.currentNodeId
                 ? `At ${names(run.currentNodeId)}`
                 : run?.status === 'ended'
-                  ? `Ended: ${endReasonText(run.endReason)}`
+                  ? endReasonText(run.endReason)
                   : ''}
             </Text>
           </div>
