@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { isTimeZone } from './template-dates.js';
 
 /** Bumped only when a stored document needs migrating; the engine refuses versions it does not know. */
 export const SCHEMA_VERSION = 1;
@@ -52,6 +53,16 @@ export const FlowDocumentSchema = z
     schemaVersion: z.literal(SCHEMA_VERSION).meta({ title: 'Schema version' }),
     name: z.string().min(1, { error: 'Give the flow a name' }).meta({ title: 'Name' }),
     description: z.string().optional().meta({ title: 'Description' }),
+    timeZone: z
+      .string()
+      .max(100)
+      .refine(isTimeZone, { error: 'Choose a time zone such as America/New_York or UTC' })
+      .optional()
+      .meta({
+        title: 'Time zone',
+        description:
+          'Dates in templates are shown in this zone (default UTC), unless a node has its own',
+      }),
     nodes: z.array(FlowNodeSchema),
     edges: z.array(FlowEdgeSchema),
   })

@@ -1,4 +1,5 @@
-import { Liquid, type Template } from 'liquidjs';
+import { Liquid, type FilterImplOptions, type Template } from 'liquidjs';
+import { strftime, toInstant, wallClock, type TemplateClock } from './template-dates.js';
 
 /**
  * One Liquid engine for the whole package. `templates: {}` gives it an empty in-memory file
@@ -13,7 +14,68 @@ const liquid = new Liquid({
   // A prompt is short text: cap the work one template can ask for.
   parseLimit: 100_000,
   memoryLimit: 1_000_000,
+  // A prompt renders in microseconds; 20 ms is a loop gone wrong (and the engine's event loop).
+  renderLimit: 20,
 });
+
+/** Longest text a template may render (a prompt or a header value). */
+export const MAX_RENDERED_CHARS = 8 * 1024;
+
+/** The render's clock, out of the templates' reach (a symbol key is no template variable). */
+const CLOCK = Symbol('clock');
+
+// Tags that would read other templates (files): refused when the template is parsed, so the
+// validator names the node and field and nothing can load a file at run time.
+for (const tag of ['include', 'render', 'layout']) {
+  liquid.registerTag(tag, {
+    parse() {
+      throw new Error(`{% ${tag} %} is not available in flow templates`);
+    },
+    render() {
+      return '';
+    },
+  });
+}
+
+function clockOf(ctx: { globals?: unknown }): TemplateClock {
+  const c = (ctx.globals as Record<symbol, TemplateClock> | undefined)?.[CLOCK];
+  // Without a clock (validation renders nothing): a fixed one, never the host's.
+  return c ?? { now: 0, timeZone: 'UTC' };
+}
+
+/** Liquid's date filters on the step's clock and the flow's time zone (see template-dates). */
+const dateFilter = (format?: (f: unknown) => string): FilterImplOptions =>
+  function (this: { context: { globals?: unknown } }, v: unknown, f?: unknown, tz?: unknown) {
+    const clock = clockOf(this.context);
+    const at = toInstant(v, clock);
+    if (at === undefined) return v;
+    const zone = typeof tz === 'string' && tz ? tz : clock.timeZone;
+    let w;
+    try {
+      w = wallClock(at, zone);
+    } catch {
+      w = wallClock(at, clock.timeZone);
+    }
+    const fmt = format ? format(f) : typeof f === 'string' ? f : '%a, %b %d, %y';
+    return strftime(w, fmt, zone);
+  };
+liquid.registerFilter('date', dateFilter());
+liquid.registerFilter(
+  'date_to_xmlschema',
+  dateFilter(() => '%Y-%m-%dT%H:%M:%S%:z'),
+);
+liquid.registerFilter(
+  'date_to_rfc822',
+  dateFilter(() => '%a, %d %b %Y %H:%M:%S %z'),
+);
+liquid.registerFilter(
+  'date_to_string',
+  dateFilter(() => '%d %b %Y'),
+);
+liquid.registerFilter(
+  'date_to_long_string',
+  dateFilter(() => '%d %B %Y'),
+);
 
 export type ParsedTemplate = Template[];
 
@@ -45,7 +107,14 @@ export function isPlainText(text: string): boolean {
 /** Top-level names a template reads, as paths: `{{ vars.x }}` → ['vars', 'x']. */
 export function readPaths(template: ParsedTemplate): (string | number)[][] {
   const out: (string | number)[][] = [];
-  for (const seg of liquid.globalVariableSegmentsSync(template)) {
+  let segments;
+  try {
+    segments = liquid.globalVariableSegmentsSync(template);
+  } catch {
+    // Liquid could not analyse it (no tag here reads files): nothing is known to be read.
+    return out;
+  }
+  for (const seg of segments) {
     const path: (string | number)[] = [];
     for (const s of seg) {
       // A dynamic index ({{ vars[x] }}) ends what can be known statically.
@@ -85,10 +154,24 @@ export interface TemplateScope {
   results: Readonly<Record<string, unknown>>;
 }
 
-/** Renders a parsed template; throws on render errors (callers catch and trace them). */
-export function renderParsed(template: ParsedTemplate, scope: TemplateScope): string {
-  const out: unknown = liquid.renderSync(template, scope);
-  return typeof out === 'string' ? out : String(out);
+/**
+ * Renders a parsed template; throws on render errors (callers catch and trace them), on a
+ * render over its time budget (Liquid's renderLimit) and on an output over MAX_RENDERED_CHARS.
+ * Time-dependent filters read `clock`, never the host.
+ */
+export function renderParsed(
+  template: ParsedTemplate,
+  scope: TemplateScope,
+  clock?: TemplateClock,
+): string {
+  const out: unknown = liquid.renderSync(template, scope, {
+    globals: clock ? { [CLOCK]: clock } : {},
+  });
+  const text = typeof out === 'string' ? out : String(out);
+  if (text.length > MAX_RENDERED_CHARS) {
+    throw new Error(`the text it renders is longer than ${MAX_RENDERED_CHARS / 1024} KB`);
+  }
+  return text;
 }
 
 /** Text and `{{ a.b.c }}` outputs only: the shape of most prompts. */
@@ -171,6 +254,7 @@ export class TemplateCache {
   render(
     text: string,
     scope: TemplateScope,
+    clock?: TemplateClock,
   ): { ok: true; text: string } | { ok: false; message: string } {
     if (isPlainText(text)) return { ok: true, text };
     let simple = this.simple.get(text);
@@ -181,10 +265,10 @@ export class TemplateCache {
     }
     if (simple) {
       const out = renderSimple(simple, scope);
-      if (out !== undefined) return { ok: true, text: out };
+      if (out !== undefined && out.length <= MAX_RENDERED_CHARS) return { ok: true, text: out };
     }
     try {
-      return { ok: true, text: renderParsed(this.get(text), scope) };
+      return { ok: true, text: renderParsed(this.get(text), scope, clock) };
     } catch (e) {
       return { ok: false, message: liquidMessage(e) };
     }

@@ -6,6 +6,7 @@ import {
   type OutcomeDescription,
 } from '../catalogue/types.js';
 import type { FlowDocument } from '../document.js';
+import { isTimeZone } from '../template-dates.js';
 import { parseTemplate, readPaths, TemplateCache } from '../templates.js';
 
 export interface CompiledNode {
@@ -22,6 +23,11 @@ export interface CompiledNode {
   targets: Map<string, CompiledNode>;
   /** The outcome Timeout and ActionFailed take. */
   failureOutcome?: string;
+  /**
+   * Dates in this node's templates are shown in this zone: the node's own `timezone` setting
+   * (business hours), else the flow's `timeZone`, else UTC — never the host's.
+   */
+  timeZone: string;
 }
 
 /** A flow indexed once for the interpreter; engines cache one per published version. */
@@ -72,6 +78,7 @@ export function compileFlow(doc: FlowDocument): CompiledFlow {
   }
 
   const keepResults = new Set<string>();
+  const flowZone = doc.timeZone && isTimeZone(doc.timeZone) ? doc.timeZone : 'UTC';
   let trigger: CompiledNode | undefined;
   for (const n of doc.nodes) {
     if (nodes.has(n.id)) continue;
@@ -101,6 +108,10 @@ export function compileFlow(doc: FlowDocument): CompiledFlow {
       ...(outcomes.find((o) => o.failure)
         ? { failureOutcome: outcomes.find((o) => o.failure)?.id }
         : {}),
+      timeZone:
+        typeof config.timezone === 'string' && isTimeZone(config.timezone)
+          ? config.timezone
+          : flowZone,
     };
     nodes.set(n.id, node);
     if (desc.trigger && !trigger) trigger = node;

@@ -173,13 +173,18 @@ export class Run {
   ): string {
     const call = this.state.call;
     this.callScope ??= Object.fromEntries(CALL_TEMPLATE_FIELDS.map((f) => [f, call[f]]));
-    const r = this.flow.templates.render(text, {
-      call: this.callScope,
-      vars: vars ?? this.state.vars,
-      results: this.state.results,
-    });
+    const r = this.flow.templates.render(
+      text,
+      { call: this.callScope, vars: vars ?? this.state.vars, results: this.state.results },
+      { now: this.now, timeZone: node.timeZone },
+    );
     if (r.ok) return r.text;
-    this.note({ at: this.now, kind: 'templateError', nodeId: node.id, message: r.message });
+    this.note({
+      at: this.now,
+      kind: 'templateError',
+      nodeId: node.id,
+      message: `${templateField(node, text)}: ${r.message}`,
+    });
     return '';
   }
 
@@ -375,6 +380,17 @@ export class Run {
     const next = this.follow(node, outcome);
     if (next) this.enter(next);
   }
+}
+
+/** Which field of the node's config holds `text` (for the trace), e.g. "prompt". */
+function templateField(node: CompiledNode, text: string): string {
+  try {
+    const ref = node.desc.templates?.(node.config).find((t) => t.text === text);
+    if (ref) return ref.path.join('.');
+  } catch {
+    // A config the hook cannot read: name no field.
+  }
+  return 'a template';
 }
 
 function matchRule(
