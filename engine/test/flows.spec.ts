@@ -174,19 +174,33 @@ describe('flows: draft → publish → immutable versions → rollback', () => {
     expect(v2.status).toBe(201);
     expect(v2.body.version).toBe(2);
 
+    // The draft moved since the caller looked: refused, nothing published or replaced.
+    const stale = await t.json('POST', `/api/flows/${flowId}/rollback`, {
+      as: 'publisher',
+      body: { version: 1, revision: 4 },
+    });
+    expect(stale.status).toBe(409);
+    expect(stale.body.currentRevision).toBe(5);
+
     const rb = await t.json('POST', `/api/flows/${flowId}/rollback`, {
       as: 'publisher',
-      body: { version: 1, comment: 'v2 was wrong' },
+      body: { version: 1, comment: 'v2 was wrong', revision: 5 },
     });
     expect(rb.status).toBe(201);
-    expect(rb.body).toMatchObject({ version: 3, copiedFrom: 1, comment: 'v2 was wrong' });
+    expect(rb.body).toMatchObject({
+      version: 3,
+      copiedFrom: 1,
+      comment: 'v2 was wrong',
+      draftRevision: 6,
+    });
     const v1 = await t.json('GET', `/api/flows/${flowId}/versions/1`);
     const v3 = await t.json('GET', `/api/flows/${flowId}/versions/3`);
     expect(v3.body.document).toEqual(v1.body.document);
     expect(v3.body.checksum).toBe(v1.body.checksum);
-    // The draft is left as it was.
+    // The draft is replaced by the rolled-back content: the next publish brings nothing back.
     const got = await t.json('GET', `/api/flows/${flowId}`);
-    expect(got.body.draft.name).toBe('Main line v2');
+    expect(got.body.draft).toEqual(v1.body.document);
+    expect(got.body.revision ?? got.body.draftRevision).toBe(6);
     expect(got.body.versions.map((v: { version: number }) => v.version)).toEqual([3, 2, 1]);
 
     const missing = await t.json('POST', `/api/flows/${flowId}/rollback`, {
@@ -245,7 +259,8 @@ describe('flows: draft → publish → immutable versions → rollback', () => {
     const exp = await t.request('GET', `/api/flows/${flowId}/export?version=1`, { as: 'viewer' });
     expect(exp.status).toBe(200);
     expect(exp.headers.get('content-disposition')).toBe(
-      'attachment; filename="Main-line-v2-v1.json"',
+      // The flow is named after its draft, which the rollback replaced with version 1.
+      'attachment; filename="Main-line-v1-v1.json"',
     );
     const doc = (await exp.json()) as { nodes: { id: string }[] };
     expect(doc).toEqual(validFlow('Main line v1'));

@@ -30,6 +30,7 @@ import {
   ImportedFlowSchema,
   IssuesSchema,
   PublishSchema,
+  RollbackResultSchema,
   RollbackSchema,
   SavedDraftSchema,
   VersionListQuerySchema,
@@ -201,11 +202,11 @@ export class FlowsController {
   @Post(':id/rollback')
   @Roles('publisher')
   @ApiEndpoint({
-    summary: 'Publish a copy of an earlier version as a new version',
+    summary: 'Publish a copy of an earlier version as a new version, and replace the draft with it',
     body: RollbackSchema,
-    response: VersionSummarySchema,
+    response: RollbackResultSchema,
     status: 201,
-    errors: { 404: 'No such flow or version', 409: 'Archived' },
+    errors: { 404: 'No such flow or version', 409: 'Archived, or the draft moved since revision' },
   })
   rollback(
     @id() flowId: string,

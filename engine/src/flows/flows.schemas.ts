@@ -47,8 +47,15 @@ export const PublishSchema = z.preprocess(
 );
 
 export const RollbackSchema = z.strictObject({
-  version: z.number().int().positive().describe('The version to publish again'),
+  version: z.number().int().positive().max(2_147_483_647).describe('The version to publish again'),
   comment: z.string().max(2000).optional(),
+  revision: z
+    .number()
+    .int()
+    .positive()
+    .max(2_147_483_647)
+    .optional()
+    .describe('The draft revision you are replacing: 409 if the draft moved since'),
 });
 
 export const VersionParamSchema = z.coerce
@@ -81,6 +88,13 @@ export const VersionSummarySchema = z.object({
 });
 
 export const VersionSchema = VersionSummarySchema.extend({ document: FlowDocumentSchema });
+
+export const RollbackResultSchema = VersionSummarySchema.extend({
+  draftRevision: z
+    .number()
+    .int()
+    .describe('The draft now holds the rolled-back content, at this revision'),
+});
 
 export const FlowSummarySchema = z.object({
   id: z.string(),

@@ -265,32 +265,54 @@ export class FlowsService {
     });
   }
 
-  /** Publishes a copy of an earlier version as a new version (the draft is left alone). */
+  /**
+   * Publishes a copy of an earlier version as a new version and replaces the draft with it,
+   * so the next publish does not bring the rolled-back change back. With `revision`, refused
+   * (409) if the draft moved since the caller looked at it.
+   */
   async rollback(
     id: string,
     input: z.output<typeof RollbackSchema>,
     by: Principal,
-  ): Promise<VersionSummary> {
+  ): Promise<VersionSummary & { draftRevision: number }> {
     return this.prisma.$transaction(async (tx) => {
-      await this.lockedFlow(tx, id);
+      const flow = await this.lockedFlow(tx, id);
+      if (input.revision !== undefined && input.revision !== flow.draftRevision) {
+        throw conflict(
+          `The draft moved to revision ${flow.draftRevision} (saved by ${flow.updatedBy}) since revision ${input.revision}`,
+          {
+            currentRevision: flow.draftRevision,
+            updatedBy: flow.updatedBy,
+            updatedAt: flow.updatedAt.toISOString(),
+          },
+        );
+      }
       const source = await this.flows.findVersion(id, input.version, tx);
       if (!source) throw notFound(`Version ${input.version} of flow ${id}`);
       const comment = input.comment ?? `Rollback to version ${input.version}`;
-      const version = await this.nextVersion(
+      const document = source.document as unknown as FlowDocument;
+      const version = await this.nextVersion(tx, id, document, by, comment, input.version);
+      const replaced = await this.flows.saveDraft(
         tx,
         id,
-        source.document as unknown as FlowDocument,
-        by,
-        comment,
-        input.version,
+        flow.draftRevision,
+        document,
+        by.actor,
+        new Date(),
       );
+      if (!replaced) throw conflict(`Flow ${id} is archived`);
       await this.audit.record(tx, {
         actor: by.actor,
         action: 'flow.rollback',
         target: `flow:${id}`,
-        details: { version: version.version, copiedFrom: input.version, comment },
+        details: {
+          version: version.version,
+          copiedFrom: input.version,
+          comment,
+          replacedDraftRevision: flow.draftRevision,
+        },
       });
-      return version;
+      return { ...version, draftRevision: flow.draftRevision + 1 };
     });
   }
 
