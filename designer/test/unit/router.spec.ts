@@ -24,6 +24,14 @@ describe('routes of the Calls page and the run view', () => {
     });
   });
 
+  it('reads version 0 as the test calls of drafts', () => {
+    expect(parseRoute('#/calls?version=0&test=true')).toEqual({
+      page: 'calls',
+      filters: { version: 0, kind: 'test' },
+    });
+    expect(routePath({ page: 'calls', filters: { version: 0 } })).toBe('/calls?version=0');
+  });
+
   it('drops filter values it does not know', () => {
     expect(parseRoute('#/calls?status=lost&version=two&test=maybe&from=yesterday')).toEqual({
       page: 'calls',
