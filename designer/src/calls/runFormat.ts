@@ -1,3 +1,4 @@
+import type { EndReason } from '@switchboard/flow';
 import type { RunDto } from '../api/client.js';
 import { humanize } from '../forms/schema.js';
 
@@ -32,17 +33,22 @@ export function versionText(run: Pick<RunDto, 'version' | 'draft'>): string {
   return run.version === null || run.draft ? 'draft' : `v${run.version}`;
 }
 
-/** End reasons the interpreter knows (flow's EndReason), for the filter's suggestions. */
-export const END_REASONS = [
-  'completed',
-  'callerHungUp',
-  'transferred',
-  'redirected',
-  'rejected',
-  'failed',
-  'stepLimit',
-  'cancelled',
-] as const;
+/**
+ * Every end reason of the interpreter (flow's EndReason), for the filter; typed against the union
+ * so that a reason added there fails the designer's type check until it is offered here.
+ */
+const END_REASON_KEYS = {
+  completed: true,
+  callerHungUp: true,
+  transferred: true,
+  redirected: true,
+  rejected: true,
+  appLeft: true,
+  failed: true,
+  stepLimit: true,
+  cancelled: true,
+} satisfies Record<EndReason, true>;
+export const END_REASONS = Object.keys(END_REASON_KEYS) as EndReason[];
 
 /** A test run's simulated clock as wall time in the flow's zone: "Sun 13 Dec 2026, 10:00 (America/Los_Angeles)". */
 export function formatClock(iso: string, zone: string): string {
