@@ -114,7 +114,11 @@ describe('more paths: add participant, outbound reminder, version pinning', () =
 
   it('cancel hangs up and ends the run; the stream shows every step', async () => {
     const number = freshNumber();
-    const { flowId } = await publish(h.t, ivrFlow());
+    const doc = ivrFlow();
+    // The caller stays silent while the test cancels (60 s emulated = 0.6 s real).
+    const menu = doc.nodes.find((n) => n.id === 'menu')!;
+    menu.config = { ...menu.config, initialSilenceTimeoutSeconds: 60 };
+    const { flowId } = await publish(h.t, doc);
     await bind(h.t, number, flowId);
     const placed = await h.emulator.control.placeCall({
       from: CALLER,

@@ -264,6 +264,31 @@ describe('test calls', () => {
     expect(wrong.status).toBe(400);
   });
 
+  it('the stream of a run resumes after ?after=<seq> (or Last-Event-ID), with the variables carried', async () => {
+    const flowId = await createDraft(mainIvr());
+    const placed = await testCall(flowId, { clock: SUNDAY_10, variables: { who: 'Ada' } });
+    const run = await ended(placed.body.id);
+    expect(run.steps.length).toBeGreaterThan(2);
+    const from = async (q: string, headers: Record<string, string> = {}) => {
+      const res = await t.request('GET', `/api/runs/${run.id}/stream${q}`, {
+        as: 'viewer',
+        headers,
+      });
+      return { status: res.status, text: await res.text() };
+    };
+    const all = await from('');
+    expect(all.text.match(/event: step/g)).toHaveLength(run.steps.length);
+    const later = await from('?after=1');
+    expect(later.text.match(/event: step/g)).toHaveLength(run.steps.length - 2);
+    expect(later.text).toContain('event: end');
+    // Steps after the first that changed nothing still carry the variables set at the start.
+    const firstLater = JSON.parse(/data: (.*)/.exec(later.text)![1]!);
+    expect(firstLater).toMatchObject({ seq: 2, variables: { who: 'Ada' } });
+    const resumed = await from('?after=0', { 'last-event-id': '1' });
+    expect(resumed.text.match(/event: step/g)).toHaveLength(run.steps.length - 2);
+    expect((await from('?after=x')).status).toBe(400);
+  });
+
   it('ended test runs are deleted after the retention period, real runs never', async () => {
     const flowId = await createDraft(mainIvr());
     const placed = await testCall(flowId, { clock: SUNDAY_10 });

@@ -62,6 +62,8 @@ export interface RunState {
   attempts: Record<string, number>;
   /** Ids of the last events applied, to drop redelivered copies. */
   recentEventIds: string[];
+  /** Media actions issued again because their callbacks were lost (bounded). */
+  lostCallbacks?: number;
 }
 
 export type TraceEntry =

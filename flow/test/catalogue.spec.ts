@@ -202,7 +202,7 @@ describe('the node catalogue', () => {
       } else if (d.action) {
         // Only a node that can decide without ACS (cancel with nothing to cancel) may not wait.
         expect(d.waits).toBe(d.type !== 'call.cancelAddParticipant');
-        expect(d.maxWaitSeconds?.(defaultConfig(d.type) as NodeConfig)).toBeGreaterThan(0);
+        expect(d.maxWaitSeconds?.(defaultConfig(d.type) as NodeConfig, [])).toBeGreaterThan(0);
         expect(outcomes.some((o) => o.failure)).toBe(true);
         expect(d.events?.length).toBeGreaterThan(0);
       } else {

@@ -432,10 +432,37 @@ describe('media.play', () => {
     s.then({ outcomes: { n: ['failed'] } });
     expect(playedText(s)).toBe('ko');
   });
-  it('when the wait deadline passes, then "failed"', () => {
-    answered(flow)
-      .when(ev('Timeout'))
-      .then({ outcomes: { n: ['failed'] } });
+  it('when its callbacks are lost (the wait passed, the call is up), the message is said again, twice at most; then the run fails', () => {
+    const s = answered(flow);
+    const first = s.state.awaiting!;
+    // "Thank you" + a margin: the deadline follows what is said, not a fixed five minutes.
+    expect((first.deadline - first.since) / 1000).toBeLessThan(20);
+    s.when(ev('Timeout', { operationContext: first.operationContext })).then({
+      actions: ['play'],
+      awaiting: 'n',
+    });
+    const second = s.state.awaiting!;
+    expect(second.operationContext).not.toBe(first.operationContext);
+    expect(s.trace).toContainEqual(
+      expect.objectContaining({
+        kind: 'retry',
+        reason: expect.stringMatching(/^callbacks lost: /),
+      }),
+    );
+    // (Actions accumulate over the `when` steps.)
+    s.when(ev('Timeout', { id: 't2', operationContext: second.operationContext })).then({
+      actions: ['play', 'play'],
+    });
+    s.when(ev('Timeout', { id: 't3', operationContext: s.state.awaiting!.operationContext })).then({
+      actions: ['play', 'play', 'hangUp', 'end'],
+      ended: 'failed',
+    });
+    expect(s.trace).toContainEqual(
+      expect.objectContaining({
+        kind: 'error',
+        message: expect.stringMatching(/^callbacks lost: no callback for “Play” within \d+ s$/),
+      }),
+    );
   });
   it('never throws on a broken template: renders it empty and traces the error', () => {
     const s = answered(answeredThen(['media.play', { text: 'Hi {{ call.from ' }]));

@@ -14,6 +14,7 @@ import {
   RunListQuerySchema,
   RunPageSchema,
   StartRunSchema,
+  StreamQuerySchema,
 } from './runs.schemas.js';
 import { RunsService } from './runs.service.js';
 
@@ -96,11 +97,16 @@ export class RunsController {
   @ApiEndpoint({
     summary:
       'Server-Sent Events: each step of the run as it is committed (event: step), then event: end',
+    description:
+      'Steps after Last-Event-ID (a reconnecting EventSource sends it), or after ?after=<seq> ' +
+      '(a first connection that already holds the steps up to seq); else from step 0.',
+    query: StreamQuerySchema,
     produces: 'text/event-stream',
     errors: { 404: 'No such run' },
   })
   async stream(
     @runId() id: string,
+    @Query(new ZodPipe(StreamQuerySchema)) query: z.output<typeof StreamQuerySchema>,
     @Headers('last-event-id') lastEventId: string | undefined,
     @Req() req: Request,
     @Res() res: Response,
@@ -109,7 +115,10 @@ export class RunsController {
       // Through the problem filter like any other 404.
       await this.runs.get(id);
     }
-    const after = lastEventId !== undefined && /^\d+$/.test(lastEventId) ? Number(lastEventId) : -1;
+    const after =
+      lastEventId !== undefined && /^\d+$/.test(lastEventId)
+        ? Number(lastEventId)
+        : (query.after ?? -1);
     this.streams.open(id, after, req, res);
   }
 }

@@ -59,6 +59,16 @@ export const RunListQuerySchema = PageQuerySchema.extend({
     .describe('Only runs whose path entered this node (with flowId: recent calls through a node)'),
 });
 
+export const StreamQuerySchema = z.strictObject({
+  after: z.coerce
+    .number({ error: 'must be a step number' })
+    .int('must be a whole number')
+    .min(-1, 'must be -1 or more')
+    .max(2_147_483_647, 'is too large')
+    .optional()
+    .describe('Only steps after this seq (what the client already has)'),
+});
+
 export const RunSchema = z.object({
   id: z.string(),
   flowId: z.string(),

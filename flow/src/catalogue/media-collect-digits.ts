@@ -5,6 +5,7 @@ import { retriesField, secondsField, templateField, variableNameField } from '..
 import {
   audioUrlField,
   localeField,
+  mediaWaitSeconds,
   playSource,
   promptTextField,
   remoteParty,
@@ -95,10 +96,13 @@ export const collectDigits = defineNodeType({
       interruptPrompt: true,
     };
   },
-  maxWaitSeconds: (c) =>
-    (c.retries + 1) *
-      (60 + c.initialSilenceTimeoutSeconds + c.maxDigits * c.interDigitTimeoutSeconds) +
-    30,
+  // Each attempt is its own wait: the prompts, the silence before the first digit, the gaps.
+  maxWaitSeconds: (c, actions) =>
+    mediaWaitSeconds(
+      actions,
+      c.initialSilenceTimeoutSeconds + c.maxDigits * c.interDigitTimeoutSeconds,
+    ),
+  reissueWhenLost: true,
   retries: (c) => c.retries,
   events: [
     { on: 'RecognizeCompleted', outcome: 'collected' },

@@ -5,6 +5,7 @@ import { retriesField, secondsField, templateField } from '../fields.js';
 import {
   audioUrlField,
   localeField,
+  mediaWaitSeconds,
   playSource,
   promptTextField,
   remoteParty,
@@ -134,8 +135,9 @@ export const menu = defineNodeType({
       interruptPrompt: true,
     };
   },
-  // Each attempt: the prompt (allow a minute) plus the silence timeout.
-  maxWaitSeconds: (c) => (c.retries + 1) * (60 + c.initialSilenceTimeoutSeconds) + 30,
+  // Each attempt is its own wait: the prompts, then the silence before a key (and 2 s after it).
+  maxWaitSeconds: (c, actions) => mediaWaitSeconds(actions, c.initialSilenceTimeoutSeconds + 2),
+  reissueWhenLost: true,
   retries: (c) => c.retries,
   events: [
     { on: 'RecognizeCompleted', when: isChoice, pick: (e) => menuChoiceOutcome(pressed(e)) },

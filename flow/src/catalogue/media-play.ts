@@ -1,6 +1,13 @@
 import * as z from 'zod';
 import { templateField } from '../fields.js';
-import { audioUrlField, localeField, playSource, quote, voiceField } from './shared.js';
+import {
+  audioUrlField,
+  localeField,
+  mediaWaitSeconds,
+  playSource,
+  quote,
+  voiceField,
+} from './shared.js';
 import { defineNodeType } from './types.js';
 
 export const play = defineNodeType({
@@ -35,7 +42,8 @@ export const play = defineNodeType({
     sources: [playSource(ctx, { ...ctx.config, text: ctx.config.text })],
     playTo: [],
   }),
-  maxWaitSeconds: () => 300,
+  maxWaitSeconds: (_c, actions) => mediaWaitSeconds(actions),
+  reissueWhenLost: true,
   events: [
     { on: 'PlayCompleted', outcome: 'completed' },
     { on: 'PlayFailed', outcome: 'failed' },

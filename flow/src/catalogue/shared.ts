@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import type { CustomCallingContext, PlaySource } from '../actions.js';
+import type { ActionDraft, CustomCallingContext, PlaySource } from '../actions.js';
 import { headersField, templateField } from '../fields.js';
 import type { CallInfo } from '../state.js';
 import type { NodeContext, TemplateRef } from './types.js';
@@ -63,6 +63,27 @@ export function playSource(
   if (p.audioUrl !== '') return { kind: 'file', url: p.audioUrl };
   return { kind: 'text', text: ctx.render(p.text), voice: p.voice, locale: p.locale };
 }
+
+/**
+ * A generous estimate of how long prompts take to say: 100 ms a character (text-to-speech runs
+ * at about 70) plus a second each; an audio file's length is unknown, so two minutes.
+ */
+export function speakingSeconds(sources: readonly PlaySource[]): number {
+  let s = 0;
+  for (const p of sources) s += p.kind === 'file' ? 120 : 1 + p.text.length * 0.1;
+  return Math.ceil(s);
+}
+
+/** The prompts of the actions a media node issued. */
+export function promptsOf(actions: readonly ActionDraft[]): PlaySource[] {
+  return actions.flatMap((a) =>
+    a.kind === 'play' ? a.sources : a.kind === 'recognizeDtmf' ? a.prompts : [],
+  );
+}
+
+/** Seconds after which a media callback is overdue: the prompts, then `listening`, then a margin. */
+export const mediaWaitSeconds = (actions: readonly ActionDraft[], listening = 0) =>
+  speakingSeconds(promptsOf(actions)) + listening + 10;
 
 type Header = { name: string; value: string };
 

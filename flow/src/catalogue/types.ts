@@ -122,8 +122,17 @@ export interface NodeTypeDescription<C = NodeConfig> {
   action?: (ctx: NodeContext<C>) => ActionDraft | ActionDraft[] | { outcome: string };
   /** Logic nodes: pick an outcome synchronously, within the same step. */
   run?: (ctx: NodeContext<C>) => RunResult;
-  /** How long a run may wait on this node before the engine reconciles it. */
-  maxWaitSeconds?: (config: C) => number;
+  /**
+   * How long a run may wait on this node's action (given the actions issued, e.g. the prompts
+   * a menu plays) before the engine asks ACS about the call: a callback should have come by then.
+   */
+  maxWaitSeconds?: (config: C, actions: readonly ActionDraft[]) => number;
+  /**
+   * When its callbacks are lost (the wait passed, the call is still up), the node's action is
+   * issued again with a new operation context — safe for media: the caller hears the prompt
+   * again. Without it the run ends `failed` ("callbacks lost").
+   */
+  reissueWhenLost?: true;
   /** Callback → outcome mapping; ActionFailed and Timeout always take the failure outcome. */
   events?: readonly EventRule<C>[];
   /** Re-prompts allowed by rules with `retry`. */

@@ -20,6 +20,10 @@ import type { CompiledFlow, CompiledNode } from './compile.js';
 import { CALL_TEMPLATE_FIELDS } from '../templates.js';
 
 const DEFAULT_MAX_WAIT_SECONDS = 60;
+/** Times a run's media actions are issued again after lost callbacks. */
+const MAX_REISSUES = 2;
+
+const nodeNameOf = (node: CompiledNode) => `“${node.label ?? node.desc.label}”`;
 
 /**
  * One invocation of start or step. Works on a shallow copy of the state and copies nested
@@ -241,7 +245,7 @@ export class Run {
       this.end(desc.endReason ?? 'completed');
       return undefined;
     }
-    const wait = desc.maxWaitSeconds?.(node.config) ?? DEFAULT_MAX_WAIT_SECONDS;
+    const wait = desc.maxWaitSeconds?.(node.config, drafts) ?? DEFAULT_MAX_WAIT_SECONDS;
     this.state.awaiting = {
       nodeId: node.id,
       operationContext: context,
@@ -299,7 +303,11 @@ export class Run {
   /** Applies an event addressed to the awaited node (caller checked the operation context). */
   apply(node: CompiledNode, event: CallEvent): void {
     const result = eventResult(event, this.now);
-    if (event.type === 'Timeout' || event.type === 'ActionFailed') {
+    if (event.type === 'Timeout') {
+      this.callbacksLost(node);
+      return;
+    }
+    if (event.type === 'ActionFailed') {
       this.complete(node, node.failureOutcome, result, event);
       return;
     }
@@ -348,6 +356,39 @@ export class Run {
     }
     const outcome = rule.pick ? rule.pick(event, node.config) : rule.outcome;
     this.complete(node, outcome, result, event);
+  }
+
+  /**
+   * The wait passed and the call is still there (the engine asked ACS): the callback was lost.
+   * A media node says its prompt again (a new operation context; MAX_REISSUES a run); anything
+   * else, or once too often, ends the run `failed` — never as if the node had finished.
+   */
+  private callbacksLost(node: CompiledNode): void {
+    const a = this.state.awaiting;
+    const waited = a ? Math.round((a.deadline - a.since) / 1000) : 0;
+    const what = `no callback for ${nodeNameOf(node)} within ${waited} s`;
+    const spent = this.state.lostCallbacks ?? 0;
+    if (node.desc.reissueWhenLost && this.state.call.connected && spent < MAX_REISSUES) {
+      this.state.lostCallbacks = spent + 1;
+      this.note({
+        at: this.now,
+        kind: 'retry',
+        nodeId: node.id,
+        reason: `callbacks lost: ${what}; issuing it again`,
+        attempt: spent + 1,
+      });
+      let outcome: string | undefined;
+      try {
+        outcome = this.issue(node);
+      } catch (e) {
+        outcome = this.fail(node, e instanceof Error ? e.message : String(e));
+      }
+      if (outcome !== undefined) this.continueWith(node, outcome);
+      return;
+    }
+    delete this.state.awaiting;
+    this.note({ at: this.now, kind: 'error', nodeId: node.id, message: `callbacks lost: ${what}` });
+    this.end('failed', 'release');
   }
 
   private mergeResult(nodeId: string, result: NodeResult): void {
