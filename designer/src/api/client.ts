@@ -328,9 +328,10 @@ export const api = {
     ),
   getVersion: (id: string, version: number) =>
     request<FlowVersion>('GET', `/api/flows/${enc(id)}/versions/${version}`),
-  rollback: (id: string, version: number, comment: string) =>
-    request<{ version: number }>('POST', `/api/flows/${enc(id)}/rollback`, {
-      body: { version, comment },
+  /** Publishes a copy of `version` and replaces the draft (at `revision`, else 409) with it. */
+  rollback: (id: string, version: number, comment: string, revision?: number) =>
+    request<{ version: number; draftRevision: number }>('POST', `/api/flows/${enc(id)}/rollback`, {
+      body: { version, comment, ...(revision !== undefined ? { revision } : {}) },
     }),
   exportUrl: (id: string) => `/api/flows/${enc(id)}/export`,
   importFlow: async (document: unknown) => {

@@ -16,6 +16,7 @@ import { EditorPage } from '../editor/EditorPage.js';
 import { EntryPointsPage } from '../pages/EntryPointsPage.js';
 import { FlowListPage } from '../pages/FlowListPage.js';
 import { LoginPage } from '../pages/LoginPage.js';
+import { ErrorBoundary } from './ErrorBoundary.js';
 import { navigate, parseRoute, routePath, useHash } from './router.js';
 import { useSession } from './session.js';
 
@@ -89,18 +90,20 @@ export function App() {
           Sign out
         </Button>
       </header>
-      {route.page === 'flows' && <FlowListPage />}
-      {route.page === 'entryPoints' && <EntryPointsPage />}
-      {route.page === 'calls' && <CallsPage filters={route.filters} />}
-      {route.page === 'run' && <RunPage key={route.runId} runId={route.runId} />}
-      {route.page === 'editor' && <EditorPage key={route.flowId} flowId={route.flowId} />}
-      {route.page === 'version' && (
-        <EditorPage
-          key={`${route.flowId}@${route.version}`}
-          flowId={route.flowId}
-          version={route.version}
-        />
-      )}
+      <ErrorBoundary key={routePath(route)} what="This page">
+        {route.page === 'flows' && <FlowListPage />}
+        {route.page === 'entryPoints' && <EntryPointsPage />}
+        {route.page === 'calls' && <CallsPage filters={route.filters} />}
+        {route.page === 'run' && <RunPage key={route.runId} runId={route.runId} />}
+        {route.page === 'editor' && <EditorPage key={route.flowId} flowId={route.flowId} />}
+        {route.page === 'version' && (
+          <EditorPage
+            key={`${route.flowId}@${route.version}`}
+            flowId={route.flowId}
+            version={route.version}
+          />
+        )}
+      </ErrorBoundary>
     </div>
   );
 }

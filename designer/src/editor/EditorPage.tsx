@@ -324,9 +324,14 @@ export function Editor({
     navigate({ page: 'editor', flowId: copyFlow.id });
   };
 
-  const published = useMemo(
-    () => flow.versions.reduce((max, v) => Math.max(max, v.version), 0),
-    [flow.versions],
+  // The latest version number, kept current by publish and rollback (the button shows it).
+  const [published, setLatest] = useState(() =>
+    flow.versions.reduce((max, v) => Math.max(max, v.version), 0),
+  );
+  // The draft as it is now: on screen, or (viewing a version) as loaded.
+  const toDraft = useCallback(
+    () => (version === undefined ? store.getState().toDocument() : flow.draft),
+    [store, version, flow.draft],
   );
 
   return (
@@ -493,9 +498,21 @@ export function Editor({
                 flowId={flow.id}
                 current={version}
                 canRollback={hasRole(me?.role, 'publisher')}
-                onRolledBack={(v) => {
+                draftRevision={currentRevision}
+                draft={toDraft}
+                onRolledBack={(r) => {
+                  if (version !== undefined) {
+                    // Viewing a version: the draft (now the rolled-back content) opens.
+                    navigate({ page: 'editor', flowId: flow.id });
+                    return;
+                  }
+                  store.getState().load(r.document, { readOnly: !canEdit });
+                  reset(r.draftRevision);
+                  setLatest(r.version);
                   setVersionsKey((k) => k + 1);
-                  setNotice(`Rolled back: published as version ${v}.`);
+                  setNotice(
+                    `Rolled back: published as version ${r.version}; the draft now holds it.`,
+                  );
                 }}
               />
             )}
@@ -511,6 +528,7 @@ export function Editor({
           revision={currentRevision}
           onClose={() => setPublishOpen(false)}
           onPublished={(v) => {
+            setLatest(v);
             setVersionsKey((k) => k + 1);
             setNotice(`Published version ${v}.`);
           }}

@@ -13,27 +13,54 @@ import {
   Text,
   Textarea,
 } from '@fluentui/react-components';
+import type { FlowDocument } from '@switchboard/flow';
 import { useEffect, useState } from 'react';
 import { api, ApiError, listAll, type VersionSummary } from '../api/client.js';
 import { navigate } from '../app/router.js';
+import { diffFlows } from './diff.js';
 
-/** Published versions with author, time and comment; open one read-only, or roll back to it. */
+export interface RolledBack {
+  version: number;
+  draftRevision: number;
+  /** The content the draft now holds (the rolled-back version's). */
+  document: FlowDocument;
+}
+
+/** How many nodes and edges of the draft differ from a published document (moves aside). */
+function changesFrom(published: FlowDocument, draft: FlowDocument): number {
+  const d = diffFlows(published, draft);
+  return d.changes.length + d.edgeChanges.added + d.edgeChanges.removed + d.edgeChanges.changed;
+}
+
+/**
+ * Published versions with author, time and comment; open one read-only, or roll back to it —
+ * which publishes a copy and replaces the draft with it, after saying so (and naming unpublished
+ * changes of the draft that would go).
+ */
 export function VersionsPanel({
   flowId,
   current,
   canRollback,
+  draftRevision,
+  draft,
   onRolledBack,
 }: {
   flowId: string;
   current: number | undefined;
   canRollback: boolean;
-  onRolledBack: (version: number) => void;
+  /** The draft revision on screen: a rollback refuses to replace a draft saved since. */
+  draftRevision: () => number | string;
+  /** The draft on screen. */
+  draft: () => FlowDocument;
+  onRolledBack: (result: RolledBack) => void;
 }) {
   const [versions, setVersions] = useState<VersionSummary[]>();
   const [error, setError] = useState<string>();
   const [rollbackTo, setRollbackTo] = useState<number>();
   const [comment, setComment] = useState('');
   const [busy, setBusy] = useState(false);
+  /** Changes of the draft since the latest version (undefined while counting). */
+  const [unpublished, setUnpublished] = useState<number>();
 
   useEffect(() => {
     listAll((cursor) => api.listVersions(flowId, cursor))
@@ -41,14 +68,32 @@ export function VersionsPanel({
       .catch((e: unknown) => setError(e instanceof ApiError ? e.describe() : String(e)));
   }, [flowId]);
 
+  const latest = versions?.[0]?.version;
+  /** Opens the dialog and counts what the draft would lose (the dialog names it). */
+  const askRollback = (to: number) => {
+    setRollbackTo(to);
+    setUnpublished(undefined);
+    if (latest === undefined) {
+      setUnpublished(0);
+      return;
+    }
+    api
+      .getVersion(flowId, latest)
+      .then((v) => setUnpublished(changesFrom(v.document, draft())))
+      .catch(() => setUnpublished(0));
+  };
+
   const rollback = async () => {
     if (rollbackTo === undefined) return;
     setBusy(true);
     try {
-      const result = await api.rollback(flowId, rollbackTo, comment.trim());
+      const [result, source] = await Promise.all([
+        api.rollback(flowId, rollbackTo, comment.trim(), Number(draftRevision())),
+        api.getVersion(flowId, rollbackTo),
+      ]);
       setRollbackTo(undefined);
       setComment('');
-      onRolledBack(result.version);
+      onRolledBack({ ...result, document: source.document });
     } catch (e) {
       setError(e instanceof ApiError ? e.describe() : String(e));
     } finally {
@@ -102,7 +147,7 @@ export function VersionsPanel({
               {canRollback && (
                 <Button
                   size="small"
-                  onClick={() => setRollbackTo(v.version)}
+                  onClick={() => askRollback(v.version)}
                   aria-label={`Roll back to version ${v.version}`}
                 >
                   Roll back
@@ -122,8 +167,16 @@ export function VersionsPanel({
             <DialogContent>
               <Text block>
                 Version {rollbackTo} is published again as a new version; calls that start after
-                this use it. The draft is not changed.
+                this use it.
               </Text>
+              <MessageBar intent={unpublished ? 'warning' : 'info'}>
+                <MessageBarBody>
+                  Your draft will be replaced by version {rollbackTo}.
+                  {unpublished
+                    ? ` It has ${unpublished} unpublished change${unpublished === 1 ? '' : 's'} since version ${latest}, which will be lost (export the draft first to keep them).`
+                    : ''}
+                </MessageBarBody>
+              </MessageBar>
               <Field label="Comment" required>
                 <Textarea value={comment} onChange={(_, d) => setComment(d.value)} />
               </Field>
@@ -132,10 +185,10 @@ export function VersionsPanel({
               <Button onClick={() => setRollbackTo(undefined)}>Cancel</Button>
               <Button
                 appearance="primary"
-                disabled={comment.trim() === '' || busy}
+                disabled={comment.trim() === '' || busy || unpublished === undefined}
                 onClick={() => void rollback()}
               >
-                Roll back
+                Roll back and replace the draft
               </Button>
             </DialogActions>
           </DialogBody>

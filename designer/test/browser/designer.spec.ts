@@ -342,9 +342,18 @@ describe.skipIf(skipBrowserTests)('designer in Chromium', () => {
       .getByRole('button', { name: 'Roll back to version 1' })
       .click();
     const rollback = page.getByRole('dialog', { name: 'Roll back to version 1' });
+    await rollback.getByText('Your draft will be replaced by version 1.').waitFor();
     await rollback.getByLabel('Comment').fill('Back to the first labels');
-    await rollback.getByRole('button', { name: 'Roll back' }).click();
-    await page.getByText('Rolled back: published as version 3.').waitFor();
+    await rollback.getByRole('button', { name: 'Roll back and replace the draft' }).click();
+    // The draft now holds version 1 (its labels), and the versions count moved on at once.
+    await page.getByRole('button', { name: 'Versions (3)' }).waitFor();
+    await node(page, 'call.answer').waitFor();
+    expect(await node(page, 'call.answer').getByText('Pick up').count()).toBe(0);
+    // So publishing now would bring back nothing that was rolled back.
+    await page.getByRole('button', { name: 'Publish' }).click();
+    const again = page.getByRole('dialog', { name: 'Publish flow' });
+    await again.getByText('No changes to nodes.').waitFor();
+    await again.getByRole('button', { name: 'Cancel' }).click();
 
     await page.getByRole('tab', { name: 'Entry points' }).click();
     await page.getByLabel('Number or identity').fill('+1 425');
