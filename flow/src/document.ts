@@ -24,6 +24,16 @@ export const FlowNodeSchema = z
       title: 'Node type',
       description: 'A type id from the node catalogue, e.g. call.transfer',
     }),
+    typeVersion: z
+      .number()
+      .int({ error: 'A node type version is a whole number: 1, 2, …' })
+      .positive({ error: 'A node type version is a whole number: 1, 2, …' })
+      .optional()
+      .meta({
+        title: 'Node type version',
+        description:
+          'The version of the node type this node runs with; absent means 1 (documents written before versions)',
+      }),
     label: z.string().optional().meta({ title: 'Label', description: 'Name shown on the canvas' }),
     position: PositionSchema,
     // Kept loose on purpose: each node type validates its own config, so that a document with

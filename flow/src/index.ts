@@ -1,11 +1,16 @@
 export * from './actions.js';
 export * from './business-hours.js';
 export {
+  allNodeTypeVersions,
   categories,
+  DEFAULT_TYPE_VERSION,
   defaultConfig,
   getNodeType,
+  latestVersion,
   listNodeTypes,
+  nodeTypeOf,
   nodeTypes,
+  nodeTypeVersions,
   withDefaults,
 } from './catalogue/index.js';
 export { menuChoiceOutcome, MENU_DIGITS } from './catalogue/media-menu.js';

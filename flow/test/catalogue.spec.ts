@@ -1,12 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import * as z from 'zod';
 import {
+  allNodeTypeVersions,
   categories,
   defaultConfig,
   fieldMeta,
   getNodeType,
+  latestVersion,
   listNodeTypes,
+  nodeTypeOf,
   nodeTypes,
+  nodeTypeVersions,
   outcomesOf,
   type CallEvent,
   type NodeConfig,
@@ -52,6 +56,8 @@ const WIDGETS: Widget[] = [
 ];
 
 const all = listNodeTypes();
+/** Every (type, version): a superseded version must stay as sound as the latest. */
+const described = allNodeTypeVersions().map((d) => [`${d.type}@${d.version}`, d] as const);
 
 function ctx(
   d: NodeTypeDescription,
@@ -104,6 +110,42 @@ describe('the node catalogue', () => {
     expect(getNodeType('nope')).toBeUndefined();
   });
 
+  it('holds every version of a type, 1..n once each; the palette and new nodes get the latest', () => {
+    const seen = new Set<string>();
+    for (const d of allNodeTypeVersions()) {
+      const key = `${d.type}@${d.version}`;
+      expect(seen.has(key), key).toBe(false);
+      seen.add(key);
+    }
+    for (const d of all) {
+      expect(nodeTypeVersions(d.type).map((v) => v.version)).toEqual(
+        Array.from({ length: d.version }, (_, i) => i + 1),
+      );
+      expect(getNodeType(d.type)).toBe(d);
+      expect(getNodeType(d.type, d.version)).toBe(d);
+      expect(latestVersion(d.type)).toBe(d.version);
+    }
+    expect(allNodeTypeVersions().length).toBe(seen.size);
+    expect(getNodeType('call.addParticipant', 3)).toBeUndefined();
+    expect(getNodeType('call.addParticipant', 0)).toBeUndefined();
+  });
+
+  it('runs a document node with the version it records, version 1 when it records none', () => {
+    const v1 = nodeTypeOf({ type: 'call.addParticipant' });
+    const v2 = nodeTypeOf({ type: 'call.addParticipant', typeVersion: 2 });
+    expect(v1?.version).toBe(1);
+    expect(v2?.version).toBe(2);
+    expect(outcomesOf(v1!, {}).find((o) => o.id === 'added')?.unconnected).toBeUndefined();
+    expect(outcomesOf(v2!, {}).find((o) => o.id === 'added')?.unconnected).toEqual({
+      does: 'leave',
+      who: 'The caller and the added participant',
+    });
+    // Version 2 changes only what "Added" unconnected does.
+    const { outcomes: _o1, version: _v1, ...rest1 } = v1!;
+    const { outcomes: _o2, version: _v2, ...rest2 } = v2!;
+    expect(rest2).toEqual(rest1);
+  });
+
   it('lists types grouped by category in palette order', () => {
     const order = all.map((d) => categories.indexOf(d.category));
     expect(order).toEqual([...order].sort((a, b) => a - b));
@@ -115,23 +157,20 @@ describe('the node catalogue', () => {
     ]);
   });
 
-  it.each(all.map((d) => [d.type, d] as const))('%s: describes itself for the palette', (_t, d) => {
+  it.each(described)('%s: describes itself for the palette', (_t, d) => {
     expect(d.label.length).toBeGreaterThan(0);
     expect(d.icon).toMatch(/^[A-Z][A-Za-z]+$/);
     expect(d.description.length).toBeGreaterThan(10);
     expect(d.description).not.toMatch(/\n/);
   });
 
-  it.each(all.map((d) => [d.type, d] as const))(
-    '%s: default config parses and is summarised',
-    (_t, d) => {
-      const config = d.configSchema.parse({});
-      expect(defaultConfig(d.type)).toEqual(config);
-      expect(d.summary(config as NodeConfig).length).toBeGreaterThan(0);
-    },
-  );
+  it.each(described)('%s: default config parses and is summarised', (_t, d) => {
+    const config = d.configSchema.parse({});
+    expect(defaultConfig(d.type, d.version)).toEqual(config);
+    expect(d.summary(config as NodeConfig).length).toBeGreaterThan(0);
+  });
 
-  it.each(all.map((d) => [d.type, d] as const))(
+  it.each(described)(
     '%s: every config field has a title, a description and a known widget',
     (_t, d) => {
       const visit = (schema: z.ZodType, where: string) => {
@@ -150,21 +189,20 @@ describe('the node catalogue', () => {
     },
   );
 
-  it.each(all.map((d) => [d.type, d] as const))(
-    '%s: every event rule names a declared outcome',
-    (_t, d) => {
-      const outcomes = new Set(outcomesOf(d, defaultConfig(d.type) as NodeConfig).map((o) => o.id));
-      for (const rule of d.events ?? []) {
-        if (rule.outcome !== undefined) expect(outcomes, `${rule.on}`).toContain(rule.outcome);
-        expect(rule.outcome !== undefined || rule.pick !== undefined).toBe(true);
-      }
-    },
-  );
+  it.each(described)('%s: every event rule names a declared outcome', (_t, d) => {
+    const outcomes = new Set(
+      outcomesOf(d, defaultConfig(d.type, d.version) as NodeConfig).map((o) => o.id),
+    );
+    for (const rule of d.events ?? []) {
+      if (rule.outcome !== undefined) expect(outcomes, `${rule.on}`).toContain(rule.outcome);
+      expect(rule.outcome !== undefined || rule.pick !== undefined).toBe(true);
+    }
+  });
 
-  it.each(all.map((d) => [d.type, d] as const))(
+  it.each(described)(
     '%s: every outcome can happen (an event rule, a failure, or the node’s own rule)',
     (_t, d) => {
-      const config = defaultConfig(d.type) as NodeConfig;
+      const config = defaultConfig(d.type, d.version) as NodeConfig;
       const reachable = new Set<string>();
       for (const rule of d.events ?? []) if (rule.outcome) reachable.add(rule.outcome);
       const menu = d.events?.find((r) => r.pick);
@@ -188,30 +226,29 @@ describe('the node catalogue', () => {
     },
   );
 
-  it.each(all.map((d) => [d.type, d] as const))(
-    '%s: behaviour is declared consistently',
-    (_t, d) => {
-      const outcomes = outcomesOf(d, defaultConfig(d.type) as NodeConfig);
-      expect(new Set(outcomes.map((o) => o.id)).size).toBe(outcomes.length);
-      // A node either decides by itself (run) or asks ACS (action).
-      expect(Boolean(d.run) !== Boolean(d.action)).toBe(true);
-      if (d.terminal) {
-        expect(outcomes).toEqual([]);
-        expect(d.endReason).toBeDefined();
-        expect(d.waits).toBe(false);
-      } else if (d.action) {
-        // Only a node that can decide without ACS (cancel with nothing to cancel) may not wait.
-        expect(d.waits).toBe(d.type !== 'call.cancelAddParticipant');
-        expect(d.maxWaitSeconds?.(defaultConfig(d.type) as NodeConfig, [])).toBeGreaterThan(0);
-        expect(outcomes.some((o) => o.failure)).toBe(true);
-        expect(d.events?.length).toBeGreaterThan(0);
-      } else {
-        expect(d.waits).toBe(false);
-        expect(d.callControl).toBe('none');
-      }
-      if (d.trigger) expect(d.category).toBe('Triggers');
-    },
-  );
+  it.each(described)('%s: behaviour is declared consistently', (_t, d) => {
+    const outcomes = outcomesOf(d, defaultConfig(d.type, d.version) as NodeConfig);
+    expect(new Set(outcomes.map((o) => o.id)).size).toBe(outcomes.length);
+    // A node either decides by itself (run) or asks ACS (action).
+    expect(Boolean(d.run) !== Boolean(d.action)).toBe(true);
+    if (d.terminal) {
+      expect(outcomes).toEqual([]);
+      expect(d.endReason).toBeDefined();
+      expect(d.waits).toBe(false);
+    } else if (d.action) {
+      // Only a node that can decide without ACS (cancel with nothing to cancel) may not wait.
+      expect(d.waits).toBe(d.type !== 'call.cancelAddParticipant');
+      expect(
+        d.maxWaitSeconds?.(defaultConfig(d.type, d.version) as NodeConfig, []),
+      ).toBeGreaterThan(0);
+      expect(outcomes.some((o) => o.failure)).toBe(true);
+      expect(d.events?.length).toBeGreaterThan(0);
+    } else {
+      expect(d.waits).toBe(false);
+      expect(d.callControl).toBe('none');
+    }
+    if (d.trigger) expect(d.category).toBe('Triggers');
+  });
 
   it('gives menus one outcome per choice (choice:<digit>) and branches one per rule (rule:<index>)', () => {
     const menu = getNodeType('media.menu') as NodeTypeDescription;
@@ -239,7 +276,7 @@ describe('the node catalogue', () => {
   });
 
   it('emits JSON Schema for every config (the designer and other tools read it)', () => {
-    for (const d of all) {
+    for (const d of allNodeTypeVersions()) {
       const schema = z.toJSONSchema(d.configSchema, { io: 'input', unrepresentable: 'any' });
       expect(schema.type).toBe('object');
     }

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import {
+  allNodeTypeVersions,
   compileFlow,
   defaultConfig,
-  nodeTypes,
   outcomesOf,
   start,
   step,
@@ -881,9 +881,9 @@ describe('an outcome with no edge does what the catalogue says, and the validato
     );
   });
 
-  it('after the participant joined ("Added"), the app leaves and the parties stay connected', () => {
+  it('after the participant joined ("Added", version 2), the app leaves and the parties stay connected', () => {
     const flow = answeredThen(
-      ['call.addParticipant', { target: AGENT }],
+      ['call.addParticipant', { target: AGENT }, 2],
       { failed: 'ko' },
       {
         ko: marker('ko'),
@@ -894,6 +894,22 @@ describe('an outcome with no edge does what the catalogue says, and the validato
     expect(s.action('hangUp').forEveryone).toBe(false);
     expect(validateFlow(flow).find((i) => i.nodeId === 'n')?.message).toBe(
       '“Added” of “Add participant” is not connected. The caller and the added participant stay connected; the flow stops',
+    );
+  });
+
+  it('"Added" of version 1 (a node recording no version) hangs up for everyone, as it did', () => {
+    const flow = answeredThen(
+      ['call.addParticipant', { target: AGENT }],
+      { failed: 'ko' },
+      {
+        ko: marker('ko'),
+      },
+    );
+    const s = answered(flow).when(ev('AddParticipantSucceeded'));
+    s.then({ outcomes: { n: ['added'] }, actions: ['hangUp', 'end'], ended: 'completed' });
+    expect(s.action('hangUp').forEveryone).toBe(true);
+    expect(validateFlow(flow).find((i) => i.nodeId === 'n')?.message).toBe(
+      '“Added” of “Add participant” is not connected. The caller is disconnected',
     );
   });
 
@@ -912,10 +928,10 @@ describe('an outcome with no edge does what the catalogue says, and the validato
     expect(given(flow).started.actions.map((a) => a.kind)).toEqual(['rejectCall', 'end']);
   });
 
-  it('every outcome of every node type: the warning names what the caller gets, as the interpreter does it', () => {
-    for (const type of Object.values(nodeTypes)) {
+  it('every outcome of every version of every node type: the warning names what the caller gets, as the interpreter does it', () => {
+    for (const type of allNodeTypeVersions()) {
       if (type.terminal || type.trigger) continue;
-      const config = defaultConfig(type.type) ?? {};
+      const config = defaultConfig(type.type, type.version) ?? {};
       for (const o of outcomesOf(type, config)) {
         if (o.endsRun) continue;
         const expected =
@@ -925,11 +941,11 @@ describe('an outcome with no edge does what the catalogue says, and the validato
         const reachedAnswered =
           type.callControl !== 'releases' && type.callControl !== 'establishes';
         if (!reachedAnswered) continue;
-        const issues = validateFlow(answeredThen([type.type, config]));
+        const issues = validateFlow(answeredThen([type.type, config, type.version]));
         const warning = issues.find(
           (i) => i.nodeId === 'n' && i.message.startsWith(`“${o.label}” of`),
         );
-        expect(warning?.message, `${type.type} ${o.id}`).toMatch(
+        expect(warning?.message, `${type.type}@${type.version} ${o.id}`).toMatch(
           new RegExp(`is not connected\\. ${expected.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`),
         );
       }

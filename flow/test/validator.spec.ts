@@ -126,6 +126,57 @@ describe('validateFlow', () => {
     ]);
   });
 
+  describe('node type versions', () => {
+    it('reports a version of a known type that the catalogue does not have, naming the node', () => {
+      const doc = answeredThen(['media.play', { text: 'Hi' }, 7]);
+      doc.nodes[2]!.label = 'Welcome';
+      expect(errors(doc)).toEqual([
+        expect.objectContaining({
+          nodeId: 'n',
+          path: ['nodes', 2, 'typeVersion'],
+          message:
+            '“Welcome” is a Play node of version 7, which this Switchboard does not have (it knows versions 1 to 1); choose one of those',
+        }),
+      ]);
+    });
+
+    it('refuses a version that is not a positive whole number', () => {
+      const messages = [0, -1, 1.5].map(
+        (typeVersion) =>
+          errors(answeredThen(['media.play', { text: 'Hi' }, typeVersion])).map((i) => [
+            i.nodeId,
+            i.path.join('.'),
+            i.message,
+          ])[0],
+      );
+      expect(messages).toEqual([
+        ['n', 'nodes.2.typeVersion', 'Node 3: A node type version is a whole number: 1, 2, …'],
+        ['n', 'nodes.2.typeVersion', 'Node 3: A node type version is a whole number: 1, 2, …'],
+        ['n', 'nodes.2.typeVersion', 'Node 3: typeVersion should be a whole number'],
+      ]);
+    });
+
+    it('checks each node against its own version: an old and a new Add participant side by side', () => {
+      const doc = answeredThen(
+        ['call.addParticipant', { target: '8:acs:agent' }, 2],
+        { added: 'old', failed: 'old' },
+        { old: ['call.addParticipant', { target: '8:acs:other' }] },
+      );
+      const added = warnings(doc).filter((w) => w.message.startsWith('“Added”'));
+      expect(added.map((w) => [w.nodeId, w.message])).toEqual([
+        ['old', '“Added” of “Add participant” is not connected. The caller is disconnected'],
+      ]);
+      doc.nodes[3]!.typeVersion = 2;
+      expect(
+        warnings(doc)
+          .filter((w) => w.message.startsWith('“Added”'))
+          .map((w) => w.message),
+      ).toEqual([
+        '“Added” of “Add participant” is not connected. The caller and the added participant stay connected; the flow stops',
+      ]);
+    });
+  });
+
   describe('edges', () => {
     const base = flowOf({ t: ['trigger.incomingCall'], r: ['call.reject'], s: ['call.reject'] }, [
       ['t', 'next', 'r'],

@@ -7,7 +7,7 @@ import {
   sipHeadersField,
   voipHeadersField,
 } from './shared.js';
-import { defineNodeType } from './types.js';
+import { defineNodeType, nextVersion } from './types.js';
 import { secondsField } from '../fields.js';
 
 const configSchema = z
@@ -44,19 +44,17 @@ const configSchema = z
     }
   });
 
-export const addParticipant = defineNodeType({
+/** Version 1: every outcome left unconnected ends the call, "Added" too (hung up for everyone). */
+export const addParticipantV1 = defineNodeType({
   type: 'call.addParticipant',
+  version: 1,
   label: 'Add participant',
   category: 'Participants',
   icon: 'PersonAdd',
   description: 'Invites another phone number or user into the call',
   configSchema,
   outcomes: [
-    {
-      id: 'added',
-      label: 'Added',
-      unconnected: { does: 'leave', who: 'The caller and the added participant' },
-    },
+    { id: 'added', label: 'Added' },
     { id: 'failed', label: 'Failed', failure: true },
   ],
   callControl: 'needsConnectedCall',
@@ -82,5 +80,22 @@ export const addParticipant = defineNodeType({
   templates: (c) => [
     ...headerTemplates('voipHeaders', c.voipHeaders),
     ...headerTemplates('sipHeaders', c.sipHeaders),
+  ],
+});
+
+/**
+ * Version 2: "Added" left unconnected takes the app out of the call and the caller and the
+ * person added stay connected (the flow brought them together; hanging up on both was rarely
+ * what the analyst meant).
+ */
+export const addParticipant = nextVersion(addParticipantV1, {
+  version: 2,
+  outcomes: [
+    {
+      id: 'added',
+      label: 'Added',
+      unconnected: { does: 'leave', who: 'The caller and the added participant' },
+    },
+    { id: 'failed', label: 'Failed', failure: true },
   ],
 });

@@ -3,6 +3,7 @@ import { defineNodeType } from './types.js';
 
 export const answerCall = defineNodeType({
   type: 'call.answer',
+  version: 1,
   label: 'Answer',
   category: 'Call control',
   icon: 'Call',

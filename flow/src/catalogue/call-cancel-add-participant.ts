@@ -3,6 +3,7 @@ import { defineNodeType } from './types.js';
 
 export const cancelAddParticipant = defineNodeType({
   type: 'call.cancelAddParticipant',
+  version: 1,
   label: 'Cancel invitation',
   category: 'Participants',
   icon: 'PersonDelete',

@@ -3,6 +3,7 @@ import { defineNodeType } from './types.js';
 
 export const hangUp = defineNodeType({
   type: 'call.hangUp',
+  version: 1,
   label: 'Hang up',
   category: 'Call control',
   icon: 'CallEnd',

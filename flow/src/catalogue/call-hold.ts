@@ -6,6 +6,7 @@ import { defineNodeType } from './types.js';
 
 export const holdParticipant = defineNodeType({
   type: 'call.hold',
+  version: 1,
   label: 'Hold',
   category: 'Call control',
   icon: 'CallPark',

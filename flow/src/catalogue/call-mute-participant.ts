@@ -6,6 +6,7 @@ import { defineNodeType } from './types.js';
 
 export const muteParticipant = defineNodeType({
   type: 'call.muteParticipant',
+  version: 1,
   label: 'Mute',
   category: 'Participants',
   icon: 'MicOff',

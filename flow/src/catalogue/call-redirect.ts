@@ -5,6 +5,7 @@ import { defineNodeType } from './types.js';
 
 export const redirectCall = defineNodeType({
   type: 'call.redirect',
+  version: 1,
   label: 'Redirect',
   category: 'Call control',
   icon: 'ArrowForward',

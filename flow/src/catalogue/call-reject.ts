@@ -5,6 +5,7 @@ const reasons = { none: 'no reason', busy: 'busy', forbidden: 'forbidden' } as c
 
 export const rejectCall = defineNodeType({
   type: 'call.reject',
+  version: 1,
   label: 'Reject',
   category: 'Call control',
   icon: 'CallEnd',

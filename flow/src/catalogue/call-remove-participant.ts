@@ -5,6 +5,7 @@ import { defineNodeType } from './types.js';
 
 export const removeParticipant = defineNodeType({
   type: 'call.removeParticipant',
+  version: 1,
   label: 'Remove participant',
   category: 'Participants',
   icon: 'PersonDelete',

@@ -11,6 +11,7 @@ import { defineNodeType } from './types.js';
 
 export const transferCall = defineNodeType({
   type: 'call.transfer',
+  version: 1,
   label: 'Transfer',
   category: 'Call control',
   icon: 'ArrowForward',

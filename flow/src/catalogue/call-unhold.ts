@@ -6,6 +6,7 @@ import { defineNodeType } from './types.js';
 
 export const unholdParticipant = defineNodeType({
   type: 'call.unhold',
+  version: 1,
   label: 'Resume',
   category: 'Call control',
   icon: 'CallPark',

@@ -1,4 +1,4 @@
-import { addParticipant } from './call-add-participant.js';
+import { addParticipant, addParticipantV1 } from './call-add-participant.js';
 import { answerCall } from './call-answer.js';
 import { cancelAddParticipant } from './call-cancel-add-participant.js';
 import { hangUp } from './call-hang-up.js';
@@ -19,8 +19,8 @@ import { incomingCallTrigger } from './trigger-incoming-call.js';
 import { outboundCallTrigger } from './trigger-outbound-call.js';
 import { categories, type Category, type NodeConfig, type NodeTypeDescription } from './types.js';
 
-/** Palette order within each category follows this list. */
-const all: readonly NodeTypeDescription[] = [
+/** The latest version of every type; palette order within each category follows this list. */
+const latest: readonly NodeTypeDescription[] = [
   incomingCallTrigger,
   outboundCallTrigger,
   answerCall,
@@ -42,20 +42,68 @@ const all: readonly NodeTypeDescription[] = [
   businessHours,
 ];
 
-/** The node catalogue, by type id. */
-export const nodeTypes: Readonly<Record<string, NodeTypeDescription>> = Object.freeze(
-  Object.fromEntries(all.map((d) => [d.type, d])),
-);
+/** Superseded versions. Never removed: flows published with them still run as they did. */
+const superseded: readonly NodeTypeDescription[] = [addParticipantV1];
 
-const byType = new Map(all.map((d) => [d.type, d]));
+/** A document node that records no type version was written against version 1. */
+export const DEFAULT_TYPE_VERSION = 1;
 
-export function getNodeType(type: string): NodeTypeDescription | undefined {
-  return byType.get(type);
+const versionsByType = new Map<string, NodeTypeDescription[]>();
+for (const d of [...superseded, ...latest]) {
+  const list = versionsByType.get(d.type) ?? [];
+  list.push(d);
+  versionsByType.set(d.type, list);
+}
+for (const [type, list] of versionsByType) {
+  list.sort((a, b) => a.version - b.version);
+  // Versions 1..n, each once, the newest in `latest`: a gap or a twin is a catalogue mistake.
+  list.forEach((d, i) => {
+    if (d.version !== i + 1) throw new Error(`${type}: versions must be 1..n, once each`);
+  });
+  if (!latest.includes(list[list.length - 1] as NodeTypeDescription)) {
+    throw new Error(`${type}: the newest version must be in the palette list`);
+  }
 }
 
-/** All node types, grouped by category in palette order. */
+/** The node catalogue, by type id: the latest version of each type. */
+export const nodeTypes: Readonly<Record<string, NodeTypeDescription>> = Object.freeze(
+  Object.fromEntries(latest.map((d) => [d.type, d])),
+);
+
+/** A type at a version (the latest when no version is given); undefined when unknown. */
+export function getNodeType(type: string, version?: number): NodeTypeDescription | undefined {
+  const list = versionsByType.get(type);
+  if (!list) return undefined;
+  if (version === undefined) return list[list.length - 1];
+  return list[version - 1];
+}
+
+/** The description a document node runs with: the type version it records, else version 1. */
+export function nodeTypeOf(node: {
+  type: string;
+  typeVersion?: number | undefined;
+}): NodeTypeDescription | undefined {
+  return getNodeType(node.type, node.typeVersion ?? DEFAULT_TYPE_VERSION);
+}
+
+/** The newest version of a type (what new nodes get), or undefined for an unknown type. */
+export function latestVersion(type: string): number | undefined {
+  return getNodeType(type)?.version;
+}
+
+/** Every version of a type, oldest first. */
+export function nodeTypeVersions(type: string): NodeTypeDescription[] {
+  return [...(versionsByType.get(type) ?? [])];
+}
+
+/** Every (type, version) the catalogue can run, superseded versions included. */
+export function allNodeTypeVersions(): NodeTypeDescription[] {
+  return [...versionsByType.values()].flat();
+}
+
+/** The latest version of every type, grouped by category in palette order. */
 export function listNodeTypes(category?: Category): NodeTypeDescription[] {
-  const ordered = categories.flatMap((c) => all.filter((d) => d.category === c));
+  const ordered = categories.flatMap((c) => latest.filter((d) => d.category === c));
   return category ? ordered.filter((d) => d.category === category) : ordered;
 }
 
@@ -79,9 +127,9 @@ export function withDefaults(d: NodeTypeDescription, config: NodeConfig): NodeCo
   return { ...sharedDefaults(d), ...config };
 }
 
-/** The config a newly dropped node starts with (every field's default). */
-export function defaultConfig(type: string): NodeConfig | undefined {
-  const d = byType.get(type);
+/** The config a newly dropped node starts with (every field's default of that version). */
+export function defaultConfig(type: string, version?: number): NodeConfig | undefined {
+  const d = getNodeType(type, version);
   // Callers may edit it: hand out a copy.
   return d ? structuredClone(sharedDefaults(d)) : undefined;
 }

@@ -31,6 +31,7 @@ function describeRule(r: Rule): string {
 
 export const branch = defineNodeType({
   type: 'logic.branch',
+  version: 1,
   label: 'Branch',
   category: 'Logic',
   icon: 'BranchFork',

@@ -52,6 +52,7 @@ const DAY_NAMES = {
 
 export const businessHours = defineNodeType({
   type: 'logic.businessHours',
+  version: 1,
   label: 'Business hours',
   category: 'Logic',
   icon: 'Clock',

@@ -4,6 +4,7 @@ import { defineNodeType } from './types.js';
 
 export const setVariables = defineNodeType({
   type: 'logic.setVariables',
+  version: 1,
   label: 'Set variables',
   category: 'Logic',
   icon: 'Braces',

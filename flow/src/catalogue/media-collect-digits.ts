@@ -64,6 +64,7 @@ const hasTones = (e: CallEvent): boolean => (e.tones?.length ?? 0) > 0;
 
 export const collectDigits = defineNodeType({
   type: 'media.collectDigits',
+  version: 1,
   label: 'Collect digits',
   category: 'Media',
   icon: 'NumberSymbol',

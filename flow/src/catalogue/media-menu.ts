@@ -99,6 +99,7 @@ function isChoice(event: CallEvent, config: MenuConfig): boolean {
 
 export const menu = defineNodeType({
   type: 'media.menu',
+  version: 1,
   label: 'Menu',
   category: 'Media',
   icon: 'Dialpad',

@@ -12,6 +12,7 @@ import { defineNodeType } from './types.js';
 
 export const play = defineNodeType({
   type: 'media.play',
+  version: 1,
   label: 'Play',
   category: 'Media',
   icon: 'Play',

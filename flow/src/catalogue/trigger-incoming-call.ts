@@ -3,6 +3,7 @@ import { defineNodeType } from './types.js';
 
 export const incomingCallTrigger = defineNodeType({
   type: 'trigger.incomingCall',
+  version: 1,
   label: 'Incoming call',
   category: 'Triggers',
   icon: 'CallInbound',

@@ -64,6 +64,7 @@ const configSchema = z
 
 export const outboundCallTrigger = defineNodeType({
   type: 'trigger.outboundCall',
+  version: 1,
   label: 'Outbound call',
   category: 'Triggers',
   icon: 'Call',

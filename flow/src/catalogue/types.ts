@@ -92,11 +92,18 @@ export interface EventRule<C = NodeConfig> {
 }
 
 /**
- * Everything about one node type. Declared once per type in `catalogue/<type>.ts`; the
- * validator, the interpreter and the designer are generic over these descriptions.
+ * Everything about one version of a node type. Declared once per (type, version) in
+ * `catalogue/<type>.ts`; the validator, the interpreter and the designer are generic over
+ * these descriptions.
  */
 export interface NodeTypeDescription<C = NodeConfig> {
   type: string;
+  /**
+   * The type version (n8n's typeVersion). A published flow runs with the versions its nodes
+   * record, so a change to behaviour, defaults or outcomes is a new version; the old one stays
+   * in the catalogue, executable. Starts at 1.
+   */
+  version: number;
   label: string;
   category: Category;
   /** Fluent UI icon name. */
@@ -156,6 +163,23 @@ export function defineNodeType<S extends z.ZodObject>(
   description: NodeTypeDescription<z.output<S>> & { configSchema: S },
 ): NodeTypeDescription {
   return description as unknown as NodeTypeDescription;
+}
+
+/**
+ * The next version of a node type, written as the changes to the previous one so that what
+ * stays the same is described once. `changes` replaces whole properties (no deep merge): what
+ * differs between the versions is all in it.
+ */
+export function nextVersion(
+  previous: NodeTypeDescription,
+  changes: Partial<Omit<NodeTypeDescription, 'type' | 'version'>> & { version: number },
+): NodeTypeDescription {
+  if (changes.version !== previous.version + 1) {
+    throw new Error(
+      `${previous.type}: version ${changes.version} must follow version ${previous.version}`,
+    );
+  }
+  return { ...previous, ...changes };
 }
 
 export function outcomesOf(d: NodeTypeDescription, config: NodeConfig): OutcomeDescription[] {

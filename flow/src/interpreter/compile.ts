@@ -1,4 +1,4 @@
-import { getNodeType, withDefaults } from '../catalogue/index.js';
+import { DEFAULT_TYPE_VERSION, nodeTypeOf, withDefaults } from '../catalogue/index.js';
 import {
   outcomesOf,
   type NodeConfig,
@@ -12,6 +12,8 @@ import { parseTemplate, readPaths, TemplateCache } from '../templates.js';
 export interface CompiledNode {
   id: string;
   type: string;
+  /** The type version the node runs with (the document's, 1 when it records none). */
+  typeVersion: number;
   label?: string;
   desc: NodeTypeDescription;
   /** The config parsed by the node type's schema (defaults filled in). */
@@ -40,7 +42,7 @@ export interface CompiledFlow {
   /** Nodes whose results something reads (templates or node references): only these are kept. */
   readonly keepResults: ReadonlySet<string>;
   readonly templates: TemplateCache;
-  /** Node types the flow names that the catalogue does not know. */
+  /** Node types (or type versions, as `type@version`) the flow names that the catalogue does not know. */
   readonly unknownTypes: readonly string[];
 }
 
@@ -82,9 +84,10 @@ export function compileFlow(doc: FlowDocument): CompiledFlow {
   let trigger: CompiledNode | undefined;
   for (const n of doc.nodes) {
     if (nodes.has(n.id)) continue;
-    const desc = getNodeType(n.type);
+    const typeVersion = n.typeVersion ?? DEFAULT_TYPE_VERSION;
+    const desc = nodeTypeOf(n);
     if (!desc) {
-      unknownTypes.push(n.type);
+      unknownTypes.push(n.typeVersion === undefined ? n.type : `${n.type}@${typeVersion}`);
       continue;
     }
     const merged = withDefaults(desc, n.config);
@@ -99,6 +102,7 @@ export function compileFlow(doc: FlowDocument): CompiledFlow {
     const node: CompiledNode = {
       id: n.id,
       type: n.type,
+      typeVersion,
       ...(n.label !== undefined ? { label: n.label } : {}),
       desc,
       config,

@@ -1,5 +1,5 @@
 import type * as z from 'zod';
-import { getNodeType, withDefaults } from '../catalogue/index.js';
+import { nodeTypeOf, nodeTypeVersions, withDefaults } from '../catalogue/index.js';
 import {
   outcomesOf,
   type NodeConfig,
@@ -102,7 +102,12 @@ function shapeMessage(path: (string | number)[], issue: z.core.$ZodIssue): strin
     .join('.');
   if (issue.code === 'invalid_type') {
     const missing = /received undefined$/.test(issue.message);
-    const expected = issue.expected === 'string' ? 'text' : issue.expected;
+    const expected =
+      issue.expected === 'string'
+        ? 'text'
+        : issue.expected === 'int'
+          ? 'a whole number'
+          : issue.expected;
     return `${prefix}${field || 'value'} ${missing ? 'is missing' : `should be ${expected}`}`;
   }
   // Messages our schema wrote are already sentences.
@@ -127,7 +132,18 @@ function indexNodes(flow: FlowDocument, issues: ValidationIssue[]): FlowIndex {
     } else {
       byId.set(node.id, info);
     }
-    const desc = getNodeType(node.type);
+    const desc = nodeTypeOf(node);
+    const versions = desc ? [] : nodeTypeVersions(node.type);
+    if (!desc && versions.length > 0) {
+      const latest = versions[versions.length - 1] as NodeTypeDescription;
+      issues.push({
+        severity: 'error',
+        nodeId: node.id,
+        path: ['nodes', index, 'typeVersion'],
+        message: `“${node.label || node.id}” is a ${latest.label} node of version ${node.typeVersion}, which this Switchboard does not have (it knows versions 1 to ${latest.version}); choose one of those`,
+      });
+      return;
+    }
     if (!desc) {
       issues.push({
         severity: 'error',

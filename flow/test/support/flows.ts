@@ -1,6 +1,7 @@
 import type { FlowDocument } from '../../src/index.js';
 
-export type NodeSpec = [type: string, config?: Record<string, unknown>];
+/** A node: its type, config and type version (left out: the document records none, i.e. 1). */
+export type NodeSpec = [type: string, config?: Record<string, unknown>, typeVersion?: number];
 export type EdgeSpec = [source: string, outcome: string, target: string];
 
 /** A flow from a compact description: `{ id: [type, config] }` and `[source, outcome, target]`. */
@@ -8,9 +9,10 @@ export function flowOf(nodes: Record<string, NodeSpec>, edges: EdgeSpec[] = []):
   return {
     schemaVersion: 1,
     name: 'test flow',
-    nodes: Object.entries(nodes).map(([id, [type, config]], i) => ({
+    nodes: Object.entries(nodes).map(([id, [type, config, typeVersion]], i) => ({
       id,
       type,
+      ...(typeVersion !== undefined ? { typeVersion } : {}),
       position: { x: i * 280, y: 0 },
       config: config ?? {},
     })),
