@@ -107,14 +107,16 @@ export function listNodeTypes(category?: Category): NodeTypeDescription[] {
   return category ? ordered.filter((d) => d.category === category) : ordered;
 }
 
-const defaults = new Map<NodeTypeDescription, Readonly<NodeConfig>>();
+// By schema, not by description: versions that share their settings share the parse, and a
+// description given another schema (a test changing a default) is never served stale defaults.
+const defaults = new WeakMap<object, Readonly<NodeConfig>>();
 
-/** Every field's default, parsed once per type. Shared: never mutate it. */
+/** Every field's default, parsed once per config schema. Shared: never mutate it. */
 export function sharedDefaults(d: NodeTypeDescription): Readonly<NodeConfig> {
-  let c = defaults.get(d);
+  let c = defaults.get(d.configSchema);
   if (!c) {
     c = d.configSchema.parse({}) as NodeConfig;
-    defaults.set(d, c);
+    defaults.set(d.configSchema, c);
   }
   return c;
 }
