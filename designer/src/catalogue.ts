@@ -4,8 +4,10 @@
  */
 import {
   categories,
+  DEFAULT_TYPE_VERSION,
   defaultConfig as flowDefaultConfig,
   getNodeType,
+  latestVersion,
   listNodeTypes,
   outcomesOf,
   withDefaults,
@@ -18,20 +20,42 @@ import { createElement } from 'react';
 
 export type { NodeTypeDescription, OutcomeDescription };
 
-export function nodeType(type: string): NodeTypeDescription | undefined {
-  return getNodeType(type);
+/*
+ * Functions taking a node's type take its type version too, with the document's meaning: a node
+ * that records none is version 1 (it was stored before versions). New nodes record the latest.
+ */
+
+export function nodeType(
+  type: string,
+  typeVersion: number = DEFAULT_TYPE_VERSION,
+): NodeTypeDescription | undefined {
+  return getNodeType(type, typeVersion);
+}
+
+/** The version a node added now gets. */
+export function latestTypeVersion(type: string): number | undefined {
+  return latestVersion(type);
+}
+
+/** The latest version of a type, when it is newer than the node's. */
+export function newerNodeType(
+  type: string,
+  typeVersion: number = DEFAULT_TYPE_VERSION,
+): NodeTypeDescription | undefined {
+  const latest = getNodeType(type);
+  return latest && latest.version > typeVersion ? latest : undefined;
 }
 
 export function iconFor(description: NodeTypeDescription | undefined): FluentIcon {
   return (description && nodeIcons[description.icon]) || fallbackIcon;
 }
 
-/** A node type's icon from the catalogue's Fluent icon name. */
+/** A node type's icon from the catalogue's Fluent icon name (the latest version's). */
 export function NodeIcon({ type, className }: { type: string; className?: string }) {
   return createElement(iconFor(getNodeType(type)), { className, 'aria-hidden': true });
 }
 
-/** The palette: every node type, grouped by category in the catalogue's order. */
+/** The palette: the latest version of every node type, grouped by category in the catalogue's order. */
 export function paletteGroups(): { category: string; types: NodeTypeDescription[] }[] {
   const all = listNodeTypes();
   const groups = categories.map((category) => ({
@@ -44,8 +68,12 @@ export function paletteGroups(): { category: string; types: NodeTypeDescription[
 }
 
 /** A node's outcomes for its current config; a half-edited config must never break the canvas. */
-export function outcomesFor(type: string, config: Record<string, unknown>): OutcomeDescription[] {
-  const description = getNodeType(type);
+export function outcomesFor(
+  type: string,
+  config: Record<string, unknown>,
+  typeVersion?: number,
+): OutcomeDescription[] {
+  const description = nodeType(type, typeVersion);
   if (!description || description.terminal) return [];
   try {
     return outcomesOf(description, withDefaults(description, config));
@@ -54,9 +82,17 @@ export function outcomesFor(type: string, config: Record<string, unknown>): Outc
   }
 }
 
-export function summaryFor(type: string, config: Record<string, unknown>): string {
-  const description = getNodeType(type);
-  if (!description) return `Unknown node type "${type}"`;
+export function summaryFor(
+  type: string,
+  config: Record<string, unknown>,
+  typeVersion?: number,
+): string {
+  const description = nodeType(type, typeVersion);
+  if (!description) {
+    return getNodeType(type)
+      ? `Version ${typeVersion} of "${type}" is unknown`
+      : `Unknown node type "${type}"`;
+  }
   try {
     return description.summary(withDefaults(description, config));
   } catch {
@@ -64,15 +100,15 @@ export function summaryFor(type: string, config: Record<string, unknown>): strin
   }
 }
 
-export function isTrigger(type: string): boolean {
-  return Boolean(getNodeType(type)?.trigger);
+export function isTrigger(type: string, typeVersion?: number): boolean {
+  return Boolean(nodeType(type, typeVersion)?.trigger);
 }
 
-export function isTerminal(type: string): boolean {
-  return Boolean(getNodeType(type)?.terminal);
+export function isTerminal(type: string, typeVersion?: number): boolean {
+  return Boolean(nodeType(type, typeVersion)?.terminal);
 }
 
-/** The type's default config (from the catalogue; a fresh copy the caller may edit). */
-export function defaultConfig(type: string): Record<string, unknown> {
-  return flowDefaultConfig(type) ?? {};
+/** A version's default config (latest when none is given; a fresh copy the caller may edit). */
+export function defaultConfig(type: string, typeVersion?: number): Record<string, unknown> {
+  return flowDefaultConfig(type, typeVersion) ?? {};
 }

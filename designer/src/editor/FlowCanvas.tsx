@@ -40,7 +40,7 @@ export const PALETTE_MIME = 'application/x-switchboard-node-type';
 
 const ESTIMATED_WIDTH = 220;
 const estimatedHeight = (node: DesignerNode) =>
-  70 + 20 * outcomesFor(node.data.type, node.data.config).length;
+  70 + 20 * outcomesFor(node.data.type, node.data.config, node.data.typeVersion).length;
 
 function estimateFit(nodes: DesignerNode[], width: number, height: number): Viewport {
   if (nodes.length === 0 || width === 0 || height === 0) return defaultViewport;

@@ -27,9 +27,13 @@ export const FarContext = createContext(false);
  * the catalogue. Memoized; re-renders only when its own data, selection or issues change.
  */
 function FlowNodeViewInner({ id, data, selected }: NodeProps<DesignerNode>) {
-  const description = nodeType(data.type);
-  const outcomes = useMemo(() => outcomesFor(data.type, data.config), [data.type, data.config]);
-  const summary = useMemo(() => summaryFor(data.type, data.config), [data.type, data.config]);
+  const { type, typeVersion, config } = data;
+  const description = nodeType(type, typeVersion);
+  const outcomes = useMemo(
+    () => outcomesFor(type, config, typeVersion),
+    [type, config, typeVersion],
+  );
+  const summary = useMemo(() => summaryFor(type, config, typeVersion), [type, config, typeVersion]);
   const issues = useEditor((s) => s.nodeIssues[id] ?? noIssues);
   // Far out, keep the node's boxes (same size, same handle positions) but none of their content.
   const far = useContext(FarContext);
@@ -54,7 +58,7 @@ function FlowNodeViewInner({ id, data, selected }: NodeProps<DesignerNode>) {
 
   return (
     <div className={classes.join(' ')} data-node-type={data.type} aria-label={title}>
-      {!isTrigger(data.type) && (
+      {!isTrigger(type, typeVersion) && (
         <Handle
           type="target"
           position={Position.Left}

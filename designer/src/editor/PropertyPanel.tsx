@@ -1,12 +1,24 @@
-import { Field, Input, Link, Text, Textarea } from '@fluentui/react-components';
-import { HistoryRegular } from '@fluentui/react-icons';
+import {
+  Button,
+  Field,
+  Input,
+  Link,
+  MessageBar,
+  MessageBarActions,
+  MessageBarBody,
+  MessageBarTitle,
+  Text,
+  Textarea,
+} from '@fluentui/react-components';
+import { ArrowUpRegular, HistoryRegular } from '@fluentui/react-icons';
 import { useMemo } from 'react';
 import { useStore } from 'zustand';
 import { routePath } from '../app/router.js';
 import { useShallow } from 'zustand/react/shallow';
-import { NodeIcon, nodeType } from '../catalogue.js';
+import { NodeIcon, latestTypeVersion, newerNodeType, nodeType } from '../catalogue.js';
 import { ConfigForm, type FormEnvironment } from '../forms/ConfigForm.js';
 import { useEditorStore } from './context.js';
+import { describeUpgrade } from './nodeUpgrade.js';
 import { templateVariables } from './variables.js';
 import type { DesignerNode, Issue } from './store.js';
 
@@ -85,7 +97,7 @@ function NodeProperties({
   flowId: string | undefined;
 }) {
   const store = useEditorStore();
-  const description = nodeType(node.data.type);
+  const description = nodeType(node.data.type, node.data.typeVersion);
   const issues = useStore(store, (s) => s.nodeIssues[node.id] ?? noIssues);
   const variables = useStore(
     store,
@@ -123,10 +135,14 @@ function NodeProperties({
             {description?.label ?? node.data.type}
           </Text>
           <Text size={200} block>
-            {description?.description ?? 'This node type is not in the catalogue.'}
+            {description?.description ??
+              (latestTypeVersion(node.data.type)
+                ? `Version ${node.data.typeVersion} of this node type is not in the catalogue.`
+                : 'This node type is not in the catalogue.')}
           </Text>
         </div>
       </div>
+      {description && <UpgradeNotice node={node} from={description} readOnly={readOnly} />}
       {otherIssues.length > 0 && (
         <ul className="sb-node-issues" aria-label="Problems with this node">
           {otherIssues.map((issue, i) => (
@@ -165,5 +181,53 @@ function NodeProperties({
         Node id: {node.id}
       </Text>
     </section>
+  );
+}
+
+/**
+ * Offered when the catalogue has a newer version of the node's type: what would change, read
+ * from the two versions' descriptions, and the upgrade itself (one undo step). The node keeps
+ * its version until then: a published flow behaves as it was published.
+ */
+function UpgradeNotice({
+  node,
+  from,
+  readOnly,
+}: {
+  node: DesignerNode;
+  from: NonNullable<ReturnType<typeof nodeType>>;
+  readOnly: boolean;
+}) {
+  const store = useEditorStore();
+  const to = newerNodeType(node.data.type, node.data.typeVersion);
+  const changes = useMemo(
+    () => (to ? describeUpgrade(from, to, node.data.config) : []),
+    [from, to, node.data.config],
+  );
+  if (!to) return null;
+  return (
+    <MessageBar intent="info" layout="multiline" className="sb-upgrade">
+      <MessageBarBody>
+        <MessageBarTitle>
+          Upgrade this node to version {to.version} (it is version {from.version})
+        </MessageBarTitle>
+        <ul className="sb-upgrade__changes" aria-label="What changes">
+          {changes.map((change) => (
+            <li key={change}>{change}</li>
+          ))}
+        </ul>
+      </MessageBarBody>
+      {!readOnly && (
+        <MessageBarActions>
+          <Button
+            size="small"
+            icon={<ArrowUpRegular />}
+            onClick={() => store.getState().upgradeNode(node.id)}
+          >
+            Upgrade
+          </Button>
+        </MessageBarActions>
+      )}
+    </MessageBar>
   );
 }

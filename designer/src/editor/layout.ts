@@ -27,7 +27,7 @@ export async function autoLayout(
       'elk.layered.considerModelOrder.strategy': 'NODES_AND_EDGES',
     },
     children: nodes.map((node) => {
-      const outcomes = outcomesFor(node.data.type, node.data.config);
+      const outcomes = outcomesFor(node.data.type, node.data.config, node.data.typeVersion);
       return {
         id: node.id,
         width: node.measured?.width ?? node.width ?? DEFAULT_WIDTH,

@@ -10,13 +10,24 @@ import {
 } from '@xyflow/react';
 import type { FlowDocument, ValidationIssue } from '@switchboard/flow';
 import { createStore } from 'zustand/vanilla';
-import { defaultConfig, isTerminal, isTrigger, outcomesFor } from '../catalogue.js';
+import {
+  defaultConfig,
+  isTerminal,
+  isTrigger,
+  latestTypeVersion,
+  newerNodeType,
+  nodeType,
+  outcomesFor,
+} from '../catalogue.js';
+import { upgradedConfig } from './nodeUpgrade.js';
 
 export type DiffState = 'added' | 'removed' | 'changed';
 
 /** What a canvas node carries: only the serialisable parts of a flow node (no functions). */
 export interface FlowNodeData extends Record<string, unknown> {
   type: string;
+  /** The node type version the node runs with; absent: version 1 (a document from before versions). */
+  typeVersion?: number;
   label?: string;
   config: Record<string, unknown>;
   diff?: DiffState;
@@ -78,6 +89,8 @@ export interface EditorState {
   addNode(type: string, position: XYPosition): string | undefined;
   updateConfig(nodeId: string, config: Record<string, unknown>, coalesceKey?: string): void;
   updateLabel(nodeId: string, label: string): void;
+  /** Moves a node to the latest version of its type (one undo step). */
+  upgradeNode(nodeId: string): void;
   setName(name: string): void;
   setDescription(description: string): void;
   deleteSelection(): void;
@@ -104,6 +117,7 @@ export const emptyDocument = (name = 'Untitled flow'): FlowDocument => ({
 
 export function toCanvasNode(node: FlowDocument['nodes'][number]): DesignerNode {
   const data: FlowNodeData = { type: node.type, config: node.config };
+  if (node.typeVersion !== undefined) data.typeVersion = node.typeVersion;
   if (node.label !== undefined) data.label = node.label;
   return { id: node.id, type: NODE_KIND, position: { ...node.position }, data };
 }
@@ -122,6 +136,7 @@ export function toDocumentNode(node: DesignerNode): FlowDocument['nodes'][number
   const out: FlowDocument['nodes'][number] = {
     id: node.id,
     type: node.data.type,
+    ...(node.data.typeVersion !== undefined ? { typeVersion: node.data.typeVersion } : {}),
     position: { x: Math.round(node.position.x), y: Math.round(node.position.y) },
     config: node.data.config,
   };
@@ -198,6 +213,24 @@ function reconcileOutcomeEdges(
     }
   }
   return changed ? next : edges;
+}
+
+/** New nodes record the latest version of their type (nothing for a type the catalogue lacks). */
+function typeVersionOf(type: string): { typeVersion?: number } {
+  const typeVersion = latestTypeVersion(type);
+  return typeVersion === undefined ? {} : { typeVersion };
+}
+
+/** Drops the edges of a node's outcomes that no longer exist; never moves an edge to another. */
+function reconcileKeptOutcomeEdges(
+  edges: DesignerEdge[],
+  nodeId: string,
+  before: string[],
+  after: string[],
+): DesignerEdge[] {
+  const gone = new Set(before.filter((id) => !after.includes(id)));
+  if (gone.size === 0) return edges;
+  return edges.filter((e) => !(e.source === nodeId && e.sourceHandle && gone.has(e.sourceHandle)));
 }
 
 export type EditorStore = ReturnType<typeof createEditorStore>;
@@ -328,8 +361,13 @@ export function createEditorStore(initial?: FlowDocument, options?: { readOnly?:
         const source = state.nodes.find((n) => n.id === connection.source);
         const target = state.nodes.find((n) => n.id === connection.target);
         if (!source || !target) return false;
-        if (isTerminal(source.data.type) || isTrigger(target.data.type)) return false;
-        const outcomes = outcomesFor(source.data.type, source.data.config);
+        if (
+          isTerminal(source.data.type, source.data.typeVersion) ||
+          isTrigger(target.data.type, target.data.typeVersion)
+        ) {
+          return false;
+        }
+        const outcomes = outcomesFor(source.data.type, source.data.config, source.data.typeVersion);
         return outcomes.some((o) => o.id === connection.sourceHandle);
       },
 
@@ -366,7 +404,7 @@ export function createEditorStore(initial?: FlowDocument, options?: { readOnly?:
           id,
           type: NODE_KIND,
           position: { x: Math.round(position.x), y: Math.round(position.y) },
-          data: { type, config: defaultConfig(type) },
+          data: { type, ...typeVersionOf(type), config: defaultConfig(type) },
           selected: true,
         };
         commit({
@@ -380,8 +418,9 @@ export function createEditorStore(initial?: FlowDocument, options?: { readOnly?:
         const state = get();
         const node = state.nodes.find((n) => n.id === nodeId);
         if (!node || state.readOnly) return;
-        const before = outcomesFor(node.data.type, node.data.config).map((o) => o.id);
-        const after = outcomesFor(node.data.type, config).map((o) => o.id);
+        const { type, typeVersion } = node.data;
+        const before = outcomesFor(type, node.data.config, typeVersion).map((o) => o.id);
+        const after = outcomesFor(type, config, typeVersion).map((o) => o.id);
         const outcomesChanged = before.join('\n') !== after.join('\n');
         commit(
           {
@@ -409,6 +448,28 @@ export function createEditorStore(initial?: FlowDocument, options?: { readOnly?:
           },
           `label:${nodeId}`,
         );
+      },
+
+      upgradeNode(nodeId) {
+        const state = get();
+        const node = state.nodes.find((n) => n.id === nodeId);
+        if (!node || state.readOnly) return;
+        const { type, typeVersion, config } = node.data;
+        const from = nodeType(type, typeVersion);
+        const to = newerNodeType(type, typeVersion);
+        if (!from || !to) return;
+        const next = upgradedConfig(from, to, config);
+        const before = outcomesFor(type, config, typeVersion).map((o) => o.id);
+        const after = outcomesFor(type, next, to.version).map((o) => o.id);
+        commit({
+          nodes: state.nodes.map((n) =>
+            n.id === nodeId
+              ? { ...n, data: { ...n.data, typeVersion: to.version, config: next } }
+              : n,
+          ),
+          // Outcomes the new version no longer has lose their edges; the rest keep theirs.
+          edges: reconcileKeptOutcomeEdges(state.edges, nodeId, before, after),
+        });
       },
 
       setName(name) {

@@ -11,7 +11,7 @@ const CALL_VARIABLES = CALL_TEMPLATE_FIELDS.map((field) => `call.${field}`);
 export function templateVariables(nodes: DesignerNode[]): string[] {
   const written = new Set<string>();
   for (const node of nodes) {
-    const description = nodeType(node.data.type);
+    const description = nodeType(node.data.type, node.data.typeVersion);
     if (!description?.writesVariables) continue;
     try {
       for (const name of description.writesVariables(node.data.config)) if (name) written.add(name);
