@@ -33,14 +33,14 @@ async function legs(
 describe('the end of a flow does what the caller would expect', () => {
   const h = useCallHarness();
 
-  it('Add participant → "Added" unconnected: the app leaves, caller and agent stay connected', async () => {
+  it('Add participant (version 2) → "Added" unconnected: the app leaves, caller and agent stay connected', async () => {
     const doc: FlowDocument = {
       schemaVersion: 1,
       name: 'Hand to an agent',
       nodes: [
         node('start', 'trigger.incomingCall'),
         node('answer', 'call.answer'),
-        node('agent', 'call.addParticipant', { target: SUPPORT, invitationTimeoutSeconds: 20 }),
+        node('agent', 'call.addParticipant', { target: SUPPORT, invitationTimeoutSeconds: 20 }, 2),
         node('sorry', 'media.play', { text: 'Sorry.' }),
       ],
       edges: [
@@ -102,5 +102,47 @@ describe('the end of a flow does what the caller would expect', () => {
     expect((await acsRequests(h.emulator, placed.serverCallId)).map((r) => r.path)).toEqual([
       ':reject',
     ]);
+  });
+
+  it('a published version runs with the node type versions it was published with', async () => {
+    const handOver = (typeVersion?: number): FlowDocument => ({
+      schemaVersion: 1,
+      name: 'Hand over, versioned',
+      nodes: [
+        node('start', 'trigger.incomingCall'),
+        node('answer', 'call.answer'),
+        node('agent', 'call.addParticipant', { target: SUPPORT }, typeVersion),
+      ],
+      edges: [edge('start', 'next', 'answer'), edge('answer', 'connected', 'agent')],
+    });
+    // Version 1 of the flow was published before node type versions: its node records none.
+    const first = await publish(h.t, handOver());
+    const second = await publish(h.t, handOver(2), first.flowId);
+    expect([first.version, second.version]).toEqual([1, 2]);
+    const stored = await h.t.json('GET', `/api/flows/${first.flowId}/versions/1`);
+    expect(stored.body.document.nodes[2]).not.toHaveProperty('typeVersion');
+    const upgraded = await h.t.json('GET', `/api/flows/${first.flowId}/versions/2`);
+    expect(upgraded.body.document.nodes[2].typeVersion).toBe(2);
+
+    const ends: Record<number, { endReason: string; requests: string[] }> = {};
+    for (const version of [1, 2]) {
+      const number = freshNumber();
+      await bind(h.t, number, first.flowId, version);
+      const placed = await h.emulator.control.placeCall({ from: CALLER, to: number });
+      const run = await runFor(h.t, number);
+      const requests = (await acsRequests(h.emulator, placed.serverCallId)).map((r) => r.path);
+      ends[version] = { endReason: run.endReason, requests };
+      if (version === 2) await h.emulator.control.hangup(placed.serverCallId);
+    }
+    // Version 1 (addParticipant v1): "Added" unconnected hangs up for everyone, as it always did.
+    expect(ends[1]).toEqual({
+      endReason: 'completed',
+      requests: [':answer', '{id}/participants:add', '{id}:terminate'],
+    });
+    // Version 2 (addParticipant v2): the app leaves, the caller and the agent stay connected.
+    expect(ends[2]).toEqual({
+      endReason: 'appLeft',
+      requests: [':answer', '{id}/participants:add', '{id}'],
+    });
   });
 });

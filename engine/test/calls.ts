@@ -89,11 +89,18 @@ export async function waitFor<T>(
   }
 }
 
-export const node = (id: string, type: string, config: Record<string, unknown> = {}) => ({
+/** A document node; `typeVersion` left out means version 1, as in every document stored before versions. */
+export const node = (
+  id: string,
+  type: string,
+  config: Record<string, unknown> = {},
+  typeVersion?: number,
+) => ({
   id,
   type,
+  ...(typeVersion !== undefined ? { typeVersion } : {}),
   position: { x: 0, y: 0 },
-  config: { ...(defaultConfig(type) ?? {}), ...config },
+  config: { ...(defaultConfig(type, typeVersion) ?? {}), ...config },
 });
 
 let edgeN = 0;
