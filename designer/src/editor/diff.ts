@@ -1,4 +1,4 @@
-import type { FlowDocument } from '@switchboard/flow';
+import { DEFAULT_TYPE_VERSION, type FlowDocument } from '@switchboard/flow';
 import { nodeType } from '../catalogue.js';
 import { humanize } from '../forms/schema.js';
 import { describeField } from '../forms/schema.js';
@@ -37,16 +37,16 @@ function show(value: unknown): string {
   return text.length > 80 ? `${text.slice(0, 79)}…` : text;
 }
 
-function fieldTitle(type: string, key: string): string {
-  const schema = nodeType(type)?.configSchema.shape[key] as z.ZodType | undefined;
+function fieldTitle(type: string, typeVersion: number | undefined, key: string): string {
+  const schema = nodeType(type, typeVersion)?.configSchema.shape[key] as z.ZodType | undefined;
   return schema ? (describeField(schema).meta.title ?? humanize(key)) : humanize(key);
 }
 
 const edgeKey = (e: FlowDocument['edges'][number]) => `${e.source}\u0000${e.sourceOutcome}`;
 
 /**
- * Draft vs the latest published version: nodes by id (added, removed, or changed in type, label
- * or settings; moves are not changes), edges by source outcome (added, removed, or re-targeted).
+ * Draft vs the latest published version: nodes by id (added, removed, or changed in type, type
+ * version, label or settings; moves are not changes), edges by source outcome (added, removed, or re-targeted).
  */
 export function diffFlows(published: FlowDocument | undefined, draft: FlowDocument): FlowDiff {
   const before = new Map((published?.nodes ?? []).map((n) => [n.id, n]));
@@ -65,6 +65,16 @@ export function diffFlows(published: FlowDocument | undefined, draft: FlowDocume
     const settings: NodeChangeSummary['settings'] = [];
     if (old.type !== node.type)
       settings.push({ field: 'Node type', before: old.type, after: node.type });
+    // An upgraded node behaves differently even with the same settings: publishing shows it.
+    const oldVersion = old.typeVersion ?? DEFAULT_TYPE_VERSION;
+    const newVersion = node.typeVersion ?? DEFAULT_TYPE_VERSION;
+    if (oldVersion !== newVersion) {
+      settings.push({
+        field: 'Node type version',
+        before: String(oldVersion),
+        after: String(newVersion),
+      });
+    }
     if ((old.label ?? '') !== (node.label ?? '')) {
       settings.push({
         field: 'Label',
@@ -76,7 +86,7 @@ export function diffFlows(published: FlowDocument | undefined, draft: FlowDocume
     for (const key of keys) {
       if (stable(old.config[key]) !== stable(node.config[key])) {
         settings.push({
-          field: fieldTitle(node.type, key),
+          field: fieldTitle(node.type, node.typeVersion, key),
           before: show(old.config[key]),
           after: show(node.config[key]),
         });

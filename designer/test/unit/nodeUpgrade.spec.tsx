@@ -10,6 +10,7 @@ import { act, fireEvent, render, screen, within } from '@testing-library/react';
 import { describe, expect, it } from 'vitest';
 import * as z from 'zod';
 import { EditorStoreProvider } from '../../src/editor/context.js';
+import { diffFlows } from '../../src/editor/diff.js';
 import { describeUpgrade, upgradedConfig } from '../../src/editor/nodeUpgrade.js';
 import { PropertyPanel } from '../../src/editor/PropertyPanel.js';
 import { createEditorStore, type EditorStore } from '../../src/editor/store.js';
@@ -81,6 +82,16 @@ describe('upgrading a node to a newer version of its type', () => {
     expect(validateFlow(upgraded).find((i) => i.message.startsWith('“Added”'))?.message).toBe(
       '“Added” of “Agent” is not connected. The caller and the added participant stay connected; the flow stops',
     );
+
+    // Publishing the upgrade shows it, though no setting changed.
+    expect(diffFlows(published, upgraded).changes).toEqual([
+      {
+        nodeId: 'agent',
+        name: 'Agent',
+        state: 'changed',
+        settings: [{ field: 'Node type version', before: '1', after: '2' }],
+      },
+    ]);
 
     act(() => store.getState().undo());
     expect(agentOf(store).data.typeVersion).toBeUndefined();
