@@ -1,0 +1,312 @@
+/**
+ * Who is in a call and how they got there: ringing a simulated endpoint (the invitation every
+ * add, transfer, redirect and outbound call goes through), adding, cancelling, removing and
+ * transferring participants, mute, hold and the DTMF an application sends to someone. The
+ * outcome of each invitation comes from the endpoint's behaviour, so this is where "the agent
+ * is busy" or "the transfer target never answers" is decided.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Call, Connection, Invite, InviteOutcome, Participant } from './call-entities.js';
+import type { CallCore } from './call-core.js';
+import type { EndpointBehaviour } from './endpoints.js';
+import { AcsHttpError, Results, badRequest, notEstablished } from './errors.js';
+import type { ResultInformation } from './errors.js';
+import { type Identity, parseIdentifierModel, parseTones, toModel } from './identifiers.js';
+import { callerId, optionalUri, str } from './rest-schemas.js';
+
+export const outcomeResult: Record<string, ResultInformation> = {
+  decline: Results.declined,
+  busy: Results.busy,
+  noAnswer: Results.noAnswer,
+};
+
+export class Participants {
+  constructor(private readonly core: CallCore) {}
+
+  /**
+   * Rings a simulated endpoint. The outcome arrives after its ring time (accept/decline), at
+   * once-ish (busy), or when the invitation times out (noAnswer, or a ring longer than it).
+   */
+  invite(
+    call: Call,
+    kind: Invite['kind'],
+    target: Identity,
+    timeoutMs: number,
+    onOutcome: (outcome: InviteOutcome, inv: Invite) => void,
+    connection?: Connection,
+  ): Invite {
+    const { core } = this;
+    const inv: Invite = { id: randomUUID(), target, kind, connection, timers: [], settled: false };
+    call.invites.set(inv.id, inv);
+    const b: EndpointBehaviour = core.behaviour(call, target.rawId);
+    core.record(call, { kind: 'participant', rawId: target.rawId, state: 'ringing', invite: kind });
+    const settle = (outcome: InviteOutcome) => {
+      if (inv.settled || call.state === 'disconnected') return;
+      core.settleInvite(inv);
+      call.invites.delete(inv.id);
+      core.record(call, { kind: 'participant', rawId: target.rawId, outcome, invite: kind });
+      onOutcome(outcome, inv);
+    };
+    const delay = b.onInvite === 'busy' ? Math.min(b.ringMs, 100) : b.ringMs;
+    if (b.onInvite !== 'noAnswer' && delay < timeoutMs) {
+      inv.timers.push(core.after(call, delay, () => settle(b.onInvite)));
+    }
+    inv.timers.push(core.after(call, timeoutMs, () => settle('noAnswer')));
+    return inv;
+  }
+
+  transfer(id: string, body: Record<string, unknown>): { operationContext?: string } {
+    const { core } = this;
+    const conn = core.established(id);
+    const call = conn.call;
+    const target = parseIdentifierModel(body.targetParticipant, 'targetParticipant');
+    const humans = call.humans();
+    let transferee: Identity | undefined;
+    if (body.transferee) {
+      transferee = parseIdentifierModel(body.transferee, 'transferee');
+      if (!call.participants.get(transferee.rawId)?.inCall) {
+        throw badRequest(`Transferee '${transferee.rawId}' is not in the call.`, '8519');
+      }
+    } else if (humans.length === 1) {
+      transferee = humans[0]!.identity;
+    } else {
+      throw badRequest("'transferee' is required when the call has more than one participant.");
+    }
+    const operationContext = str(body.operationContext);
+    const uri = optionalUri(body.operationCallbackUri, 'operationCallbackUri');
+    conn.state = 'transferring';
+    this.invite(
+      call,
+      'transfer',
+      target,
+      core.opts.defaultInvitationTimeoutSeconds * 1000,
+      (outcome) => {
+        if (outcome !== 'accept') {
+          conn.state = 'connected';
+          core.emit(
+            conn,
+            'CallTransferFailed',
+            {
+              operationContext,
+              resultInformation: {
+                ...outcomeResult[outcome]!,
+                message: `Call transfer failed: ${outcomeResult[outcome]!.message}`,
+              },
+            },
+            uri,
+          );
+          return;
+        }
+        conn.state = 'transferAccepted';
+        core.emit(
+          conn,
+          'CallTransferAccepted',
+          {
+            operationContext,
+            transferTarget: toModel(target),
+            transferee: toModel(transferee),
+            resultInformation: Results.ok,
+          },
+          uri,
+        );
+        core.join(call, target, false);
+        // A transfer hands the call over: the application's leg ends.
+        core.disconnect(conn);
+        if (humans.length > 1) core.participantsUpdated(call);
+      },
+      conn,
+    );
+    return { operationContext };
+  }
+
+  addParticipant(id: string, body: Record<string, unknown>) {
+    const { core } = this;
+    const conn = core.established(id);
+    const call = conn.call;
+    const target = parseIdentifierModel(body.participantToAdd, 'participantToAdd');
+    const callerIdNumber = callerId(body.sourceCallerIdNumber);
+    if (target.kind === 'phoneNumber' && !callerIdNumber) {
+      throw badRequest("'sourceCallerIdNumber' is required when adding a phone number.");
+    }
+    if (call.participants.get(target.rawId)?.inCall) {
+      throw badRequest(`'${target.rawId}' is already in the call.`, '8523');
+    }
+    const timeout = body.invitationTimeoutInSeconds ?? core.opts.defaultInvitationTimeoutSeconds;
+    if (typeof timeout !== 'number' || timeout <= 0 || timeout > 180) {
+      throw badRequest("'invitationTimeoutInSeconds' must be between 1 and 180.");
+    }
+    const operationContext = str(body.operationContext);
+    const uri = optionalUri(body.operationCallbackUri, 'operationCallbackUri');
+    const inv = this.invite(
+      call,
+      'add',
+      target,
+      timeout * 1000,
+      (outcome) => {
+        if (conn.state === 'disconnected') return;
+        if (outcome === 'accept') {
+          core.join(call, target, false);
+          core.emit(
+            conn,
+            'AddParticipantSucceeded',
+            { operationContext, participant: toModel(target), resultInformation: Results.addOk },
+            uri,
+          );
+          core.participantsUpdated(call);
+        } else {
+          core.emit(
+            conn,
+            'AddParticipantFailed',
+            {
+              operationContext,
+              participant: toModel(target),
+              resultInformation: outcomeResult[outcome],
+            },
+            uri,
+          );
+          core.participantsUpdated(call, conn);
+        }
+      },
+      conn,
+    );
+    return {
+      participant: { identifier: toModel(target), isMuted: false, isOnHold: false },
+      operationContext,
+      invitationId: inv.id,
+    };
+  }
+
+  cancelAddParticipant(id: string, body: Record<string, unknown>) {
+    const { core } = this;
+    const conn = core.established(id);
+    const invitationId = str(body.invitationId);
+    if (!invitationId) throw badRequest("'invitationId' is required.");
+    const operationContext = str(body.operationContext);
+    const uri = optionalUri(body.operationCallbackUri, 'operationCallbackUri');
+    const inv = conn.call.invites.get(invitationId);
+    const data = { operationContext, invitationId };
+    core.scheduler.after(core.opts.connectLatencyMs / 4, () => {
+      if (inv && !inv.settled && inv.kind === 'add') {
+        core.settleInvite(inv);
+        conn.call.invites.delete(invitationId);
+        core.record(conn.call, {
+          kind: 'participant',
+          rawId: inv.target.rawId,
+          outcome: 'canceled',
+        });
+        core.emit(
+          conn,
+          'CancelAddParticipantSucceeded',
+          { ...data, resultInformation: Results.ok },
+          uri,
+        );
+      } else {
+        core.emit(
+          conn,
+          'CancelAddParticipantFailed',
+          { ...data, resultInformation: Results.alreadyDone },
+          uri,
+        );
+      }
+    });
+    return { invitationId, operationContext };
+  }
+
+  removeParticipant(id: string, body: Record<string, unknown>) {
+    const { core } = this;
+    const conn = core.established(id);
+    const call = conn.call;
+    const target = parseIdentifierModel(body.participantToRemove, 'participantToRemove');
+    const operationContext = str(body.operationContext);
+    const uri = optionalUri(body.operationCallbackUri, 'operationCallbackUri');
+    core.scheduler.after(core.opts.connectLatencyMs / 4, () => {
+      if (conn.state === 'disconnected') return;
+      const p = call.participants.get(target.rawId);
+      if (!p?.inCall || p.isApp) {
+        core.emit(
+          conn,
+          'RemoveParticipantFailed',
+          {
+            operationContext,
+            participant: toModel(target),
+            resultInformation: Results.participantNotFound,
+          },
+          uri,
+        );
+        return;
+      }
+      core.leave(call, p);
+      core.emit(
+        conn,
+        'RemoveParticipantSucceeded',
+        { operationContext, participant: toModel(target), resultInformation: Results.ok },
+        uri,
+      );
+      core.afterDeparture(call);
+    });
+    return { operationContext };
+  }
+
+  private inCallParticipant(conn: Connection, model: unknown, field: string): Participant {
+    const id = parseIdentifierModel(model, field);
+    const p = conn.call.participants.get(id.rawId);
+    if (!p?.inCall) throw badRequest(`Participant '${id.rawId}' is not in the call.`, '8519');
+    return p;
+  }
+
+  mute(id: string, body: Record<string, unknown>) {
+    const conn = this.core.established(id);
+    const list = body.targetParticipants;
+    if (!Array.isArray(list) || list.length !== 1) {
+      throw badRequest("'targetParticipants' must contain exactly one participant.");
+    }
+    const p = this.inCallParticipant(conn, list[0], 'targetParticipants[0]');
+    if (!p.isMuted) {
+      p.isMuted = true;
+      this.core.participantsUpdated(conn.call);
+    }
+    return { operationContext: str(body.operationContext) };
+  }
+
+  hold(id: string, body: Record<string, unknown>, onHold: boolean): void {
+    const conn = this.core.established(id);
+    const p = this.inCallParticipant(conn, body.targetParticipant, 'targetParticipant');
+    if (p.isOnHold !== onHold) {
+      p.isOnHold = onHold;
+      this.core.setParticipant(conn.call, p, onHold ? 'hold' : 'connected');
+      this.core.participantsUpdated(conn.call);
+    }
+  }
+
+  sendDtmf(id: string, body: Record<string, unknown>) {
+    const { core } = this;
+    const conn = core.established(id);
+    this.inCallParticipant(conn, body.targetParticipant, 'targetParticipant');
+    const tones = parseTones(body.tones);
+    const operationContext = str(body.operationContext);
+    const uri = optionalUri(body.operationCallbackUri, 'operationCallbackUri');
+    core.after(conn.call, tones.length * 250, () =>
+      core.emit(
+        conn,
+        'SendDtmfTonesCompleted',
+        { operationContext, resultInformation: Results.ok },
+        uri,
+      ),
+    );
+    return { operationContext };
+  }
+
+  list(id: string): ReturnType<Participant['toModel']>[] {
+    const conn = this.core.connection(id);
+    if (conn.state === 'disconnected') throw notEstablished();
+    return conn.call.visible().map((p) => p.toModel());
+  }
+
+  get(id: string, rawId: string) {
+    const conn = this.core.connection(id);
+    if (conn.state === 'disconnected') throw notEstablished();
+    const p = conn.call.participants.get(rawId);
+    if (!p?.inCall) throw new AcsHttpError(404, '8519', 'Participant not found.');
+    return p.toModel();
+  }
+}
