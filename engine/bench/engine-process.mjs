@@ -6,7 +6,7 @@
  */
 const { loadConfig } = await import('../dist/src/config/config.js');
 const { startEngine } = await import('../dist/src/app.js');
-const { RuntimeService } = await import('../dist/src/runs/runtime.service.js');
+const { RuntimeService } = await import('../dist/src/runtime/runtime.service.js');
 const { FlowsService } = await import('../dist/src/flows/flows.service.js');
 const { PrismaService } = await import('../dist/src/database/prisma.service.js');
 

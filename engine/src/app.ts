@@ -17,8 +17,10 @@ import {
 import { migrate } from './database/migrator.js';
 import { createLogger, type Logger, PinoNestLogger } from './logging/logger.js';
 import { requestLogger } from './logging/request-logger.js';
-import { RuntimeLoops } from './runs/runtime-loops.js';
-import { RuntimeService } from './runs/runtime.service.js';
+import { OutboxDispatcher } from './runtime/outbox-dispatcher.js';
+import { Reconciler } from './runtime/reconciler.js';
+import { RuntimeGauges } from './runtime/runtime-gauges.js';
+import { RuntimeService } from './runtime/runtime.service.js';
 import { designerStatic } from './static/designer-static.js';
 import { UsersService } from './users/users.service.js';
 
@@ -83,7 +85,11 @@ export async function startEngine(
           const server = app.getHttpServer();
           const stopped = new Promise<void>((done) => server.close(() => done()));
           server.closeIdleConnections?.();
-          await app.get(RuntimeLoops).stop();
+          await Promise.all([
+            app.get(OutboxDispatcher).stop(),
+            app.get(Reconciler).stop(),
+            app.get(RuntimeGauges).stop(),
+          ]);
           await app.get(RuntimeService).drain();
           server.closeAllConnections?.();
           await stopped;

@@ -1,3 +1,4 @@
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { type Emulator, startEmulator, type TimelineEntry } from '@switchboard/emulator';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -89,8 +90,13 @@ describe('engine processes: a crash between commit and send, two replicas on one
     DATABASE_URL: databaseUrl(),
     ...more,
   });
-  async function spawn(name: string, port: number, more: Record<string, string> = {}) {
-    const c = await spawnEngine(name, port, env(more));
+  async function spawn(
+    name: string,
+    port: number,
+    more: Record<string, string> = {},
+    preload: string[] = [],
+  ) {
+    const c = await spawnEngine(name, port, env(more), preload);
     children.push(c);
     return c;
   }
@@ -114,7 +120,10 @@ describe('engine processes: a crash between commit and send, two replicas on one
   it('an engine killed between commit and send: after a restart the dispatcher sends the action, once', async () => {
     const port = await freePort();
     // Dies right after committing its 2nd step with actions: CallConnected → recognize (unsent).
-    const doomed = await spawn('doomed', port, { SWITCHBOARD_FAULT_EXIT_AFTER_COMMIT: '2' });
+    const doomed = await spawn('doomed', port, { FAULT_EXIT_AFTER_COMMIT: '2' }, [
+      pathToFileURL(fileURLToPath(new URL('./support/exit-after-commit.mjs', import.meta.url)))
+        .href,
+    ]);
     const api = await apiClient(doomed.url);
     const number = freshNumber();
     const { flowId } = await publish(api, ivrFlow());
@@ -176,8 +185,8 @@ describe('engine processes: a crash between commit and send, two replicas on one
     const before = (await timelineOf(placed.serverCallId)).length;
     // (Their outbox rows, back as they were when committed: a sent action's row is deleted.)
     const unmarked = await db.query(
-      `INSERT INTO "OutboxAction" (id, "runId", "stepSeq", ord, action, "createdAt")
-       SELECT a->>'id', s."runId", s.seq, (o - 1)::int, a, s."committedAt"
+      `INSERT INTO "OutboxAction" (id, "runId", "stepSeq", ord, "operationContext", action, "createdAt")
+       SELECT a->>'id', s."runId", s.seq, (o - 1)::int, a->>'operationContext', a, s."committedAt"
        FROM "RunStep" s, jsonb_array_elements(s.actions) WITH ORDINALITY AS t(a, o)
        WHERE s."runId" = $1 AND a->>'kind' IN ('answerCall', 'recognizeDtmf', 'transferCall')
        RETURNING id`,

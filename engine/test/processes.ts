@@ -87,9 +87,11 @@ export async function spawnEngine(
   name: string,
   port: number,
   env: Record<string, string>,
+  /** Modules preloaded into the engine process (`node --import`), e.g. a fault injection. */
+  preload: string[] = [],
 ): Promise<ChildEngine> {
   await buildEngine();
-  const proc = spawn(process.execPath, [MAIN], {
+  const proc = spawn(process.execPath, [...preload.flatMap((p) => ['--import', p]), MAIN], {
     cwd: root,
     env: {
       ...process.env,

@@ -3,22 +3,32 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunState } from '@switchboard/flow';
 import { loadConfig } from '../src/config/config.js';
-import { RunsDb } from '../src/runs/runs.db.js';
-import { type LockedRun, RunsRepository, type StepWrite } from '../src/runs/runs.repository.js';
+import { RunCache } from '../src/runtime/run-cache.js';
+import { RuntimeDb } from '../src/runtime/runtime-db.js';
+import {
+  type LockedRun,
+  RuntimeRepository,
+  type StepWrite,
+} from '../src/runtime/runtime.repository.js';
+import { StepApplier } from '../src/runtime/step-applier.js';
 import { useTestDatabase } from './database.js';
 
 /**
- * The hot path's one-round-trip step on a copy of the run (TRY_STEP): applied only when the
+ * The hot path's one-round-trip step on a copy of the run (try-step): applied only when the
  * copy is current; a stale copy, an ended run or a known event id fall back to locking the row.
  */
-describe('runs repository: stepping a remembered copy of the run', () => {
+describe('step applier: stepping a remembered copy of the run', () => {
   const databaseUrl = useTestDatabase();
-  let runsDb: RunsDb;
-  let repo: RunsRepository;
+  let runsDb: RuntimeDb;
+  let repo: RuntimeRepository;
+  let cache: RunCache;
+  let applier: StepApplier;
   let db: pg.Client;
   beforeAll(async () => {
-    runsDb = new RunsDb(databaseUrl(), loadConfig({}));
-    repo = new RunsRepository(runsDb);
+    runsDb = new RuntimeDb(databaseUrl(), loadConfig({}));
+    repo = new RuntimeRepository(runsDb);
+    cache = new RunCache();
+    applier = new StepApplier(repo, cache);
     db = new pg.Client({ connectionString: databaseUrl() });
     await db.connect();
   });
@@ -54,17 +64,13 @@ describe('runs repository: stepping a remembered copy of the run', () => {
     vars: s.vars,
   });
   /** Steps the run; `seen` collects the step counts `decide` was called with. */
-  async function apply(eventId: string, cached?: LockedRun, status?: RunState['status']) {
+  async function apply(eventId: string, cached: LockedRun, status?: RunState['status']) {
     const seen: number[] = [];
-    const result = await repo.lockAndStep(
-      { runId },
-      eventId,
-      (run) => {
-        seen.push(run.stepCount);
-        return { write: write(eventId, state(run.stepCount + 1, status)), value: null };
-      },
-      cached,
-    );
+    cache.remember(cached);
+    const result = await applier.apply({ runId }, eventId, async (run) => {
+      seen.push(run.stepCount);
+      return { write: write(eventId, state(run.stepCount + 1, status)), value: null };
+    });
     return { result, seen };
   }
   const copy = (stepCount: number, status = 'running'): LockedRun => ({

@@ -2,7 +2,7 @@ import net from 'node:net';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../src/database/embedded-postgres.js';
-import { RuntimeService } from '../src/runs/runtime.service.js';
+import { RuntimeService } from '../src/runtime/runtime.service.js';
 import { freshNumber, publish, reminderFlow, waitFor } from './calls.js';
 import { useEngine } from './engine.js';
 

@@ -18,6 +18,7 @@ import {
 import type { AcsAction, CallEvent, CallEventType, PlaySource } from '@switchboard/flow';
 import { ACS_EVENT_TYPES, digitToTone, toneToDigit } from '@switchboard/flow';
 import { ENGINE_CONFIG, type EngineConfig } from '../config/config.js';
+import type { SendOutcome } from '../runtime/action-executor.js';
 import { AcsHttpClient } from './acs-http-client.js';
 
 /**
@@ -26,17 +27,7 @@ import { AcsHttpClient } from './acs-http-client.js';
  * every failure into data (never an exception for the caller).
  */
 
-/** What sending one action produced: the engine turns it into an ActionResult/ActionFailed event. */
-export type SendOutcome =
-  | { ok: true; result?: ActionResultData }
-  | { ok: false; status?: number; code: string; message: string; retryable: boolean };
-
-export interface ActionResultData {
-  callConnectionId?: string;
-  invitationId?: string;
-  /** The HTTP response completed the operation (mute, hold, unhold): no callback follows. */
-  completes?: boolean;
-}
+export type { ActionResultData, SendOutcome } from '../runtime/action-executor.js';
 
 export type CallProbe =
   | { state: 'gone' }

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { AcsExecutor } from './acs.executor.js';
 import { AcsGateway } from './acs.gateway.js';
 import { CallbackAuth } from './callback-auth.js';
 import { TestAcs } from './test-acs.js';
@@ -8,7 +9,7 @@ import { TestAcs } from './test-acs.js';
  * private emulator test calls use instead.
  */
 @Module({
-  providers: [AcsGateway, CallbackAuth, TestAcs],
-  exports: [AcsGateway, CallbackAuth, TestAcs],
+  providers: [AcsGateway, AcsExecutor, CallbackAuth, TestAcs],
+  exports: [AcsGateway, AcsExecutor, CallbackAuth, TestAcs],
 })
 export class AcsModule {}

@@ -1,14 +1,14 @@
 import { Module } from '@nestjs/common';
 import { EntryPointsModule } from '../entry-points/entry-points.module.js';
 import { MetricsModule } from '../metrics/metrics.module.js';
-import { RunsModule } from '../runs/runs.module.js';
+import { RuntimeModule } from '../runtime/runtime.module.js';
 import { AcsModule } from './acs.module.js';
 import { WebhooksController } from './webhooks.controller.js';
 import { WebhooksService } from './webhooks.service.js';
 
 /** POST /api/acs/events (Event Grid) and POST /api/acs/callbacks (Call Automation). */
 @Module({
-  imports: [AcsModule, EntryPointsModule, MetricsModule, RunsModule],
+  imports: [AcsModule, EntryPointsModule, MetricsModule, RuntimeModule],
   controllers: [WebhooksController],
   providers: [WebhooksService],
 })

@@ -6,7 +6,7 @@ import { ENGINE_CONFIG, type EngineConfig } from '../config/config.js';
 import { EntryPointsRepository } from '../entry-points/entry-points.repository.js';
 import { LOGGER, type Logger } from '../logging/logger.js';
 import { MetricsService } from '../metrics/metrics.service.js';
-import { type EventSource, RuntimeService } from '../runs/runtime.service.js';
+import { type EventSource, RuntimeService } from '../runtime/runtime.service.js';
 import { AcsGateway, MalformedEventError } from './acs.gateway.js';
 import { CallbackAuth, CallbackAuthError } from './callback-auth.js';
 import { TestAcs } from './test-acs.js';

@@ -102,9 +102,6 @@ export const EnvSchema = z.object({
   // ---- test calls (engine/src/test-calls) ----
   SWITCHBOARD_TEST_RUN_RETENTION_HOURS: z.preprocess(emptyAsUndefined, positiveInt().default(72)),
   SWITCHBOARD_MAX_TEST_CALLS_PER_USER: z.preprocess(emptyAsUndefined, positiveInt().default(5)),
-  /** Event ids (the dedupe table) of runs ended longer ago than this are deleted. */
-  /** Test-only fault injection: exit the process right after the Nth step commit with actions. */
-  SWITCHBOARD_FAULT_EXIT_AFTER_COMMIT: z.preprocess(emptyAsUndefined, positiveInt().optional()),
   LOG_LEVEL: z.preprocess(
     emptyAsUndefined,
     z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -159,8 +156,6 @@ export interface RuntimeConfig {
   outboxGraceMs: number;
   stepLimit: number;
   poolSize: number;
-  /** Event ids of runs ended longer ago than this are pruned (duplicates of them cannot apply). */
-  faultExitAfterCommit: number | undefined;
 }
 
 export interface TestCallsConfig {
@@ -231,7 +226,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       outboxGraceMs: e.SWITCHBOARD_OUTBOX_GRACE_MS,
       stepLimit: e.SWITCHBOARD_STEP_LIMIT,
       poolSize: e.SWITCHBOARD_DB_POOL_SIZE,
-      faultExitAfterCommit: e.SWITCHBOARD_FAULT_EXIT_AFTER_COMMIT,
     },
     testCalls: {
       retentionHours: e.SWITCHBOARD_TEST_RUN_RETENTION_HOURS,

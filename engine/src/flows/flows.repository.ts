@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import type { FlowDocument } from '@switchboard/flow';
 import { type Db, Prisma, PrismaService } from '../database/prisma.service.js';
@@ -129,6 +130,49 @@ export class FlowsRepository {
       take: limit + 1,
       omit: { document: true },
     });
+  }
+
+  /**
+   * The document a run walks, by the id it is pinned to: a published version's, or the snapshot
+   * of a draft a test call ran (the ids never collide: UUIDs).
+   */
+  async documentOf(flowVersionId: string): Promise<FlowDocument | null> {
+    const version = await this.prisma.flowVersion.findUnique({
+      where: { id: flowVersionId },
+      select: { document: true },
+    });
+    if (version) return version.document as unknown as FlowDocument;
+    const snapshot = await this.prisma.draftSnapshot.findUnique({
+      where: { id: flowVersionId },
+      select: { document: true },
+    });
+    return (snapshot?.document as unknown as FlowDocument | undefined) ?? null;
+  }
+
+  /**
+   * The id of the snapshot of this draft revision (one per revision, shared by its test runs).
+   * One statement, so concurrent test calls of the same revision agree on one row.
+   */
+  async snapshotDraft(
+    flowId: string,
+    draftRevision: number,
+    document: FlowDocument,
+    by: string,
+  ): Promise<string> {
+    const rows = await this.prisma.$queryRaw<{ id: string }[]>`
+      INSERT INTO "DraftSnapshot" (id, "flowId", "draftRevision", document, "createdBy")
+      VALUES (${randomUUID()}, ${flowId}, ${draftRevision}, ${JSON.stringify(document)}::jsonb, ${by})
+      ON CONFLICT ("flowId", "draftRevision") DO UPDATE SET id = "DraftSnapshot".id
+      RETURNING id`;
+    return rows[0]!.id;
+  }
+
+  /** Deletes draft snapshots older than `before` that no run uses any more. */
+  deleteUnusedSnapshots(before: Date) {
+    return this.prisma.$executeRaw`
+      DELETE FROM "DraftSnapshot" d
+      WHERE d."createdAt" < (${before.toISOString()}::timestamptz AT TIME ZONE 'UTC')
+        AND d.id NOT IN (SELECT "flowVersionId" FROM "Run" WHERE test)`;
   }
 
   entryPointAddresses(db: Db, flowId: string) {

@@ -1,8 +1,8 @@
 import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { LOGGER, type Logger } from '../logging/logger.js';
-import { RunsRepository } from './runs.repository.js';
-import { RuntimeService } from './runtime.service.js';
+import { RunEvents } from '../runtime/run-events.js';
+import { RunsQueryRepository } from './runs-query.repository.js';
 import { toStepDto } from './runs.service.js';
 
 const POLL_MS = 1000;
@@ -29,11 +29,11 @@ export class RunStreams implements OnApplicationShutdown {
   private readonly poll: NodeJS.Timeout;
 
   constructor(
-    private readonly repo: RunsRepository,
-    runtime: RuntimeService,
+    private readonly repo: RunsQueryRepository,
+    events: RunEvents,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {
-    runtime.steps.on('step', (runId: string) => {
+    events.on('step', (runId: string) => {
       for (const s of this.byRun.get(runId) ?? []) void this.pump(s);
     });
     this.poll = setInterval(() => {

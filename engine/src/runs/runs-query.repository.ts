@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import type { TraceEntry } from '@switchboard/flow';
 import { Prisma, PrismaService } from '../database/prisma.service.js';
 
 export interface RunFilter {
@@ -40,7 +41,34 @@ export interface RunListRow {
   clockOffsetMs: bigint | number;
 }
 
-/** Reads of runs for the API (Prisma); the hot path's SQL is in RunsRepository. */
+/** A step record as the API and the live stream read it. */
+export interface StepRow {
+  seq: number;
+  eventId: string;
+  eventType: string;
+  event: unknown;
+  nodeId: string | null;
+  trace: TraceEntry[];
+  actions: unknown[];
+  vars: Record<string, string> | null;
+  receivedAt: Date;
+  committedAt: Date;
+}
+
+const STEP_SELECT = {
+  seq: true,
+  eventId: true,
+  eventType: true,
+  event: true,
+  nodeId: true,
+  trace: true,
+  actions: true,
+  vars: true,
+  receivedAt: true,
+  committedAt: true,
+} as const;
+
+/** Reads of runs for the API (Prisma); the runtime's SQL is in runtime/sql. */
 @Injectable()
 export class RunsQueryRepository {
   constructor(private readonly prisma: PrismaService) {}
@@ -49,8 +77,33 @@ export class RunsQueryRepository {
     return this.prisma.run.findUnique({ where: { id } });
   }
 
-  steps(runId: string) {
-    return this.prisma.runStep.findMany({ where: { runId }, orderBy: { seq: 'asc' }, take: 2000 });
+  async steps(runId: string): Promise<StepRow[]> {
+    return (await this.prisma.runStep.findMany({
+      where: { runId },
+      orderBy: { seq: 'asc' },
+      take: 2000,
+      select: STEP_SELECT,
+    })) as unknown as StepRow[];
+  }
+
+  /** Steps of a run after `afterSeq`, for the live stream. */
+  async stepsAfter(runId: string, afterSeq: number, limit = 100): Promise<StepRow[]> {
+    return (await this.prisma.runStep.findMany({
+      where: { runId, seq: { gt: afterSeq } },
+      orderBy: { seq: 'asc' },
+      take: limit,
+      select: STEP_SELECT,
+    })) as unknown as StepRow[];
+  }
+
+  /** The run's variables after step `seq` (the last step up to it that changed them). */
+  async varsAt(runId: string, seq: number): Promise<Record<string, string>> {
+    const step = await this.prisma.runStep.findFirst({
+      where: { runId, seq: { lte: seq }, vars: { not: Prisma.DbNull } },
+      orderBy: { seq: 'desc' },
+      select: { vars: true },
+    });
+    return (step?.vars as Record<string, string> | null | undefined) ?? {};
   }
 
   /**
@@ -93,20 +146,6 @@ export class RunsQueryRepository {
       FROM "Run" r ${conditions}
       ORDER BY r."startedAt" DESC, r.id DESC
       LIMIT ${limit + 1}`;
-  }
-
-  /** The document a run walked: its published version's, or its draft snapshot's. */
-  async document(flowVersionId: string): Promise<unknown> {
-    const version = await this.prisma.flowVersion.findUnique({
-      where: { id: flowVersionId },
-      select: { document: true },
-    });
-    if (version) return version.document;
-    const snapshot = await this.prisma.draftSnapshot.findUnique({
-      where: { id: flowVersionId },
-      select: { document: true },
-    });
-    return snapshot?.document ?? null;
   }
 
   saveTestCall(runId: string, testCall: Prisma.InputJsonValue) {

@@ -17,8 +17,8 @@ import type {
   StartRunSchema,
   TestCallDto,
 } from './runs.schemas.js';
-import { RuntimeService } from './runtime.service.js';
-import type { StepRow } from './runs.repository.js';
+import { RuntimeService } from '../runtime/runtime.service.js';
+import type { StepRow } from './runs-query.repository.js';
 import { z as zod } from 'zod';
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
@@ -228,7 +228,7 @@ export class RunsService {
   async document(id: string): Promise<unknown> {
     const run = await this.runs.find(id);
     if (!run) throw notFound(`Run ${id}`);
-    const doc = await this.runs.document(run.flowVersionId);
+    const doc = await this.flows.documentOf(run.flowVersionId);
     if (!doc) throw notFound(`The document of run ${id}`);
     return doc;
   }

@@ -10,7 +10,6 @@ import { TestAcs } from '../acs/test-acs.js';
 import type { Principal } from '../auth/principal.js';
 import { notFound, ProblemException } from '../common/problem.js';
 import { ENGINE_CONFIG, type EngineConfig } from '../config/config.js';
-import type { Prisma } from '../database/prisma.service.js';
 import { FlowsRepository } from '../flows/flows.repository.js';
 import { assertDraftValid } from '../flows/flows.service.js';
 import { PrismaService } from '../database/prisma.service.js';
@@ -18,7 +17,8 @@ import { LOGGER, type Logger } from '../logging/logger.js';
 import { RunsQueryRepository } from '../runs/runs-query.repository.js';
 import type { RunDetailDto } from '../runs/runs.schemas.js';
 import { RunsService } from '../runs/runs.service.js';
-import { RuntimeService } from '../runs/runtime.service.js';
+import { RunEvents } from '../runtime/run-events.js';
+import { RuntimeService } from '../runtime/runtime.service.js';
 import type { TestCallRequest, TestInput } from './test-calls.schemas.js';
 import { TestRunsRepository } from './test-runs.repository.js';
 
@@ -49,13 +49,14 @@ export class TestCallsService implements OnApplicationBootstrap, OnApplicationSh
     private readonly runsQuery: RunsQueryRepository,
     private readonly runs: RunsService,
     private readonly runtime: RuntimeService,
+    private readonly events: RunEvents,
     private readonly testAcs: TestAcs,
     @Inject(ENGINE_CONFIG) private readonly config: EngineConfig,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {}
 
   onApplicationBootstrap(): void {
-    this.runtime.steps.on('testEnded', (runId: string) => this.keepTestCall(runId));
+    this.events.on('testEnded', (runId: string) => this.keepTestCall(runId));
     const sweep = () =>
       void this.deleteExpired().catch((e: unknown) =>
         this.logger.warn({ err: e }, 'test runs: retention sweep failed'),
@@ -74,6 +75,7 @@ export class TestCallsService implements OnApplicationBootstrap, OnApplicationSh
   async deleteExpired(now = Date.now()): Promise<number> {
     const before = new Date(now - this.config.testCalls.retentionHours * 3600_000);
     const n = await this.repo.deleteExpired(before);
+    await this.flows.deleteUnusedSnapshots(before);
     if (n > 0) this.logger.info({ deleted: n, before }, 'test runs: expired runs deleted');
     return n;
   }
@@ -93,10 +95,10 @@ export class TestCallsService implements OnApplicationBootstrap, OnApplicationSh
     } else {
       assertDraftValid(flow.draft, 'testing it');
       document = flow.draft as unknown as FlowDocument;
-      flowVersionId = await this.repo.snapshotDraft(
+      flowVersionId = await this.flows.snapshotDraft(
         flowId,
         flow.draftRevision,
-        flow.draft as Prisma.InputJsonValue,
+        document,
         by.actor,
       );
       version = 0;

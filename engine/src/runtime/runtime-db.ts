@@ -26,7 +26,7 @@ export const utc = (d: Date | number): string => new Date(d).toISOString();
  * adapter); one callback is one short transaction of four statements (two round trips) here.
  */
 @Injectable()
-export class RunsDb implements OnModuleDestroy {
+export class RuntimeDb implements OnModuleDestroy {
   readonly pool: pg.Pool;
   /**
    * For writes that are hints, not facts (an action's "sent" mark: losing one causes a resend
@@ -76,30 +76,4 @@ export class RunsDb implements OnModuleDestroy {
   async onModuleDestroy(): Promise<void> {
     await Promise.all([this.pool.end(), this.hintPool.end()]);
   }
-}
-
-/** Errors that mean "the database is not reachable now" (→ 503, the sender retries). */
-export function isDatabaseUnavailable(e: unknown): boolean {
-  const err = e as { code?: unknown; message?: unknown };
-  const code = typeof err.code === 'string' ? err.code : '';
-  if (
-    [
-      'ECONNREFUSED',
-      'ECONNRESET',
-      'EPIPE',
-      'ETIMEDOUT',
-      'ENOTFOUND',
-      '57P01',
-      '57P02',
-      '57P03',
-    ].includes(code)
-  )
-    return true;
-  if (code.startsWith('08')) return true; // connection exceptions
-  const message = typeof err.message === 'string' ? err.message : '';
-  // A server reached through its Unix socket removes the socket while it is down.
-  if (code === 'ENOENT' && message.includes('.s.PGSQL.')) return true;
-  return /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|Query read timeout|the database system is (starting up|shutting down)/i.test(
-    message,
-  );
 }

@@ -1,11 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { compileFlow, type CompiledFlow, type FlowDocument } from '@switchboard/flow';
-import { RunsRepository } from './runs.repository.js';
+import { FlowsRepository } from '../flows/flows.repository.js';
 
 const MAX_ENTRIES = 200;
 
 /**
- * Compiled flows by FlowVersion id. Versions are immutable, so this is a cache of immutable
+ * Compiled flows by FlowVersion (or draft snapshot) id. Versions are immutable, so this is a cache of immutable
  * data (LRU by insertion refresh), never state: every replica can rebuild it from Postgres.
  */
 @Injectable()
@@ -13,7 +13,7 @@ export class FlowCache {
   private readonly entries = new Map<string, CompiledFlow>();
   private readonly loading = new Map<string, Promise<CompiledFlow>>();
 
-  constructor(private readonly runs: RunsRepository) {}
+  constructor(private readonly flows: FlowsRepository) {}
 
   /** Compiles a document already in hand (the run's start) and keeps it. */
   put(flowVersionId: string, document: FlowDocument): CompiledFlow {
@@ -35,9 +35,9 @@ export class FlowCache {
     let p = this.loading.get(flowVersionId);
     if (!p) {
       p = (async () => {
-        const doc = await this.runs.versionDocument(flowVersionId);
+        const doc = await this.flows.documentOf(flowVersionId);
         if (!doc) throw new Error(`flow version ${flowVersionId} does not exist`);
-        const compiled = compileFlow(doc as FlowDocument);
+        const compiled = compileFlow(doc);
         this.remember(flowVersionId, compiled);
         return compiled;
       })().finally(() => this.loading.delete(flowVersionId));

@@ -1,4 +1,3 @@
-import { EventEmitter } from 'node:events';
 import { Inject, Injectable } from '@nestjs/common';
 import {
   type AcsAction,
@@ -11,24 +10,31 @@ import {
   start,
   step,
 } from '@switchboard/flow';
-import { AcsGateway, type SendOutcome } from '../acs/acs.gateway.js';
-import { TestAcs } from '../acs/test-acs.js';
 import { ENGINE_CONFIG, type EngineConfig } from '../config/config.js';
 import { LOGGER, type Logger } from '../logging/logger.js';
 import { MetricsService } from '../metrics/metrics.service.js';
+import type { SendOutcome } from './action-executor.js';
+import { ActionSender } from './action-sender.js';
 import { FlowCache } from './flow-cache.js';
+import { RunCache } from './run-cache.js';
+import { type CommittedMessage, committedChannel, RunEvents } from './run-events.js';
 import {
   asStored,
   type LockedRun,
   type OutboxRow,
-  RunsRepository,
+  RuntimeRepository,
   type StepWrite,
-} from './runs.repository.js';
+} from './runtime.repository.js';
+import { SentMarks } from './sent-marks.js';
+import { type StepRoute, StepApplier } from './step-applier.js';
 
 /** `${runId}:${seq}` → runId (only our own operation contexts; ACS echoes what we sent). */
 const CONTEXT = /^([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}):\d+$/;
 
 export type ApplyOutcome = 'applied' | 'duplicate' | 'unknown' | 'ended';
+
+/** Who sent an event: ACS (real runs only) or the test-call emulator (test runs only). */
+export type EventSource = 'acs' | 'testAcs';
 
 export interface StartRunInput {
   flowId: string;
@@ -45,46 +51,28 @@ export interface StartRunInput {
   clockOffsetMs?: number;
 }
 
-/** Who sent an event: ACS (real runs only) or the test-call emulator (test runs only). */
-export type EventSource = 'acs' | 'testAcs';
-
 const isAcsAction = (a: Action): a is AcsAction => a.kind !== 'end';
 
-/** Runs whose last committed state this process keeps (most recently stepped first out last). */
-const RECENT_RUNS = 10_000;
-
 /**
- * Loads, locks, steps, stores and sends: the engine side of the pure interpreter. Nothing here
- * is needed to continue a call after a restart — the run row and the outbox are.
+ * The call runtime's business sequence: load the run, let the pure interpreter decide, store the
+ * step, then send its actions — and turn each answer into the next event. The mechanisms behind
+ * each part have files of their own: StepApplier (locking, the optimistic path), RunCache,
+ * ActionSender (executors), SentMarks, OutboxDispatcher and Reconciler (the loops).
  */
 @Injectable()
 export class RuntimeService {
-  /** 'step' (runId, seq) after each commit in this process, for live streams. */
-  readonly steps = new EventEmitter();
-  private readonly inflight = new Set<Promise<unknown>>();
-  private sentQueue: string[] = [];
-  private sentTimer: NodeJS.Timeout | undefined;
-  private sentFlushing: Promise<void> = Promise.resolve();
-  private commitsWithActions = 0;
-  /**
-   * The state of runs as this process last committed them: a callback for one of them is
-   * stepped on this copy and committed in one round trip, guarded by the run's step count (the
-   * database refuses it if any other step — another replica's — came in between, and then the
-   * row is locked and read as usual). A hint only: correctness never depends on it.
-   */
-  private readonly recent = new Map<string, LockedRun>();
-
   constructor(
-    private readonly repo: RunsRepository,
     private readonly flows: FlowCache,
-    private readonly gateway: AcsGateway,
-    private readonly testAcs: TestAcs,
+    private readonly repo: RuntimeRepository,
+    private readonly applier: StepApplier,
+    private readonly cache: RunCache,
+    private readonly sender: ActionSender,
+    private readonly sentMarks: SentMarks,
+    private readonly events: RunEvents,
     private readonly metrics: MetricsService,
     @Inject(ENGINE_CONFIG) private readonly config: EngineConfig,
     @Inject(LOGGER) private readonly logger: Logger,
-  ) {
-    this.steps.setMaxListeners(0);
-  }
+  ) {}
 
   /** Logger for one call: every line carries runId, callConnectionId, correlationId (and test: true). */
   callLogger(
@@ -98,11 +86,6 @@ export class RuntimeService {
       correlationId: state?.call?.correlationId || undefined,
       test: test || undefined,
     });
-  }
-
-  /** Where a run's actions go: ACS, or the test-call emulator for test runs. */
-  async gatewayFor(test: boolean): Promise<AcsGateway> {
-    return test ? this.testAcs.gateway() : this.gateway;
   }
 
   /**
@@ -119,7 +102,7 @@ export class RuntimeService {
 
   private toWrite(
     r: StepResult,
-    event: { id: string; type: string },
+    event: { id: string; type: string; operationContext?: string },
     receivedAt: number,
     applied: unknown,
     before: RunState | undefined,
@@ -129,6 +112,7 @@ export class RuntimeService {
       // The interpreter copies vars on write, so a new object is a change.
       vars: before && before.vars === r.state.vars ? undefined : r.state.vars,
       event: applied,
+      ...(event.operationContext ? { operationContext: event.operationContext } : {}),
       state: r.state,
       deadline: this.deadlineFor(r.state, clockOffsetMs),
       eventId: event.id,
@@ -141,7 +125,7 @@ export class RuntimeService {
     };
   }
 
-  /** Starts a run (incoming call or API), commits it with its first actions, then sends them. */
+  /** Starts a run (incoming call or API): decide, store it with its first actions, send them. */
   async startRun(
     input: StartRunInput,
   ): Promise<{ runId: string; created: boolean; state: RunState }> {
@@ -180,8 +164,8 @@ export class RuntimeService {
       write,
     );
     if (!created) return { runId, created, state: s };
-    if (s.status === 'running')
-      this.remember({
+    if (s.status === 'running') {
+      this.cache.remember({
         id: runId,
         status: s.status,
         state: asStored(s),
@@ -191,6 +175,7 @@ export class RuntimeService {
         test,
         clockOffsetMs,
       });
+    }
     this.metrics.runsStarted.inc({ direction: s.call.direction, test: String(test) });
     this.callLogger(runId, s, test).info(
       { flowId: input.flowId, version: input.version, trigger: input.trigger.kind },
@@ -223,45 +208,49 @@ export class RuntimeService {
     return outcome;
   }
 
+  /** Applies an event the engine made up (ActionResult, ActionFailed, Timeout, Cancel…). */
+  async engineEvent(runId: string, event: CallEvent): Promise<ApplyOutcome> {
+    try {
+      return await this.applyRouted({ runId }, event, Date.now(), 'engine');
+    } catch (e) {
+      // The database went away: a Timeout from the reconciler will bring the run back on track.
+      this.logger.error({ err: e, runId, eventId: event.id }, 'could not apply an engine event');
+      return 'unknown';
+    }
+  }
+
+  /** Decide the step with the pure interpreter, on the run as stored (or as this process holds it). */
+  private decide(event: CallEvent, receivedAt: number, source: EventSource | 'engine') {
+    return async (run: LockedRun) => {
+      if (source !== 'engine' && run.test !== (source === 'testAcs')) return null;
+      const flow = await this.flows.get(run.flowVersionId);
+      const r = step(flow, run.state, event, Date.now() + run.clockOffsetMs, {
+        stepLimit: this.config.runtime.stepLimit,
+      });
+      const write = this.toWrite(r, event, receivedAt, event, run.state, run.clockOffsetMs);
+      if (!write.callConnectionId && event.callConnectionId && !run.callConnectionId) {
+        write.callConnectionId = event.callConnectionId;
+      }
+      return {
+        write,
+        value: { state: r.state, outbox: write.outbox, callConnectionId: write.callConnectionId },
+      };
+    };
+  }
+
   private async applyRouted(
-    route: { runId?: string; callConnectionId?: string },
+    route: StepRoute,
     event: CallEvent,
     receivedAt: number,
     source: EventSource | 'engine',
   ): Promise<ApplyOutcome> {
-    const cached = route.runId ? this.recent.get(route.runId) : undefined;
-    let result;
-    try {
-      result = await this.repo.lockAndStep(
-        route,
-        event.id,
-        async (run) => {
-          if (source !== 'engine' && run.test !== (source === 'testAcs')) return null;
-          const flow = await this.flows.get(run.flowVersionId);
-          const r = step(flow, run.state, event, Date.now() + run.clockOffsetMs, {
-            stepLimit: this.config.runtime.stepLimit,
-          });
-          const write = this.toWrite(r, event, receivedAt, event, run.state, run.clockOffsetMs);
-          if (!write.callConnectionId && event.callConnectionId && !run.callConnectionId) {
-            write.callConnectionId = event.callConnectionId;
-          }
-          return {
-            write,
-            value: {
-              state: r.state,
-              outbox: write.outbox,
-              callConnectionId: write.callConnectionId,
-            },
-          };
-        },
-        cached,
-      );
-    } catch (e) {
-      if (route.runId) this.recent.delete(route.runId);
-      throw e;
-    }
+    const result = await this.applier.apply(
+      route,
+      event.id,
+      this.decide(event, receivedAt, source),
+    );
     if (result.kind === 'applied' && result.value.state.status === 'running') {
-      this.remember({
+      this.cache.remember({
         id: result.run.id,
         status: 'running',
         state: asStored(result.value.state),
@@ -272,7 +261,7 @@ export class RuntimeService {
         clockOffsetMs: result.run.clockOffsetMs,
       });
     } else {
-      this.recent.delete(result.kind === 'unknown' ? (route.runId ?? '') : result.run.id);
+      this.cache.forget(result.kind === 'unknown' ? (route.runId ?? '') : result.run.id);
     }
     if (result.kind !== 'applied') {
       if (result.kind === 'duplicate') this.metrics.duplicatesDropped.inc();
@@ -291,14 +280,14 @@ export class RuntimeService {
       return result.kind;
     }
     const { state, outbox } = result.value;
+    const test = result.run.test;
     // A child logger only when a line is written (not per event at info).
     if (this.logger.isLevelEnabled('debug')) {
-      this.callLogger(result.run.id, state).debug(
+      this.callLogger(result.run.id, state, test).debug(
         { eventId: event.id, type: event.type, seq: result.seq, actions: outbox.length },
         'step',
       );
     }
-    const test = result.run.test;
     if (state.status === 'ended') {
       this.metrics.runsEnded.inc({ reason: state.endReason ?? 'unknown', test: String(test) });
       this.callLogger(result.run.id, state, test).info({ reason: state.endReason }, 'run ended');
@@ -315,13 +304,7 @@ export class RuntimeService {
     return 'applied';
   }
 
-  private remember(run: LockedRun): void {
-    this.recent.delete(run.id);
-    this.recent.set(run.id, run);
-    if (this.recent.size > RECENT_RUNS) this.recent.delete(this.recent.keys().next().value!);
-  }
-
-  /** After a commit: tell live streams, then send the actions (tracked for graceful shutdown). */
+  /** After a commit: tell this process, then send the actions (in flight until answered). */
   private afterCommit(
     runId: string,
     seq: number,
@@ -331,52 +314,45 @@ export class RuntimeService {
     receivedAt: number,
     test: boolean,
   ): void {
-    this.steps.emit('step', runId, seq);
-    if (test && state.status === 'ended') this.steps.emit('testEnded', runId);
+    this.events.emit('step', runId, seq);
+    if (test && state.status === 'ended') this.events.emit('testEnded', runId);
     if (outbox.length === 0) return;
-    const fault = this.config.runtime.faultExitAfterCommit;
-    if (fault !== undefined && ++this.commitsWithActions >= fault) {
-      // Test-only fault injection (SWITCHBOARD_FAULT_EXIT_AFTER_COMMIT): die between commit and send.
-      this.logger.warn({ runId, seq }, 'fault injection: exiting after commit, before send');
-      process.exit(86);
+    if (committedChannel.hasSubscribers) {
+      committedChannel.publish({ runId, seq, actions: outbox.length } satisfies CommittedMessage);
     }
-    const p = this.sendAll(runId, state, outbox, createdAt, 'inline', test).then(() => {
+    const sent = this.sendAll(runId, state, outbox, createdAt, test).then(() => {
       this.metrics.stepLatency.observe((Date.now() - receivedAt) / 1000);
     });
-    this.track(p);
-  }
-
-  private track(p: Promise<unknown>): void {
-    const q = p.catch((e: unknown) => this.logger.error({ err: e }, 'sending actions failed'));
-    this.inflight.add(q);
-    void q.finally(() => this.inflight.delete(q));
+    this.sender.track(sent, (e) => this.logger.error({ err: e }, 'sending actions failed'));
   }
 
   private async sendAll(
     runId: string,
-    state: RunState | undefined,
+    state: RunState,
     actions: AcsAction[],
     createdAt: number,
-    path: 'inline' | 'outbox',
     test: boolean,
   ): Promise<void> {
-    let callConnectionId = state?.call.callConnectionId || '';
-    const gateway = await this.gatewayFor(test);
+    let callConnectionId = state.call.callConnectionId || '';
     for (const action of actions) {
-      const outcome = await gateway.send(action, callConnectionId, createdAt);
-      const got = await this.handleOutcome(runId, state, action, outcome, path);
+      const outcome = await this.sender.send(action, { runId, test, callConnectionId, createdAt });
+      const got = await this.answered(runId, state, action, outcome, 'inline');
       if (got) callConnectionId = got;
     }
   }
 
-  /** Records one send's outcome; returns a call connection id the response revealed. */
-  private async handleOutcome(
+  /**
+   * What an action's answer means for its run: sent (its result may carry what the run waits
+   * for — a call connection id, an invitation id, or the completion itself) or failed (the node
+   * takes its failure outcome). Returns a call connection id the answer revealed.
+   */
+  private async answered(
     runId: string,
     state: RunState | undefined,
     action: AcsAction,
     outcome: SendOutcome,
     path: 'inline' | 'outbox',
-    markSent: (id: string) => unknown = (id) => this.queueSent(id),
+    markSent: (id: string) => unknown = (id) => this.sentMarks.mark(id),
   ): Promise<string | undefined> {
     if (outcome.ok) {
       this.metrics.actionsSent.inc({ kind: action.kind, path });
@@ -427,42 +403,10 @@ export class RuntimeService {
     return undefined;
   }
 
-  /** Applies an event the engine made up (ActionResult, ActionFailed, Timeout, Cancel…). */
-  async engineEvent(runId: string, event: CallEvent): Promise<ApplyOutcome> {
-    try {
-      return await this.applyRouted({ runId }, event, Date.now(), 'engine');
-    } catch (e) {
-      // The database went away: a Timeout from the reconciler will bring the run back on track.
-      this.logger.error({ err: e, runId, eventId: event.id }, 'could not apply an engine event');
-      return 'unknown';
-    }
-  }
-
-  private queueSent(id: string): void {
-    this.sentQueue.push(id);
-    if (this.sentQueue.length >= 200) {
-      this.flushSent();
-      return;
-    }
-    this.sentTimer ??= setTimeout(() => this.flushSent(), 5);
-  }
-
-  /** Marks sent actions in batches (one UPDATE for many): a crash before it only causes a harmless resend. */
-  private flushSent(): Promise<void> {
-    if (this.sentTimer) clearTimeout(this.sentTimer);
-    this.sentTimer = undefined;
-    const ids = this.sentQueue;
-    if (ids.length === 0) return this.sentFlushing;
-    this.sentQueue = [];
-    this.sentFlushing = this.sentFlushing
-      .then(() => this.repo.markSent(ids))
-      .catch((e: unknown) =>
-        this.logger.warn({ err: e, count: ids.length }, 'could not mark actions sent'),
-      );
-    return this.sentFlushing;
-  }
-
-  /** Sends outbox rows another process (or this one, before a crash) committed but never sent. */
+  /**
+   * Sends outbox rows committed but never (known to be) sent — by another process, or this one
+   * before a crash — and records their answers like inline sends (the outbox dispatcher's work).
+   */
   async resend(
     rows: OutboxRow[],
     markSent: (id: string) => Promise<unknown>,
@@ -485,23 +429,23 @@ export class RuntimeService {
         { actionId: row.id, action: row.action.kind, attempts: row.attempts },
         'outbox: resending action',
       );
-      const gateway = await this.gatewayFor(row.test);
-      const outcome = await gateway.send(
-        row.action,
-        row.callConnectionId ?? '',
-        row.createdAt.getTime(),
-      );
+      const outcome = await this.sender.send(row.action, {
+        runId: row.runId,
+        test: row.test,
+        callConnectionId: row.callConnectionId ?? '',
+        createdAt: row.createdAt.getTime(),
+      });
       if (!outcome.ok && outcome.status === undefined && outcome.retryable && row.attempts < 5) {
         await markAttempt(row.id, `${outcome.code}: ${outcome.message}`);
         continue;
       }
-      await this.handleOutcome(row.runId, undefined, row.action, outcome, 'outbox', markSent);
+      await this.answered(row.runId, undefined, row.action, outcome, 'outbox', markSent);
     }
   }
 
-  /** Waits for in-flight sends and flushes the sent marks (graceful shutdown). */
+  /** Waits for sends in flight and writes the sent marks (graceful shutdown). */
   async drain(): Promise<void> {
-    while (this.inflight.size > 0) await Promise.allSettled([...this.inflight]);
-    await this.flushSent();
+    await this.sender.drain();
+    await this.sentMarks.flush();
   }
 }

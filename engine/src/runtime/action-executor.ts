@@ -1,0 +1,36 @@
+import type { AcsAction } from '@switchboard/flow';
+
+/** What sending one action produced; the runtime turns it into an ActionResult/ActionFailed event. */
+export type SendOutcome =
+  | { ok: true; result?: ActionResultData }
+  | { ok: false; status?: number; code: string; message: string; retryable: boolean };
+
+export interface ActionResultData {
+  callConnectionId?: string;
+  invitationId?: string;
+  /** The answer completed the operation (mute, hold, unhold): no callback follows. */
+  completes?: boolean;
+}
+
+/** Where an action goes, as its run knows it. */
+export interface ActionTarget {
+  runId: string;
+  /** A test call's run (its ACS is the test-call emulator). */
+  test: boolean;
+  callConnectionId: string;
+  /** The action's commit time (ms): a resend carries the same, so it is applied once. */
+  createdAt: number;
+}
+
+/**
+ * Executes one kind of action: the ACS gateway executes the call-control and media actions;
+ * new kinds (an HTTP request, a recording) register their own executor with ACTION_EXECUTORS,
+ * without touching the ACS code. Never throws: every failure is a SendOutcome.
+ */
+export interface ActionExecutor {
+  readonly kinds: readonly AcsAction['kind'][];
+  execute(action: AcsAction, target: ActionTarget): Promise<SendOutcome>;
+}
+
+/** Injection token: the executors the action sender dispatches to (a Nest multi-provider list). */
+export const ACTION_EXECUTORS = Symbol('ACTION_EXECUTORS');

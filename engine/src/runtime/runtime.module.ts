@@ -1,0 +1,44 @@
+import { Module } from '@nestjs/common';
+import { AcsExecutor } from '../acs/acs.executor.js';
+import { AcsModule } from '../acs/acs.module.js';
+import { FlowsModule } from '../flows/flows.module.js';
+import { MetricsModule } from '../metrics/metrics.module.js';
+import { ACTION_EXECUTORS } from './action-executor.js';
+import { ActionSender } from './action-sender.js';
+import { FlowCache } from './flow-cache.js';
+import { OutboxDispatcher } from './outbox-dispatcher.js';
+import { Reconciler } from './reconciler.js';
+import { RunCache } from './run-cache.js';
+import { RunEvents } from './run-events.js';
+import { RuntimeDb } from './runtime-db.js';
+import { RuntimeGauges } from './runtime-gauges.js';
+import { RuntimeRepository } from './runtime.repository.js';
+import { RuntimeService } from './runtime.service.js';
+import { SentMarks } from './sent-marks.js';
+import { StepApplier } from './step-applier.js';
+
+/**
+ * The call runtime: apply events exactly once (StepApplier), send actions through their
+ * executors (ActionSender; ACS is one), and the background loops (OutboxDispatcher, Reconciler,
+ * RuntimeGauges). The runs API lives in runs/.
+ */
+@Module({
+  imports: [AcsModule, FlowsModule, MetricsModule],
+  providers: [
+    RuntimeDb,
+    RuntimeRepository,
+    FlowCache,
+    RunCache,
+    RunEvents,
+    StepApplier,
+    SentMarks,
+    { provide: ACTION_EXECUTORS, useFactory: (acs: AcsExecutor) => [acs], inject: [AcsExecutor] },
+    ActionSender,
+    RuntimeService,
+    OutboxDispatcher,
+    Reconciler,
+    RuntimeGauges,
+  ],
+  exports: [RuntimeService, RunEvents, OutboxDispatcher, Reconciler, RuntimeGauges],
+})
+export class RuntimeModule {}

@@ -1,0 +1,49 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { LOGGER, type Logger } from '../logging/logger.js';
+import { RuntimeRepository } from './runtime.repository.js';
+
+/** Marks per statement at most; a burst of sends becomes one DELETE. */
+const BATCH = 200;
+/** How long a mark may wait for others to join its statement. */
+const LINGER_MS = 5;
+
+/**
+ * Takes sent actions out of the outbox in batches (one statement for many): a mark is a hint,
+ * not a fact — losing one in a crash only makes the dispatcher resend the action with the same
+ * Repeatability-Request-ID — so it need not be written before the next callback is taken.
+ */
+@Injectable()
+export class SentMarks {
+  private queue: string[] = [];
+  private timer: NodeJS.Timeout | undefined;
+  private flushing: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly repo: RuntimeRepository,
+    @Inject(LOGGER) private readonly logger: Logger,
+  ) {}
+
+  mark(actionId: string): void {
+    this.queue.push(actionId);
+    if (this.queue.length >= BATCH) {
+      void this.flush();
+      return;
+    }
+    this.timer ??= setTimeout(() => void this.flush(), LINGER_MS);
+  }
+
+  /** Writes the queued marks; resolves once every mark queued so far is written (or failed). */
+  flush(): Promise<void> {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    const ids = this.queue;
+    if (ids.length === 0) return this.flushing;
+    this.queue = [];
+    this.flushing = this.flushing
+      .then(() => this.repo.markSent(ids))
+      .catch((e: unknown) =>
+        this.logger.warn({ err: e, count: ids.length }, 'could not mark actions sent'),
+      );
+    return this.flushing;
+  }
+}
