@@ -151,7 +151,7 @@ function compare(
   };
   // Through JSON, as the fixture went: an `undefined` field is no difference.
   const replayed = JSON.parse(JSON.stringify(output(result))) as GoldenOutput;
-  if (JSON.stringify(replayed) === JSON.stringify(recorded)) return undefined;
+  if (canonical(replayed) === canonical(recorded)) return undefined;
   const where =
     index === 0 ? 'the start' : `event ${index} (${fixture.steps[index - 1]?.event.type})`;
   const culprits = suspects(flow, recorded, replayed, result.trace, awaited);
@@ -163,6 +163,15 @@ function compare(
     recorded,
     replayed,
   };
+}
+
+/** JSON with object keys sorted: the order properties were written in is no behaviour. */
+function canonical(value: unknown): string {
+  return JSON.stringify(value, (_k, v: unknown) =>
+    v && typeof v === 'object' && !Array.isArray(v)
+      ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+      : v,
+  );
 }
 
 /** The nodes (type and version) that most likely made the difference, for the message. */
@@ -178,7 +187,7 @@ function suspects(
   for (let i = 0; i < n; i++) {
     const a = recorded.actions[i];
     const b = replayed.actions[i];
-    if (JSON.stringify(a) === JSON.stringify(b)) continue;
+    if (canonical(a) === canonical(b)) continue;
     for (const x of [a, b]) if (x && 'nodeId' in x && x.nodeId) ids.push(x.nodeId);
     break;
   }
