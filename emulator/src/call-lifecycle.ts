@@ -12,9 +12,18 @@ import { ScriptRunner } from './caller-script.js';
 import type { EndpointBehaviour, ScriptStep } from './endpoints.js';
 import { Results, badRequest, notEstablished, notFoundCall } from './errors.js';
 import type { ResultInformation } from './errors.js';
-import { parseIdentifierModel, parseIdentityString, toModel } from './identifiers.js';
+import { parseIdentityString, toModel } from './identifiers.js';
 import { type Participants, outcomeResult } from './participants.js';
-import { callerId, requireCallbackUri, str } from './rest-schemas.js';
+import {
+  AnswerCallBody,
+  ConnectCallBody,
+  CreateCallBody,
+  CreateCallHead,
+  IncomingCallHead,
+  RedirectCallBody,
+  RejectCallBody,
+  parseBody,
+} from './rest-schemas.js';
 
 export class CallLifecycle {
   constructor(
@@ -84,25 +93,16 @@ export class CallLifecycle {
 
   createCall(body: Record<string, unknown>): Connection {
     const { core } = this;
-    const callbackUri = requireCallbackUri(body.callbackUri);
-    if (!Array.isArray(body.targets) || body.targets.length === 0) {
-      throw badRequest("'targets' must contain at least one participant.");
-    }
-    const targets = body.targets.map((t, i) => parseIdentifierModel(t, `targets[${i}]`));
-    const callerIdNumber = callerId(body.sourceCallerIdNumber);
-    if (targets.some((t) => t.kind === 'phoneNumber') && !callerIdNumber) {
-      throw badRequest(
-        "'sourceCallerIdNumber' is required when calling a phone number (a number your resource owns).",
-      );
-    }
-    const sourceId = str((body.source as { id?: unknown } | undefined)?.id);
-    const app = sourceId ? parseIdentityString(sourceId) : core.newAppIdentity();
+    parseBody(CreateCallHead, body);
+    const b = parseBody(CreateCallBody, body);
+    const targets = b.targets;
+    const app = b.source ?? core.newAppIdentity();
     const call = new Call(targets.length > 1 ? 'group' : 'outbound');
     core.calls.set(call.serverCallId, call);
     const conn = core.addConnection(
-      new Connection(call, callbackUri, app, str(body.operationContext), app, targets, {
-        sourceCallerIdNumber: callerIdNumber,
-        sourceDisplayName: str(body.sourceDisplayName),
+      new Connection(call, b.callbackUri, app, b.operationContext, app, targets, {
+        sourceCallerIdNumber: b.sourceCallerIdNumber,
+        sourceDisplayName: b.sourceDisplayName,
       }),
     );
     core.record(call, { kind: 'call', state: 'connecting', targets: targets.map((t) => t.rawId) });
@@ -146,9 +146,8 @@ export class CallLifecycle {
     return conn;
   }
 
-  private incomingCall(context: unknown): Call {
-    const ctx = str(context);
-    if (!ctx) throw badRequest("'incomingCallContext' is required.");
+  private incomingCall(body: Record<string, unknown>): Call {
+    const ctx = parseBody(IncomingCallHead, body).incomingCallContext;
     const call = this.core.contexts.get(ctx);
     if (!call?.incoming) throw badRequest('Invalid incomingCallContext.', '8523');
     if (call.incoming.outcome === 'abandoned' || call.state === 'disconnected') {
@@ -165,26 +164,17 @@ export class CallLifecycle {
 
   answerCall(body: Record<string, unknown>): Connection {
     const { core } = this;
-    const call = this.incomingCall(body.incomingCallContext);
-    const callbackUri = requireCallbackUri(body.callbackUri);
-    const answeredById = str((body.answeredBy as { id?: unknown } | undefined)?.id);
-    const app = answeredById ? parseIdentityString(answeredById) : core.newAppIdentity();
+    const call = this.incomingCall(body);
+    const b = parseBody(AnswerCallBody, body);
+    const app = b.answeredBy ?? core.newAppIdentity();
     const incoming = call.incoming!;
     incoming.outcome = 'answered';
     call.state = 'connecting';
     const conn = core.addConnection(
-      new Connection(
-        call,
-        callbackUri,
-        app,
-        str(body.operationContext),
-        incoming.from,
-        [incoming.to],
-        {
-          answeredBy: answeredById ? app : undefined,
-          answeredFor: incoming.to.kind === 'phoneNumber' ? incoming.to.value : undefined,
-        },
-      ),
+      new Connection(call, b.callbackUri, app, b.operationContext, incoming.from, [incoming.to], {
+        answeredBy: b.answeredBy ? app : undefined,
+        answeredFor: incoming.to.kind === 'phoneNumber' ? incoming.to.value : undefined,
+      }),
     );
     core.record(call, { kind: 'call', state: 'answered', callConnectionId: conn.id });
     core.after(call, core.opts.connectLatencyMs, () => {
@@ -208,11 +198,8 @@ export class CallLifecycle {
 
   rejectCall(body: Record<string, unknown>): Call {
     const { core } = this;
-    const call = this.incomingCall(body.incomingCallContext);
-    const reason = str(body.callRejectReason) ?? 'none';
-    if (!['none', 'busy', 'forbidden'].includes(reason)) {
-      throw badRequest("'callRejectReason' must be none, busy or forbidden.");
-    }
+    const call = this.incomingCall(body);
+    const reason = parseBody(RejectCallBody, body).callRejectReason;
     call.incoming!.outcome = 'rejected';
     core.record(call, { kind: 'call', state: 'rejected', reason });
     core.endCall(call, `rejected (${reason})`);
@@ -221,8 +208,8 @@ export class CallLifecycle {
 
   redirectCall(body: Record<string, unknown>): Call {
     const { core } = this;
-    const call = this.incomingCall(body.incomingCallContext);
-    const target = parseIdentifierModel(body.target, 'target');
+    const call = this.incomingCall(body);
+    const target = parseBody(RedirectCallBody, body).target;
     const incoming = call.incoming!;
     incoming.outcome = 'redirected';
     core.record(call, { kind: 'call', state: 'redirected', target: target.rawId });
@@ -246,17 +233,13 @@ export class CallLifecycle {
 
   connectCall(body: Record<string, unknown>): Connection {
     const { core } = this;
-    const callbackUri = requireCallbackUri(body.callbackUri);
-    const locator = (body.callLocator ?? {}) as Record<string, unknown>;
-    const kind = str(locator.kind) ?? 'serverCallLocator';
+    const b = parseBody(ConnectCallBody, body);
+    const { callbackUri, operationContext } = b;
+    const { kind, id } = b.callLocator;
     let call: Call | undefined;
     if (kind === 'serverCallLocator') {
-      const id = str(locator.serverCallId);
-      if (!id) throw badRequest("'callLocator.serverCallId' is required.");
       call = core.calls.get(id);
-    } else if (kind === 'groupCallLocator' || kind === 'roomCallLocator') {
-      const id = str(kind === 'groupCallLocator' ? locator.groupCallId : locator.roomId);
-      if (!id) throw badRequest(`'callLocator' needs an id for ${kind}.`);
+    } else {
       call = core.groups.get(id);
       if (!call || call.state === 'disconnected') {
         call = new Call('group');
@@ -264,19 +247,14 @@ export class CallLifecycle {
         core.groups.set(id, call);
         core.calls.set(call.serverCallId, call);
       }
-    } else {
-      throw badRequest(`Unknown call locator kind '${kind}'.`);
     }
     const app = core.newAppIdentity();
     if (!call || call.state === 'disconnected' || call.state === 'ringing') {
       // The connection exists only to carry ConnectFailed, as ACS reports it asynchronously.
-      const orphan = new Call(
-        'outbound',
-        kind === 'serverCallLocator' ? str(locator.serverCallId) : undefined,
-      );
+      const orphan = new Call('outbound', kind === 'serverCallLocator' ? id : undefined);
       orphan.state = 'disconnected';
       const conn = core.addConnection(
-        new Connection(orphan, callbackUri, app, str(body.operationContext), app, []),
+        new Connection(orphan, callbackUri, app, operationContext, app, []),
       );
       core.scheduler.after(core.opts.connectLatencyMs, () => {
         core.emit(conn, 'ConnectFailed', {
@@ -294,7 +272,7 @@ export class CallLifecycle {
         target,
         callbackUri,
         app,
-        str(body.operationContext),
+        operationContext,
         app,
         target.humans().map((p) => p.identity),
       ),

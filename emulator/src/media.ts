@@ -1,6 +1,17 @@
-import { badRequest } from './errors.js';
-import { Results, type ResultInformation } from './errors.js';
-import { parseIdentifierModel, parseTones } from './identifiers.js';
+import { Results, badRequest, type ResultInformation } from './errors.js';
+import { type Identity, parseIdentifierModel } from './identifiers.js';
+import {
+  type Choice,
+  ContinuousDtmfBody,
+  PlayBody,
+  PlayHead,
+  type PlaySource,
+  RecognizeBody,
+  RecognizeChoicesBody,
+  RecognizeHead,
+  parseBody,
+  recognizeOrder,
+} from './rest-schemas.js';
 import type { Scheduler, TimerHandle } from './scheduler.js';
 
 export interface MediaTiming {
@@ -22,17 +33,6 @@ export interface MediaHost {
   isParticipant(rawId: string): boolean;
   notifyScripts(event: 'recognize' | 'play', targetRawId?: string): void;
   record(detail: Record<string, unknown>): void;
-}
-
-type PlaySource =
-  | { kind: 'file'; uri: string }
-  | { kind: 'text'; text: string; voice?: string }
-  | { kind: 'ssml'; ssml: string };
-
-interface Choice {
-  label: string;
-  phrases: string[];
-  tone?: string;
 }
 
 interface OpBase {
@@ -68,38 +68,6 @@ interface RecognizeOp extends OpBase {
 
 type Op = PlayOp | RecognizeOp;
 
-const str = (v: unknown) => (typeof v === 'string' ? v : undefined);
-
-function parsePlaySource(raw: unknown, field: string): PlaySource {
-  const s = (raw ?? {}) as Record<string, unknown>;
-  const kind = str(s.kind)?.toLowerCase();
-  if (kind === 'file') {
-    const uri = str((s.file as Record<string, unknown> | undefined)?.uri);
-    if (!uri) throw badRequest(`'${field}.file.uri' is required.`);
-    return { kind: 'file', uri };
-  }
-  if (kind === 'text') {
-    const text = str((s.text as Record<string, unknown> | undefined)?.text);
-    if (!text) throw badRequest(`'${field}.text.text' is required.`);
-    const voice = str((s.text as Record<string, unknown>).voiceName);
-    return voice ? { kind: 'text', text, voice } : { kind: 'text', text };
-  }
-  if (kind === 'ssml') {
-    const ssml = str((s.ssml as Record<string, unknown> | undefined)?.ssmlText);
-    if (!ssml) throw badRequest(`'${field}.ssml.ssmlText' is required.`);
-    return { kind: 'ssml', ssml };
-  }
-  throw badRequest(`'${field}.kind' must be file, text or ssml.`);
-}
-
-function seconds(v: unknown, def: number, min: number, max: number, field: string): number {
-  if (v === undefined || v === null) return def * 1000;
-  if (typeof v !== 'number' || v < min || v > max) {
-    throw badRequest(`'${field}' must be between ${min} and ${max} seconds.`);
-  }
-  return v * 1000;
-}
-
 const normalise = (s: string) =>
   s
     .toLowerCase()
@@ -123,88 +91,47 @@ export class MediaSession {
   // --- requests ---------------------------------------------------------------------------
 
   play(body: Record<string, unknown>): void {
-    const sources = body.playSources;
-    if (!Array.isArray(sources) || sources.length === 0) {
-      throw badRequest("'playSources' must contain at least one play source.");
-    }
-    const playTo = Array.isArray(body.playTo) ? body.playTo : [];
-    playTo.forEach((p, i) => this.requireParticipant(p, `playTo[${i}]`));
-    const opts = (body.playOptions ?? {}) as Record<string, unknown>;
+    parseBody(PlayHead, body).playTo.forEach((p, i) =>
+      this.requireParticipant(parseIdentifierModel(p, `playTo[${i}]`)),
+    );
+    const b = parseBody(PlayBody, body);
     this.submit({
       kind: 'play',
-      sources: sources.map((s, i) => parsePlaySource(s, `playSources[${i}]`)),
-      loop: opts.loop === true,
-      operationContext: str(body.operationContext),
-      callbackUri: str(body.operationCallbackUri),
-      interrupt: body.interruptCallMediaOperation === true,
+      sources: b.playSources,
+      loop: b.playOptions.loop,
+      operationContext: b.operationContext,
+      callbackUri: b.operationCallbackUri,
+      interrupt: b.interruptCallMediaOperation,
     });
   }
 
   recognize(body: Record<string, unknown>): void {
-    const inputType = str(body.recognizeInputType);
-    if (
-      inputType !== 'dtmf' &&
-      inputType !== 'choices' &&
-      inputType !== 'speech' &&
-      inputType !== 'speechOrDtmf'
-    ) {
-      throw badRequest("'recognizeInputType' must be dtmf, choices, speech or speechOrDtmf.");
-    }
-    const o = (body.recognizeOptions ?? {}) as Record<string, unknown>;
-    const target = this.requireParticipant(
-      o.targetParticipant,
-      'recognizeOptions.targetParticipant',
+    const head = parseBody(RecognizeHead, body);
+    const target = this.requireParticipant(head.recognizeOptions.targetParticipant);
+    const inputType = head.recognizeInputType;
+    const b = parseBody(
+      inputType === 'choices' ? RecognizeChoicesBody : RecognizeBody,
+      body,
+      recognizeOrder,
     );
-    const dtmf = (o.dtmfOptions ?? {}) as Record<string, unknown>;
-    const prompts =
-      Array.isArray(body.playPrompts) && body.playPrompts.length > 0
-        ? body.playPrompts
-        : body.playPrompt
-          ? [body.playPrompt]
-          : [];
-    const maxTones = dtmf.maxTonesToCollect ?? 1;
-    if (typeof maxTones !== 'number' || !Number.isInteger(maxTones) || maxTones < 1) {
-      throw badRequest("'dtmfOptions.maxTonesToCollect' must be a positive integer.");
-    }
-    let choices: Choice[] = [];
-    if (inputType === 'choices') {
-      if (!Array.isArray(o.choices) || o.choices.length === 0) {
-        throw badRequest("'recognizeOptions.choices' must not be empty for choices recognition.");
-      }
-      choices = o.choices.map((c, i) => {
-        const r = (c ?? {}) as Record<string, unknown>;
-        const label = str(r.label);
-        if (!label) throw badRequest(`'choices[${i}].label' is required.`);
-        const phrases = Array.isArray(r.phrases)
-          ? r.phrases.filter((p) => typeof p === 'string')
-          : [];
-        const tone = r.tone === undefined ? undefined : parseTones([String(r.tone)])[0];
-        return { label, phrases, tone };
-      });
-    }
+    const o = b.recognizeOptions;
     this.submit({
       kind: 'recognize',
       inputType,
-      prompt: prompts.map((p, i) => parsePlaySource(p, `playPrompts[${i}]`)),
-      interruptPrompt: o.interruptPrompt === true,
-      initialSilenceMs: seconds(
-        o.initialSilenceTimeoutInSeconds,
-        5,
-        0,
-        300,
-        'initialSilenceTimeoutInSeconds',
-      ),
-      interToneMs: seconds(dtmf.interToneTimeoutInSeconds, 2, 1, 60, 'interToneTimeoutInSeconds'),
-      maxTones,
-      stopTones: Array.isArray(dtmf.stopTones) ? parseTones(dtmf.stopTones) : [],
-      choices,
+      prompt: b.prompts,
+      interruptPrompt: o.interruptPrompt,
+      initialSilenceMs: o.initialSilenceTimeoutInSeconds,
+      interToneMs: o.dtmfOptions.interToneTimeoutInSeconds,
+      maxTones: o.dtmfOptions.maxTonesToCollect,
+      stopTones: o.dtmfOptions.stopTones,
+      choices: o.choices,
       target,
       phase: 'queued',
       tones: [],
       buffered: [],
-      operationContext: str(body.operationContext),
-      callbackUri: str(body.operationCallbackUri),
-      interrupt: body.interruptCallMediaOperation === true,
+      operationContext: b.operationContext,
+      callbackUri: b.operationCallbackUri,
+      interrupt: b.interruptCallMediaOperation,
     });
   }
 
@@ -215,16 +142,17 @@ export class MediaSession {
   }
 
   startContinuousDtmf(body: Record<string, unknown>): void {
-    this.continuous.add(this.requireParticipant(body.targetParticipant, 'targetParticipant'));
+    const b = parseBody(ContinuousDtmfBody, body);
+    this.continuous.add(this.requireParticipant(b.targetParticipant));
   }
 
   stopContinuousDtmf(body: Record<string, unknown>): void {
-    const target = this.requireParticipant(body.targetParticipant, 'targetParticipant');
-    this.continuous.delete(target);
+    const b = parseBody(ContinuousDtmfBody, body);
+    this.continuous.delete(this.requireParticipant(b.targetParticipant));
     this.host.emit(
       'ContinuousDtmfRecognitionStopped',
-      { operationContext: str(body.operationContext), resultInformation: Results.ok },
-      str(body.operationCallbackUri),
+      { operationContext: b.operationContext, resultInformation: Results.ok },
+      b.operationCallbackUri,
     );
   }
 
@@ -258,8 +186,7 @@ export class MediaSession {
 
   // --- internals --------------------------------------------------------------------------
 
-  private requireParticipant(model: unknown, field: string): string {
-    const id = parseIdentifierModel(model, field);
+  private requireParticipant(id: Identity): string {
     if (!this.host.isParticipant(id.rawId)) {
       throw badRequest(`Participant '${id.rawId}' is not in the call.`, '8519');
     }

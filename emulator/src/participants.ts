@@ -11,8 +11,20 @@ import type { CallCore } from './call-core.js';
 import type { EndpointBehaviour } from './endpoints.js';
 import { AcsHttpError, Results, badRequest, notEstablished } from './errors.js';
 import type { ResultInformation } from './errors.js';
-import { type Identity, parseIdentifierModel, parseTones, toModel } from './identifiers.js';
-import { callerId, optionalUri, str } from './rest-schemas.js';
+import { type Identity, toModel } from './identifiers.js';
+import {
+  AddParticipantBody,
+  AddParticipantHead,
+  CancelAddParticipantBody,
+  HoldBody,
+  MuteBody,
+  RemoveParticipantBody,
+  SendDtmfBody,
+  SendDtmfHead,
+  TransferBody,
+  TransferHead,
+  parseBody,
+} from './rest-schemas.js';
 
 export const outcomeResult: Record<string, ResultInformation> = {
   decline: Results.declined,
@@ -59,11 +71,12 @@ export class Participants {
     const { core } = this;
     const conn = core.established(id);
     const call = conn.call;
-    const target = parseIdentifierModel(body.targetParticipant, 'targetParticipant');
+    const head = parseBody(TransferHead, body);
+    const target = head.targetParticipant;
     const humans = call.humans();
     let transferee: Identity | undefined;
-    if (body.transferee) {
-      transferee = parseIdentifierModel(body.transferee, 'transferee');
+    if (head.transferee) {
+      transferee = head.transferee;
       if (!call.participants.get(transferee.rawId)?.inCall) {
         throw badRequest(`Transferee '${transferee.rawId}' is not in the call.`, '8519');
       }
@@ -72,8 +85,7 @@ export class Participants {
     } else {
       throw badRequest("'transferee' is required when the call has more than one participant.");
     }
-    const operationContext = str(body.operationContext);
-    const uri = optionalUri(body.operationCallbackUri, 'operationCallbackUri');
+    const { operationContext, operationCallbackUri: uri } = parseBody(TransferBody, body);
     conn.state = 'transferring';
     this.invite(
       call,
@@ -123,20 +135,18 @@ export class Participants {
     const { core } = this;
     const conn = core.established(id);
     const call = conn.call;
-    const target = parseIdentifierModel(body.participantToAdd, 'participantToAdd');
-    const callerIdNumber = callerId(body.sourceCallerIdNumber);
-    if (target.kind === 'phoneNumber' && !callerIdNumber) {
-      throw badRequest("'sourceCallerIdNumber' is required when adding a phone number.");
-    }
+    const target = parseBody(AddParticipantHead, body).participantToAdd;
     if (call.participants.get(target.rawId)?.inCall) {
       throw badRequest(`'${target.rawId}' is already in the call.`, '8523');
     }
-    const timeout = body.invitationTimeoutInSeconds ?? core.opts.defaultInvitationTimeoutSeconds;
-    if (typeof timeout !== 'number' || timeout <= 0 || timeout > 180) {
-      throw badRequest("'invitationTimeoutInSeconds' must be between 1 and 180.");
-    }
-    const operationContext = str(body.operationContext);
-    const uri = optionalUri(body.operationCallbackUri, 'operationCallbackUri');
+    // The configured default is held to the same range as a timeout the app sends.
+    const b = parseBody(AddParticipantBody, {
+      ...body,
+      invitationTimeoutInSeconds:
+        body.invitationTimeoutInSeconds ?? core.opts.defaultInvitationTimeoutSeconds,
+    });
+    const timeout = b.invitationTimeoutInSeconds;
+    const { operationContext, operationCallbackUri: uri } = b;
     const inv = this.invite(
       call,
       'add',
@@ -179,10 +189,11 @@ export class Participants {
   cancelAddParticipant(id: string, body: Record<string, unknown>) {
     const { core } = this;
     const conn = core.established(id);
-    const invitationId = str(body.invitationId);
-    if (!invitationId) throw badRequest("'invitationId' is required.");
-    const operationContext = str(body.operationContext);
-    const uri = optionalUri(body.operationCallbackUri, 'operationCallbackUri');
+    const {
+      invitationId,
+      operationContext,
+      operationCallbackUri: uri,
+    } = parseBody(CancelAddParticipantBody, body);
     const inv = conn.call.invites.get(invitationId);
     const data = { operationContext, invitationId };
     core.scheduler.after(core.opts.connectLatencyMs / 4, () => {
@@ -216,9 +227,11 @@ export class Participants {
     const { core } = this;
     const conn = core.established(id);
     const call = conn.call;
-    const target = parseIdentifierModel(body.participantToRemove, 'participantToRemove');
-    const operationContext = str(body.operationContext);
-    const uri = optionalUri(body.operationCallbackUri, 'operationCallbackUri');
+    const {
+      participantToRemove: target,
+      operationContext,
+      operationCallbackUri: uri,
+    } = parseBody(RemoveParticipantBody, body);
     core.scheduler.after(core.opts.connectLatencyMs / 4, () => {
       if (conn.state === 'disconnected') return;
       const p = call.participants.get(target.rawId);
@@ -247,8 +260,7 @@ export class Participants {
     return { operationContext };
   }
 
-  private inCallParticipant(conn: Connection, model: unknown, field: string): Participant {
-    const id = parseIdentifierModel(model, field);
+  private inCallParticipant(conn: Connection, id: Identity): Participant {
     const p = conn.call.participants.get(id.rawId);
     if (!p?.inCall) throw badRequest(`Participant '${id.rawId}' is not in the call.`, '8519');
     return p;
@@ -256,21 +268,18 @@ export class Participants {
 
   mute(id: string, body: Record<string, unknown>) {
     const conn = this.core.established(id);
-    const list = body.targetParticipants;
-    if (!Array.isArray(list) || list.length !== 1) {
-      throw badRequest("'targetParticipants' must contain exactly one participant.");
-    }
-    const p = this.inCallParticipant(conn, list[0], 'targetParticipants[0]');
+    const b = parseBody(MuteBody, body);
+    const p = this.inCallParticipant(conn, b.targetParticipants[0]);
     if (!p.isMuted) {
       p.isMuted = true;
       this.core.participantsUpdated(conn.call);
     }
-    return { operationContext: str(body.operationContext) };
+    return { operationContext: b.operationContext };
   }
 
   hold(id: string, body: Record<string, unknown>, onHold: boolean): void {
     const conn = this.core.established(id);
-    const p = this.inCallParticipant(conn, body.targetParticipant, 'targetParticipant');
+    const p = this.inCallParticipant(conn, parseBody(HoldBody, body).targetParticipant);
     if (p.isOnHold !== onHold) {
       p.isOnHold = onHold;
       this.core.setParticipant(conn.call, p, onHold ? 'hold' : 'connected');
@@ -281,10 +290,8 @@ export class Participants {
   sendDtmf(id: string, body: Record<string, unknown>) {
     const { core } = this;
     const conn = core.established(id);
-    this.inCallParticipant(conn, body.targetParticipant, 'targetParticipant');
-    const tones = parseTones(body.tones);
-    const operationContext = str(body.operationContext);
-    const uri = optionalUri(body.operationCallbackUri, 'operationCallbackUri');
+    this.inCallParticipant(conn, parseBody(SendDtmfHead, body).targetParticipant);
+    const { tones, operationContext, operationCallbackUri: uri } = parseBody(SendDtmfBody, body);
     core.after(conn.call, tones.length * 250, () =>
       core.emit(
         conn,

@@ -1,35 +1,468 @@
 /**
- * Reading Call Automation request bodies: the field rules every REST operation shares (callback
- * URIs, optional strings, caller ids), answering a bad field with the ACS-style 400 the SDK
- * expects.
+ * The Call Automation request bodies the emulator accepts, one zod schema per operation, and
+ * how a bad body is answered: the first problem as ACS's `{"error":{"code","message"}}` 400,
+ * worded as the SDK's users have always seen it. The schemas accept exactly what the service
+ * code used to check by hand — including its leniency (a non-string operationContext is as
+ * good as none) — so they document the wire format without changing what passes.
+ *
+ * Where an operation also checks the call's state between two fields (is the transferee in the
+ * call, has this context been used), its body is read in stages — a `…Head` schema first, the
+ * state check, then the whole body — so a body wrong in two ways still reports the same
+ * problem first as before.
  */
-import { badRequest } from './errors.js';
-import { parseIdentityString } from './identifiers.js';
+import { z } from 'zod';
+import { AcsHttpError, badRequest } from './errors.js';
+import {
+  type Identity,
+  parseIdentifierModel,
+  parseIdentityString,
+  parseTones,
+} from './identifiers.js';
 
-export const str = (v: unknown) => (typeof v === 'string' && v.length > 0 ? v : undefined);
+// --- reading -------------------------------------------------------------------------------
 
-export function requireCallbackUri(v: unknown, field = 'callbackUri'): string {
-  const s = str(v);
-  if (!s) throw badRequest(`'${field}' is required.`);
-  let u: URL;
+/**
+ * Parses a body, throwing its first problem as an ACS 400. `order` ranks issues by path prefix
+ * where a schema's shape cannot list fields in the order they used to be checked.
+ */
+export function parseBody<S extends z.ZodType>(
+  schema: S,
+  body: unknown,
+  order?: readonly string[],
+): z.output<S> {
+  const r = schema.safeParse(body);
+  if (r.success) return r.data;
+  let issue = r.error.issues[0]!;
+  if (order) {
+    const rank = (i: z.core.$ZodIssue) => {
+      const path = i.path.join('.');
+      const n = order.findIndex((p) => path === p || path.startsWith(`${p}.`));
+      return n < 0 ? order.length : n;
+    };
+    for (const i of r.error.issues) if (rank(i) < rank(issue)) issue = i;
+  }
+  const code = (issue as { params?: { code?: unknown } }).params?.code;
+  throw badRequest(issue.message, typeof code === 'string' ? code : undefined);
+}
+
+/** Runs a shared domain parser (identifiers, tones, play sources), its errors as issues. */
+function attempt<T>(ctx: z.RefinementCtx, parse: () => T): T {
   try {
-    u = new URL(s);
-  } catch {
-    throw badRequest(`'${field}' must be an absolute URL.`);
+    return parse();
+  } catch (e) {
+    if (!(e instanceof AcsHttpError)) throw e;
+    ctx.addIssue({ code: 'custom', message: e.message, params: { code: e.code } });
+    return z.NEVER;
   }
-  if (u.protocol !== 'http:' && u.protocol !== 'https:') {
-    throw badRequest(`'${field}' must be an http(s) URL.`);
-  }
-  return s;
 }
 
-export function optionalUri(v: unknown, field: string): string | undefined {
-  return v === undefined || v === null || v === '' ? undefined : requireCallbackUri(v, field);
+/** A field read by one of the shared domain parsers. */
+function fromParser<T>(parse: (v: unknown) => T) {
+  return z
+    .unknown()
+    .optional()
+    .transform((v, ctx): T => attempt(ctx, () => parse(v)));
 }
 
-export function callerId(v: unknown): string | undefined {
+/** Each element read with its own index in the message, stopping at the first bad one. */
+function eachWith<T>(parse: (v: unknown, i: number) => T) {
+  return (list: unknown[], ctx: z.RefinementCtx): T[] =>
+    attempt(ctx, () => list.map((v, i) => parse(v, i)));
+}
+
+// --- shared fields -------------------------------------------------------------------------
+
+/** A non-empty string, or absent: anything else is treated as absent, as ACS tolerates. */
+export const text = z
+  .unknown()
+  .optional()
+  .transform((v) => (typeof v === 'string' && v.length > 0 ? v : undefined));
+/** Any string (media operations keep an empty one), or absent. */
+const anyText = z
+  .unknown()
+  .optional()
+  .transform((v) => (typeof v === 'string' ? v : undefined));
+/** Only `true` is true. */
+const flag = z
+  .unknown()
+  .optional()
+  .transform((v) => v === true);
+/** Property reads on a non-object find nothing, as the hand-written checks did. */
+const asObject = (v: unknown) =>
+  v !== null && typeof v === 'object' && !Array.isArray(v) ? v : {};
+const lenientArray = z
+  .unknown()
+  .optional()
+  .transform((v) => (Array.isArray(v) ? v : []));
+
+const requiredText = (message: string) => z.string({ error: message }).min(1, { error: message });
+
+const httpUrl = (field: string) =>
+  requiredText(`'${field}' is required.`).superRefine((s, ctx) => {
+    let u: URL;
+    try {
+      u = new URL(s);
+    } catch {
+      ctx.addIssue({ code: 'custom', message: `'${field}' must be an absolute URL.` });
+      return;
+    }
+    if (u.protocol !== 'http:' && u.protocol !== 'https:') {
+      ctx.addIssue({ code: 'custom', message: `'${field}' must be an http(s) URL.` });
+    }
+  });
+
+/** Absent, null and '' mean "use the connection's callbackUri"; anything else must be a URL. */
+const optionalHttpUrl = (field: string) =>
+  z.preprocess((v) => (v === null || v === '' ? undefined : v), httpUrl(field).optional());
+const operationCallbackUri = optionalHttpUrl('operationCallbackUri');
+
+const identifier = (field: string) => fromParser((v) => parseIdentifierModel(v, field));
+
+/** `{ id }` of a communication user (answeredBy, source), or absent. */
+const userIdOf = fromParser((v): Identity | undefined => {
+  const id = (asObject(v) as { id?: unknown }).id;
+  return typeof id === 'string' && id.length > 0 ? parseIdentityString(id) : undefined;
+});
+
+/** `{ value: "+1…" }`: the number the call appears to come from. */
+const callerIdNumber = fromParser((v): string | undefined => {
   if (v === undefined || v === null) return undefined;
   const value = (v as { value?: unknown }).value;
   if (typeof value !== 'string') throw badRequest("'sourceCallerIdNumber.value' is required.");
   return parseIdentityString(value).value;
+});
+
+const tones = fromParser(parseTones);
+
+// --- calls ---------------------------------------------------------------------------------
+
+/** answer, reject and redirect first find the ringing call by its context. */
+export const IncomingCallHead = z.object({
+  incomingCallContext: requiredText("'incomingCallContext' is required."),
+});
+
+export const AnswerCallBody = z.object({
+  incomingCallContext: IncomingCallHead.shape.incomingCallContext,
+  callbackUri: httpUrl('callbackUri'),
+  answeredBy: userIdOf,
+  operationContext: text,
+});
+
+export const RejectCallBody = z.object({
+  incomingCallContext: IncomingCallHead.shape.incomingCallContext,
+  callRejectReason: text
+    .transform((v) => v ?? 'none')
+    .pipe(
+      z.enum(['none', 'busy', 'forbidden'], {
+        error: "'callRejectReason' must be none, busy or forbidden.",
+      }),
+    ),
+});
+
+export const RedirectCallBody = z.object({
+  incomingCallContext: IncomingCallHead.shape.incomingCallContext,
+  target: identifier('target'),
+});
+
+const callbackUri = httpUrl('callbackUri');
+const targets = z
+  .array(z.unknown(), { error: "'targets' must contain at least one participant." })
+  .min(1, { error: "'targets' must contain at least one participant.", abort: true })
+  .transform(eachWith((t, i) => parseIdentifierModel(t, `targets[${i}]`)));
+
+/** Read before the source: a phone target needs a caller id, whatever the source says. */
+export const CreateCallHead = z
+  .object({ callbackUri, targets, sourceCallerIdNumber: callerIdNumber })
+  .superRefine((b, ctx) => {
+    if (b.targets.some((t) => t.kind === 'phoneNumber') && !b.sourceCallerIdNumber) {
+      ctx.addIssue({
+        code: 'custom',
+        message:
+          "'sourceCallerIdNumber' is required when calling a phone number (a number your resource owns).",
+      });
+    }
+  });
+
+export const CreateCallBody = z.object({
+  callbackUri,
+  targets,
+  sourceCallerIdNumber: callerIdNumber,
+  source: userIdOf,
+  operationContext: text,
+  sourceDisplayName: text,
+});
+
+export const ConnectCallBody = z.object({
+  callbackUri,
+  callLocator: z.preprocess(
+    asObject,
+    z
+      .object({ kind: text, serverCallId: text, groupCallId: text, roomId: text })
+      .transform((l, ctx) => {
+        const kind = l.kind ?? 'serverCallLocator';
+        if (kind === 'serverCallLocator') {
+          if (l.serverCallId) return { kind, id: l.serverCallId } as const;
+          ctx.addIssue({ code: 'custom', message: "'callLocator.serverCallId' is required." });
+          return z.NEVER;
+        }
+        if (kind === 'groupCallLocator' || kind === 'roomCallLocator') {
+          const id = kind === 'groupCallLocator' ? l.groupCallId : l.roomId;
+          if (id) return { kind, id } as const;
+          ctx.addIssue({ code: 'custom', message: `'callLocator' needs an id for ${kind}.` });
+          return z.NEVER;
+        }
+        ctx.addIssue({ code: 'custom', message: `Unknown call locator kind '${kind}'.` });
+        return z.NEVER;
+      }),
+  ),
+  operationContext: text,
+});
+
+/** Falsy means absent: with one person in the call, ACS works the transferee out itself. */
+const transferee = z.preprocess((v) => v || undefined, identifier('transferee').optional());
+
+export const TransferHead = z.object({
+  targetParticipant: identifier('targetParticipant'),
+  transferee,
+});
+
+export const TransferBody = z.object({
+  targetParticipant: identifier('targetParticipant'),
+  transferee,
+  operationContext: text,
+  operationCallbackUri,
+});
+
+// --- participants --------------------------------------------------------------------------
+
+export const AddParticipantHead = z
+  .object({
+    participantToAdd: identifier('participantToAdd'),
+    sourceCallerIdNumber: callerIdNumber,
+  })
+  .superRefine((b, ctx) => {
+    if (b.participantToAdd.kind === 'phoneNumber' && !b.sourceCallerIdNumber) {
+      ctx.addIssue({
+        code: 'custom',
+        message: "'sourceCallerIdNumber' is required when adding a phone number.",
+      });
+    }
+  });
+
+const invitationTimeout = "'invitationTimeoutInSeconds' must be between 1 and 180.";
+export const AddParticipantBody = z.object({
+  participantToAdd: identifier('participantToAdd'),
+  sourceCallerIdNumber: callerIdNumber,
+  invitationTimeoutInSeconds: z
+    .number({ error: invitationTimeout })
+    .gt(0, { error: invitationTimeout })
+    .lte(180, { error: invitationTimeout }),
+  operationContext: text,
+  operationCallbackUri,
+});
+
+export const CancelAddParticipantBody = z.object({
+  invitationId: requiredText("'invitationId' is required."),
+  operationContext: text,
+  operationCallbackUri,
+});
+
+export const RemoveParticipantBody = z.object({
+  participantToRemove: identifier('participantToRemove'),
+  operationContext: text,
+  operationCallbackUri,
+});
+
+const exactlyOne = "'targetParticipants' must contain exactly one participant.";
+export const MuteBody = z.object({
+  targetParticipants: z
+    .array(z.unknown(), { error: exactlyOne })
+    .length(1, { error: exactlyOne, abort: true })
+    .pipe(z.tuple([identifier('targetParticipants[0]')])),
+  operationContext: text,
+});
+
+/** hold and unhold. */
+export const HoldBody = z.object({ targetParticipant: identifier('targetParticipant') });
+
+export const SendDtmfHead = HoldBody;
+export const SendDtmfBody = z.object({
+  targetParticipant: identifier('targetParticipant'),
+  tones,
+  operationContext: text,
+  operationCallbackUri,
+});
+
+// --- media ---------------------------------------------------------------------------------
+
+export type PlaySource =
+  | { kind: 'file'; uri: string }
+  | { kind: 'text'; text: string; voice?: string }
+  | { kind: 'ssml'; ssml: string };
+
+function parsePlaySource(raw: unknown, field: string): PlaySource {
+  const s = (raw ?? {}) as Record<string, unknown>;
+  const str = (v: unknown) => (typeof v === 'string' ? v : undefined);
+  const kind = str(s.kind)?.toLowerCase();
+  if (kind === 'file') {
+    const uri = str((s.file as Record<string, unknown> | undefined)?.uri);
+    if (!uri) throw badRequest(`'${field}.file.uri' is required.`);
+    return { kind: 'file', uri };
+  }
+  if (kind === 'text') {
+    const text = str((s.text as Record<string, unknown> | undefined)?.text);
+    if (!text) throw badRequest(`'${field}.text.text' is required.`);
+    const voice = str((s.text as Record<string, unknown>).voiceName);
+    return voice ? { kind: 'text', text, voice } : { kind: 'text', text };
+  }
+  if (kind === 'ssml') {
+    const ssml = str((s.ssml as Record<string, unknown> | undefined)?.ssmlText);
+    if (!ssml) throw badRequest(`'${field}.ssml.ssmlText' is required.`);
+    return { kind: 'ssml', ssml };
+  }
+  throw badRequest(`'${field}.kind' must be file, text or ssml.`);
 }
+
+const atLeastOneSource = "'playSources' must contain at least one play source.";
+const playSourcesPresent = z
+  .array(z.unknown(), { error: atLeastOneSource })
+  .min(1, { error: atLeastOneSource, abort: true });
+
+/** Everyone in playTo must be in the call, checked one by one before the sources are read. */
+export const PlayHead = z.object({ playSources: playSourcesPresent, playTo: lenientArray });
+
+export const PlayBody = z.object({
+  playSources: playSourcesPresent.transform(
+    eachWith((s, i) => parsePlaySource(s, `playSources[${i}]`)),
+  ),
+  playTo: lenientArray,
+  playOptions: z.preprocess(asObject, z.object({ loop: flag })),
+  operationContext: anyText,
+  operationCallbackUri: anyText,
+  interruptCallMediaOperation: flag,
+});
+
+const inputTypes = ['dtmf', 'choices', 'speech', 'speechOrDtmf'] as const;
+export const RecognizeHead = z.object({
+  recognizeInputType: z.enum(inputTypes, {
+    error: "'recognizeInputType' must be dtmf, choices, speech or speechOrDtmf.",
+  }),
+  recognizeOptions: z.preprocess(
+    asObject,
+    z.object({ targetParticipant: identifier('recognizeOptions.targetParticipant') }),
+  ),
+});
+
+/** An optional number of seconds in a range, as emulated ms. */
+const seconds = (def: number, min: number, max: number, field: string) => {
+  const message = `'${field}' must be between ${min} and ${max} seconds.`;
+  return z
+    .number({ error: message })
+    .gte(min, { error: message })
+    .lte(max, { error: message })
+    .nullish()
+    .transform((v) => (v ?? def) * 1000);
+};
+
+export interface Choice {
+  label: string;
+  phrases: string[];
+  tone?: string;
+}
+
+function parseChoice(c: unknown, i: number): Choice {
+  const r = (c ?? {}) as Record<string, unknown>;
+  const label = typeof r.label === 'string' && r.label ? r.label : undefined;
+  if (!label) throw badRequest(`'choices[${i}].label' is required.`);
+  const phrases = Array.isArray(r.phrases) ? r.phrases.filter((p) => typeof p === 'string') : [];
+  const tone = r.tone === undefined ? undefined : parseTones([String(r.tone)])[0];
+  return { label, phrases, tone };
+}
+
+const maxTones = "'dtmfOptions.maxTonesToCollect' must be a positive integer.";
+const noChoices = "'recognizeOptions.choices' must not be empty for choices recognition.";
+
+const recognizeBody = (choices: z.ZodType<Choice[]>) =>
+  z.preprocess(
+    // playPrompts wins when it has any; a single playPrompt is the older spelling.
+    (v) => {
+      const b = v as Record<string, unknown>;
+      const prompts =
+        Array.isArray(b.playPrompts) && b.playPrompts.length > 0
+          ? b.playPrompts
+          : b.playPrompt
+            ? [b.playPrompt]
+            : [];
+      return { ...b, prompts };
+    },
+    z.object({
+      recognizeInputType: RecognizeHead.shape.recognizeInputType,
+      recognizeOptions: z.preprocess(
+        asObject,
+        z.object({
+          targetParticipant: identifier('recognizeOptions.targetParticipant'),
+          interruptPrompt: flag,
+          initialSilenceTimeoutInSeconds: seconds(5, 0, 300, 'initialSilenceTimeoutInSeconds'),
+          dtmfOptions: z.preprocess(
+            asObject,
+            z.object({
+              maxTonesToCollect: z
+                .number({ error: maxTones })
+                .refine(Number.isInteger, { error: maxTones })
+                .refine((n) => n >= 1, { error: maxTones })
+                .nullish()
+                .transform((v) => v ?? 1),
+              interToneTimeoutInSeconds: seconds(2, 1, 60, 'interToneTimeoutInSeconds'),
+              stopTones: fromParser((v) => (Array.isArray(v) ? parseTones(v) : [])),
+            }),
+          ),
+          choices,
+        }),
+      ),
+      prompts: z
+        .array(z.unknown())
+        .transform(eachWith((p, i) => parsePlaySource(p, `playPrompts[${i}]`))),
+      operationContext: anyText,
+      operationCallbackUri: anyText,
+      interruptCallMediaOperation: flag,
+    }),
+  );
+
+/** The order the recognize fields were always checked in, which the shape cannot follow. */
+export const recognizeOrder = [
+  'recognizeOptions.dtmfOptions.maxTonesToCollect',
+  'recognizeOptions.choices',
+  'prompts',
+  'recognizeOptions.initialSilenceTimeoutInSeconds',
+  'recognizeOptions.dtmfOptions.interToneTimeoutInSeconds',
+  'recognizeOptions.dtmfOptions.stopTones',
+] as const;
+
+/** Choices are read only for choices recognition; other input types ignore them. */
+export const RecognizeChoicesBody = recognizeBody(
+  z
+    .array(z.unknown(), { error: noChoices })
+    .min(1, { error: noChoices, abort: true })
+    .transform(eachWith(parseChoice)),
+);
+export const RecognizeBody = recognizeBody(
+  z
+    .unknown()
+    .optional()
+    .transform((): Choice[] => []),
+);
+
+/** start/stopContinuousDtmfRecognition. */
+export const ContinuousDtmfBody = z.object({
+  targetParticipant: identifier('targetParticipant'),
+  operationContext: anyText,
+  operationCallbackUri: anyText,
+});
+
+export type AnswerCallRequest = z.output<typeof AnswerCallBody>;
+export type CreateCallRequest = z.output<typeof CreateCallBody>;
+export type ConnectCallRequest = z.output<typeof ConnectCallBody>;
+export type TransferRequest = z.output<typeof TransferBody>;
+export type AddParticipantRequest = z.output<typeof AddParticipantBody>;
+export type PlayRequest = z.output<typeof PlayBody>;
+export type RecognizeRequest = z.output<typeof RecognizeBody>;
