@@ -4,6 +4,7 @@ import { AuthModule } from './auth/auth.module.js';
 import type { EngineConfig } from './config/config.js';
 import { ConfigModule } from './config/config.module.js';
 import { DatabaseModule } from './database/database.module.js';
+import { DeadLettersModule } from './dead-letters/dead-letters.module.js';
 import { EntryPointsModule } from './entry-points/entry-points.module.js';
 import { FlowsModule } from './flows/flows.module.js';
 import { HealthModule } from './health/health.module.js';
@@ -39,6 +40,7 @@ export class AppModule {
         HealthModule,
         MetricsModule,
         RunsModule,
+        DeadLettersModule,
         TestCallsModule,
         WebhooksModule,
       ],

@@ -350,6 +350,13 @@ const endpoints: Endpoint[] = [
   },
   {
     method: 'GET',
+    route: '/api/dead-letters',
+    allowed: atLeast('admin'),
+    ok: 200,
+    call: async () => ({ path: '/api/dead-letters' }),
+  },
+  {
+    method: 'GET',
     route: '/health',
     allowed: 'public',
     ok: 200,

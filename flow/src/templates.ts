@@ -14,8 +14,9 @@ const liquid = new Liquid({
   // A prompt is short text: cap the work one template can ask for.
   parseLimit: 100_000,
   memoryLimit: 1_000_000,
-  // A prompt renders in microseconds; 20 ms is a loop gone wrong (and the engine's event loop).
-  renderLimit: 20,
+  // A prompt renders in microseconds; 50 ms is a loop gone wrong, holding the engine's event
+  // loop. (Generous, so that a loaded machine never cuts a normal template short.)
+  renderLimit: 50,
 });
 
 /** Longest text a template may render (a prompt or a header value). */

@@ -32,7 +32,7 @@ import {
 } from '@fluentui/react-icons';
 import { validateFlow, type FlowDocument } from '@switchboard/flow';
 import { ReactFlowProvider, useReactFlow } from '@xyflow/react';
-import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
 import { useStore } from 'zustand';
 import { api, ApiError, hasRole, type FlowDetail } from '../api/client.js';
 import { navigate } from '../app/router.js';

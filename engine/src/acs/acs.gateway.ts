@@ -6,25 +6,23 @@ import {
   type CallInvite,
   type CustomCallingContext,
   type FileSource,
-  parseCallAutomationEvent,
   type TextSource,
 } from '@azure/communication-call-automation';
 import {
   type CommunicationIdentifier,
   createIdentifierFromRawId,
-  getIdentifierRawId,
   type PhoneNumberIdentifier,
 } from '@azure/communication-common';
-import type { AcsAction, CallEvent, CallEventType, PlaySource } from '@switchboard/flow';
-import { ACS_EVENT_TYPES, digitToTone, toneToDigit } from '@switchboard/flow';
+import type { AcsAction, PlaySource } from '@switchboard/flow';
+import { digitToTone } from '@switchboard/flow';
 import { ENGINE_CONFIG, type EngineConfig } from '../config/config.js';
 import type { SendOutcome } from '../runtime/action-executor.js';
 import { AcsHttpClient } from './acs-http-client.js';
 
 /**
- * The only module that talks to ACS Call Automation through `@azure/communication-call-automation`:
- * turns interpreter actions into SDK calls, SDK callback payloads into interpreter events, and
- * every failure into data (never an exception for the caller).
+ * ACS Call Automation's outbound side, through `@azure/communication-call-automation`: turns
+ * interpreter actions into SDK calls and every failure into data (never an exception for the
+ * caller). What ACS sends the engine is parsed in acs-inbound.ts.
  */
 
 export type { ActionResultData, SendOutcome } from '../runtime/action-executor.js';
@@ -97,18 +95,6 @@ function playSource(s: PlaySource): FileSource | TextSource {
     ...(s.voice ? { voiceName: s.voice } : {}),
     ...(s.locale ? { sourceLocale: s.locale } : {}),
   };
-}
-
-const KNOWN_EVENTS = new Set<string>(ACS_EVENT_TYPES);
-
-/** Parsing failed: the body is not a Call Automation callback. */
-export class MalformedEventError extends Error {}
-
-export interface ParsedCallback {
-  event: CallEvent;
-  /** The SDK's name for the event (also for kinds the interpreter does not know). */
-  kind: string;
-  known: boolean;
 }
 
 @Injectable()
@@ -379,80 +365,6 @@ export class AcsGateway implements OnModuleDestroy {
       if (f.status === 404) return { state: 'gone' };
       return { state: 'unknown', message: `${f.status ?? ''} ${f.code}: ${f.message}` };
     }
-  }
-
-  /**
-   * Parses a callback body (the JSON array ACS posts) with the SDK's parser and maps it to the
-   * interpreter's CallEvent, keeping the CloudEvent id (which the SDK drops).
-   */
-  parseCallback(body: unknown): ParsedCallback {
-    if (!Array.isArray(body) || body.length === 0) {
-      throw new MalformedEventError('expected a JSON array with one CloudEvent');
-    }
-    const raw = body[0] as Record<string, unknown> | null;
-    if (!raw || typeof raw !== 'object') throw new MalformedEventError('not a CloudEvent');
-    const id = raw.id;
-    const type = raw.type;
-    if (typeof id !== 'string' || id === '' || id.length > 200) {
-      throw new MalformedEventError('the CloudEvent has no id');
-    }
-    if (typeof type !== 'string' || !type.startsWith('Microsoft.Communication.')) {
-      throw new MalformedEventError('not a Call Automation event type');
-    }
-    if (!raw.data || typeof raw.data !== 'object') {
-      throw new MalformedEventError('the CloudEvent has no data');
-    }
-    let parsed: Record<string, unknown>;
-    try {
-      parsed = parseCallAutomationEvent(body as never) as unknown as Record<string, unknown>;
-    } catch (e) {
-      throw new MalformedEventError(`unparseable: ${e instanceof Error ? e.message : String(e)}`);
-    }
-    const kind = typeof parsed.kind === 'string' ? parsed.kind : type.slice(24);
-    const event: CallEvent = { id, type: kind as CallEventType };
-    const str = (v: unknown) => (typeof v === 'string' && v !== '' ? v : undefined);
-    const oc = str(parsed.operationContext);
-    if (oc) event.operationContext = oc;
-    const cc = str(parsed.callConnectionId);
-    if (cc) event.callConnectionId = cc;
-    const sc = str(parsed.serverCallId);
-    if (sc) event.serverCallId = sc;
-    const co = str(parsed.correlationId);
-    if (co) event.correlationId = co;
-    const info = parsed.resultInformation as
-      { code?: number; subCode?: number; message?: string } | undefined;
-    if (info && typeof info === 'object') {
-      event.resultInformation = {
-        ...(typeof info.code === 'number' ? { code: info.code } : {}),
-        ...(typeof info.subCode === 'number' ? { subCode: info.subCode } : {}),
-        ...(typeof info.message === 'string' ? { message: info.message } : {}),
-      };
-    }
-    const inv = str(parsed.invitationId);
-    if (inv) event.invitationId = inv;
-    const dtmf = parsed.dtmfResult as { tones?: unknown[] } | undefined;
-    if (dtmf && Array.isArray(dtmf.tones)) {
-      event.tones = dtmf.tones.map((t) => toneToDigit(String(t)) || String(t));
-    }
-    const choice = parsed.choiceResult as { label?: unknown } | undefined;
-    if (choice && typeof choice.label === 'string') event.choiceLabel = choice.label;
-    if (Array.isArray(parsed.participants)) {
-      event.participants = (parsed.participants as Record<string, unknown>[]).flatMap((p) => {
-        try {
-          const rawId = getIdentifierRawId(p.identifier as CommunicationIdentifier);
-          return [
-            {
-              rawId,
-              ...(typeof p.isMuted === 'boolean' ? { isMuted: p.isMuted } : {}),
-              ...(typeof p.isOnHold === 'boolean' ? { isOnHold: p.isOnHold } : {}),
-            },
-          ];
-        } catch {
-          return [];
-        }
-      });
-    }
-    return { event, kind, known: KNOWN_EVENTS.has(kind) };
   }
 }
 

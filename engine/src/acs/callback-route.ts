@@ -30,8 +30,15 @@ export function callbackRoute(
     if (req.method !== 'POST') return false;
     const url = req.url ?? '';
     const q = url.indexOf('?');
-    const path = q === -1 ? url : url.slice(0, q);
-    if (path !== CALLBACK_PATH && path !== TEST_CALLBACK_PATH) return false;
+    let path = q === -1 ? url : url.slice(0, q);
+    if (path !== CALLBACK_PATH && path !== TEST_CALLBACK_PATH) {
+      // As Express would route it (case-insensitive, a trailing slash allowed): this is the
+      // only implementation of the route, so every spelling of it must reach it.
+      const normal = path.toLowerCase().replace(/\/+$/, '');
+      if (normal === CALLBACK_PATH) path = CALLBACK_PATH;
+      else if (normal === TEST_CALLBACK_PATH) path = TEST_CALLBACK_PATH;
+      else return false;
+    }
     const source = path === CALLBACK_PATH ? 'acs' : 'testAcs';
     const started = process.hrtime.bigint();
     const fail = (e: unknown) => {

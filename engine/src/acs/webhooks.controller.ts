@@ -5,8 +5,9 @@ import { Webhook } from '../auth/roles.decorator.js';
 import { WebhooksService } from './webhooks.service.js';
 
 /**
- * ACS and Event Grid post here. No session or API token: Event Grid deliveries may carry a
- * shared secret (?secret=), callbacks carry an RS256 JWT that the service verifies.
+ * Event Grid posts here. No session or API token: deliveries may carry a shared secret
+ * (?secret=). Call Automation callbacks (`/api/acs/callbacks`) are answered ahead of Express by
+ * callback-route.ts, their one implementation.
  */
 @ApiExcludeController()
 @Controller('api/acs')
@@ -25,16 +26,5 @@ export class WebhooksController {
     const answer = await this.webhooks.eventGrid(body, eventType, secret);
     if (answer === undefined) res.status(200);
     return answer ?? '';
-  }
-
-  @Post('callbacks')
-  @Webhook()
-  @HttpCode(200)
-  async callbacks(
-    @Headers('authorization') authorization: string | undefined,
-    @Body() body: unknown,
-  ) {
-    await this.webhooks.callback(authorization, body);
-    return '';
   }
 }

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { DeadLettersModule } from '../dead-letters/dead-letters.module.js';
 import { EntryPointsModule } from '../entry-points/entry-points.module.js';
 import { MetricsModule } from '../metrics/metrics.module.js';
 import { RuntimeModule } from '../runtime/runtime.module.js';
@@ -8,7 +9,7 @@ import { WebhooksService } from './webhooks.service.js';
 
 /** POST /api/acs/events (Event Grid) and POST /api/acs/callbacks (Call Automation). */
 @Module({
-  imports: [AcsModule, EntryPointsModule, MetricsModule, RuntimeModule],
+  imports: [AcsModule, DeadLettersModule, EntryPointsModule, MetricsModule, RuntimeModule],
   controllers: [WebhooksController],
   providers: [WebhooksService],
 })

@@ -7,35 +7,30 @@ import { EntryPointsRepository } from '../entry-points/entry-points.repository.j
 import { LOGGER, type Logger } from '../logging/logger.js';
 import { MetricsService } from '../metrics/metrics.service.js';
 import { type EventSource, RuntimeService } from '../runtime/runtime.service.js';
-import { AcsGateway, MalformedEventError } from './acs.gateway.js';
+import { DeadLettersService } from '../dead-letters/dead-letters.service.js';
+import { isDatabaseUnavailable } from '../database/errors.js';
+import {
+  type IncomingCall,
+  MalformedEventError,
+  parseCallback,
+  parseEventGrid,
+} from './acs-inbound.js';
+import { AcsGateway } from './acs.gateway.js';
 import { CallbackAuth, CallbackAuthError } from './callback-auth.js';
 import { TestAcs } from './test-acs.js';
 
-interface IdentifierModel {
-  rawId?: string;
-  kind?: string;
-  phoneNumber?: { value?: string };
-  communicationUser?: { id?: string };
-}
-
-interface EventGridEvent {
-  id?: unknown;
-  eventType?: unknown;
-  data?: Record<string, unknown>;
-}
-
 const badRequest = (detail: string) => new ProblemException(400, 'malformed-event', detail);
 const unavailable = () =>
-  new ProblemException(503, 'unavailable', 'The engine cannot store this now; retry later');
+  new ProblemException(503, 'unavailable', 'The engine cannot store this now; retry later', {
+    retryAfter: 5,
+  });
 
-/** E.164 for phone numbers ("4:+1…" or the phoneNumber model), the raw id for everything else. */
-function address(id: IdentifierModel | undefined): string {
-  if (!id || typeof id !== 'object') return '';
-  const phone = id.phoneNumber?.value;
-  if (typeof phone === 'string' && phone) return phone;
-  const raw = typeof id.rawId === 'string' ? id.rawId : (id.communicationUser?.id ?? '');
-  return raw.startsWith('4:') ? raw.slice(2) : raw;
-}
+/**
+ * A failure a retry can fix (the database or the network away, a timeout): answered 503 so the
+ * sender retries. Anything else is permanent: retrying would loop, so the event is parked.
+ */
+const isTransient = (e: unknown) =>
+  isDatabaseUnavailable(e) || /\btimeout\b|timed out/i.test(String((e as Error)?.message ?? e));
 
 /** The rules of the two webhooks (Event Grid and Call Automation callbacks). */
 @Injectable()
@@ -47,6 +42,7 @@ export class WebhooksService {
     private readonly runtime: RuntimeService,
     private readonly entryPoints: EntryPointsRepository,
     private readonly metrics: MetricsService,
+    private readonly deadLetters: DeadLettersService,
     @Inject(ENGINE_CONFIG) private readonly config: EngineConfig,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {}
@@ -68,47 +64,58 @@ export class WebhooksService {
     secret: string | undefined,
   ): Promise<unknown> {
     this.checkSecret(secret);
-    if (!Array.isArray(body) || body.length === 0) {
-      throw badRequest('Expected a JSON array of Event Grid events');
+    let delivery;
+    try {
+      delivery = parseEventGrid(body, eventType);
+    } catch (e) {
+      if (e instanceof MalformedEventError) throw badRequest(e.message);
+      throw e;
     }
-    const events = body as EventGridEvent[];
-    const validation = events.find(
-      (e) => e?.eventType === 'Microsoft.EventGrid.SubscriptionValidationEvent',
-    );
-    if (validation || eventType === 'SubscriptionValidation') {
-      const code = validation?.data?.validationCode;
-      if (typeof code !== 'string') throw badRequest('Validation event without validationCode');
+    if (delivery.kind === 'validation') {
       this.logger.info('event grid: subscription validated');
-      return { validationResponse: code };
+      return { validationResponse: delivery.validationCode };
     }
-    for (const e of events) {
-      if (!e || typeof e !== 'object' || typeof e.eventType !== 'string') {
-        throw badRequest('Every event needs an eventType');
-      }
-    }
-    for (const e of events) {
-      this.metrics.eventsReceived.inc({
-        type: String(e.eventType).replace(/^Microsoft\.\w+\./, ''),
-      });
-      if (e.eventType !== 'Microsoft.Communication.IncomingCall') {
-        this.logger.info({ eventType: e.eventType }, 'event grid: event type ignored');
+    for (const e of delivery.events) {
+      this.metrics.eventsReceived.inc({ type: e.type });
+      if (!('call' in e)) {
+        this.logger.info({ eventType: e.type }, 'event grid: event type ignored');
         continue;
       }
-      await this.incomingCall(e);
+      try {
+        await this.incomingCall(e.call);
+      } catch (err) {
+        if (err instanceof ProblemException || isTransient(err)) throw err;
+        await this.park('eventGrid', 'IncomingCall', e.call.id, body, err);
+      }
     }
     return undefined;
   }
 
-  private async incomingCall(e: EventGridEvent): Promise<void> {
-    const data = e.data;
-    const id = typeof e.id === 'string' ? e.id : '';
-    const context = data?.incomingCallContext;
-    if (!data || !id || typeof context !== 'string' || !context) {
-      throw badRequest('IncomingCall without id, data or incomingCallContext');
+  /** Parks an event that can never be applied; if even that fails, the sender retries. */
+  private async park(
+    source: 'callback' | 'eventGrid',
+    eventType: string,
+    eventId: string | undefined,
+    raw: unknown,
+    err: unknown,
+  ): Promise<void> {
+    try {
+      await this.deadLetters.park({
+        source,
+        eventType,
+        ...(eventId ? { eventId } : {}),
+        raw,
+        error: err instanceof Error ? `${err.name}: ${err.message}` : String(err),
+      });
+    } catch (e) {
+      this.logger.error({ err: e, eventId }, 'could not park an event');
+      throw unavailable();
     }
-    const to = address(data.to as IdentifierModel);
-    const from = address(data.from as IdentifierModel);
-    const correlationId = typeof data.correlationId === 'string' ? data.correlationId : '';
+  }
+
+  private async incomingCall(call: IncomingCall): Promise<void> {
+    const { id, from, to, correlationId } = call;
+    const context = call.incomingCallContext;
     const log = this.logger.child({ correlationId, eventId: id });
     const receivedAt = Date.now();
     let resolved;
@@ -116,7 +123,8 @@ export class WebhooksService {
       resolved = to ? await this.entryPoints.resolve(to) : null;
     } catch (err) {
       log.error({ err }, 'incoming call: entry point lookup failed');
-      throw unavailable();
+      if (isTransient(err)) throw unavailable();
+      throw err;
     }
     if (!resolved) {
       log.warn({ to, from }, 'incoming call to an unknown number: rejected (busy)');
@@ -138,10 +146,9 @@ export class WebhooksService {
           runId,
           from,
           to,
-          callerDisplayName:
-            typeof data.callerDisplayName === 'string' ? data.callerDisplayName : '',
+          callerDisplayName: call.callerDisplayName,
           correlationId,
-          serverCallId: typeof data.serverCallId === 'string' ? data.serverCallId : '',
+          serverCallId: call.serverCallId,
           incomingCallContext: context,
         },
         triggerEventId: `eg:${id}`,
@@ -150,7 +157,8 @@ export class WebhooksService {
       });
     } catch (err) {
       log.error({ err }, 'incoming call: could not start the run');
-      throw unavailable();
+      if (isTransient(err)) throw unavailable();
+      throw err;
     }
   }
 
@@ -177,10 +185,12 @@ export class WebhooksService {
     }
     let parsed;
     try {
-      parsed = this.gateway.parseCallback(body);
+      parsed = parseCallback(body);
     } catch (e) {
-      if (e instanceof MalformedEventError) throw badRequest(e.message);
-      throw e;
+      if (!(e instanceof MalformedEventError)) throw e;
+      // Authenticated but unreadable: ACS will never send it differently. Kept, and refused.
+      await this.park('callback', 'unreadable', rawEventId(body), body, e);
+      throw badRequest(e.message);
     }
     const { event, kind, known } = parsed;
     this.metrics.eventsReceived.inc({ type: kind });
@@ -209,7 +219,15 @@ export class WebhooksService {
         },
         'callback could not be applied',
       );
-      throw unavailable();
+      if (isTransient(err)) throw unavailable();
+      // A bug or an event that can never be stored: parked, and answered 200 so ACS stops.
+      await this.park('callback', kind, event.id, body, err);
     }
   }
+}
+
+/** The CloudEvent id of an unreadable callback body, if it has one. */
+function rawEventId(body: unknown): string | undefined {
+  const first = Array.isArray(body) ? (body[0] as { id?: unknown } | undefined) : undefined;
+  return typeof first?.id === 'string' ? first.id : undefined;
 }

@@ -11,9 +11,19 @@ export function isNotFound(e: unknown): boolean {
   return e instanceof Prisma.PrismaClientKnownRequestError && e.code === 'P2025';
 }
 
-/** Errors that mean "the database is not reachable now" (→ 503, the sender retries). */
-export function isDatabaseUnavailable(e: unknown): boolean {
+/** Prisma's codes for "cannot reach / lost / timed out waiting for the database". */
+const PRISMA_UNAVAILABLE = new Set(['P1001', 'P1002', 'P1008', 'P1017', 'P2024']);
+
+/**
+ * Errors that mean "the database is not reachable now" (→ 503, the sender retries): from `pg`
+ * directly, or from Prisma (its own codes, or the driver adapter's error as the cause).
+ */
+export function isDatabaseUnavailable(e: unknown, depth = 0): boolean {
+  if (!e || typeof e !== 'object' || depth > 4) return false;
+  const cause = (e as { cause?: unknown }).cause;
+  if (cause && isDatabaseUnavailable(cause, depth + 1)) return true;
   const err = e as { code?: unknown; message?: unknown };
+  if (typeof err.code === 'string' && PRISMA_UNAVAILABLE.has(err.code)) return true;
   const code = typeof err.code === 'string' ? err.code : '';
   if (
     [
@@ -32,7 +42,7 @@ export function isDatabaseUnavailable(e: unknown): boolean {
   const message = typeof err.message === 'string' ? err.message : '';
   // A server reached through its Unix socket removes the socket while it is down.
   if (code === 'ENOENT' && message.includes('.s.PGSQL.')) return true;
-  return /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|Query read timeout|the database system is (starting up|shutting down)/i.test(
+  return /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|Query read timeout|the database system is (starting up|shutting down)|Can't reach database server|ECONNREFUSED|ECONNRESET/i.test(
     message,
   );
 }

@@ -58,6 +58,12 @@ export class MetricsService {
     labelNames: ['reason', 'test'],
     registers: [this.registry],
   });
+  readonly deadLetters = new Counter({
+    name: 'switchboard_dead_letters_total',
+    help: 'Inbound events parked in the dead-letter table (never applied), by source',
+    labelNames: ['source'],
+    registers: [this.registry],
+  });
   readonly outboxBacklog = new Gauge({
     name: 'switchboard_outbox_backlog',
     help: 'Committed actions not yet marked sent',
