@@ -7,6 +7,7 @@
  * other.
  */
 import { randomUUID } from 'node:crypto';
+import type { CallSummary } from './control-types.js';
 import type { EndpointBehaviour } from './endpoints.js';
 import { type Identity, toModel, toUserModel } from './identifiers.js';
 import type { MediaSession, MediaTiming } from './media.js';
@@ -105,7 +106,7 @@ export class Call {
     return [...this.participants.values()].filter((p) => p.inCall);
   }
 
-  summary() {
+  summary(): CallSummary {
     return {
       serverCallId: this.serverCallId,
       correlationId: this.correlationId,

@@ -1,11 +1,23 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { CallModel } from './call-model.js';
+import { parseBody } from './body-schema.js';
 import {
-  parseBehaviour,
-  parseCallEndpoints,
-  parseScript,
-  type EndpointRegistry,
-} from './endpoints.js';
+  AddSubscriptionRequest,
+  CallerDtmfRequest,
+  CallerHangupRequest,
+  CallerSpeechRequest,
+  type CallDetail,
+  type CallList,
+  type ControlInfo,
+  type ControlStats,
+  type EndpointAnswer,
+  type EndpointList,
+  PlaceCallHead,
+  PlaceCallRequest,
+  type PlacedCall,
+  type SubscriptionList,
+} from './control-types.js';
+import { parseBehaviour, parseCallEndpoints, type EndpointRegistry } from './endpoints.js';
 import { AcsHttpError, badRequest } from './errors.js';
 import type { EventGridPublisher } from './event-grid.js';
 import type { FaultInjector } from './faults.js';
@@ -14,19 +26,7 @@ import { parseIdentityString } from './identifiers.js';
 import type { Monitor } from './monitor.js';
 import type { CallbackDispatcher } from './callbacks.js';
 
-export interface ControlInfo {
-  url: string;
-  httpsUrl?: string;
-  connectionString: string;
-  issuer: string;
-  audience: string;
-  jwksUrl: string;
-  openIdConfigUrl: string;
-  caCertPath?: string;
-  timeScale: number;
-}
-
-const str = (v: unknown) => (typeof v === 'string' && v ? v : undefined);
+export type { ControlInfo } from './control-types.js';
 
 /** JSON control API under /emulator/ for tests, demos, the designer and benchmarks. */
 export class ControlApi {
@@ -86,19 +86,18 @@ export class ControlApi {
               failed: callbacks.failed,
             },
             subscriptions: eventGrid.list(),
-          },
+          } satisfies ControlStats,
         };
       case 'POST calls': {
-        const b = body();
-        const from = str(b.from);
-        const to = str(b.to);
-        if (!from || !to) throw badRequest("'from' and 'to' are required.");
+        const raw = body();
+        parseBody(PlaceCallHead, raw);
+        const b = parseBody(PlaceCallRequest, raw);
         const call = model.placeCall({
-          from,
-          to,
-          callerDisplayName: str(b.callerDisplayName),
-          script: parseScript(b.script),
-          customContext: b.customContext as Record<string, unknown> | undefined,
+          from: b.from,
+          to: b.to,
+          callerDisplayName: b.callerDisplayName,
+          script: b.script,
+          customContext: b.customContext,
           endpoints: parseCallEndpoints(b.endpoints, endpoints.defaults),
         });
         return {
@@ -106,8 +105,8 @@ export class ControlApi {
           body: {
             serverCallId: call.serverCallId,
             correlationId: call.correlationId,
-            incomingCallContext: call.incoming?.context,
-          },
+            incomingCallContext: call.incoming!.context,
+          } satisfies PlacedCall,
         };
       }
       case 'GET calls': {
@@ -116,32 +115,38 @@ export class ControlApi {
           .slice(-limit)
           .reverse()
           .map((c) => c.summary());
-        return { status: 200, body: { calls } };
+        return { status: 200, body: { calls } satisfies CallList };
       }
       case 'GET calls/:id': {
         const call = model.getCall(id!);
-        return { status: 200, body: { ...call.summary(), timeline: call.timeline } };
+        return {
+          status: 200,
+          body: { ...call.summary(), timeline: call.timeline } satisfies CallDetail,
+        };
       }
       case 'POST calls/:id/dtmf': {
-        const b = body();
-        const gap = typeof b.gapMs === 'number' ? b.gapMs : undefined;
-        model.callerDtmf(id!, b.tones, str(b.participant), gap);
+        const b = parseBody(CallerDtmfRequest, body());
+        model.callerDtmf(id!, b.tones, b.participant, b.gapMs);
         return { status: 202, body: {} };
       }
       case 'POST calls/:id/speech': {
-        const b = body();
-        const text = str(b.text);
-        if (!text) throw badRequest("'text' is required.");
-        model.callerSpeech(id!, text, str(b.participant));
+        const b = parseBody(CallerSpeechRequest, body());
+        model.callerSpeech(id!, b.text, b.participant);
         return { status: 202, body: {} };
       }
       case 'POST calls/:id/hangup': {
-        const b = rawBody.length ? body() : {};
-        model.callerHangup(id!, str(b.participant));
+        const b = parseBody(CallerHangupRequest, rawBody.length ? body() : {});
+        model.callerHangup(id!, b.participant);
         return { status: 202, body: {} };
       }
       case 'GET endpoints':
-        return { status: 200, body: { default: endpoints.defaults, endpoints: endpoints.list() } };
+        return {
+          status: 200,
+          body: {
+            default: endpoints.defaults,
+            endpoints: endpoints.list(),
+          } satisfies EndpointList,
+        };
       case 'PUT endpoints/:id': {
         if (id === 'default') {
           endpoints.defaults = parseBehaviour(body(), endpoints.defaults);
@@ -150,7 +155,7 @@ export class ControlApi {
         const rawId = parseIdentityString(id!).rawId;
         const behaviour = parseBehaviour(body(), endpoints.defaults);
         endpoints.set(rawId, behaviour);
-        return { status: 200, body: { rawId, ...behaviour } };
+        return { status: 200, body: { rawId, ...behaviour } satisfies EndpointAnswer };
       }
       case 'DELETE endpoints/:id':
         endpoints.delete(parseIdentityString(id!).rawId);
@@ -162,10 +167,12 @@ export class ControlApi {
       case 'DELETE faults':
         return { status: 200, body: faults.reset() };
       case 'GET subscriptions':
-        return { status: 200, body: { subscriptions: eventGrid.list() } };
+        return {
+          status: 200,
+          body: { subscriptions: eventGrid.list() } satisfies SubscriptionList,
+        };
       case 'POST subscriptions': {
-        const u = str(body().url);
-        if (!u) throw badRequest("'url' is required.");
+        const u = parseBody(AddSubscriptionRequest, body()).url;
         try {
           return { status: 201, body: eventGrid.add(u) };
         } catch (e) {

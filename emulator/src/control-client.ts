@@ -1,40 +1,23 @@
-import type { ControlInfo } from './control-api.js';
-import type { EndpointBehaviour, InviteBehaviour, ScriptStep } from './endpoints.js';
+import type {
+  Accepted,
+  AddSubscriptionRequest,
+  CallDetail,
+  CallList,
+  CallerDtmfRequest,
+  CallerHangupRequest,
+  CallerSpeechRequest,
+  ControlInfo,
+  EndpointAnswer,
+  EndpointBehaviourInput,
+  FaultsUpdate,
+  PlaceCallRequest,
+  PlacedCall,
+  SubscriptionList,
+} from './control-types.js';
 import type { SubscriptionInfo } from './event-grid.js';
 import type { Faults } from './faults.js';
-import type { TimelineEntry } from './monitor.js';
 
-export interface PlacedCall {
-  serverCallId: string;
-  correlationId: string;
-  incomingCallContext: string;
-}
-
-export interface ParticipantSummary {
-  rawId: string;
-  kind: string;
-  isApp: boolean;
-  state: string;
-  isMuted: boolean;
-  isOnHold: boolean;
-}
-
-export interface CallSummary {
-  serverCallId: string;
-  correlationId: string;
-  direction: 'inbound' | 'outbound' | 'group';
-  state: string;
-  createdAt: string;
-  endedAt?: string;
-  from?: string;
-  to?: string;
-  participants: ParticipantSummary[];
-  connections: { callConnectionId: string; state: string; callbackUri: string; app: string }[];
-}
-
-export interface CallDetail extends CallSummary {
-  timeline: TimelineEntry[];
-}
+export type { CallDetail, CallSummary, ParticipantSummary, PlacedCall } from './control-types.js';
 
 export class ControlError extends Error {
   constructor(
@@ -66,63 +49,40 @@ export class ControlClient {
   }
 
   /** A caller dials `to`: Event Grid subscribers get IncomingCall. */
-  placeCall(input: {
-    from: string;
-    to: string;
-    callerDisplayName?: string;
-    script?: ScriptStep[];
-    customContext?: Record<string, unknown>;
-    /** How this call's callees answer (transfer / add participant targets), by id. */
-    endpoints?: Record<
-      string,
-      { onInvite?: InviteBehaviour; ringMs?: number; script?: ScriptStep[] }
-    >;
-  }): Promise<PlacedCall> {
+  placeCall(input: PlaceCallRequest): Promise<PlacedCall> {
     return this.call('POST', '/calls', input);
   }
 
   dtmf(serverCallId: string, tones: string | string[], participant?: string, gapMs?: number) {
-    return this.call<object>('POST', `/calls/${encodeURIComponent(serverCallId)}/dtmf`, {
-      tones,
-      participant,
-      gapMs,
-    });
+    const body: CallerDtmfRequest = { tones, participant, gapMs };
+    return this.call<Accepted>('POST', `/calls/${encodeURIComponent(serverCallId)}/dtmf`, body);
   }
 
   say(serverCallId: string, text: string, participant?: string) {
-    return this.call<object>('POST', `/calls/${encodeURIComponent(serverCallId)}/speech`, {
-      text,
-      participant,
-    });
+    const body: CallerSpeechRequest = { text, participant };
+    return this.call<Accepted>('POST', `/calls/${encodeURIComponent(serverCallId)}/speech`, body);
   }
 
   hangup(serverCallId: string, participant?: string) {
-    return this.call<object>('POST', `/calls/${encodeURIComponent(serverCallId)}/hangup`, {
-      participant,
-    });
+    const body: CallerHangupRequest = { participant };
+    return this.call<Accepted>('POST', `/calls/${encodeURIComponent(serverCallId)}/hangup`, body);
   }
 
   getCall(serverCallId: string): Promise<CallDetail> {
     return this.call('GET', `/calls/${encodeURIComponent(serverCallId)}`);
   }
 
-  async listCalls(limit?: number): Promise<CallSummary[]> {
-    const r = await this.call<{ calls: CallSummary[] }>(
-      'GET',
-      `/calls${limit ? `?limit=${limit}` : ''}`,
-    );
+  async listCalls(limit?: number): Promise<CallList['calls']> {
+    const r = await this.call<CallList>('GET', `/calls${limit ? `?limit=${limit}` : ''}`);
     return r.calls;
   }
 
   /** `rawId` may be "+1555…", "4:+1555…", "8:acs:…" or "default". */
-  setEndpoint(
-    rawId: string,
-    behaviour: { onInvite?: InviteBehaviour; ringMs?: number; script?: ScriptStep[] },
-  ): Promise<EndpointBehaviour & { rawId?: string }> {
+  setEndpoint(rawId: string, behaviour: EndpointBehaviourInput): Promise<EndpointAnswer> {
     return this.call('PUT', `/endpoints/${encodeURIComponent(rawId)}`, behaviour);
   }
 
-  setFaults(faults: Partial<Faults>): Promise<Faults> {
+  setFaults(faults: FaultsUpdate): Promise<Faults> {
     return this.call('PUT', '/faults', faults);
   }
 
@@ -131,11 +91,11 @@ export class ControlClient {
   }
 
   addSubscription(url: string): Promise<SubscriptionInfo> {
-    return this.call('POST', '/subscriptions', { url });
+    const body: AddSubscriptionRequest = { url };
+    return this.call('POST', '/subscriptions', body);
   }
 
   async subscriptions(): Promise<SubscriptionInfo[]> {
-    return (await this.call<{ subscriptions: SubscriptionInfo[] }>('GET', '/subscriptions'))
-      .subscriptions;
+    return (await this.call<SubscriptionList>('GET', '/subscriptions')).subscriptions;
   }
 }

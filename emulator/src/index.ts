@@ -7,7 +7,7 @@ export {
   type ParticipantSummary,
   type PlacedCall,
 } from './control-client.js';
-export type { ControlInfo } from './control-api.js';
+export type { ControlInfo } from './control-types.js';
 export type { EndpointBehaviour, InviteBehaviour, ScriptStep } from './endpoints.js';
 export type { Faults } from './faults.js';
 export type { SubscriptionInfo, SubscriptionStatus } from './event-grid.js';

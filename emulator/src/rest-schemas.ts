@@ -11,7 +11,8 @@
  * problem first as before.
  */
 import { z } from 'zod';
-import { AcsHttpError, badRequest } from './errors.js';
+import { asObject, eachWith, fromParser, requiredText, text } from './body-schema.js';
+import { badRequest } from './errors.js';
 import {
   type Identity,
   parseIdentifierModel,
@@ -19,64 +20,10 @@ import {
   parseTones,
 } from './identifiers.js';
 
-// --- reading -------------------------------------------------------------------------------
-
-/**
- * Parses a body, throwing its first problem as an ACS 400. `order` ranks issues by path prefix
- * where a schema's shape cannot list fields in the order they used to be checked.
- */
-export function parseBody<S extends z.ZodType>(
-  schema: S,
-  body: unknown,
-  order?: readonly string[],
-): z.output<S> {
-  const r = schema.safeParse(body);
-  if (r.success) return r.data;
-  let issue = r.error.issues[0]!;
-  if (order) {
-    const rank = (i: z.core.$ZodIssue) => {
-      const path = i.path.join('.');
-      const n = order.findIndex((p) => path === p || path.startsWith(`${p}.`));
-      return n < 0 ? order.length : n;
-    };
-    for (const i of r.error.issues) if (rank(i) < rank(issue)) issue = i;
-  }
-  const code = (issue as { params?: { code?: unknown } }).params?.code;
-  throw badRequest(issue.message, typeof code === 'string' ? code : undefined);
-}
-
-/** Runs a shared domain parser (identifiers, tones, play sources), its errors as issues. */
-function attempt<T>(ctx: z.RefinementCtx, parse: () => T): T {
-  try {
-    return parse();
-  } catch (e) {
-    if (!(e instanceof AcsHttpError)) throw e;
-    ctx.addIssue({ code: 'custom', message: e.message, params: { code: e.code } });
-    return z.NEVER;
-  }
-}
-
-/** A field read by one of the shared domain parsers. */
-function fromParser<T>(parse: (v: unknown) => T) {
-  return z
-    .unknown()
-    .optional()
-    .transform((v, ctx): T => attempt(ctx, () => parse(v)));
-}
-
-/** Each element read with its own index in the message, stopping at the first bad one. */
-function eachWith<T>(parse: (v: unknown, i: number) => T) {
-  return (list: unknown[], ctx: z.RefinementCtx): T[] =>
-    attempt(ctx, () => list.map((v, i) => parse(v, i)));
-}
+export { parseBody } from './body-schema.js';
 
 // --- shared fields -------------------------------------------------------------------------
 
-/** A non-empty string, or absent: anything else is treated as absent, as ACS tolerates. */
-export const text = z
-  .unknown()
-  .optional()
-  .transform((v) => (typeof v === 'string' && v.length > 0 ? v : undefined));
 /** Any string (media operations keep an empty one), or absent. */
 const anyText = z
   .unknown()
@@ -87,15 +34,10 @@ const flag = z
   .unknown()
   .optional()
   .transform((v) => v === true);
-/** Property reads on a non-object find nothing, as the hand-written checks did. */
-const asObject = (v: unknown) =>
-  v !== null && typeof v === 'object' && !Array.isArray(v) ? v : {};
 const lenientArray = z
   .unknown()
   .optional()
   .transform((v) => (Array.isArray(v) ? v : []));
-
-const requiredText = (message: string) => z.string({ error: message }).min(1, { error: message });
 
 const httpUrl = (field: string) =>
   requiredText(`'${field}' is required.`).superRefine((s, ctx) => {

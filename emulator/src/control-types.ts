@@ -1,0 +1,186 @@
+/**
+ * The /emulator/ control API's contract, written once for both ends: the request bodies as zod
+ * schemas (the server reads them with these; the client's parameters are their input types)
+ * and the response shapes. The CLI, the tests, the engine's test calls and the designer all go
+ * through ControlClient, so a field renamed here is renamed for every one of them at compile
+ * time rather than found missing at run time.
+ */
+import { z } from 'zod';
+import { fromParser, requiredText, text } from './body-schema.js';
+import {
+  parseScript,
+  type EndpointBehaviour,
+  type InviteBehaviour,
+  type ScriptStep,
+} from './endpoints.js';
+import type { SubscriptionInfo } from './event-grid.js';
+import type { Faults } from './faults.js';
+import type { TimelineEntry } from './monitor.js';
+
+// --- requests ------------------------------------------------------------------------------
+//
+// Each request is an interface (what a client sends) and a schema of the same name (how the
+// server reads it). The `Reads` lines fail to compile if what a schema produces stops being
+// the interface, so the two cannot drift apart.
+
+type Reads<S extends z.ZodType, T> = z.output<S> extends T ? true : never;
+
+/** A field the server checks later (once the call is found). */
+const checkedLater = z.unknown().optional();
+
+/**
+ * How one endpoint answers and what it does once connected. Read by endpoints.ts's
+ * parseBehaviour, not a schema: it fills what is missing from defaults that differ by where
+ * the behaviour is given (a PUT, a placed call's callees, the server's options).
+ */
+export interface EndpointBehaviourInput {
+  onInvite?: InviteBehaviour;
+  ringMs?: number;
+  script?: ScriptStep[];
+}
+
+/** A caller dials `to`: Event Grid subscribers get IncomingCall. */
+export interface PlaceCallRequest {
+  from: string;
+  to: string;
+  callerDisplayName?: string;
+  script?: ScriptStep[];
+  customContext?: Record<string, unknown>;
+  /** How this call's callees answer (transfer / add participant targets), by id. */
+  endpoints?: Record<string, EndpointBehaviourInput>;
+}
+
+/** Both numbers are needed before anything else about the call is read. */
+export const PlaceCallHead = z
+  .object({ from: text, to: text })
+  .refine((b) => b.from && b.to, { error: "'from' and 'to' are required." });
+
+export const PlaceCallRequest = z.object({
+  from: z.string(),
+  to: z.string(),
+  callerDisplayName: text,
+  script: fromParser(parseScript),
+  customContext: checkedLater.transform((v) => v as Record<string, unknown> | undefined),
+  /** Read against the registry's defaults by parseCallEndpoints. */
+  endpoints: checkedLater.transform((v) => v as Record<string, EndpointBehaviourInput> | undefined),
+});
+const _placeCall: Reads<typeof PlaceCallRequest, PlaceCallRequest> = true;
+
+export interface CallerDtmfRequest {
+  /** "12#" or tone names. */
+  tones: string | string[];
+  participant?: string;
+  /** Emulated ms between tones (default 100). */
+  gapMs?: number;
+}
+
+export const CallerDtmfRequest = z.object({
+  /** Read once the call is found, so an unknown call is a 404 first. */
+  tones: checkedLater,
+  participant: text,
+  gapMs: checkedLater.transform((v) => (typeof v === 'number' ? v : undefined)),
+});
+// tones stays unknown on purpose (see above); the rest must match.
+const _callerDtmf: Reads<
+  typeof CallerDtmfRequest,
+  Omit<CallerDtmfRequest, 'tones'> & { tones?: unknown }
+> = true;
+
+export interface CallerSpeechRequest {
+  text: string;
+  participant?: string;
+}
+
+export const CallerSpeechRequest = z.object({
+  text: requiredText("'text' is required."),
+  participant: text,
+});
+const _callerSpeech: Reads<typeof CallerSpeechRequest, CallerSpeechRequest> = true;
+
+export interface CallerHangupRequest {
+  participant?: string;
+}
+
+export const CallerHangupRequest = z.object({ participant: text });
+const _callerHangup: Reads<typeof CallerHangupRequest, CallerHangupRequest> = true;
+
+export interface AddSubscriptionRequest {
+  url: string;
+}
+
+export const AddSubscriptionRequest = z.object({ url: requiredText("'url' is required.") });
+const _addSubscription: Reads<typeof AddSubscriptionRequest, AddSubscriptionRequest> = true;
+
+/** Read by FaultInjector.set, which validates the whole update before applying any of it. */
+export type FaultsUpdate = Partial<Faults>;
+
+// --- responses -----------------------------------------------------------------------------
+
+export interface ControlInfo {
+  url: string;
+  httpsUrl?: string;
+  connectionString: string;
+  issuer: string;
+  audience: string;
+  jwksUrl: string;
+  openIdConfigUrl: string;
+  caCertPath?: string;
+  timeScale: number;
+}
+
+export interface PlacedCall {
+  serverCallId: string;
+  correlationId: string;
+  incomingCallContext: string;
+}
+
+export interface ParticipantSummary {
+  rawId: string;
+  kind: string;
+  isApp: boolean;
+  state: string;
+  isMuted: boolean;
+  isOnHold: boolean;
+}
+
+export interface CallSummary {
+  serverCallId: string;
+  correlationId: string;
+  direction: 'inbound' | 'outbound' | 'group';
+  state: string;
+  createdAt: string;
+  endedAt?: string;
+  from?: string;
+  to?: string;
+  participants: ParticipantSummary[];
+  connections: { callConnectionId: string; state: string; callbackUri: string; app: string }[];
+}
+
+export interface CallDetail extends CallSummary {
+  timeline: TimelineEntry[];
+}
+
+export interface CallList {
+  calls: CallSummary[];
+}
+
+export interface ControlStats {
+  calls: number;
+  callbacks: { sent: number; delivered: number; failed: number };
+  subscriptions: SubscriptionInfo[];
+}
+
+export interface EndpointList {
+  default: EndpointBehaviour;
+  endpoints: Record<string, EndpointBehaviour>;
+}
+
+/** PUT /emulator/endpoints/:id answers the stored behaviour, with its raw id unless default. */
+export type EndpointAnswer = EndpointBehaviour & { rawId?: string };
+
+export interface SubscriptionList {
+  subscriptions: SubscriptionInfo[];
+}
+
+/** Caller actions answer 202 with an empty object. */
+export type Accepted = Record<string, never>;
