@@ -5,6 +5,7 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { callbackRoute, mountAhead } from './acs/callback-route.js';
 import { TestAcs } from './acs/test-acs.js';
+import { EngineAddress } from './config/engine-address.js';
 import { WebhooksService } from './acs/webhooks.service.js';
 import { AppModule } from './app.module.js';
 import { SESSION_COOKIE } from './auth/auth.service.js';
@@ -67,9 +68,9 @@ export async function startEngine(
     const port = typeof address === 'object' && address ? address.port : config.port;
     const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
     const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
-    // ACS calls back on the engine itself unless ACS_CALLBACK_BASE_URL says otherwise.
-    if (!config.acs.callbackBaseUrl) config.acs.callbackBaseUrl = url;
-    // The test-call emulator always calls back on loopback.
+    // ACS calls back on the engine itself unless ACS_CALLBACK_BASE_URL says otherwise; the
+    // test-call emulator always calls back on loopback.
+    app.get(EngineAddress).set(url);
     app.get(TestAcs).setLocalUrl(url);
     let closing: Promise<void> | undefined;
     return {

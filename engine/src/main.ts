@@ -13,7 +13,10 @@ try {
   throw e;
 }
 
-/** Without ACS_CONNECTION_STRING, `npm start` runs the ACS emulator in this process, wired to the engine. */
+/**
+ * Without ACS_CONNECTION_STRING, `npm start` runs the ACS emulator in this process, wired to the
+ * engine: the configuration is read again with the emulator as its ACS (it is frozen once read).
+ */
 async function startLocalAcs(c: EngineConfig) {
   const { startEmulator } = await import('@switchboard/emulator');
   const emulator = await startEmulator({
@@ -22,18 +25,22 @@ async function startLocalAcs(c: EngineConfig) {
     dataDir: join(c.dataDir, 'emulator'),
     logLevel: 'warn',
   });
-  c.acs.connectionString = emulator.httpConnectionString;
-  c.acs.jwksUrl = emulator.jwksUrl;
-  c.acs.issuer = emulator.issuer;
-  c.acs.audience = emulator.audience;
-  return emulator;
+  const wired = loadConfig({
+    ...process.env,
+    ACS_CONNECTION_STRING: emulator.httpConnectionString,
+    ACS_JWKS_URL: emulator.jwksUrl,
+    ACS_CALLBACK_ISSUER: emulator.issuer,
+    ACS_CALLBACK_AUDIENCE: emulator.audience,
+  });
+  return { emulator, config: wired };
 }
 
 try {
   // Loaded after the configuration is known good, so a bad setting fails fast.
   const { startEngine } = await import('./app.js');
   const { seedExamples } = await import('./seed/seed-examples.js');
-  const emulator = config.acs.connectionString ? undefined : await startLocalAcs(config);
+  let emulator: Awaited<ReturnType<typeof startLocalAcs>>['emulator'] | undefined;
+  if (!config.acs.connectionString) ({ emulator, config } = await startLocalAcs(config));
   const engine = await startEngine(config);
   let seeded: SeededFlow[] = [];
   if (emulator) {
@@ -53,7 +60,7 @@ try {
     emulator
       ? `  ACS emulator         ${emulator.url}   (control API ${emulator.url}/emulator)`
       : `  ACS                  ${config.acs.connectionString?.replace(/accesskey=.*/i, 'accesskey=***')}`,
-    `  ACS callbacks to     ${config.acs.callbackBaseUrl}/api/acs/callbacks`,
+    `  ACS callbacks to     ${config.acs.callbackBaseUrl || engine.url}/api/acs/callbacks`,
   ];
   if (engine.initialAdmin) {
     lines.push(

@@ -68,6 +68,8 @@ const gateway = (env: Record<string, string> = {}) =>
     loadConfig({
       ACS_CONNECTION_STRING: `endpoint=${endpoint};accesskey=${Buffer.from('k').toString('base64')}`,
       ACS_CALLBACK_BASE_URL: 'https://engine.example',
+      ACS_JWKS_URL: 'https://engine.example/keys',
+      ACS_CALLBACK_AUDIENCE: 'test',
       ...env,
     }),
   );

@@ -58,3 +58,31 @@ describe('the engine entry point', () => {
     expect(result.stderr).toContain('SWITCHBOARD_MAX_DOCUMENT_BYTES');
   });
 });
+
+describe('configuration: settings that only make sense together, frozen once read', () => {
+  const acs = `endpoint=https://contoso.communication.azure.com/;accesskey=${Buffer.from('k').toString('base64')}`;
+
+  it('an ACS connection string without the callback token settings stops the engine, naming them', () => {
+    expect(() => loadConfig({ ACS_CONNECTION_STRING: acs })).toThrow(
+      /ACS_CONNECTION_STRING is set, so the callback token settings must be too: set ACS_JWKS_URL or ACS_OPENID_CONFIG_URL and ACS_CALLBACK_AUDIENCE/,
+    );
+    expect(() =>
+      loadConfig({ ACS_CONNECTION_STRING: acs, ACS_JWKS_URL: 'https://keys.example/k' }),
+    ).toThrow(/set ACS_CALLBACK_AUDIENCE$/);
+    const ok = loadConfig({
+      ACS_CONNECTION_STRING: acs,
+      ACS_OPENID_CONFIG_URL: 'https://acs.example/.well-known/openid',
+      ACS_CALLBACK_AUDIENCE: 'resource-id',
+    });
+    expect(ok.acs.audience).toBe('resource-id');
+  });
+
+  it('is frozen: nothing can change a setting after start', () => {
+    const config = loadConfig({});
+    expect(Object.isFrozen(config)).toBe(true);
+    expect(() => {
+      (config.acs as { callbackBaseUrl: string }).callbackBaseUrl = 'https://elsewhere';
+    }).toThrow(TypeError);
+    expect(config.acs.callbackBaseUrl).toBe('');
+  });
+});

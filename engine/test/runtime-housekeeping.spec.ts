@@ -13,6 +13,9 @@ describe('runtime housekeeping', () => {
     SWITCHBOARD_OUTBOX_GRACE_MS: '100',
     ACS_MAX_RETRIES: '0',
     ACS_REQUEST_TIMEOUT_MS: '2000',
+    // Nothing calls back here; the engine only needs the settings to start with an ACS.
+    ACS_JWKS_URL: 'http://127.0.0.1:9/calling/keys',
+    ACS_CALLBACK_AUDIENCE: 'test',
   };
   /** An ACS that takes each request and hangs up without an answer; counts the requests. */
   let requests = 0;

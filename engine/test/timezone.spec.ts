@@ -17,7 +17,13 @@ describe('timestamps on a host outside UTC', () => {
   // ACS takes the outbound call's request and never answers: the run waits on it.
   const sockets = new Set<net.Socket>();
   const silent = net.createServer((s) => sockets.add(s));
-  const env: Record<string, string> = { ACS_REQUEST_TIMEOUT_MS: '60000', ACS_MAX_RETRIES: '0' };
+  const env: Record<string, string> = {
+    ACS_REQUEST_TIMEOUT_MS: '60000',
+    ACS_MAX_RETRIES: '0',
+    // Nothing calls back here; the engine only needs the settings to start with an ACS.
+    ACS_JWKS_URL: 'http://127.0.0.1:9/calling/keys',
+    ACS_CALLBACK_AUDIENCE: 'test',
+  };
   beforeAll(async () => {
     const port = await freePort();
     await new Promise<void>((r) => silent.listen(port, '127.0.0.1', r));

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
+import { Inject, Injectable, type OnModuleDestroy, Optional } from '@nestjs/common';
 import {
   CallAutomationClient,
   type CallAutomationClientOptions,
@@ -16,6 +16,7 @@ import {
 import type { AcsAction, PlaySource } from '@switchboard/flow';
 import { digitToTone } from '@switchboard/flow';
 import { ENGINE_CONFIG, type EngineConfig } from '../config/config.js';
+import { EngineAddress } from '../config/engine-address.js';
 import type { SendOutcome } from '../runtime/action-executor.js';
 import { AcsHttpClient } from './acs-http-client.js';
 
@@ -107,10 +108,14 @@ export class AcsGateway implements OnModuleDestroy {
 
   /** `${ACS_CALLBACK_BASE_URL}/api/acs/callbacks` (the base defaults to the engine's URL). */
   get callbackUrl(): string {
-    return `${this.config.acs.callbackBaseUrl.replace(/\/+$/, '')}${this.callbackPath}`;
+    const base = this.config.acs.callbackBaseUrl || this.address?.url || '';
+    return `${base.replace(/\/+$/, '')}${this.callbackPath}`;
   }
 
-  constructor(@Inject(ENGINE_CONFIG) private readonly config: EngineConfig) {
+  constructor(
+    @Inject(ENGINE_CONFIG) private readonly config: EngineConfig,
+    @Optional() private readonly address?: EngineAddress,
+  ) {
     const cs = config.acs.connectionString;
     if (!cs) return;
     const timeout = config.acs.requestTimeoutMs;

@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException } from '@nestjs/common';
 import type { Logger } from '../logging/logger.js';
-import { type Problem, problemType } from './problem.js';
+import { type Problem, problemOf } from './problem.js';
 
 /**
  * Every error becomes `application/problem+json`: ProblemException as thrown, other
@@ -52,36 +52,17 @@ export class ProblemFilter implements ExceptionFilter {
         typeof body === 'object' && body !== null ? (body as Record<string, unknown>) : {};
       const message = typeof raw.message === 'string' ? raw.message : exception.message;
       if (status === 413) {
-        return {
-          type: problemType('too-large'),
-          title: 'Content Too Large',
-          status,
-          detail: 'The request body is larger than the limit (SWITCHBOARD_MAX_DOCUMENT_BYTES)',
-        };
+        return problemOf(
+          'too-large',
+          'The request body is larger than the limit (SWITCHBOARD_MAX_DOCUMENT_BYTES)',
+        );
       }
       if (status === 400 && (cause instanceof SyntaxError || /JSON/i.test(message))) {
-        return {
-          type: problemType('malformed-json'),
-          title: 'Bad Request',
-          status,
-          detail: `The request body is not valid JSON: ${message}`,
-        };
+        return problemOf('malformed-json', `The request body is not valid JSON: ${message}`);
       }
-      if (status === 404) {
-        return {
-          type: problemType('not-found'),
-          title: 'Not Found',
-          status,
-          detail: `No route for ${method} ${path}`,
-        };
-      }
+      if (status === 404) return problemOf('not-found', `No route for ${method} ${path}`);
       return { type: 'about:blank', title: exception.name, status, detail: message };
     }
-    return {
-      type: problemType('internal'),
-      title: 'Internal Server Error',
-      status: 500,
-      detail: 'An unexpected error occurred; it has been logged.',
-    };
+    return problemOf('internal', 'An unexpected error occurred; it has been logged.');
   }
 }

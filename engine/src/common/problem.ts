@@ -17,7 +17,7 @@ export interface Problem {
   [extension: string]: unknown;
 }
 
-const TITLES: Record<number, string> = {
+const TITLES = {
   400: 'Bad Request',
   401: 'Unauthorized',
   403: 'Forbidden',
@@ -31,30 +31,69 @@ const TITLES: Record<number, string> = {
   429: 'Too Many Requests',
   500: 'Internal Server Error',
   503: 'Service Unavailable',
-};
+} as Record<number, string> &
+  Record<400 | 401 | 403 | 404 | 405 | 409 | 413 | 415 | 422 | 428 | 429 | 500 | 503, string>;
+
+/**
+ * Every problem type the API answers with, by slug, and its status: one registry, so a slug
+ * always means the same status (the constructor below only takes a slug with its own status)
+ * and a client can rely on `type`.
+ */
+export const PROBLEM_TYPES = {
+  'validation-error': 400,
+  'malformed-json': 400,
+  'malformed-event': 400,
+  unauthorized: 401,
+  forbidden: 403,
+  'not-found': 404,
+  conflict: 409,
+  'not-a-test-call': 409,
+  'test-call-ended': 409,
+  'test-call-not-ready': 409,
+  'too-large': 413,
+  'document-too-large': 413,
+  'invalid-flow': 422,
+  'invalid-reference': 422,
+  'not-outbound': 422,
+  'precondition-required': 428,
+  'too-many-test-calls': 429,
+  internal: 500,
+  unavailable: 503,
+} as const satisfies Record<string, keyof typeof TITLES>;
+
+export type ProblemSlug = keyof typeof PROBLEM_TYPES;
 
 /** Problem type URIs, relative to the API (documented in the OpenAPI page). */
-export const problemType = (slug: string) => `/problems/${slug}`;
+export const problemType = (slug: ProblemSlug) => `/problems/${slug}`;
+
+/** The problem body of a registered type. */
+export function problemOf<S extends ProblemSlug>(
+  slug: S,
+  detail: string,
+  extensions: { errors?: FieldError[]; [key: string]: unknown } = {},
+): Problem {
+  const status = PROBLEM_TYPES[slug];
+  return {
+    type: problemType(slug),
+    title: TITLES[status] ?? 'Error',
+    status,
+    detail,
+    ...extensions,
+  };
+}
 
 /**
  * Throw this from anywhere to answer with `application/problem+json`.
  * `extensions` are extra members (e.g. `currentRevision`, `issues`).
  */
-export class ProblemException extends HttpException {
+export class ProblemException<S extends ProblemSlug = ProblemSlug> extends HttpException {
   constructor(
-    status: number,
-    slug: string,
+    status: (typeof PROBLEM_TYPES)[NoInfer<S>],
+    slug: S,
     detail: string,
     extensions: { errors?: FieldError[]; [key: string]: unknown } = {},
   ) {
-    const problem: Problem = {
-      type: problemType(slug),
-      title: TITLES[status] ?? 'Error',
-      status,
-      detail,
-      ...extensions,
-    };
-    super(problem, status);
+    super(problemOf(slug, detail, extensions), status);
   }
 
   get problem(): Problem {

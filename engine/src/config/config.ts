@@ -172,6 +172,36 @@ export class ConfigError extends Error {
   }
 }
 
+/**
+ * Settings that only make sense together. With a real ACS resource the engine must be able to
+ * check its callbacks' tokens: without the keys or the audience every callback would be refused
+ * one at a time as "401 token refused", which looks like an attack rather than a setting.
+ */
+function crossFieldProblems(e: z.output<typeof EnvSchema>): string[] {
+  const problems: string[] = [];
+  if (e.ACS_CONNECTION_STRING) {
+    const needs: string[] = [];
+    if (!e.ACS_JWKS_URL && !e.ACS_OPENID_CONFIG_URL)
+      needs.push('ACS_JWKS_URL or ACS_OPENID_CONFIG_URL');
+    if (!e.ACS_CALLBACK_AUDIENCE) needs.push('ACS_CALLBACK_AUDIENCE');
+    if (needs.length > 0) {
+      problems.push(
+        `ACS_CONNECTION_STRING is set, so the callback token settings must be too: set ${needs.join(' and ')}`,
+      );
+    }
+  }
+  return problems;
+}
+
+/** Freezes the configuration all the way down: it is read, never changed, after start. */
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const v of Object.values(value)) deepFreeze(v);
+  }
+  return value;
+}
+
 /** Reads and checks the configuration; throws a ConfigError naming each bad setting. */
 export function loadConfig(env: Record<string, string | undefined> = process.env): EngineConfig {
   const parsed = EnvSchema.safeParse(env);
@@ -185,9 +215,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     );
   }
   const e = parsed.data;
+  const missing = crossFieldProblems(e);
+  if (missing.length > 0) throw new ConfigError(missing);
   const root = repoRoot();
   const base = env.INIT_CWD ?? process.cwd();
-  return {
+  return deepFreeze({
     databaseUrl: e.DATABASE_URL,
     port: e.PORT,
     host: e.HOST,
@@ -231,7 +263,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       retentionHours: e.SWITCHBOARD_TEST_RUN_RETENTION_HOURS,
       maxRunningPerUser: e.SWITCHBOARD_MAX_TEST_CALLS_PER_USER,
     },
-  };
+  });
 }
 
 /** Injection token for the EngineConfig. */

@@ -31,6 +31,15 @@ export class FlowsRepository {
     return db.flow.findUnique({ where: { id }, include: latestVersionInclude });
   }
 
+  /** The first flow not archived with this name (the examples are found by name). */
+  findByName(name: string) {
+    return this.prisma.flow.findFirst({
+      where: { name, archivedAt: null },
+      orderBy: { createdAt: 'asc' },
+      include: latestVersionInclude,
+    });
+  }
+
   /** Locks the flow row until the transaction ends (publish, rollback, archive, bind). */
   async lock(tx: Db, id: string, mode: 'UPDATE' | 'SHARE' = 'UPDATE'): Promise<boolean> {
     const rows =

@@ -1,38 +1,41 @@
-import { Controller, Get, Res } from '@nestjs/common';
+import { Controller, Get } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
-import type { Response } from 'express';
 import { z } from 'zod';
 import { Public } from '../auth/roles.decorator.js';
 import { ApiEndpoint } from '../common/openapi.js';
-import { PrismaService } from '../database/prisma.service.js';
+import { ProblemException } from '../common/problem.js';
+import { HealthRepository } from './health.repository.js';
 
 const HealthSchema = z.object({
-  status: z.enum(['ok', 'unavailable']),
-  database: z.enum(['ok', 'unavailable']),
+  status: z.literal('ok'),
+  database: z.literal('ok'),
 });
 
 @ApiTags('health')
 @Controller('health')
 export class HealthController {
-  constructor(private readonly prisma: PrismaService) {}
+  constructor(private readonly db: HealthRepository) {}
 
   @Get()
   @Public()
   @ApiEndpoint({
     summary: 'Liveness and database check',
     response: HealthSchema,
-    errors: { 503: 'The database does not answer' },
+    errors: {
+      503: 'The database does not answer (problem type unavailable, database: unavailable)',
+    },
   })
-  async health(@Res({ passthrough: true }) res: Response): Promise<z.output<typeof HealthSchema>> {
+  async health(): Promise<z.output<typeof HealthSchema>> {
     try {
       await Promise.race([
-        this.prisma.$queryRaw`SELECT 1`,
+        this.db.ping(),
         new Promise((_, reject) => setTimeout(() => reject(new Error('timeout')), 3000).unref()),
       ]);
       return { status: 'ok', database: 'ok' };
     } catch {
-      res.status(503);
-      return { status: 'unavailable', database: 'unavailable' };
+      throw new ProblemException(503, 'unavailable', 'The database does not answer', {
+        database: 'unavailable',
+      });
     }
   }
 }

@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import type { INestApplication } from '@nestjs/common';
 import type { FlowDocument } from '@switchboard/flow';
 import type { Principal } from '../auth/principal.js';
-import { PrismaService } from '../database/prisma.service.js';
+import { EntryPointsRepository } from '../entry-points/entry-points.repository.js';
+import { FlowsRepository } from '../flows/flows.repository.js';
 import { EntryPointsService } from '../entry-points/entry-points.service.js';
 import { FlowsService } from '../flows/flows.service.js';
 
@@ -36,31 +37,27 @@ export async function seedExamples(
   app: INestApplication,
   examplesDir: string,
 ): Promise<SeededFlow[]> {
-  const prisma = app.get(PrismaService);
+  const repo = app.get(FlowsRepository);
+  const bindings = app.get(EntryPointsRepository);
   const flows = app.get(FlowsService);
   const entryPoints = app.get(EntryPointsService);
   const files = (await readdir(examplesDir)).filter((f) => f.endsWith('.json')).sort();
   const seeded: SeededFlow[] = [];
   for (const file of files) {
     const doc = JSON.parse(await readFile(join(examplesDir, file), 'utf8')) as FlowDocument;
-    let flow = await prisma.flow.findFirst({
-      where: { name: doc.name, archivedAt: null },
-      include: { versions: { select: { version: true }, orderBy: { version: 'desc' }, take: 1 } },
-    });
+    let flow = await repo.findByName(doc.name);
     let version = flow?.versions[0]?.version;
     if (!flow) {
       const imported = await flows.import(doc, SYSTEM);
-      flow = await prisma.flow.findUniqueOrThrow({
-        where: { id: imported.flow.id },
-        include: { versions: { select: { version: true }, orderBy: { version: 'desc' }, take: 1 } },
-      });
+      flow = await repo.find(imported.flow.id);
+      if (!flow) throw new Error(`the imported example ${file} is gone`);
     }
     if (version === undefined) {
       version = (await flows.publish(flow.id, { comment: 'example' }, SYSTEM)).version;
     }
     const number = EXAMPLE_NUMBERS[file];
     if (number) {
-      const bound = await prisma.entryPoint.findUnique({ where: { address: number } });
+      const bound = await bindings.find(number);
       if (!bound) await entryPoints.bind(number, { flowId: flow.id }, SYSTEM);
     }
     seeded.push({ file, flowId: flow.id, name: doc.name, version, ...(number ? { number } : {}) });

@@ -28,8 +28,10 @@ const DEFAULT_DIALLED = '+15550100000';
 /** How often expired test runs are deleted. */
 const RETENTION_INTERVAL_MS = 10 * 60 * 1000;
 
-const field = (status: number, path: string, message: string, slug = 'invalid-request') =>
-  new ProblemException(status, slug, `${path}: ${message}`, { errors: [{ path, message }] });
+const invalidField = (path: string, message: string) =>
+  new ProblemException(400, 'validation-error', `${path}: ${message}`, {
+    errors: [{ path, message }],
+  });
 
 /**
  * Test calls: a run of the saved draft or of a version, placed in the test-call emulator
@@ -202,7 +204,10 @@ export class TestCallsService implements OnApplicationBootstrap, OnApplicationSh
       ?.targets;
     const targets = input.to ? [input.to] : (configured ?? []);
     if (targets.length === 0) {
-      throw field(400, 'to', 'this flow calls the number given at start: give the number to call');
+      throw invalidField(
+        'to',
+        'this flow calls the number given at start: give the number to call',
+      );
     }
     const control = await this.testAcs.control();
     // The test-call emulator is this engine's own: endpoint behaviours set here reach no real

@@ -6,8 +6,16 @@ import type { Role } from '../auth/roles.js';
 export class UsersRepository {
   constructor(private readonly prisma: PrismaService) {}
 
-  count() {
-    return this.prisma.user.count();
+  count(db: Db = this.prisma) {
+    return db.user.count();
+  }
+
+  /**
+   * Serialises changes to the set of users (creating the first admin, deleting the last one)
+   * across engines sharing the database, until the transaction ends.
+   */
+  async lockUsers(tx: Db): Promise<void> {
+    await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext('switchboard:users'))`;
   }
 
   findByUsername(username: string) {

@@ -73,7 +73,7 @@ export class UsersService {
 
   async delete(id: string, by: Principal): Promise<void> {
     await this.prisma.$transaction(async (tx) => {
-      await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext('switchboard:users'))`;
+      await this.users.lockUsers(tx);
       const user = await this.users.findById(id, tx);
       if (!user) throw notFound(`User ${id}`);
       if (by.kind === 'user' && by.id === id) throw conflict('You cannot delete your own user');
@@ -103,7 +103,7 @@ export class UsersService {
     const passwordHash = await hashPassword(password);
     try {
       const created = await this.prisma.$transaction(async (tx) => {
-        await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext('switchboard:users'))`;
+        await this.users.lockUsers(tx);
         if ((await tx.user.count()) > 0) return false;
         await this.users.create(tx, {
           username: 'admin',
