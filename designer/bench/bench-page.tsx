@@ -98,9 +98,16 @@ createRoot(document.getElementById('root')!).render(
             flow={{
               id: 'bench',
               name: document_.name,
+              description: '',
               draft: document_,
               revision: 1,
+              latestVersion: null,
               versions: [],
+              createdAt: new Date(0).toISOString(),
+              createdBy: 'bench',
+              updatedAt: new Date(0).toISOString(),
+              updatedBy: 'bench',
+              archivedAt: null,
             }}
             store={store}
             version={undefined}

@@ -1,6 +1,11 @@
 import type { FlowDocument, TraceEntry, ValidationIssue } from '@switchboard/flow';
+import type { paths } from './engine-api.js';
 
-/** An `application/problem+json` answer from the engine. */
+/**
+ * An error answer. Hand-written rather than the document's problem schema: an ApiError is made
+ * from any failed answer (a proxy's HTML, a bare status), and the engine adds extension members
+ * (a 409's revision) the schema doesn't list.
+ */
 export interface Problem {
   type?: string;
   title: string;
@@ -32,7 +37,39 @@ export class ApiError extends Error {
   }
 }
 
-export type Role = 'viewer' | 'editor' | 'publisher' | 'admin' | 'runner';
+/*
+ * Requests and answers are the generated types of the engine's OpenAPI document
+ * (engine-api.ts). The engine's schemas are inline (zod → JSON Schema), so they have no names of
+ * their own: the names below are the designer's, each pointing at one operation's body or answer.
+ */
+type Method = 'get' | 'put' | 'post' | 'delete';
+type Operation<P extends keyof paths, M extends Method> = NonNullable<paths[P][M]>;
+type Responses<P extends keyof paths, M extends Method> = Operation<P, M>['responses'];
+/** The JSON an operation answers with on `status`. */
+type Answer<
+  P extends keyof paths,
+  M extends Method,
+  S extends number = 200,
+> = S extends keyof Responses<P, M>
+  ? Responses<P, M>[S] extends { content: { 'application/json': infer T } }
+    ? T
+    : never
+  : never;
+/** The JSON body an operation takes. */
+type RequestBody<P extends keyof paths, M extends Method> =
+  Operation<P, M> extends { requestBody?: { content: { 'application/json': infer T } } }
+    ? T
+    : never;
+/**
+ * The document the JSON Schema was made from: @switchboard/flow's FlowDocument says more (e.g.
+ * each node's config) than the schema can.
+ */
+type WithDocument<T, K extends keyof T> = Omit<T, K> & { [key in K]: FlowDocument };
+
+type EngineMe = Answer<'/api/auth/me', 'get'>;
+/** Who is signed in, as the session keeps it (normalizeMe in app/session.ts; it may lack the id). */
+export type Me = Pick<EngineMe, 'name' | 'role'> & Partial<Pick<EngineMe, 'id'>>;
+export type Role = Me['role'];
 const ROLE_ORDER: Role[] = ['viewer', 'editor', 'publisher', 'admin'];
 
 export function hasRole(role: Role | undefined, needed: Exclude<Role, 'runner'>): boolean {
@@ -40,184 +77,85 @@ export function hasRole(role: Role | undefined, needed: Exclude<Role, 'runner'>)
   return ROLE_ORDER.indexOf(role) >= ROLE_ORDER.indexOf(needed);
 }
 
-export interface Me {
-  id?: string;
-  name: string;
-  role: Role;
-}
-
+/** The engine's list envelope (every list endpoint answers one; see FlowSummary & co.). */
 export interface Page<T> {
   items: T[];
   nextCursor: string | null;
 }
 
-export interface FlowSummary {
-  id: string;
-  name: string;
-  description?: string | null;
-  latestVersion?: number | null;
-  updatedAt?: string;
-  updatedBy?: string | null;
-  archivedAt?: string | null;
-}
+export type FlowSummary = Answer<'/api/flows', 'get'>['items'][number];
+export type VersionSummary = Answer<'/api/flows/{id}/versions', 'get'>['items'][number];
+export type FlowDetail = WithDocument<Answer<'/api/flows/{id}', 'get'>, 'draft'>;
+export type FlowVersion = WithDocument<
+  Answer<'/api/flows/{id}/versions/{version}', 'get'>,
+  'document'
+>;
+type CreateFlow = RequestBody<'/api/flows', 'post'>;
+type SavedDraft = Answer<'/api/flows/{id}/draft', 'put'>;
+type Published = Answer<'/api/flows/{id}/publish', 'post', 201>;
+type Publish = RequestBody<'/api/flows/{id}/publish', 'post'>;
+type RolledBack = Answer<'/api/flows/{id}/rollback', 'post', 201>;
+type Rollback = RequestBody<'/api/flows/{id}/rollback', 'post'>;
+type Imported = Answer<'/api/flows/import', 'post', 201>;
+type ImportedFlow = { flow: WithDocument<Imported['flow'], 'draft'>; issues: ValidationIssue[] };
 
-export interface VersionSummary {
-  version: number;
-  comment?: string | null;
-  publishedBy?: string | null;
-  publishedAt?: string;
-  checksum?: string;
-}
-
-export interface FlowDetail extends FlowSummary {
-  draft: FlowDocument;
-  revision: number | string;
-  versions: VersionSummary[];
-}
-
-export interface FlowVersion extends VersionSummary {
-  document: FlowDocument;
-}
-
-export interface EntryPoint {
-  address: string;
-  flowId: string;
-  flowName?: string;
-  version?: number | null;
-  effectiveVersion?: number | null;
-  updatedAt?: string;
-  updatedBy?: string;
-}
-
-export type RunStatus = 'running' | 'ended';
+export type EntryPoint = Answer<'/api/entry-points', 'get'>['items'][number];
+type BindEntryPoint = RequestBody<'/api/entry-points/{address}', 'put'>;
 
 /** One call handled by a flow (a row of `GET /api/runs`). */
-export interface RunDto {
-  id: string;
-  flowId: string;
-  /** null: a test run of the draft. */
-  version: number | null;
-  draft: boolean;
-  test: boolean;
-  /** The simulated time a test run started at, when one was given. */
-  clock: string | null;
-  direction: 'incoming' | 'outbound';
-  status: RunStatus;
-  endReason: string | null;
-  currentNodeId: string | null;
-  from: string;
-  to: string;
-  callConnectionId: string | null;
-  correlationId: string | null;
-  startedAt: string;
-  updatedAt: string;
-  endedAt: string | null;
-  startedBy: string;
-}
+export type RunDto = Answer<'/api/runs', 'get'>['items'][number];
+export type RunStatus = RunDto['status'];
 
-/** An ACS action the engine sent; `kind` is e.g. answer, play, recognize, transfer, end. */
-export interface RunAction {
+type EngineRunDetail = Answer<'/api/runs/{id}', 'get'>;
+type EngineRunStep = EngineRunDetail['steps'][number];
+
+/**
+ * An ACS action the engine sent; `kind` is e.g. answer, play, recognize, transfer, end. The
+ * document leaves actions open (one schema per executor would tie it to ACS); these members are
+ * the ones every action has.
+ */
+export type RunAction = EngineRunStep['actions'][number] & {
   kind: string;
   nodeId?: string;
   id?: string;
-  [key: string]: unknown;
-}
+};
 
-/** One applied event: what came in, what the interpreter did, what was sent. */
-export interface RunStep {
-  seq: number;
-  eventId: string;
-  eventType: string;
-  event: unknown;
-  nodeId: string | null;
-  outcomes: { nodeId: string; outcome: string }[];
+/** One applied event: what came in, what the interpreter did (its trace), what was sent. */
+export type RunStep = Omit<EngineRunStep, 'trace' | 'actions'> & {
   trace: TraceEntry[];
   actions: RunAction[];
-  /** The run's variables after this step. */
-  variables?: Record<string, string>;
-  receivedAt: string;
-  committedAt: string;
-  /** Callback → commit latency. */
-  ms: number;
-}
-
-export type TestParticipantRole = 'caller' | 'app' | 'callee';
-
-export interface TestParticipant {
-  rawId: string;
-  role: TestParticipantRole;
-  /** The emulator's state: connecting, ringing, connected, onHold, disconnected, … */
-  state: string;
-  /** decline, busy or noAnswer: a callee that never joined. */
-  outcome?: string;
-  isMuted: boolean;
-  isOnHold: boolean;
-}
-
-/** Something the caller heard, in order. */
-export interface HeardEntry {
-  at: string;
-  nodeId?: string;
-  text?: string;
-  voice?: string;
-  url?: string;
-}
-
-export interface TestTimelineEntry {
-  at: string;
-  kind: string;
-  [detail: string]: unknown;
-}
+};
 
 /** The emulated call behind a test run. */
-export interface TestCall {
-  serverCallId: string | null;
-  /** The emulator's call state. */
-  state?: string | null;
-  participants: TestParticipant[];
-  heard: HeardEntry[];
+export type TestCall = Omit<NonNullable<EngineRunDetail['testCall']>, 'timeline'> & {
   timeline: TestTimelineEntry[];
-}
+};
+export type TestParticipant = TestCall['participants'][number];
+export type TestParticipantRole = TestParticipant['role'];
+/** Something the caller heard, in order. */
+export type HeardEntry = TestCall['heard'][number];
+/** The emulator's timeline entries are open records; each has these two. */
+export type TestTimelineEntry = NonNullable<EngineRunDetail['testCall']>['timeline'][number] & {
+  at: string;
+  kind: string;
+};
 
-export interface RunDetail extends RunDto {
-  variables: Record<string, string>;
-  awaiting: { nodeId: string; operationContext: string; deadline: string | null } | null;
+export type RunDetail = Omit<EngineRunDetail, 'steps' | 'testCall'> & {
   steps: RunStep[];
   testCall: TestCall | null;
-}
+};
 
-export type CalleeBehaviour = 'accept' | 'decline' | 'noAnswer' | 'busy';
-
+export type TestCallRequest = RequestBody<'/api/flows/{id}/test-calls', 'post'>;
 /** What the emulated caller does, and when (the emulator's caller script). */
-export interface ScriptStep {
-  on?: 'ringing' | 'connected' | 'previous' | 'recognize' | 'play';
-  afterMs?: number;
-  dtmf?: string;
-  gapMs?: number;
-  say?: string;
-  hangup?: boolean;
-}
+export type ScriptStep = NonNullable<TestCallRequest['callerScript']>[number];
+/** How a simulated callee (transfer and add-participant targets) answers. */
+export type CalleeBehaviour = NonNullable<TestCallRequest['targets']>[string];
+export type TestInput = RequestBody<'/api/runs/{id}/test-input', 'post'>;
 
-export interface TestCallRequest {
-  draft?: true;
-  version?: number;
-  from?: string;
-  to?: string;
-  /** ISO 8601 with offset: the simulated time the call starts at. */
-  clock?: string;
-  variables?: Record<string, string>;
-  callerScript?: ScriptStep[];
-  /** How simulated callees (transfer and add-participant targets) answer. */
-  targets?: Record<string, CalleeBehaviour>;
-}
-
-export interface TestInput {
-  dtmf?: string;
-  say?: string;
-  hangUp?: true;
-}
-
-/** A 409 on a draft save: someone else saved first. */
+/**
+ * A 409 on a draft save: someone else saved first. The engine's document describes the answer as
+ * a plain problem; the members that name who saved are extensions it describes only in prose.
+ */
 export interface DraftConflict {
   revision: number | string;
   updatedBy?: string | null;
@@ -277,7 +215,7 @@ const enc = encodeURIComponent;
 /** Accepts either a bare document or an envelope the engine may wrap it in. */
 function normalizeFlow(raw: Record<string, unknown>): FlowDetail {
   const draft = (raw['draft'] ?? raw['document'] ?? raw['draftDocument']) as FlowDocument;
-  const revision = (raw['revision'] ?? raw['draftRevision']) as number | string;
+  const revision = (raw['revision'] ?? raw['draftRevision']) as FlowDetail['revision'];
   const versions = (raw['versions'] ?? []) as VersionSummary[] | Page<VersionSummary>;
   return {
     ...(raw as unknown as FlowSummary),
@@ -290,39 +228,40 @@ function normalizeFlow(raw: Record<string, unknown>): FlowDetail {
 export const api = {
   me: () => request<Me>('GET', '/api/auth/me', { quiet401: true }),
   login: (username: string, password: string) =>
-    request<Me>('POST', '/api/auth/login', { body: { username, password }, quiet401: true }),
+    request<Answer<'/api/auth/login', 'post'>>('POST', '/api/auth/login', {
+      body: { username, password } satisfies RequestBody<'/api/auth/login', 'post'>,
+      quiet401: true,
+    }),
   logout: () => request<void>('POST', '/api/auth/logout'),
 
   listFlows: (cursor?: string) =>
-    request<Page<FlowSummary>>('GET', `/api/flows${cursor ? `?cursor=${enc(cursor)}` : ''}`),
+    request<Answer<'/api/flows', 'get'>>(
+      'GET',
+      `/api/flows${cursor ? `?cursor=${enc(cursor)}` : ''}`,
+    ),
   getFlow: async (id: string) =>
     normalizeFlow(await request<Record<string, unknown>>('GET', `/api/flows/${enc(id)}`)),
   /** A new flow with an empty canvas (the analyst drags the trigger in). */
   createFlow: (name: string) =>
     request<FlowDetail>('POST', '/api/flows', {
-      body: { name, document: { schemaVersion: 1, name, nodes: [], edges: [] } },
+      body: {
+        name,
+        document: { schemaVersion: 1, name, nodes: [], edges: [] },
+      } satisfies CreateFlow,
     }),
   saveDraft: (id: string, document: FlowDocument, revision: number | string) =>
-    request<{ revision: number | string; updatedAt?: string }>(
-      'PUT',
-      `/api/flows/${enc(id)}/draft`,
-      {
-        body: document,
-        headers: { 'if-match': String(revision) },
-      },
-    ),
+    request<SavedDraft>('PUT', `/api/flows/${enc(id)}/draft`, {
+      body: document,
+      headers: { 'if-match': String(revision) },
+    }),
   validate: (id: string) =>
-    request<{ issues: ValidationIssue[] }>('POST', `/api/flows/${enc(id)}/validate`),
+    request<Answer<'/api/flows/{id}/validate', 'post'>>('POST', `/api/flows/${enc(id)}/validate`),
   publish: (id: string, comment: string, revision?: number | string) =>
-    request<{ version: number } & Partial<VersionSummary>>(
-      'POST',
-      `/api/flows/${enc(id)}/publish`,
-      {
-        body: typeof revision === 'number' ? { comment, revision } : { comment },
-      },
-    ),
+    request<Published>('POST', `/api/flows/${enc(id)}/publish`, {
+      body: (typeof revision === 'number' ? { comment, revision } : { comment }) satisfies Publish,
+    }),
   listVersions: (id: string, cursor?: string) =>
-    request<Page<VersionSummary>>(
+    request<Answer<'/api/flows/{id}/versions', 'get'>>(
       'GET',
       `/api/flows/${enc(id)}/versions${cursor ? `?cursor=${enc(cursor)}` : ''}`,
     ),
@@ -330,31 +269,41 @@ export const api = {
     request<FlowVersion>('GET', `/api/flows/${enc(id)}/versions/${version}`),
   /** Publishes a copy of `version` and replaces the draft (at `revision`, else 409) with it. */
   rollback: (id: string, version: number, comment: string, revision?: number) =>
-    request<{ version: number; draftRevision: number }>('POST', `/api/flows/${enc(id)}/rollback`, {
-      body: { version, comment, ...(revision !== undefined ? { revision } : {}) },
+    request<RolledBack>('POST', `/api/flows/${enc(id)}/rollback`, {
+      body: {
+        version,
+        comment,
+        ...(revision !== undefined ? { revision } : {}),
+      } satisfies Rollback,
     }),
   exportUrl: (id: string) => `/api/flows/${enc(id)}/export`,
   importFlow: async (document: unknown) => {
-    const result = await request<{ flow: FlowDetail; issues: ValidationIssue[] } | FlowDetail>(
-      'POST',
-      '/api/flows/import',
-      { body: document },
-    );
+    const result = await request<ImportedFlow | FlowDetail>('POST', '/api/flows/import', {
+      body: document,
+    });
     return 'flow' in result ? result.flow : result;
   },
   archiveFlow: (id: string) => request<void>('DELETE', `/api/flows/${enc(id)}`),
 
   listEntryPoints: (cursor?: string) =>
-    request<Page<EntryPoint>>('GET', `/api/entry-points${cursor ? `?cursor=${enc(cursor)}` : ''}`),
+    request<Answer<'/api/entry-points', 'get'>>(
+      'GET',
+      `/api/entry-points${cursor ? `?cursor=${enc(cursor)}` : ''}`,
+    ),
   bindEntryPoint: (address: string, flowId: string, version?: number) =>
-    request<EntryPoint>('PUT', `/api/entry-points/${enc(address)}`, {
-      body: version === undefined ? { flowId } : { flowId, version },
-    }),
+    request<Answer<'/api/entry-points/{address}', 'put'>>(
+      'PUT',
+      `/api/entry-points/${enc(address)}`,
+      {
+        body: (version === undefined ? { flowId } : { flowId, version }) satisfies BindEntryPoint,
+      },
+    ),
   unbindEntryPoint: (address: string) =>
     request<void>('DELETE', `/api/entry-points/${enc(address)}`),
 
   /** `query`: a query string as built by `runsQuery` (calls/callFilters.ts). */
-  listRuns: (query: string) => request<Page<RunDto>>('GET', `/api/runs${query ? `?${query}` : ''}`),
+  listRuns: (query: string) =>
+    request<Answer<'/api/runs', 'get'>>('GET', `/api/runs${query ? `?${query}` : ''}`),
   getRun: (id: string) => request<RunDetail>('GET', `/api/runs/${enc(id)}`),
   /** The flow document the run used: its published version, or the draft snapshot it tested. */
   getRunDocument: (id: string) => request<FlowDocument>('GET', `/api/runs/${enc(id)}/document`),
@@ -362,7 +311,11 @@ export const api = {
   startTestCall: (flowId: string, body: TestCallRequest) =>
     request<RunDetail>('POST', `/api/flows/${enc(flowId)}/test-calls`, { body }),
   sendTestInput: (runId: string, body: TestInput) =>
-    request<unknown>('POST', `/api/runs/${enc(runId)}/test-input`, { body }),
+    request<Answer<'/api/runs/{id}/test-input', 'post', 202>>(
+      'POST',
+      `/api/runs/${enc(runId)}/test-input`,
+      { body },
+    ),
 };
 
 /** Every page of a list endpoint. */

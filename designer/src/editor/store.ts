@@ -1,68 +1,63 @@
+/**
+ * The editor's state: one zustand store per open flow (or version, or run), whose actions are the
+ * only code that writes it — components, the autosaver and the diff view all go through them, so
+ * every change to the document passes the read-only check and lands in the undo history. The
+ * rules the actions apply live beside it by concern: document-mapping.ts (document ⇄ canvas),
+ * history.ts (undo steps), outcome-edges.ts (edges per outcome), node-issues.ts (badges), ids.ts.
+ */
 import {
   applyEdgeChanges,
   applyNodeChanges,
   type Connection,
   type Edge,
   type EdgeChange,
-  type Node,
   type NodeChange,
   type XYPosition,
 } from '@xyflow/react';
-import type { FlowDocument, ValidationIssue } from '@switchboard/flow';
+import type { FlowDocument } from '@switchboard/flow';
 import { createStore } from 'zustand/vanilla';
+import { newerNodeType, nodeType } from '../catalogue.js';
 import {
-  defaultConfig,
-  isTerminal,
-  isTrigger,
-  latestTypeVersion,
-  newerNodeType,
-  nodeType,
-  outcomesFor,
-} from '../catalogue.js';
+  copyPayload,
+  emptyDocument,
+  fromDocument,
+  newCanvasNode,
+  pastedElements,
+  toFlowDocument,
+  type ClipboardPayload,
+  type DesignerEdge,
+  type DesignerNode,
+  type DiffState,
+  type DocumentMeta,
+} from './document-mapping.js';
+import { createHistory, type Snapshot } from './history.js';
+import { issuesByNode, type Issue } from './node-issues.js';
 import { upgradedConfig } from './nodeUpgrade.js';
+import {
+  canConnect,
+  connectOutcome,
+  outcomeIds,
+  reconcileKeptOutcomeEdges,
+  reconcileOutcomeEdges,
+} from './outcome-edges.js';
 
-export type DiffState = 'added' | 'removed' | 'changed';
-
-/** What a canvas node carries: only the serialisable parts of a flow node (no functions). */
-export interface FlowNodeData extends Record<string, unknown> {
-  type: string;
-  /** The node type version the node runs with; absent: version 1 (a document from before versions). */
-  typeVersion?: number;
-  label?: string;
-  config: Record<string, unknown>;
-  diff?: DiffState;
-}
-export interface FlowEdgeData extends Record<string, unknown> {
-  diff?: DiffState;
-}
-
-export const NODE_KIND = 'flow';
-export const TARGET_HANDLE = 'in';
-
-export type DesignerNode = Node<FlowNodeData, typeof NODE_KIND>;
-export type DesignerEdge = Edge<FlowEdgeData>;
-
-/** A validator issue (`validateFlow` of @switchboard/flow). */
-export type Issue = ValidationIssue;
-
-export interface ClipboardPayload {
-  kind: 'switchboard/nodes';
-  /** Distinguishes one copy from the next, so repeated pastes of the same copy step aside. */
-  stamp: string;
-  nodes: FlowDocument['nodes'];
-  edges: FlowDocument['edges'];
-}
-
-interface Snapshot {
-  nodes: DesignerNode[];
-  edges: DesignerEdge[];
-  meta: DocumentMeta;
-}
-
-type DocumentMeta = Omit<FlowDocument, 'nodes' | 'edges'>;
-
-const HISTORY_LIMIT = 200;
-const COALESCE_MS = 1000;
+export {
+  emptyDocument,
+  NODE_KIND,
+  TARGET_HANDLE,
+  toCanvasEdge,
+  toCanvasNode,
+  toDocumentEdge,
+  toDocumentNode,
+  type ClipboardPayload,
+  type DesignerEdge,
+  type DesignerNode,
+  type DiffState,
+  type FlowEdgeData,
+  type FlowNodeData,
+} from './document-mapping.js';
+export { edgeIdFor, newNodeId } from './ids.js';
+export type { Issue } from './node-issues.js';
 
 export interface EditorState {
   meta: DocumentMeta;
@@ -106,138 +101,20 @@ export interface EditorState {
   redo(): void;
 
   setIssues(issues: Issue[]): void;
+  /** Marks nodes and edges with their diff state, for colouring (a read-only comparison). */
+  markDiff(nodeStates: Map<string, DiffState>, edgeStates: Map<string, DiffState>): void;
 }
 
-export const emptyDocument = (name = 'Untitled flow'): FlowDocument => ({
-  schemaVersion: 1,
-  name,
-  nodes: [],
-  edges: [],
-});
-
-export function toCanvasNode(node: FlowDocument['nodes'][number]): DesignerNode {
-  const data: FlowNodeData = { type: node.type, config: node.config };
-  if (node.typeVersion !== undefined) data.typeVersion = node.typeVersion;
-  if (node.label !== undefined) data.label = node.label;
-  return { id: node.id, type: NODE_KIND, position: { ...node.position }, data };
-}
-
-export function toCanvasEdge(edge: FlowDocument['edges'][number]): DesignerEdge {
-  return {
-    id: edge.id,
-    source: edge.source,
-    sourceHandle: edge.sourceOutcome,
-    target: edge.target,
-    targetHandle: TARGET_HANDLE,
-  };
-}
-
-export function toDocumentNode(node: DesignerNode): FlowDocument['nodes'][number] {
-  const out: FlowDocument['nodes'][number] = {
-    id: node.id,
-    type: node.data.type,
-    ...(node.data.typeVersion !== undefined ? { typeVersion: node.data.typeVersion } : {}),
-    position: { x: Math.round(node.position.x), y: Math.round(node.position.y) },
-    config: node.data.config,
-  };
-  if (node.data.label !== undefined && node.data.label !== '') out.label = node.data.label;
-  return out;
-}
-
-export function toDocumentEdge(edge: DesignerEdge): FlowDocument['edges'][number] {
-  return {
-    id: edge.id,
-    source: edge.source,
-    sourceOutcome: edge.sourceHandle ?? '',
-    target: edge.target,
-  };
-}
-
-function randomSuffix(): string {
-  return Math.random().toString(36).slice(2, 7);
-}
-
-export function newNodeId(type: string, taken: (id: string) => boolean): string {
-  const base = (type.split('.').pop() ?? 'node').replace(/[^A-Za-z0-9]/g, '') || 'node';
-  for (;;) {
-    const id = `${base}-${randomSuffix()}`;
-    if (!taken(id)) return id;
-  }
-}
-
-export function edgeIdFor(source: string, outcome: string): string {
-  return `${source}:${outcome}`;
-}
-
-function sameIssues(a: Issue[] | undefined, b: Issue[]): boolean {
-  if (!a || a.length !== b.length) return false;
-  return a.every(
-    (x, i) =>
-      x.message === b[i]!.message &&
-      x.severity === b[i]!.severity &&
-      x.path.join('.') === b[i]!.path.join('.'),
-  );
-}
-
-/**
- * Keeps a node's edges in step with its outcomes after a config change: edges of outcomes that
- * still exist stay; when the outcome list kept its length, an edge follows its outcome's position
- * (a menu choice whose digit changed keeps its edge); edges of removed outcomes go.
- */
-function reconcileOutcomeEdges(
-  edges: DesignerEdge[],
-  nodeId: string,
-  before: string[],
-  after: string[],
-): DesignerEdge[] {
-  if (before.length === after.length && before.every((id, i) => id === after[i])) return edges;
-  const afterSet = new Set(after);
-  const used = new Set<string>();
-  for (const e of edges) {
-    if (e.source === nodeId && e.sourceHandle && afterSet.has(e.sourceHandle))
-      used.add(e.sourceHandle);
-  }
-  let changed = false;
-  const next: DesignerEdge[] = [];
-  for (const e of edges) {
-    if (e.source !== nodeId || (e.sourceHandle && afterSet.has(e.sourceHandle))) {
-      next.push(e);
-      continue;
-    }
-    changed = true;
-    const index = e.sourceHandle ? before.indexOf(e.sourceHandle) : -1;
-    const moved = before.length === after.length && index >= 0 ? after[index] : undefined;
-    if (moved && !used.has(moved)) {
-      used.add(moved);
-      next.push({ ...e, sourceHandle: moved });
-    }
-  }
-  return changed ? next : edges;
-}
-
-/** New nodes record the latest version of their type (nothing for a type the catalogue lacks). */
-function typeVersionOf(type: string): { typeVersion?: number } {
-  const typeVersion = latestTypeVersion(type);
-  return typeVersion === undefined ? {} : { typeVersion };
-}
-
-/** Drops the edges of a node's outcomes that no longer exist; never moves an edge to another. */
-function reconcileKeptOutcomeEdges(
-  edges: DesignerEdge[],
-  nodeId: string,
-  before: string[],
-  after: string[],
-): DesignerEdge[] {
-  const gone = new Set(before.filter((id) => !after.includes(id)));
-  if (gone.size === 0) return edges;
-  return edges.filter((e) => !(e.source === nodeId && e.sourceHandle && gone.has(e.sourceHandle)));
+/** The same elements with none selected (unchanged ones kept, so they don't re-render). */
+function deselected<T extends { selected?: boolean }>(items: T[]): T[] {
+  return items.map((item) => (item.selected ? { ...item, selected: false } : item));
 }
 
 export type EditorStore = ReturnType<typeof createEditorStore>;
 
 export function createEditorStore(initial?: FlowDocument, options?: { readOnly?: boolean }) {
+  const history = createHistory();
   let dragging = false;
-  let lastCoalesce: { key: string; at: number } | undefined;
   let pasteCount: { stamp: string; count: number } | undefined;
 
   return createStore<EditorState>()((set, get) => {
@@ -245,27 +122,11 @@ export function createEditorStore(initial?: FlowDocument, options?: { readOnly?:
     const commit = (next: Partial<Snapshot>, coalesceKey?: string) => {
       const state = get();
       if (state.readOnly) return;
-      const now = Date.now();
-      const coalesce =
-        coalesceKey !== undefined &&
-        lastCoalesce?.key === coalesceKey &&
-        now - lastCoalesce.at < COALESCE_MS;
-      lastCoalesce = coalesceKey !== undefined ? { key: coalesceKey, at: now } : undefined;
-      const past = coalesce
-        ? state.past
-        : [...state.past, { nodes: state.nodes, edges: state.edges, meta: state.meta }].slice(
-            -HISTORY_LIMIT,
-          );
-      set({ ...next, past, future: [], version: state.version + 1 });
+      set({ ...next, ...history.record(state, coalesceKey) });
     };
 
-    const doc = initial ?? emptyDocument();
-    const { nodes: _n, edges: _e, ...meta } = doc;
-
     return {
-      meta,
-      nodes: doc.nodes.map(toCanvasNode),
-      edges: doc.edges.map(toCanvasEdge),
+      ...fromDocument(initial ?? emptyDocument()),
       readOnly: options?.readOnly ?? false,
       past: [],
       future: [],
@@ -274,13 +135,10 @@ export function createEditorStore(initial?: FlowDocument, options?: { readOnly?:
       nodeIssues: {},
 
       load(document, loadOptions) {
-        const { nodes, edges, ...documentMeta } = document;
         dragging = false;
-        lastCoalesce = undefined;
+        history.reset();
         set({
-          meta: documentMeta,
-          nodes: nodes.map(toCanvasNode),
-          edges: edges.map(toCanvasEdge),
+          ...fromDocument(document),
           readOnly: loadOptions?.readOnly ?? false,
           past: [],
           future: [],
@@ -293,12 +151,8 @@ export function createEditorStore(initial?: FlowDocument, options?: { readOnly?:
       },
 
       toDocument() {
-        const { meta: documentMeta, nodes, edges } = get();
-        return {
-          ...documentMeta,
-          nodes: nodes.filter((n) => n.data.diff !== 'removed').map(toDocumentNode),
-          edges: edges.filter((e) => e.data?.diff !== 'removed').map(toDocumentEdge),
-        };
+        const { meta, nodes, edges } = get();
+        return toFlowDocument(meta, nodes, edges);
       },
 
       onNodesChange(changes) {
@@ -357,41 +211,17 @@ export function createEditorStore(initial?: FlowDocument, options?: { readOnly?:
 
       isValidConnection(connection) {
         const state = get();
-        if (state.readOnly || !connection.source || !connection.target) return false;
-        const source = state.nodes.find((n) => n.id === connection.source);
-        const target = state.nodes.find((n) => n.id === connection.target);
-        if (!source || !target) return false;
-        if (
-          isTerminal(source.data.type, source.data.typeVersion) ||
-          isTrigger(target.data.type, target.data.typeVersion)
-        ) {
-          return false;
-        }
-        const outcomes = outcomesFor(source.data.type, source.data.config, source.data.typeVersion);
-        return outcomes.some((o) => o.id === connection.sourceHandle);
+        return !state.readOnly && canConnect(state.nodes, connection);
       },
 
       connect(connection) {
         const state = get();
         if (!state.isValidConnection(connection)) return;
-        const outcome = connection.sourceHandle!;
-        // An outcome holds one edge: connecting it again moves the edge.
-        const kept = state.edges.filter(
-          (e) => !(e.source === connection.source && e.sourceHandle === outcome),
-        );
-        let id = edgeIdFor(connection.source, outcome);
-        while (kept.some((e) => e.id === id)) id = `${id}-${randomSuffix()}`;
         commit({
-          edges: [
-            ...kept,
-            {
-              id,
-              source: connection.source,
-              sourceHandle: outcome,
-              target: connection.target,
-              targetHandle: TARGET_HANDLE,
-            },
-          ],
+          edges: connectOutcome(state.edges, {
+            ...connection,
+            sourceHandle: connection.sourceHandle!,
+          }),
         });
       },
 
@@ -399,19 +229,9 @@ export function createEditorStore(initial?: FlowDocument, options?: { readOnly?:
         const state = get();
         if (state.readOnly) return undefined;
         const ids = new Set(state.nodes.map((n) => n.id));
-        const id = newNodeId(type, (candidate) => ids.has(candidate));
-        const node: DesignerNode = {
-          id,
-          type: NODE_KIND,
-          position: { x: Math.round(position.x), y: Math.round(position.y) },
-          data: { type, ...typeVersionOf(type), config: defaultConfig(type) },
-          selected: true,
-        };
-        commit({
-          nodes: [...state.nodes.map((n) => (n.selected ? { ...n, selected: false } : n)), node],
-          edges: state.edges.map((e) => (e.selected ? { ...e, selected: false } : e)),
-        });
-        return id;
+        const node = newCanvasNode(type, position, (candidate) => ids.has(candidate));
+        commit({ nodes: [...deselected(state.nodes), node], edges: deselected(state.edges) });
+        return node.id;
       },
 
       updateConfig(nodeId, config, coalesceKey) {
@@ -419,8 +239,8 @@ export function createEditorStore(initial?: FlowDocument, options?: { readOnly?:
         const node = state.nodes.find((n) => n.id === nodeId);
         if (!node || state.readOnly) return;
         const { type, typeVersion } = node.data;
-        const before = outcomesFor(type, node.data.config, typeVersion).map((o) => o.id);
-        const after = outcomesFor(type, config, typeVersion).map((o) => o.id);
+        const before = outcomeIds(type, node.data.config, typeVersion);
+        const after = outcomeIds(type, config, typeVersion);
         const outcomesChanged = before.join('\n') !== after.join('\n');
         commit(
           {
@@ -459,8 +279,8 @@ export function createEditorStore(initial?: FlowDocument, options?: { readOnly?:
         const to = newerNodeType(type, typeVersion);
         if (!from || !to) return;
         const next = upgradedConfig(from, to, config);
-        const before = outcomesFor(type, config, typeVersion).map((o) => o.id);
-        const after = outcomesFor(type, next, to.version).map((o) => o.id);
+        const before = outcomeIds(type, config, typeVersion);
+        const after = outcomeIds(type, next, to.version);
         commit({
           nodes: state.nodes.map((n) =>
             n.id === nodeId
@@ -508,14 +328,14 @@ export function createEditorStore(initial?: FlowDocument, options?: { readOnly?:
           nodes: state.nodes.map((n) =>
             (n.id === nodeId) === Boolean(n.selected) ? n : { ...n, selected: n.id === nodeId },
           ),
-          edges: state.edges.map((e) => (e.selected ? { ...e, selected: false } : e)),
+          edges: deselected(state.edges),
         });
       },
 
       selectEdge(edgeId) {
         const state = get();
         set({
-          nodes: state.nodes.map((n) => (n.selected ? { ...n, selected: false } : n)),
+          nodes: deselected(state.nodes),
           edges: state.edges.map((e) =>
             (e.id === edgeId) === Boolean(e.selected) ? e : { ...e, selected: e.id === edgeId },
           ),
@@ -532,17 +352,7 @@ export function createEditorStore(initial?: FlowDocument, options?: { readOnly?:
 
       copySelection() {
         const state = get();
-        const nodes = state.nodes.filter((n) => n.selected);
-        if (nodes.length === 0) return undefined;
-        const ids = new Set(nodes.map((n) => n.id));
-        return {
-          kind: 'switchboard/nodes',
-          stamp: `${Date.now()}-${randomSuffix()}`,
-          nodes: nodes.map(toDocumentNode),
-          edges: state.edges
-            .filter((e) => ids.has(e.source) && ids.has(e.target))
-            .map(toDocumentEdge),
-        };
+        return copyPayload(state.nodes, state.edges);
       },
 
       paste(payload) {
@@ -550,42 +360,11 @@ export function createEditorStore(initial?: FlowDocument, options?: { readOnly?:
         if (state.readOnly || payload.nodes.length === 0) return;
         const count = pasteCount?.stamp === payload.stamp ? pasteCount.count + 1 : 1;
         pasteCount = { stamp: payload.stamp, count };
-        const offset = 40 * count;
         const taken = new Set(state.nodes.map((n) => n.id));
-        const idMap = new Map<string, string>();
-        for (const node of payload.nodes) {
-          const id = newNodeId(node.type, (candidate) => taken.has(candidate));
-          taken.add(id);
-          idMap.set(node.id, id);
-        }
-        const pasted = payload.nodes.map((node) => ({
-          ...toCanvasNode({
-            ...node,
-            id: idMap.get(node.id)!,
-            position: { x: node.position.x + offset, y: node.position.y + offset },
-            config: structuredClone(node.config),
-          }),
-          selected: true,
-        }));
-        const pastedEdges = payload.edges
-          .filter((e) => idMap.has(e.source) && idMap.has(e.target))
-          .map((e) => ({
-            ...toCanvasEdge({
-              ...e,
-              id: edgeIdFor(idMap.get(e.source)!, e.sourceOutcome),
-              source: idMap.get(e.source)!,
-              target: idMap.get(e.target)!,
-            }),
-          }));
+        const pasted = pastedElements(payload, taken, 40 * count);
         commit({
-          nodes: [
-            ...state.nodes.map((n) => (n.selected ? { ...n, selected: false } : n)),
-            ...pasted,
-          ],
-          edges: [
-            ...state.edges.map((e) => (e.selected ? { ...e, selected: false } : e)),
-            ...pastedEdges,
-          ],
+          nodes: [...deselected(state.nodes), ...pasted.nodes],
+          edges: [...deselected(state.edges), ...pasted.edges],
         });
       },
 
@@ -601,40 +380,36 @@ export function createEditorStore(initial?: FlowDocument, options?: { readOnly?:
 
       undo() {
         const state = get();
-        const previous = state.past.at(-1);
-        if (!previous || state.readOnly) return;
-        lastCoalesce = undefined;
-        set({
-          ...previous,
-          past: state.past.slice(0, -1),
-          future: [{ nodes: state.nodes, edges: state.edges, meta: state.meta }, ...state.future],
-          version: state.version + 1,
-        });
+        if (state.readOnly) return;
+        const previous = history.undo(state);
+        if (previous) set(previous);
       },
 
       redo() {
         const state = get();
-        const next = state.future[0];
-        if (!next || state.readOnly) return;
-        lastCoalesce = undefined;
-        set({
-          ...next,
-          past: [...state.past, { nodes: state.nodes, edges: state.edges, meta: state.meta }],
-          future: state.future.slice(1),
-          version: state.version + 1,
-        });
+        if (state.readOnly) return;
+        const next = history.redo(state);
+        if (next) set(next);
       },
 
       setIssues(issues) {
-        const previous = get().nodeIssues;
-        const grouped: Record<string, Issue[]> = {};
-        for (const issue of issues) {
-          if (issue.nodeId) (grouped[issue.nodeId] ??= []).push(issue);
-        }
-        for (const [id, list] of Object.entries(grouped)) {
-          if (sameIssues(previous[id], list)) grouped[id] = previous[id]!;
-        }
-        set({ issues, nodeIssues: grouped });
+        set({ issues, nodeIssues: issuesByNode(issues, get().nodeIssues) });
+      },
+
+      markDiff(nodeStates, edgeStates) {
+        const { nodes, edges } = get();
+        set({
+          nodes: nodes.map((n) => {
+            const diff = nodeStates.get(n.id);
+            return diff ? { ...n, data: { ...n.data, diff } } : n;
+          }),
+          edges: edges.map((e) => {
+            const diff = edgeStates.get(e.id);
+            return diff
+              ? { ...e, data: { ...e.data, diff }, className: `sb-edge-diff--${diff}` }
+              : e;
+          }),
+        });
       },
     };
   });
@@ -646,15 +421,5 @@ export function markDiff(
   nodeStates: Map<string, DiffState>,
   edgeStates: Map<string, DiffState>,
 ): void {
-  const { nodes, edges } = store.getState();
-  store.setState({
-    nodes: nodes.map((n) => {
-      const diff = nodeStates.get(n.id);
-      return diff ? { ...n, data: { ...n.data, diff } } : n;
-    }),
-    edges: edges.map((e) => {
-      const diff = edgeStates.get(e.id);
-      return diff ? { ...e, data: { ...e.data, diff }, className: `sb-edge-diff--${diff}` } : e;
-    }),
-  });
+  store.getState().markDiff(nodeStates, edgeStates);
 }
