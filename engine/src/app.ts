@@ -22,6 +22,7 @@ import { OutboxDispatcher } from './runtime/outbox-dispatcher.js';
 import { Reconciler } from './runtime/reconciler.js';
 import { RuntimeGauges } from './runtime/runtime-gauges.js';
 import { RuntimeService } from './runtime/runtime.service.js';
+import { securityHeaders } from './security/security-headers.js';
 import { designerStatic } from './static/designer-static.js';
 import { UsersService } from './users/users.service.js';
 
@@ -111,6 +112,7 @@ export function configureApp(
   logger: Logger,
 ): void {
   app.disable('x-powered-by');
+  app.use(securityHeaders(config.secureCookies));
   app.use(requestLogger(logger));
   const problems = new ProblemFilter(logger);
   const bodyLimit = config.maxDocumentBytes + 64 * 1024;

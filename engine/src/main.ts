@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { ConfigError, type EngineConfig, loadConfig } from './config/config.js';
 import type { SeededFlow } from './seed/seed-examples.js';
@@ -27,6 +28,8 @@ async function startLocalAcs(c: EngineConfig) {
   });
   const wired = loadConfig({
     ...process.env,
+    // The emulator's Event Grid deliveries carry a secret made for this start.
+    ACS_EVENTGRID_SECRET: process.env.ACS_EVENTGRID_SECRET || randomBytes(24).toString('base64url'),
     ACS_CONNECTION_STRING: emulator.httpConnectionString,
     ACS_JWKS_URL: emulator.jwksUrl,
     ACS_CALLBACK_ISSUER: emulator.issuer,

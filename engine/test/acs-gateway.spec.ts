@@ -70,6 +70,7 @@ const gateway = (env: Record<string, string> = {}) =>
       ACS_CALLBACK_BASE_URL: 'https://engine.example',
       ACS_JWKS_URL: 'https://engine.example/keys',
       ACS_CALLBACK_AUDIENCE: 'test',
+      ACS_EVENTGRID_SECRET: 'event-grid-secret-for-tests',
       ...env,
     }),
   );

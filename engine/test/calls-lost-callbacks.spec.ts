@@ -16,6 +16,7 @@ import {
   type Api,
   bind,
   emulatorEnv,
+  eventsUrl,
   freshNumber,
   ivrFlow,
   publish,
@@ -74,7 +75,7 @@ describe('callbacks lost while Postgres was down', () => {
       }),
     );
     api = await apiClient(engine.url);
-    await emulator.control.addSubscription(`${engine.url}/api/acs/events`);
+    await emulator.control.addSubscription(eventsUrl(engine.url));
     await waitFor(
       async () => (await emulator!.control.subscriptions())[0]?.status === 'validated',
       'event grid subscription validated',

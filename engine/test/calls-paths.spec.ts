@@ -128,7 +128,10 @@ describe('more paths: add participant, outbound reminder, version pinning', () =
     const waiting = await runFor(h.t, number, (r) => r.currentNodeId === 'menu');
     const stream = await h.t.request('GET', `/api/runs/${waiting.id}/stream`, { as: 'viewer' });
     expect(stream.headers.get('content-type')).toContain('text/event-stream');
-    const cancelled = await h.t.json('POST', `/api/runs/${waiting.id}/cancel`, { as: 'runner' });
+    // (A publisher: a runner token may only cancel runs it started itself.)
+    const cancelled = await h.t.json('POST', `/api/runs/${waiting.id}/cancel`, {
+      as: 'publisher',
+    });
     expect(cancelled.status).toBe(200);
     expect(cancelled.body.endReason).toBe('cancelled');
     const text = await stream.text();

@@ -16,6 +16,7 @@ import {
   type Api,
   bind,
   emulatorEnv,
+  eventsUrl,
   freshNumber,
   ivrFlow,
   publish,
@@ -72,7 +73,7 @@ describe('Postgres stopped mid-call', () => {
       }),
     );
     api = await apiClient(engine.url);
-    await emulator.control.addSubscription(`${engine.url}/api/acs/events`);
+    await emulator.control.addSubscription(eventsUrl(engine.url));
     await waitFor(
       async () => (await emulator!.control.subscriptions())[0]?.status === 'validated',
       'event grid subscription validated',

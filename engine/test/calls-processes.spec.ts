@@ -7,6 +7,7 @@ import {
   acsRequests,
   bind,
   emulatorEnv,
+  eventsUrl,
   freshNumber,
   ivrFlow,
   publish,
@@ -107,7 +108,7 @@ describe('engine processes: a crash between commit and send, two replicas on one
         method: 'DELETE',
       });
     }
-    for (const url of urls) await em.control.addSubscription(`${url}/api/acs/events`);
+    for (const url of urls) await em.control.addSubscription(eventsUrl(url));
     await waitFor(async () => {
       const subs = await em.control.subscriptions();
       return subs.length === urls.length && subs.every((s) => s.status === 'validated');

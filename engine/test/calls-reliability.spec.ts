@@ -15,6 +15,7 @@ import {
   publish,
   runFor,
   useCallHarness,
+  eventsUrl,
 } from './calls.js';
 
 const CALLER = '+15551234567';
@@ -100,7 +101,7 @@ describe('reliability: faults, forged tokens, malformed events', () => {
     ]);
     const post = async () =>
       (
-        await fetch(`${h.t.url}/api/acs/events`, {
+        await fetch(eventsUrl(h.t.url), {
           method: 'POST',
           headers: { 'content-type': 'application/json', 'aeg-event-type': 'Notification' },
           body: delivery,
@@ -185,7 +186,10 @@ describe('reliability: faults, forged tokens, malformed events', () => {
       headers: { authorization },
     });
     expect(unknown.status).toBe(200);
-    const eg = await h.t.request('POST', '/api/acs/events', { as: 'anonymous', body: '{}' });
+    const eg = await h.t.request('POST', eventsUrl(''), {
+      as: 'anonymous',
+      body: '{}',
+    });
     expect(eg.status).toBe(400);
   });
 

@@ -34,7 +34,7 @@ export function useCallHarness(
   });
   const t = useEngine(env);
   beforeAll(async () => {
-    await emulator!.control.addSubscription(`${t.url}/api/acs/events`);
+    await emulator!.control.addSubscription(eventsUrl(t.url));
     await waitFor(async () => {
       const subs = await emulator!.control.subscriptions();
       return subs.every((s) => s.status === 'validated');
@@ -52,9 +52,17 @@ export function useCallHarness(
   };
 }
 
+/** The Event Grid secret test engines are started with (deliveries carry it in the URL). */
+export const EVENT_GRID_SECRET = 'event-grid-secret-for-the-tests';
+
+/** Where an engine at `base` takes Event Grid deliveries, secret included. */
+export const eventsUrl = (base: string) =>
+  `${base}/api/acs/events?secret=${encodeURIComponent(EVENT_GRID_SECRET)}`;
+
 /** Engine settings that point it at an emulator, scaled like the emulator's time. */
 export function emulatorEnv(emulator: Emulator): Record<string, string> {
   return {
+    ACS_EVENTGRID_SECRET: EVENT_GRID_SECRET,
     ACS_CONNECTION_STRING: emulator.httpConnectionString,
     ACS_JWKS_URL: emulator.jwksUrl,
     ACS_CALLBACK_ISSUER: emulator.issuer,

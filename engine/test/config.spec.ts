@@ -63,16 +63,18 @@ describe('configuration: settings that only make sense together, frozen once rea
   const acs = `endpoint=https://contoso.communication.azure.com/;accesskey=${Buffer.from('k').toString('base64')}`;
 
   it('an ACS connection string without the callback token settings stops the engine, naming them', () => {
-    expect(() => loadConfig({ ACS_CONNECTION_STRING: acs })).toThrow(
+    const grid = { ACS_EVENTGRID_SECRET: 'event-grid-secret-for-tests' };
+    expect(() => loadConfig({ ACS_CONNECTION_STRING: acs, ...grid })).toThrow(
       /ACS_CONNECTION_STRING is set, so the callback token settings must be too: set ACS_JWKS_URL or ACS_OPENID_CONFIG_URL and ACS_CALLBACK_AUDIENCE/,
     );
     expect(() =>
-      loadConfig({ ACS_CONNECTION_STRING: acs, ACS_JWKS_URL: 'https://keys.example/k' }),
+      loadConfig({ ACS_CONNECTION_STRING: acs, ACS_JWKS_URL: 'https://keys.example/k', ...grid }),
     ).toThrow(/set ACS_CALLBACK_AUDIENCE$/);
     const ok = loadConfig({
       ACS_CONNECTION_STRING: acs,
       ACS_OPENID_CONFIG_URL: 'https://acs.example/.well-known/openid',
       ACS_CALLBACK_AUDIENCE: 'resource-id',
+      ...grid,
     });
     expect(ok.acs.audience).toBe('resource-id');
   });

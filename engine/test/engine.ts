@@ -70,6 +70,9 @@ export function useEngine(env: Record<string, string> = {}): TestEngine {
       let body: string | undefined;
       if (options.body !== undefined) {
         body = typeof options.body === 'string' ? options.body : JSON.stringify(options.body);
+      }
+      // As the designer does: every state-changing request is JSON, also with no body.
+      if (body !== undefined || !['GET', 'HEAD'].includes(method)) {
         headers['content-type'] ??= 'application/json';
       }
       return fetch(`${te.url}${path}`, { method, headers, body, redirect: 'manual' });

@@ -16,6 +16,7 @@ describe('runtime housekeeping', () => {
     // Nothing calls back here; the engine only needs the settings to start with an ACS.
     ACS_JWKS_URL: 'http://127.0.0.1:9/calling/keys',
     ACS_CALLBACK_AUDIENCE: 'test',
+    ACS_EVENTGRID_SECRET: 'event-grid-secret-for-tests',
   };
   /** An ACS that takes each request and hangs up without an answer; counts the requests. */
   let requests = 0;

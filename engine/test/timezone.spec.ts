@@ -23,6 +23,7 @@ describe('timestamps on a host outside UTC', () => {
     // Nothing calls back here; the engine only needs the settings to start with an ACS.
     ACS_JWKS_URL: 'http://127.0.0.1:9/calling/keys',
     ACS_CALLBACK_AUDIENCE: 'test',
+    ACS_EVENTGRID_SECRET: 'event-grid-secret-for-tests',
   };
   beforeAll(async () => {
     const port = await freePort();

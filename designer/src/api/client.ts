@@ -174,7 +174,11 @@ async function request<T>(
   options: { body?: unknown; headers?: Record<string, string>; quiet401?: boolean } = {},
 ): Promise<T> {
   const headers: Record<string, string> = { accept: 'application/json', ...options.headers };
-  if (options.body !== undefined) headers['content-type'] = 'application/json';
+  // Every state-changing request is JSON, also with no body: the engine refuses other types on
+  // cookie-authenticated changes (a page on another site could send those without asking).
+  if (options.body !== undefined || (method !== 'GET' && method !== 'HEAD')) {
+    headers['content-type'] = 'application/json';
+  }
   const response = await fetch(path, {
     method,
     headers,

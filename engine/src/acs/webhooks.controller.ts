@@ -21,9 +21,10 @@ export class WebhooksController {
     @Body() body: unknown,
     @Headers('aeg-event-type') eventType: string | undefined,
     @Query('secret') secret: string | undefined,
+    @Headers('authorization') authorization: string | undefined,
     @Res({ passthrough: true }) res: Response,
   ) {
-    const answer = await this.webhooks.eventGrid(body, eventType, secret);
+    const answer = await this.webhooks.eventGrid(body, eventType, secret, authorization);
     if (answer === undefined) res.status(200);
     return answer ?? '';
   }

@@ -4,6 +4,7 @@ import { EntryPointsModule } from '../entry-points/entry-points.module.js';
 import { MetricsModule } from '../metrics/metrics.module.js';
 import { RuntimeModule } from '../runtime/runtime.module.js';
 import { AcsModule } from './acs.module.js';
+import { EventGridAuth } from './event-grid-auth.js';
 import { WebhooksController } from './webhooks.controller.js';
 import { WebhooksService } from './webhooks.service.js';
 
@@ -11,6 +12,6 @@ import { WebhooksService } from './webhooks.service.js';
 @Module({
   imports: [AcsModule, DeadLettersModule, EntryPointsModule, MetricsModule, RuntimeModule],
   controllers: [WebhooksController],
-  providers: [WebhooksService],
+  providers: [WebhooksService, EventGridAuth],
 })
 export class WebhooksModule {}

@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
+import { passwordWeakness } from '../auth/password-policy.js';
 
 /** The repository root (engine/src/config → ../../.. from source, engine/dist/src/config → ../../../.. when built). */
 export function repoRoot(): string {
@@ -50,7 +51,13 @@ export const EnvSchema = z.object({
   SWITCHBOARD_POSTGRES_PORT: z.preprocess(emptyAsUndefined, port().optional()),
   SWITCHBOARD_ADMIN_PASSWORD: z.preprocess(
     emptyAsUndefined,
-    z.string().min(8, 'must be at least 8 characters').optional(),
+    z
+      .string()
+      .superRefine((password, ctx) => {
+        const weakness = passwordWeakness(password);
+        if (weakness) ctx.addIssue({ code: 'custom', message: weakness });
+      })
+      .optional(),
   ),
   SWITCHBOARD_MAX_DOCUMENT_NODES: z.preprocess(emptyAsUndefined, positiveInt().default(5000)),
   SWITCHBOARD_MAX_DOCUMENT_BYTES: z.preprocess(
@@ -59,6 +66,21 @@ export const EnvSchema = z.object({
   ),
   SWITCHBOARD_SESSION_HOURS: z.preprocess(emptyAsUndefined, positiveInt().default(12)),
   SWITCHBOARD_SECURE_COOKIES: z.preprocess(emptyAsUndefined, bool.default(false)),
+  // ---- login protection (engine/src/auth/login-throttle.ts) ----
+  SWITCHBOARD_LOGIN_FREE_ATTEMPTS: z.preprocess(emptyAsUndefined, positiveInt().default(5)),
+  SWITCHBOARD_LOGIN_MAX_DELAY_SECONDS: z.preprocess(
+    emptyAsUndefined,
+    z.coerce.number({ error: 'must be a number' }).positive('must be greater than 0').default(60),
+  ),
+  SWITCHBOARD_LOGIN_LOCKOUT_ATTEMPTS: z.preprocess(emptyAsUndefined, positiveInt().default(20)),
+  SWITCHBOARD_LOGIN_LOCKOUT_MINUTES: z.preprocess(
+    emptyAsUndefined,
+    z.coerce.number({ error: 'must be a number' }).positive('must be greater than 0').default(15),
+  ),
+  SWITCHBOARD_LOGIN_WINDOW_MINUTES: z.preprocess(
+    emptyAsUndefined,
+    z.coerce.number({ error: 'must be a number' }).positive('must be greater than 0').default(15),
+  ),
   SWITCHBOARD_DESIGNER_DIR: z.preprocess(emptyAsUndefined, z.string().optional()),
   // ---- call runtime (engine/src/acs, engine/src/runs) ----
   /** `npm start` without ACS_CONNECTION_STRING: port of the in-process ACS emulator. */
@@ -79,7 +101,14 @@ export const EnvSchema = z.object({
     z.string().min(1).default('https://acscallautomation.communication.azure.com'),
   ),
   ACS_CALLBACK_AUDIENCE: z.preprocess(emptyAsUndefined, z.string().min(1).optional()),
-  ACS_EVENTGRID_SECRET: z.preprocess(emptyAsUndefined, z.string().min(8).optional()),
+  ACS_EVENTGRID_SECRET: z.preprocess(emptyAsUndefined, z.string().min(16, 'must be at least 16 characters').optional()),
+  ACS_EVENTGRID_AUTH: z.preprocess(
+    emptyAsUndefined,
+    z.enum(['secret', 'entra', 'none'], { error: 'must be secret, entra or none' }).optional(),
+  ),
+  ACS_EVENTGRID_ENTRA_TENANT_ID: z.preprocess(emptyAsUndefined, z.string().min(1).optional()),
+  ACS_EVENTGRID_ENTRA_AUDIENCE: z.preprocess(emptyAsUndefined, z.string().min(1).optional()),
+  ACS_EVENTGRID_ENTRA_JWKS_URL: z.preprocess(emptyAsUndefined, z.url().optional()),
   ACS_REQUEST_TIMEOUT_MS: z.preprocess(emptyAsUndefined, positiveInt().default(10_000)),
   ACS_MAX_RETRIES: z.preprocess(
     emptyAsUndefined,
@@ -120,6 +149,7 @@ export interface EngineConfig {
   maxDocumentBytes: number;
   sessionHours: number;
   secureCookies: boolean;
+  login: LoginProtectionConfig;
   designerDir: string;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   migrationsDir: string;
@@ -142,8 +172,26 @@ export interface AcsConfig {
   issuer: string;
   audience: string | undefined;
   eventGridSecret: string | undefined;
+  /**
+   * How Event Grid deliveries are authenticated: the shared secret (`?secret=`), Microsoft
+   * Entra ID bearer tokens, or — for local experiments only — not at all.
+   */
+  eventGridAuth: 'secret' | 'entra' | 'none';
+  eventGridEntra: { tenantId: string; audience: string; jwksUrl: string } | undefined;
   requestTimeoutMs: number;
   maxRetries: number;
+}
+
+/** Failed sign-ins, counted per username and per client address (auth/login-throttle.ts). */
+export interface LoginProtectionConfig {
+  /** Failures before each further attempt must wait (1 s, 2 s, 4 s … up to maxDelaySeconds). */
+  freeAttempts: number;
+  maxDelaySeconds: number;
+  /** Failures after which the key is refused outright for lockoutMinutes. */
+  lockoutAttempts: number;
+  lockoutMinutes: number;
+  /** A key whose last attempt is older than this starts again from zero. */
+  windowMinutes: number;
 }
 
 export interface RuntimeConfig {
@@ -179,6 +227,12 @@ export class ConfigError extends Error {
  */
 function crossFieldProblems(e: z.output<typeof EnvSchema>): string[] {
   const problems: string[] = [];
+  // Otherwise the lockout would come before (or instead of) the back-off it is meant to follow.
+  if (e.SWITCHBOARD_LOGIN_LOCKOUT_ATTEMPTS <= e.SWITCHBOARD_LOGIN_FREE_ATTEMPTS) {
+    problems.push(
+      `SWITCHBOARD_LOGIN_LOCKOUT_ATTEMPTS (${e.SWITCHBOARD_LOGIN_LOCKOUT_ATTEMPTS}) must be greater than SWITCHBOARD_LOGIN_FREE_ATTEMPTS (${e.SWITCHBOARD_LOGIN_FREE_ATTEMPTS})`,
+    );
+  }
   if (e.ACS_CONNECTION_STRING) {
     const needs: string[] = [];
     if (!e.ACS_JWKS_URL && !e.ACS_OPENID_CONFIG_URL)
@@ -189,6 +243,25 @@ function crossFieldProblems(e: z.output<typeof EnvSchema>): string[] {
         `ACS_CONNECTION_STRING is set, so the callback token settings must be too: set ${needs.join(' and ')}`,
       );
     }
+    // Whoever can post an IncomingCall can start a run and make the engine call ACS.
+    const auth = e.ACS_EVENTGRID_AUTH;
+    const entra = e.ACS_EVENTGRID_ENTRA_TENANT_ID && e.ACS_EVENTGRID_ENTRA_AUDIENCE;
+    if (auth === undefined && !e.ACS_EVENTGRID_SECRET && !entra) {
+      problems.push(
+        'ACS_CONNECTION_STRING is set, so Event Grid deliveries must be authenticated: set ACS_EVENTGRID_SECRET, or ACS_EVENTGRID_ENTRA_TENANT_ID and ACS_EVENTGRID_ENTRA_AUDIENCE (or ACS_EVENTGRID_AUTH=none for a local experiment)',
+      );
+    }
+  }
+  if (e.ACS_EVENTGRID_AUTH === 'secret' && !e.ACS_EVENTGRID_SECRET) {
+    problems.push('ACS_EVENTGRID_AUTH is secret: set ACS_EVENTGRID_SECRET');
+  }
+  if (
+    e.ACS_EVENTGRID_AUTH === 'entra' &&
+    !(e.ACS_EVENTGRID_ENTRA_TENANT_ID && e.ACS_EVENTGRID_ENTRA_AUDIENCE)
+  ) {
+    problems.push(
+      'ACS_EVENTGRID_AUTH is entra: set ACS_EVENTGRID_ENTRA_TENANT_ID and ACS_EVENTGRID_ENTRA_AUDIENCE',
+    );
   }
   return problems;
 }
@@ -230,6 +303,13 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     maxDocumentBytes: e.SWITCHBOARD_MAX_DOCUMENT_BYTES,
     sessionHours: e.SWITCHBOARD_SESSION_HOURS,
     secureCookies: e.SWITCHBOARD_SECURE_COOKIES,
+    login: {
+      freeAttempts: e.SWITCHBOARD_LOGIN_FREE_ATTEMPTS,
+      maxDelaySeconds: e.SWITCHBOARD_LOGIN_MAX_DELAY_SECONDS,
+      lockoutAttempts: e.SWITCHBOARD_LOGIN_LOCKOUT_ATTEMPTS,
+      lockoutMinutes: e.SWITCHBOARD_LOGIN_LOCKOUT_MINUTES,
+      windowMinutes: e.SWITCHBOARD_LOGIN_WINDOW_MINUTES,
+    },
     designerDir: e.SWITCHBOARD_DESIGNER_DIR
       ? resolve(base, e.SWITCHBOARD_DESIGNER_DIR)
       : join(root, 'designer', 'dist'),
@@ -246,6 +326,19 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       issuer: e.ACS_CALLBACK_ISSUER,
       audience: e.ACS_CALLBACK_AUDIENCE,
       eventGridSecret: e.ACS_EVENTGRID_SECRET,
+      eventGridAuth:
+        e.ACS_EVENTGRID_AUTH ??
+        (e.ACS_EVENTGRID_SECRET ? 'secret' : e.ACS_EVENTGRID_ENTRA_TENANT_ID ? 'entra' : 'none'),
+      eventGridEntra:
+        e.ACS_EVENTGRID_ENTRA_TENANT_ID && e.ACS_EVENTGRID_ENTRA_AUDIENCE
+          ? {
+              tenantId: e.ACS_EVENTGRID_ENTRA_TENANT_ID,
+              audience: e.ACS_EVENTGRID_ENTRA_AUDIENCE,
+              jwksUrl:
+                e.ACS_EVENTGRID_ENTRA_JWKS_URL ??
+                `https://login.microsoftonline.com/${e.ACS_EVENTGRID_ENTRA_TENANT_ID}/discovery/v2.0/keys`,
+            }
+          : undefined,
       requestTimeoutMs: e.ACS_REQUEST_TIMEOUT_MS,
       maxRetries: e.ACS_MAX_RETRIES,
     },

@@ -6,9 +6,14 @@ import { RunsQueryRepository } from './runs-query.repository.js';
 import { toStepDto } from './runs.service.js';
 
 const POLL_MS = 1000;
+/** Live streams one principal may hold open at once (each holds a connection). */
+export const MAX_STREAMS_PER_PRINCIPAL = 20;
 
 interface Subscriber {
   runId: string;
+  owner: string;
+  /** Whether the run was seen to have ended (a stream of an ended run ends too). */
+  checkedEnd: boolean;
   lastSeq: number;
   res: Response;
   busy: boolean;
@@ -42,7 +47,14 @@ export class RunStreams implements OnApplicationShutdown {
     this.poll.unref();
   }
 
-  open(runId: string, afterSeq: number, req: Request, res: Response): void {
+  /** Open streams of `owner`, for the per-principal cap. */
+  openBy(owner: string): number {
+    let n = 0;
+    for (const set of this.byRun.values()) for (const s of set) if (s.owner === owner) n++;
+    return n;
+  }
+
+  open(runId: string, afterSeq: number, owner: string, req: Request, res: Response): void {
     res.writeHead(200, {
       'content-type': 'text/event-stream',
       'cache-control': 'no-cache',
@@ -52,6 +64,8 @@ export class RunStreams implements OnApplicationShutdown {
     res.write(': connected\n\n');
     const s: Subscriber = {
       runId,
+      owner,
+      checkedEnd: false,
       lastSeq: afterSeq,
       res,
       busy: false,
@@ -102,6 +116,15 @@ export class RunStreams implements OnApplicationShutdown {
           }
         }
         if (rows.length === 100) s.again = true;
+        if (rows.length === 0 && !s.checkedEnd) {
+          // Opened after the run's last step (Last-Event-ID, ?after): nothing will come.
+          s.checkedEnd = true;
+          if ((await this.repo.find(s.runId))?.status === 'ended') {
+            s.res.write(`event: end\ndata: {}\n\n`);
+            this.close(s);
+            return;
+          }
+        }
       } while (s.again && !s.closed);
     } catch (e) {
       this.logger.debug({ err: e, runId: s.runId }, 'run stream: poll failed');

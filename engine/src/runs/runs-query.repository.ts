@@ -3,6 +3,8 @@ import type { TraceEntry } from '@switchboard/flow';
 import { Prisma, PrismaService } from '../database/prisma.service.js';
 
 export interface RunFilter {
+  /** Only runs started by this actor (a runner token sees its own runs). */
+  startedBy?: string;
   flowId?: string;
   version?: number;
   status?: string;
@@ -116,6 +118,7 @@ export class RunsQueryRepository {
   list(filter: RunFilter, limit: number, after?: { startedAt: Date; id: string }) {
     const where: Prisma.Sql[] = [];
     if (filter.test !== undefined) where.push(Prisma.sql`r.test = ${filter.test}`);
+    if (filter.startedBy) where.push(Prisma.sql`r."startedBy" = ${filter.startedBy}`);
     if (filter.flowId) where.push(Prisma.sql`r."flowId" = ${filter.flowId}`);
     if (filter.version !== undefined) where.push(Prisma.sql`r.version = ${filter.version}`);
     if (filter.status) where.push(Prisma.sql`r.status = ${filter.status}`);

@@ -7,7 +7,8 @@ import { Roles } from '../auth/roles.decorator.js';
 import { ApiEndpoint } from '../common/openapi.js';
 import { ZodPipe } from '../common/zod.pipe.js';
 import { FlowDocumentSchema } from '@switchboard/flow';
-import { RunStreams } from './run-streams.js';
+import { ProblemException } from '../common/problem.js';
+import { MAX_STREAMS_PER_PRINCIPAL, RunStreams } from './run-streams.js';
 import {
   RunDetailSchema,
   RunIdSchema,
@@ -54,8 +55,11 @@ export class RunsController {
     query: RunListQuerySchema,
     response: RunPageSchema,
   })
-  list(@Query(new ZodPipe(RunListQuerySchema)) query: z.output<typeof RunListQuerySchema>) {
-    return this.runs.list(query);
+  list(
+    @Query(new ZodPipe(RunListQuerySchema)) query: z.output<typeof RunListQuerySchema>,
+    @CurrentPrincipal() me: Principal,
+  ) {
+    return this.runs.list(query, me);
   }
 
   @Get(':id')
@@ -65,8 +69,8 @@ export class RunsController {
     response: RunDetailSchema,
     errors: { 404: 'No such run' },
   })
-  get(@runId() id: string) {
-    return this.runs.get(id);
+  get(@runId() id: string, @CurrentPrincipal() me: Principal) {
+    return this.runs.get(id, me);
   }
 
   @Get(':id/document')
@@ -76,8 +80,8 @@ export class RunsController {
     response: FlowDocumentSchema,
     errors: { 404: 'No such run' },
   })
-  document(@runId() id: string) {
-    return this.runs.document(id);
+  document(@runId() id: string, @CurrentPrincipal() me: Principal) {
+    return this.runs.document(id, me);
   }
 
   @Post(':id/cancel')
@@ -102,7 +106,7 @@ export class RunsController {
       '(a first connection that already holds the steps up to seq); else from step 0.',
     query: StreamQuerySchema,
     produces: 'text/event-stream',
-    errors: { 404: 'No such run' },
+    errors: { 404: 'No such run', 429: 'Too many live streams open (Retry-After)' },
   })
   async stream(
     @runId() id: string,
@@ -110,15 +114,22 @@ export class RunsController {
     @Headers('last-event-id') lastEventId: string | undefined,
     @Req() req: Request,
     @Res() res: Response,
+    @CurrentPrincipal() me: Principal,
   ) {
-    if (!(await this.runs.exists(id))) {
-      // Through the problem filter like any other 404.
-      await this.runs.get(id);
+    // A 404 (unknown, or not the runner's) through the problem filter like any other.
+    await this.runs.visible(id, me);
+    if (this.streams.openBy(me.actor) >= MAX_STREAMS_PER_PRINCIPAL) {
+      throw new ProblemException(
+        429,
+        'too-many-streams',
+        `You have ${MAX_STREAMS_PER_PRINCIPAL} live streams open; close one first`,
+        { retryAfter: 5 },
+      );
     }
     const after =
       lastEventId !== undefined && /^\d+$/.test(lastEventId)
         ? Number(lastEventId)
         : (query.after ?? -1);
-    this.streams.open(id, after, req, res);
+    this.streams.open(id, after, me.actor, req, res);
   }
 }

@@ -83,6 +83,15 @@ function nodesByContext(steps: RunStepDto[]): Map<string, string> {
 
 const CursorSchema = zod.tuple([zod.string(), zod.string()]);
 
+/**
+ * A `runner` token (a system that starts and watches runs) sees only the runs it started:
+ * others' calls — their callers' numbers and the digits they entered — are none of its business,
+ * and it cannot hang them up. People (viewer and above) see every run.
+ */
+const scopedToOwnRuns = (me: Principal) => me.role === 'runner';
+const canSee = (run: { startedBy: string }, me: Principal | undefined) =>
+  !me || !scopedToOwnRuns(me) || run.startedBy === me.actor;
+
 /** Runs for systems and the designer: start outbound calls, list, inspect, cancel. */
 @Injectable()
 export class RunsService {
@@ -139,10 +148,11 @@ export class RunsService {
     return this.get(runId);
   }
 
-  async list(query: z.output<typeof RunListQuerySchema>): Promise<Page<RunDto>> {
+  async list(query: z.output<typeof RunListQuerySchema>, me?: Principal): Promise<Page<RunDto>> {
     const after = query.cursor ? decodeCursor(query.cursor, CursorSchema) : undefined;
     const rows = await this.runs.list(
       {
+        ...(me && scopedToOwnRuns(me) ? { startedBy: me.actor } : {}),
         ...(query.test !== 'all' ? { test: query.test === 'true' } : {}),
         ...(query.flowId ? { flowId: query.flowId } : {}),
         ...(query.version !== undefined ? { version: query.version } : {}),
@@ -159,9 +169,9 @@ export class RunsService {
     return toPage(rows, query.limit, (r) => [r.startedAt.toISOString(), r.id], toRunDto);
   }
 
-  async get(id: string): Promise<RunDetailDto> {
+  async get(id: string, me?: Principal): Promise<RunDetailDto> {
     const run = await this.runs.find(id);
-    if (!run) throw notFound(`Run ${id}`);
+    if (!run || !canSee(run, me)) throw notFound(`Run ${id}`);
     const rows = await this.runs.steps(id);
     const state = run.state as {
       vars?: Record<string, string>;
@@ -225,9 +235,9 @@ export class RunsService {
   }
 
   /** The flow document a run walked (its version's, or its draft snapshot's). */
-  async document(id: string): Promise<unknown> {
+  async document(id: string, me?: Principal): Promise<unknown> {
     const run = await this.runs.find(id);
-    if (!run) throw notFound(`Run ${id}`);
+    if (!run || !canSee(run, me)) throw notFound(`Run ${id}`);
     const doc = await this.flows.documentOf(run.flowVersionId);
     if (!doc) throw notFound(`The document of run ${id}`);
     return doc;
@@ -236,7 +246,7 @@ export class RunsService {
   /** Hangs up (if the run holds a call) and ends the run with reason `cancelled`. */
   async cancel(id: string, by: Principal): Promise<RunDetailDto> {
     const run = await this.runs.find(id);
-    if (!run) throw notFound(`Run ${id}`);
+    if (!run || !canSee(run, by)) throw notFound(`Run ${id}`);
     if (run.status === 'running') {
       await this.runtime.engineEvent(id, { id: `cancel:${id}`, type: 'Cancel' });
       this.runtime.callLogger(id).info({ by: by.actor }, 'run cancelled');
@@ -244,8 +254,10 @@ export class RunsService {
     return this.get(id);
   }
 
-  async exists(id: string): Promise<boolean> {
-    return (await this.runs.find(id)) !== null;
+  /** Throws 404 unless the run exists and `me` may see it. */
+  async visible(id: string, me: Principal): Promise<void> {
+    const run = await this.runs.find(id);
+    if (!run || !canSee(run, me)) throw notFound(`Run ${id}`);
   }
 }
 
