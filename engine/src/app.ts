@@ -22,6 +22,12 @@ import { OutboxDispatcher } from './runtime/outbox-dispatcher.js';
 import { Reconciler } from './runtime/reconciler.js';
 import { RuntimeGauges } from './runtime/runtime-gauges.js';
 import { RuntimeService } from './runtime/runtime.service.js';
+import {
+  jsonBody,
+  LOGIN_BODY_LIMIT,
+  refuseAnonymousBodies,
+  WEBHOOK_BODY_LIMIT,
+} from './security/body-limits.js';
 import { securityHeaders } from './security/security-headers.js';
 import { designerStatic } from './static/designer-static.js';
 import { UsersService } from './users/users.service.js';
@@ -119,14 +125,15 @@ export function configureApp(
   // The ACS callback route (the hot path) is answered by the HTTP server, ahead of Express.
   mountAhead(
     app.getHttpServer(),
-    callbackRoute(app.get(WebhooksService), problems, logger, bodyLimit),
+    callbackRoute(app.get(WebhooksService), problems, logger, WEBHOOK_BODY_LIMIT),
   );
-  app.useBodyParser('json', {
-    // Documents are checked against SWITCHBOARD_MAX_DOCUMENT_BYTES precisely; this bounds the
-    // whole body (document plus its envelope).
-    limit: bodyLimit,
-    type: ['application/json', 'application/*+json'],
-  });
+  // Bounded before work: anonymous uploads are refused unread; each route's body is limited
+  // while it is read (webhooks 1 MB, login 4 KB, the rest — flow documents — their own limit,
+  // checked precisely against SWITCHBOARD_MAX_DOCUMENT_BYTES later), and checked before parsing.
+  app.use(refuseAnonymousBodies());
+  app.use('/api/acs/events', jsonBody(WEBHOOK_BODY_LIMIT));
+  app.use('/api/auth/login', jsonBody(LOGIN_BODY_LIMIT));
+  app.use(jsonBody(bodyLimit));
   app.useGlobalFilters(problems);
   const designer = designerStatic(config.designerDir);
   if (designer) app.use(designer);

@@ -149,4 +149,16 @@ describe('the callback route at the edge', () => {
     const letters = await t.json('GET', '/api/dead-letters', { as: 'admin' });
     expect(letters.body.items[0]).toMatchObject({ eventId: 'not-a-callback', raw: body });
   });
+
+  it('a callback that could never be stored (a NUL character) is a 400 — ACS stops — not a 503', async () => {
+    const res = await fetch(`${t.url}/api/acs/callbacks`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${await token()}` },
+      body: JSON.stringify(
+        cloudEvent('PlayCompleted', { callConnectionId: 'cc-9', operationContext: 'x' }),
+      ).replace('"x"', '"x\\u0000"'),
+    });
+    expect(res.status).toBe(400);
+    expect(((await res.json()) as { detail: string }).detail).toMatch(/NUL/);
+  });
 });

@@ -1,6 +1,8 @@
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { BadRequestException, PayloadTooLargeException } from '@nestjs/common';
+import { ProblemException } from '../common/problem.js';
 import type { ProblemFilter } from '../common/problem.filter.js';
+import { checkJsonText } from '../security/body-limits.js';
 import type { Logger } from '../logging/logger.js';
 import { TEST_CALLBACK_PATH } from './test-acs.js';
 import type { WebhooksService } from './webhooks.service.js';
@@ -78,10 +80,17 @@ export function callbackRoute(
       let body: unknown;
       // As the JSON body parser: only JSON content types are parsed; an empty body is no body.
       if (size > 0 && JSON_TYPE.test(req.headers['content-type'] ?? '')) {
+        const raw = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
         try {
-          body = JSON.parse(
-            chunks.length === 1 ? chunks[0]!.toString() : Buffer.concat(chunks).toString(),
-          );
+          // An event that can never be stored (NUL, lone surrogates…) is a 400 — ACS stops
+          // retrying it — never a 503 from the database refusing it later.
+          checkJsonText(raw);
+        } catch (e) {
+          fail(new ProblemException(400, 'malformed-event', (e as Error).message));
+          return;
+        }
+        try {
+          body = JSON.parse(raw.toString());
         } catch (e) {
           fail(new BadRequestException((e as Error).message, { cause: e }));
           return;

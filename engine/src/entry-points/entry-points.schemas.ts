@@ -24,6 +24,7 @@ export const BindSchema = z.strictObject({
     .number()
     .int()
     .positive()
+    .max(2_147_483_647, 'is too large')
     .nullable()
     .optional()
     .describe('Pin this published version; omit or null to follow the latest'),

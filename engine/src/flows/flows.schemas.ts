@@ -39,6 +39,7 @@ export const PublishSchema = z.preprocess(
       .number()
       .int()
       .positive()
+      .max(2_147_483_647, 'is too large')
       .optional()
       .describe(
         'The draft revision you reviewed; publishing is refused (409) if the draft moved since',
@@ -61,7 +62,8 @@ export const RollbackSchema = z.strictObject({
 export const VersionParamSchema = z.coerce
   .number({ error: 'must be a version number' })
   .int('must be a version number')
-  .positive('must be a version number');
+  .positive('must be a version number')
+  .max(2_147_483_647, 'is too large');
 
 export const ExportQuerySchema = z.strictObject({
   version: VersionParamSchema.optional().describe(

@@ -16,6 +16,7 @@ export const StartRunSchema = z.strictObject({
     .number()
     .int()
     .positive()
+    .max(2_147_483_647, 'is too large')
     .optional()
     .describe('A published version; default: the latest'),
   targets: z.array(target).min(1).max(10).describe('Who to call'),
