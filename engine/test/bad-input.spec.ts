@@ -228,7 +228,7 @@ describe('bad input → 4xx problem naming the field, and no change in the datab
       body: { username: 'x', role: 'viewer', password: 'short' },
       status: 400,
       field: 'password',
-      detail: /at least 8/,
+      detail: /at least 12/,
     },
     {
       name: 'bad token role',

@@ -25,7 +25,15 @@ const HAND_WRITTEN = {
     },
     // Test-run retention.
     Run_test_endedAt_idx: { table: 'Run', columns: ['endedAt'], where: 'test' },
-  } as Record<string, { table: string; columns: string[]; where: string }>,
+    // Usernames unique regardless of case (20261201120000_login_protection); the plain unique
+    // index on "username" stays for Prisma's findUnique.
+    User_username_lower_key: {
+      table: 'User',
+      columns: ['lower(username)'],
+      where: null,
+      unique: true,
+    },
+  } as Record<string, { table: string; columns: string[]; where: string | null; unique?: boolean }>,
   reloptions: { Run: ['fillfactor=70'] } as Record<string, string[]>,
   triggers: ['FlowVersion_no_update_or_delete', 'FlowVersion_no_truncate'],
 };
@@ -178,7 +186,12 @@ function expected() {
     }
   }
   for (const [name, ix] of Object.entries(HAND_WRITTEN.indexes)) {
-    indexes[name] = { table: ix.table, unique: false, columns: ix.columns, where: ix.where };
+    indexes[name] = {
+      table: ix.table,
+      unique: ix.unique ?? false,
+      columns: ix.columns,
+      where: ix.where,
+    };
   }
   return { columns, indexes, foreignKeys: foreignKeys.sort() };
 }

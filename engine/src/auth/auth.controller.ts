@@ -1,6 +1,6 @@
-import { Body, Controller, Get, Post, Res } from '@nestjs/common';
+import { Body, Controller, Get, Post, Req, Res } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
-import type { Response } from 'express';
+import type { Request, Response } from 'express';
 import type { z } from 'zod';
 import { ApiEndpoint } from '../common/openapi.js';
 import { ZodPipe } from '../common/zod.pipe.js';
@@ -27,13 +27,27 @@ export class AuthController {
     summary: 'Sign in; sets an HTTP-only session cookie',
     body: LoginSchema,
     response: MeSchema,
-    errors: { 401: 'Wrong username or password' },
+    description:
+      'Failed attempts are counted per username and per client address: after a few, each ' +
+      'further attempt must wait longer, then the key is locked out for a while (429 with ' +
+      'Retry-After, the password not checked).',
+    errors: {
+      401: 'Wrong username or password',
+      429: 'Too many failed sign-ins for this username or address (Retry-After)',
+    },
   })
   async login(
     @Body(new ZodPipe(LoginSchema)) body: z.output<typeof LoginSchema>,
+    @Req() req: Request,
     @Res({ passthrough: true }) res: Response,
   ) {
-    const { cookie, principal, maxAgeMs } = await this.auth.login(body.username, body.password);
+    // No `trust proxy`: the socket's address, which a client cannot choose by sending a header.
+    const address = req.ip ?? req.socket.remoteAddress ?? 'unknown';
+    const { cookie, principal, maxAgeMs } = await this.auth.login(
+      body.username,
+      body.password,
+      address,
+    );
     res.cookie(SESSION_COOKIE, cookie, {
       httpOnly: true,
       sameSite: 'lax',

@@ -1,9 +1,12 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Request } from 'express';
+import { AuditRepository } from '../audit/audit.repository.js';
 import { ENGINE_CONFIG, type EngineConfig } from '../config/config.js';
 import { ProblemException } from '../common/problem.js';
+import { PrismaService } from '../database/prisma.service.js';
 import { TokensRepository } from '../tokens/tokens.repository.js';
 import { UsersRepository } from '../users/users.repository.js';
+import { LoginThrottle } from './login-throttle.js';
 import { DUMMY_HASH, verifyPassword } from './passwords.js';
 import type { Principal } from './principal.js';
 import type { Role } from './roles.js';
@@ -40,6 +43,9 @@ export class AuthService {
     private readonly users: UsersRepository,
     private readonly tokens: TokensRepository,
     private readonly sessions: SessionsRepository,
+    private readonly throttle: LoginThrottle,
+    private readonly audit: AuditRepository,
+    private readonly prisma: PrismaService,
     @Inject(ENGINE_CONFIG) private readonly config: EngineConfig,
   ) {}
 
@@ -86,14 +92,52 @@ export class AuthService {
     };
   }
 
-  /** Checks the password; returns the cookie value and the principal. */
+  /**
+   * Checks the password, unless the username or the client address has failed too often (429
+   * with Retry-After, the password not even looked at); returns the cookie value and the
+   * principal. An unknown username takes the same path and the same time as a wrong password:
+   * it is counted, audited and hashed against a dummy hash with the same scrypt parameters.
+   */
   async login(
     username: string,
     password: string,
+    address: string,
   ): Promise<{ cookie: string; principal: Principal; maxAgeMs: number }> {
+    const verdict = await this.throttle.begin(username, address);
+    if (!verdict.allowed) {
+      if (verdict.firstRefusal) {
+        await this.audit.record(this.prisma, {
+          actor: 'anonymous',
+          action: 'auth.login.throttled',
+          target: `user:${username}`,
+          details: {
+            username,
+            address,
+            blocked: verdict.blocked,
+            reason: verdict.reason,
+            retryAfterSeconds: verdict.retryAfterSeconds,
+          },
+        });
+      }
+      throw new ProblemException(
+        429,
+        'too-many-logins',
+        `Too many failed sign-ins; try again in ${verdict.retryAfterSeconds} s`,
+        { retryAfter: verdict.retryAfterSeconds },
+      );
+    }
     const user = await this.users.findByUsername(username);
     const ok = await verifyPassword(password, user?.passwordHash ?? DUMMY_HASH);
-    if (!user || !ok) throw unauthorized('Wrong username or password');
+    if (!user || !ok) {
+      await this.audit.record(this.prisma, {
+        actor: 'anonymous',
+        action: 'auth.login.failed',
+        target: `user:${user?.username ?? username}`,
+        details: { username, address },
+      });
+      throw unauthorized('Wrong username or password');
+    }
+    await this.throttle.succeeded(username, address);
     const cookie = newSessionToken();
     const maxAgeMs = this.config.sessionHours * 3_600_000;
     const now = new Date();

@@ -101,7 +101,10 @@ export const EnvSchema = z.object({
     z.string().min(1).default('https://acscallautomation.communication.azure.com'),
   ),
   ACS_CALLBACK_AUDIENCE: z.preprocess(emptyAsUndefined, z.string().min(1).optional()),
-  ACS_EVENTGRID_SECRET: z.preprocess(emptyAsUndefined, z.string().min(16, 'must be at least 16 characters').optional()),
+  ACS_EVENTGRID_SECRET: z.preprocess(
+    emptyAsUndefined,
+    z.string().min(16, 'must be at least 16 characters').optional(),
+  ),
   ACS_EVENTGRID_AUTH: z.preprocess(
     emptyAsUndefined,
     z.enum(['secret', 'entra', 'none'], { error: 'must be secret, entra or none' }).optional(),

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { type Db, PrismaService } from '../database/prisma.service.js';
 import type { Role } from '../auth/roles.js';
+import type { User } from '../generated/prisma/client.js';
 
 @Injectable()
 export class UsersRepository {
@@ -18,8 +19,14 @@ export class UsersRepository {
     await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext('switchboard:users'))`;
   }
 
-  findByUsername(username: string) {
-    return this.prisma.user.findUnique({ where: { username } });
+  /**
+   * Regardless of case, as the unique index on lower("username") makes names unique; raw SQL so
+   * the condition is exactly the index's expression (Prisma's `mode: 'insensitive'` is not).
+   */
+  async findByUsername(username: string, db: Db = this.prisma): Promise<User | null> {
+    const rows = await db.$queryRaw<User[]>`
+      SELECT * FROM "User" WHERE lower("username") = lower(${username}) LIMIT 1`;
+    return rows[0] ?? null;
   }
 
   findById(id: string, db: Db = this.prisma) {

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { PageQuerySchema, pageSchema } from '../common/pagination.js';
 import { HUMAN_ROLES } from '../auth/roles.js';
+import { passwordWeakness } from '../auth/password-policy.js';
 
 export const UsernameSchema = z
   .string()
@@ -9,15 +10,21 @@ export const UsernameSchema = z
     'must be 1–64 letters, digits, ".", "_", "@" or "-"',
   );
 
+/** Any password a person chooses (created or changed): the policy in auth/password-policy.ts. */
+export const NewPasswordSchema = z
+  .string()
+  .max(200, 'must be at most 200 characters')
+  .superRefine((password, ctx) => {
+    const weakness = passwordWeakness(password);
+    if (weakness) ctx.addIssue({ code: 'custom', message: weakness });
+  });
+
 export const CreateUserSchema = z.strictObject({
   username: UsernameSchema,
   role: z.enum(HUMAN_ROLES),
-  password: z
-    .string()
-    .min(8, 'must be at least 8 characters')
-    .max(200)
-    .optional()
-    .describe('Omit to have a random password generated and returned once'),
+  password: NewPasswordSchema.optional().describe(
+    'Omit to have a random password generated and returned once',
+  ),
 });
 
 export const UserSchema = z.object({

@@ -66,7 +66,14 @@ export class UsersService {
       });
       return { ...toDto(user), ...(input.password ? {} : { password }) };
     } catch (e) {
-      if (isUniqueViolation(e)) throw conflict(`A user named "${input.username}" already exists`);
+      if (isUniqueViolation(e)) {
+        const existing = await this.users.findByUsername(input.username);
+        throw conflict(
+          existing && existing.username !== input.username
+            ? `A user named "${existing.username}" already exists (usernames do not differ by case alone)`
+            : `A user named "${input.username}" already exists`,
+        );
+      }
       throw e;
     }
   }
