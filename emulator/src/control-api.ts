@@ -46,6 +46,7 @@ export class ControlApi {
 
   handle(req: IncomingMessage, res: ServerResponse, rawBody: Buffer, url: URL): void {
     try {
+      refuseOtherSites(req);
       const r = this.route(req.method ?? 'GET', url, rawBody, req, res);
       if (r !== 'streaming') send(res, r.status, r.body);
     } catch (e) {
@@ -74,7 +75,7 @@ export class ControlApi {
 
     switch (route) {
       case 'GET ':
-        return { status: 200, body: this.deps.info() };
+        return { status: 200, body: this.info(req, url) };
       case 'GET stats':
         return {
           status: 200,
@@ -199,20 +200,20 @@ export class ControlApi {
               body: { error: { code: 'NotFound', message: 'Unknown validation code.' } },
             };
       case 'GET stream':
-        this.stream(req, res, monitor);
+        this.stream(req, res, monitor, url);
         return 'streaming';
     }
     throw new AcsHttpError(404, 'NotFound', `No control route for ${method} ${url.pathname}.`);
   }
 
   /** Server-Sent Events of every timeline entry, for the designer's test-call panel. */
-  private stream(req: IncomingMessage, res: ServerResponse, monitor: Monitor): void {
+  private stream(req: IncomingMessage, res: ServerResponse, monitor: Monitor, url: URL): void {
     res.writeHead(200, {
       'content-type': 'text/event-stream',
       'cache-control': 'no-cache',
       connection: 'keep-alive',
     });
-    res.write(`event: hello\ndata: ${JSON.stringify(this.deps.info())}\n\n`);
+    res.write(`event: hello\ndata: ${JSON.stringify(this.info(req, url))}\n\n`);
     const unsubscribe = monitor.subscribe((entry) => {
       res.write(`event: ${entry.kind}\ndata: ${JSON.stringify(entry)}\n\n`);
     });
@@ -227,7 +228,45 @@ export class ControlApi {
     res.on('close', done);
   }
 
+  /**
+   * What an app needs to connect — without the access key unless asked for it explicitly
+   * (`?secrets=1`) from this machine: the key signs every request to the emulated resource.
+   */
+  private info(req: IncomingMessage, url: URL): ControlInfo {
+    const info = this.deps.info();
+    const local = isLoopbackAddress(req.socket.remoteAddress);
+    if (local && url.searchParams.get('secrets') === '1') return info;
+    return {
+      ...info,
+      connectionString: info.connectionString.replace(/accesskey=[^;]*/i, 'accesskey=***'),
+    };
+  }
+
   close(): void {
     for (const res of this.streams) res.end();
+  }
+}
+
+const isLoopbackAddress = (a: string | undefined) =>
+  a === '::1' ||
+  a === '127.0.0.1' ||
+  a?.startsWith('::ffff:127.') === true ||
+  a?.startsWith('127.') === true;
+
+/**
+ * The control API drives calls (and shows what they did): a web page on another site must not
+ * be able to use it through a developer's browser. Browsers say where a request comes from;
+ * tools (the CLI, the engine, tests) send no Origin.
+ */
+function refuseOtherSites(req: IncomingMessage): void {
+  const site = req.headers['sec-fetch-site'];
+  const origin = req.headers.origin;
+  if (
+    (typeof site === 'string' && site !== 'same-origin' && site !== 'none') ||
+    (typeof origin === 'string' &&
+      origin !== `http://${req.headers.host ?? ''}` &&
+      origin !== `https://${req.headers.host ?? ''}`)
+  ) {
+    throw new AcsHttpError(403, 'Forbidden', 'The control API takes no requests from other sites.');
   }
 }

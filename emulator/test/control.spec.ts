@@ -151,3 +151,45 @@ describe('control API', () => {
     }
   });
 });
+
+describe('the control API and browsers', () => {
+  it('refuses requests other sites make through a browser; tools are unaffected', async () => {
+    const h = await harness();
+    try {
+      const base = `${h.emulator.url}/emulator/calls`;
+      const body = JSON.stringify({ from: '+15551230099', to: '+18005550100' });
+      const headers = { 'content-type': 'application/json' };
+      const evil = await fetch(base, {
+        method: 'POST',
+        headers: { ...headers, origin: 'https://evil.example' },
+        body,
+      });
+      expect(evil.status).toBe(403);
+      const cross = await fetch(base, {
+        method: 'POST',
+        headers: { ...headers, 'sec-fetch-site': 'cross-site' },
+        body,
+      });
+      expect(cross.status).toBe(403);
+      expect((await fetch(base, { method: 'POST', headers, body })).status).toBe(201);
+    } finally {
+      await h.close();
+    }
+  });
+
+  it('shows the access key only when asked for it explicitly, from this machine', async () => {
+    const h = await harness();
+    try {
+      const plain = (await (await fetch(`${h.emulator.url}/emulator`)).json()) as {
+        connectionString: string;
+      };
+      expect(plain.connectionString).toMatch(/accesskey=\*\*\*$/);
+      const asked = (await (await fetch(`${h.emulator.url}/emulator?secrets=1`)).json()) as {
+        connectionString: string;
+      };
+      expect(asked.connectionString).toBe(h.emulator.connectionString);
+    } finally {
+      await h.close();
+    }
+  });
+});
