@@ -13,7 +13,10 @@ export interface paths {
     };
     get?: never;
     put?: never;
-    /** Sign in; sets an HTTP-only session cookie */
+    /**
+     * Sign in; sets an HTTP-only session cookie
+     * @description Failed attempts are counted per username and per client address: after a few, each further attempt must wait longer, then the key is locked out for a while (429 with Retry-After, the password not checked).
+     */
     post: operations['AuthController_login'];
     delete?: never;
     options?: never;
@@ -606,6 +609,24 @@ export interface operations {
       };
       /** @description Role not allowed */
       403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': {
+            type: string;
+            title: string;
+            status: number;
+            detail?: string;
+            errors?: {
+              path: string;
+              message: string;
+            }[];
+          };
+        };
+      };
+      /** @description Too many failed sign-ins for this username or address (Retry-After) */
+      429: {
         headers: {
           [name: string]: unknown;
         };

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { PageQuerySchema, pageSchema } from '../common/pagination.js';
 import { HUMAN_ROLES } from '../auth/roles.js';
-import { passwordWeakness } from '../auth/password-policy.js';
+import { MIN_PASSWORD_LENGTH, passwordWeakness } from '../auth/password-policy.js';
 
 export const UsernameSchema = z
   .string()
@@ -13,8 +13,11 @@ export const UsernameSchema = z
 /** Any password a person chooses (created or changed): the policy in auth/password-policy.ts. */
 export const NewPasswordSchema = z
   .string()
+  // Also here (not only in the policy) so the OpenAPI document shows the minimum length.
+  .min(MIN_PASSWORD_LENGTH, `must be at least ${MIN_PASSWORD_LENGTH} characters`)
   .max(200, 'must be at most 200 characters')
   .superRefine((password, ctx) => {
+    if (password.length < MIN_PASSWORD_LENGTH) return; // said once, above
     const weakness = passwordWeakness(password);
     if (weakness) ctx.addIssue({ code: 'custom', message: weakness });
   });
