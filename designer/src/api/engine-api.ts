@@ -5090,6 +5090,24 @@ export interface operations {
           };
         };
       };
+      /** @description Too many live streams open (Retry-After) */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': {
+            type: string;
+            title: string;
+            status: number;
+            detail?: string;
+            errors?: {
+              path: string;
+              message: string;
+            }[];
+          };
+        };
+      };
     };
   };
   DeadLettersController_list: {
