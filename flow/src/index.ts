@@ -29,3 +29,4 @@ export { validateFlow } from './validate/validate-flow.js';
 export { compileFlow, isCompiledFlow } from './interpreter/compile.js';
 export type { CompiledFlow, CompiledNode } from './interpreter/compile.js';
 export { start, step } from './interpreter/interpret.js';
+export { MASKED, sensitiveParts, type SensitiveParts } from './sensitive.js';

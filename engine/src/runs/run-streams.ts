@@ -2,6 +2,7 @@ import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { LOGGER, type Logger } from '../logging/logger.js';
 import { RunEvents } from '../runtime/run-events.js';
+import { type Masker, RunMasker } from './run-masker.js';
 import { RunsQueryRepository } from './runs-query.repository.js';
 import { toStepDto } from './runs.service.js';
 
@@ -19,6 +20,8 @@ interface Subscriber {
   busy: boolean;
   again: boolean;
   closed: boolean;
+  /** Masks what the run's sensitive nodes collected (set up on the first pump). */
+  mask: Masker | undefined;
   /** The run's variables after lastSeq (steps store them only when they change); undefined: not read yet. */
   vars: Record<string, string> | undefined;
 }
@@ -35,6 +38,7 @@ export class RunStreams implements OnApplicationShutdown {
 
   constructor(
     private readonly repo: RunsQueryRepository,
+    private readonly masker: RunMasker,
     events: RunEvents,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {
@@ -66,6 +70,7 @@ export class RunStreams implements OnApplicationShutdown {
       runId,
       owner,
       checkedEnd: false,
+      mask: undefined,
       lastSeq: afterSeq,
       res,
       busy: false,
@@ -102,12 +107,22 @@ export class RunStreams implements OnApplicationShutdown {
       do {
         s.again = false;
         s.vars ??= await this.repo.varsAt(s.runId, s.lastSeq);
+        if (!s.mask) {
+          const run = await this.repo.find(s.runId);
+          s.mask = await this.masker.forVersion(run?.flowVersionId ?? '');
+          // A resumed stream has not seen the earlier steps' actions: replay them for the mask.
+          if (s.mask.active && s.lastSeq >= 0) {
+            for (const earlier of await this.repo.stepsAfter(s.runId, -1, s.lastSeq + 1)) {
+              s.mask.step(toStepDto(earlier, {}));
+            }
+          }
+        }
         const rows = await this.repo.stepsAfter(s.runId, s.lastSeq);
         for (const row of rows) {
           if (s.closed) return;
           s.lastSeq = row.seq;
           if (row.vars) s.vars = row.vars;
-          const data = JSON.stringify(toStepDto(row, s.vars));
+          const data = JSON.stringify(s.mask.step(toStepDto(row, s.vars)));
           s.res.write(`id: ${row.seq}\nevent: step\ndata: ${data}\n\n`);
           if ((row.actions as { kind?: string }[]).some((a) => a.kind === 'end')) {
             s.res.write(`event: end\ndata: {}\n\n`);

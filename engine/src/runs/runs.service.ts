@@ -8,6 +8,7 @@ import { notFound, ProblemException } from '../common/problem.js';
 import { FlowsRepository } from '../flows/flows.repository.js';
 import { TestAcs, type TestCallView } from '../acs/test-acs.js';
 import type { Prisma } from '../database/prisma.service.js';
+import { RunMasker } from './run-masker.js';
 import { RunsQueryRepository, type RunListRow } from './runs-query.repository.js';
 import type {
   RunDetailDto,
@@ -100,6 +101,7 @@ export class RunsService {
     private readonly flows: FlowsRepository,
     private readonly runtime: RuntimeService,
     private readonly testAcs: TestAcs,
+    private readonly masker: RunMasker,
   ) {}
 
   async startOutbound(
@@ -178,15 +180,16 @@ export class RunsService {
       awaiting?: { nodeId: string; operationContext: string };
       call?: { serverCallId?: string };
     };
+    const mask = await this.masker.forVersion(run.flowVersionId);
     let vars: Record<string, string> = {};
     const steps = rows.map((s) => {
       const row = s as unknown as StepRow;
       if (row.vars) vars = row.vars;
-      return toStepDto(row, vars);
+      return mask.step(toStepDto(row, vars));
     });
     return {
       ...toRunDto(run),
-      variables: state.vars ?? {},
+      variables: mask.variables(state.vars ?? {}),
       awaiting: state.awaiting
         ? {
             nodeId: state.awaiting.nodeId,

@@ -45,6 +45,11 @@ const configSchema = z.strictObject({
     title: 'Wait between digits (seconds)',
     description: 'How long a pause ends the entry',
   }),
+  sensitive: z.boolean().default(false).meta({
+    title: 'Sensitive (PIN, card number)',
+    description:
+      'The digits are masked in the runs API, the run view and exports; the flow can still use them',
+  }),
   variable: variableNameField.default('digits').meta({
     title: 'Save as variable',
     description: 'Later nodes read the digits as {{ vars.<name> }}',
@@ -124,4 +129,5 @@ export const collectDigits = defineNodeType({
     { path: ['noInputPrompt'], text: c.noInputPrompt },
   ],
   writesVariables: (c) => [c.variable],
+  sensitive: (c) => c.sensitive,
 });

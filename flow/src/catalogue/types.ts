@@ -148,6 +148,11 @@ export interface NodeTypeDescription<C = NodeConfig> {
   assign?: (config: C, result: NodeResult) => Record<string, string>;
   /** Templates in the config, for parse checks and variable analysis. */
   templates?: (config: C) => TemplateRef[];
+  /**
+   * The caller's input at this node is sensitive (a PIN, a card number): what it collects — the
+   * variables it writes, the tones of its events — is masked wherever people read runs.
+   */
+  sensitive?: (config: C) => boolean;
   /** Variables the node sets, for the "read but never set" rule. */
   writesVariables?: (config: C) => string[];
   /** Config fields naming other nodes. */
