@@ -26,6 +26,7 @@ import {
   jsonBody,
   LOGIN_BODY_LIMIT,
   refuseAnonymousBodies,
+  refuseUnsafeUrls,
   WEBHOOK_BODY_LIMIT,
 } from './security/body-limits.js';
 import { securityHeaders } from './security/security-headers.js';
@@ -130,6 +131,7 @@ export function configureApp(
   // Bounded before work: anonymous uploads are refused unread; each route's body is limited
   // while it is read (webhooks 1 MB, login 4 KB, the rest — flow documents — their own limit,
   // checked precisely against SWITCHBOARD_MAX_DOCUMENT_BYTES later), and checked before parsing.
+  app.use(refuseUnsafeUrls());
   app.use(refuseAnonymousBodies());
   app.use('/api/acs/events', jsonBody(WEBHOOK_BODY_LIMIT));
   app.use('/api/auth/login', jsonBody(LOGIN_BODY_LIMIT));

@@ -81,6 +81,15 @@ describe('bounded input', () => {
     expect(runs.status).toBe(400);
   });
 
+  it('a NUL or a lone surrogate in the URL: 400 naming where, not a 500', async () => {
+    for (const path of ['/api/runs?flowId=%00', '/api/flows/a%00b']) {
+      const r = await t.json('GET', path);
+      expect(r.status, path).toBe(400);
+      expect(r.body.detail).toMatch(/NUL character or is not Unicode text/);
+    }
+    expect((await t.json('GET', '/api/runs?flowId=%ZZ')).status).toBe(400);
+  });
+
   it('login bodies are limited to 4 KB while read (413 problem)', async () => {
     const r = await post(
       '/api/auth/login',

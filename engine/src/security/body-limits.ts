@@ -122,3 +122,43 @@ export function refuseAnonymousBodies() {
     req.resume();
   };
 }
+
+/** A NUL, or a UTF-16 surrogate not in a pair: nothing Postgres can store as text. */
+const UNSTORABLE = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
+/**
+ * The same rule for the URL: a path or query value that decodes to something no column can hold
+ * (a NUL, a lone surrogate) or does not decode at all is a 400 naming it, not a 500 from the
+ * database later.
+ */
+export function refuseUnsafeUrls() {
+  return (req: IncomingMessage, res: ServerResponse, next: () => void): void => {
+    const url = req.url ?? '';
+    if (!url.includes('%')) {
+      next();
+      return;
+    }
+    let problem: string | undefined;
+    const [path = '', query = ''] = url.split('?', 2);
+    try {
+      if (UNSTORABLE.test(decodeURIComponent(path))) problem = 'the path';
+      for (const [name, value] of new URLSearchParams(query)) {
+        if (UNSTORABLE.test(name) || UNSTORABLE.test(value))
+          problem ??= `the query parameter ${name}`;
+      }
+    } catch {
+      problem = 'the URL (bad percent-encoding)';
+    }
+    if (!problem) {
+      next();
+      return;
+    }
+    const body = JSON.stringify(
+      problemOf('validation-error', `${problem} holds a NUL character or is not Unicode text`),
+    );
+    res.statusCode = 400;
+    res.setHeader('Content-Type', 'application/problem+json; charset=utf-8');
+    res.setHeader('Content-Length', Buffer.byteLength(body));
+    res.end(body);
+  };
+}
