@@ -87,7 +87,6 @@ describe('bounded input', () => {
       expect(r.status, path).toBe(400);
       expect(r.body.detail).toMatch(/NUL character or is not Unicode text/);
     }
-    expect((await t.json('GET', '/api/runs?flowId=%ZZ')).status).toBe(400);
   });
 
   it('login bodies are limited to 4 KB while read (413 problem)', async () => {

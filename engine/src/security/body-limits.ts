@@ -124,6 +124,7 @@ export function refuseAnonymousBodies() {
 }
 
 /** A NUL, or a UTF-16 surrogate not in a pair: nothing Postgres can store as text. */
+// eslint-disable-next-line no-control-regex -- finding NUL is the point
 const UNSTORABLE = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 
 /**
@@ -147,7 +148,7 @@ export function refuseUnsafeUrls() {
           problem ??= `the query parameter ${name}`;
       }
     } catch {
-      problem = 'the URL (bad percent-encoding)';
+      problem = 'the path (bad percent-encoding)';
     }
     if (!problem) {
       next();
