@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { repoRoot } from '../src/config/config.js';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { type As, type TestEngine, useEngine } from './engine.js';
 import { reminderFlow } from './calls.js';
 import { validFlow } from './fixtures.js';
@@ -383,7 +383,7 @@ const expected = (e: Endpoint, role: Role) => {
   return e.allowed.includes(role) ? e.ok : 403;
 };
 
-describe('authorization matrix: every endpoint × every role', () => {
+describe('authorization matrix: every endpoint × every role × cookie and token', () => {
   const t = useEngine({ SWITCHBOARD_MAX_TEST_CALLS_PER_USER: '100' });
 
   it('covers every endpoint in the OpenAPI document', async () => {
@@ -394,7 +394,29 @@ describe('authorization matrix: every endpoint × every role', () => {
     expect(documented.sort()).toEqual(endpoints.map((e) => `${e.method} ${e.route}`).sort());
   });
 
+  /** The same human roles again, by API token instead of a session cookie. */
+  const tokens = new Map<Role, string>();
+  beforeAll(async () => {
+    for (const role of ['viewer', 'editor', 'publisher', 'admin'] as const) {
+      const made = await t.json('POST', '/api/tokens', { body: { name: `matrix-${role}`, role } });
+      tokens.set(role, made.body.token as string);
+    }
+  });
+
   describe.each(endpoints)('$method $route', (e) => {
+    it.each(['viewer', 'editor', 'publisher', 'admin'] as const)(
+      'as %s, by token',
+      async (role) => {
+        const call = await e.call(t);
+        const res = await t.request(e.method, call.path, {
+          as: { token: tokens.get(role)! },
+          body: call.body,
+          headers: call.headers,
+        });
+        expect(res.status, await res.text()).toBe(expected(e, role)); // a token has its role's rights, as a session does
+      },
+    );
+
     it.each(ROLES)('as %s', async (role) => {
       const call = await e.call(t);
       const res = await t.request(e.method, call.path, {
