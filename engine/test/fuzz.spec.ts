@@ -1,11 +1,9 @@
-import { generateKeyPairSync, randomUUID } from 'node:crypto';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { randomUUID } from 'node:crypto';
 import fc from 'fast-check';
-import { exportJWK, SignJWT } from 'jose';
 import { beforeAll, afterAll, describe, expect, it } from 'vitest';
 import { validFlow } from './fixtures.js';
 import { useEngine } from './engine.js';
+import { type KeyServer, startKeyServer } from './support/key-server.js';
 
 /**
  * Seeded, bounded fuzzing of what outsiders send: flow drafts, list filters and cursors, Event
@@ -18,26 +16,20 @@ const RUNS = Number(process.env.FUZZ_RUNS ?? 40);
 const ISSUER = 'https://acscallautomation.communication.azure.com';
 const AUDIENCE = 'fuzz-resource';
 const SECRET = 'the-fuzzing-event-grid-secret';
-const key = generateKeyPairSync('rsa', { modulusLength: 2048 });
 const env: Record<string, string> = {};
-let jwks: http.Server;
+let keys: KeyServer;
 
 beforeAll(async () => {
   console.log(`fuzz: seed ${SEED}, ${RUNS} runs per property (FUZZ_SEED, FUZZ_RUNS)`);
-  const jwk = { ...(await exportJWK(key.publicKey)), kid: 'f1', alg: 'RS256', use: 'sig' };
-  jwks = http.createServer((_req, res) => {
-    res.writeHead(200, { 'content-type': 'application/json' });
-    res.end(JSON.stringify({ keys: [jwk] }));
-  });
-  await new Promise<void>((r) => jwks.listen(0, '127.0.0.1', r));
+  keys = await startKeyServer();
   Object.assign(env, {
-    ACS_JWKS_URL: `http://127.0.0.1:${(jwks.address() as AddressInfo).port}/keys`,
+    ACS_JWKS_URL: keys.url,
     ACS_CALLBACK_ISSUER: ISSUER,
     ACS_CALLBACK_AUDIENCE: AUDIENCE,
     ACS_EVENTGRID_SECRET: SECRET,
   });
 });
-afterAll(() => new Promise<void>((r) => jwks.close(() => r())));
+afterAll(() => keys.close());
 
 /** Any JSON value, with the strings that break naive code (NUL, lone surrogates, huge numbers). */
 const nasty = fc.oneof(
@@ -157,10 +149,7 @@ describe('fuzz: what outsiders send never gives a 5xx, and a refused request cha
   });
 
   it('callbacks with valid tokens', async () => {
-    const token = await new SignJWT({ iss: ISSUER, aud: AUDIENCE })
-      .setProtectedHeader({ alg: 'RS256', kid: 'f1' })
-      .setExpirationTime('10m')
-      .sign(key.privateKey);
+    const token = await keys.sign({ iss: ISSUER, aud: AUDIENCE });
     const cloudEvent = fc.record({
       id: fc.oneof(nasty, fc.uuid()),
       type: fc.oneof(

@@ -1,11 +1,9 @@
-import { generateKeyPairSync } from 'node:crypto';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { exportJWK, SignJWT } from 'jose';
+import { generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../src/config/config.js';
 import { freshNumber, ivrFlow, publish, reminderFlow, waitFor } from './calls.js';
 import { useEngine } from './engine.js';
+import { type KeyServer, startKeyServer } from './support/key-server.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- tests read arbitrary JSON
 type Json = any;
@@ -89,33 +87,23 @@ describe('Event Grid deliveries are authenticated', () => {
   describe('with Microsoft Entra ID tokens', () => {
     const tenant = 'tenant-1';
     const audience = 'api://switchboard-events';
-    const key = generateKeyPairSync('rsa', { modulusLength: 2048 });
     const stranger = generateKeyPairSync('rsa', { modulusLength: 2048 });
     const env: Record<string, string> = {};
-    let jwks: http.Server;
+    let keys: KeyServer;
     beforeAll(async () => {
-      const jwk = { ...(await exportJWK(key.publicKey)), kid: 'e1', alg: 'RS256', use: 'sig' };
-      jwks = http.createServer((_req, res) => {
-        res.writeHead(200, { 'content-type': 'application/json' });
-        res.end(JSON.stringify({ keys: [jwk] }));
-      });
-      await new Promise<void>((r) => jwks.listen(0, '127.0.0.1', r));
+      keys = await startKeyServer('e1');
       Object.assign(env, {
         ACS_EVENTGRID_AUTH: 'entra',
         ACS_EVENTGRID_ENTRA_TENANT_ID: tenant,
         ACS_EVENTGRID_ENTRA_AUDIENCE: audience,
-        ACS_EVENTGRID_ENTRA_JWKS_URL: `http://127.0.0.1:${(jwks.address() as AddressInfo).port}/keys`,
+        ACS_EVENTGRID_ENTRA_JWKS_URL: keys.url,
       });
     });
-    afterAll(() => new Promise<void>((r) => jwks.close(() => r())));
+    afterAll(() => keys.close());
     const t = useEngine(env);
 
-    const token = (claims: Record<string, unknown>, signer = key.privateKey) =>
-      new SignJWT(claims)
-        .setProtectedHeader({ alg: 'RS256', kid: 'e1' })
-        .setIssuedAt()
-        .setExpirationTime('5m')
-        .sign(signer);
+    const token = (claims: Record<string, unknown>, signer?: KeyObject) =>
+      keys.sign(claims, signer);
     const deliver = (authorization?: string) =>
       fetch(`${t.url}/api/acs/events`, {
         method: 'POST',

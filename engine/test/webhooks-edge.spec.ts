@@ -1,10 +1,8 @@
-import { generateKeyPairSync, randomUUID } from 'node:crypto';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { exportJWK, SignJWT } from 'jose';
+import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { useEngine } from './engine.js';
+import { type KeyServer, startKeyServer } from './support/key-server.js';
 
 /**
  * The callback route at the edge: one implementation whatever the spelling of its path, and
@@ -13,30 +11,21 @@ import { useEngine } from './engine.js';
  */
 const ISSUER = 'https://acscallautomation.communication.azure.com';
 const AUDIENCE = 'acs-resource-id';
-const key = generateKeyPairSync('rsa', { modulusLength: 2048 });
-let jwks: http.Server;
+let keys: KeyServer;
 /** The engine's settings, complete once the key server listens (before the engine starts). */
 const env: Record<string, string> = {};
 
 beforeAll(async () => {
-  const jwk = { ...(await exportJWK(key.publicKey)), kid: 'k1', alg: 'RS256', use: 'sig' };
-  jwks = http.createServer((_req, res) => {
-    res.writeHead(200, { 'content-type': 'application/json' });
-    res.end(JSON.stringify({ keys: [jwk] }));
-  });
-  await new Promise<void>((r) => jwks.listen(0, '127.0.0.1', r));
+  keys = await startKeyServer();
   Object.assign(env, {
-    ACS_JWKS_URL: `http://127.0.0.1:${(jwks.address() as AddressInfo).port}/calling/keys`,
+    ACS_JWKS_URL: keys.url,
     ACS_CALLBACK_ISSUER: ISSUER,
     ACS_CALLBACK_AUDIENCE: AUDIENCE,
   });
 });
-afterAll(() => new Promise<void>((r) => jwks.close(() => r())));
+afterAll(() => keys.close());
 
-const token = () =>
-  new SignJWT({ iss: ISSUER, aud: AUDIENCE, exp: Math.floor(Date.now() / 1000) + 300 })
-    .setProtectedHeader({ alg: 'RS256', kid: 'k1' })
-    .sign(key.privateKey);
+const token = () => keys.sign({ iss: ISSUER, aud: AUDIENCE });
 
 /** A Call Automation CloudEvent as ACS posts it. */
 const cloudEvent = (type: string, data: Record<string, unknown>) => [

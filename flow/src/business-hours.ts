@@ -1,3 +1,5 @@
+import { isTimeZone, wallClock } from './template-dates.js';
+
 /** Opening-hours arithmetic for logic.businessHours; pure: the time comes in as an argument. */
 
 export const WEEKDAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
@@ -20,45 +22,21 @@ export interface LocalTime {
   minutes: number;
 }
 
-const formatters = new Map<string, Intl.DateTimeFormat>();
-
-// Creating a DateTimeFormat costs far more than using one; keep one per zone.
-function formatter(timeZone: string): Intl.DateTimeFormat {
-  let f = formatters.get(timeZone);
-  if (!f) {
-    f = new Intl.DateTimeFormat('en-US', {
-      timeZone,
-      hourCycle: 'h23',
-      weekday: 'short',
-      year: 'numeric',
-      month: '2-digit',
-      day: '2-digit',
-      hour: '2-digit',
-      minute: '2-digit',
-    });
-    formatters.set(timeZone, f);
-  }
-  return f;
-}
-
 export function isValidTimeZone(timeZone: string): boolean {
-  if (timeZone === '') return false;
-  try {
-    formatter(timeZone);
-    return true;
-  } catch {
-    return false;
-  }
+  return timeZone !== '' && isTimeZone(timeZone);
 }
 
+/** Sunday first, as Date and Intl count. */
+const BY_DAY_NUMBER: readonly Weekday[] = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'];
+const pad = (n: number) => String(n).padStart(2, '0');
+
+/** The date, weekday and time of day in `timeZone` (the template filters' wall clock). */
 export function localTime(now: number, timeZone: string): LocalTime {
-  const parts: Record<string, string> = {};
-  for (const p of formatter(timeZone).formatToParts(now)) parts[p.type] = p.value;
-  const weekday = (parts.weekday ?? 'Mon').slice(0, 3).toLowerCase() as Weekday;
+  const w = wallClock(now, timeZone);
   return {
-    date: `${parts.year}-${parts.month}-${parts.day}`,
-    weekday,
-    minutes: Number(parts.hour) * 60 + Number(parts.minute),
+    date: `${w.year}-${pad(w.month)}-${pad(w.day)}`,
+    weekday: BY_DAY_NUMBER[w.weekday] ?? 'mon',
+    minutes: w.hour * 60 + w.minute,
   };
 }
 

@@ -27,3 +27,41 @@ export class Loop {
     await this.running;
   }
 }
+
+/** What a runtime loop needs of a logger. */
+interface LoopLogger {
+  warn(obj: object, msg: string): void;
+}
+
+/**
+ * A background task of the runtime that runs every `intervalMs` from start-up to shutdown on
+ * every replica; a failed round is logged and the next one tries again.
+ */
+export abstract class RuntimeLoop {
+  private readonly loop: Loop;
+
+  protected constructor(name: string, intervalMs: number, logger: LoopLogger) {
+    this.loop = new Loop(intervalMs, () =>
+      this.round().then(
+        () => undefined,
+        (e: unknown) =>
+          logger.warn({ err: e, loop: name }, 'runtime loop failed; retrying next tick'),
+      ),
+    );
+  }
+
+  /** One round of the task. */
+  protected abstract round(): Promise<unknown>;
+
+  onApplicationBootstrap(): void {
+    this.loop.start();
+  }
+
+  stop(): Promise<void> {
+    return this.loop.stop();
+  }
+
+  onApplicationShutdown(): Promise<void> {
+    return this.stop();
+  }
+}

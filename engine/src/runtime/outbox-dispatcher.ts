@@ -1,12 +1,7 @@
-import {
-  Inject,
-  Injectable,
-  type OnApplicationBootstrap,
-  type OnApplicationShutdown,
-} from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { ENGINE_CONFIG, type EngineConfig } from '../config/config.js';
 import { LOGGER, type Logger } from '../logging/logger.js';
-import { Loop } from './loop.js';
+import { RuntimeLoop } from './loop.js';
 import { RuntimeRepository } from './runtime.repository.js';
 import { RuntimeService } from './runtime.service.js';
 
@@ -19,34 +14,18 @@ const BATCH = 50;
  * Repeatability-Request-ID, so ACS applies it once.
  */
 @Injectable()
-export class OutboxDispatcher implements OnApplicationBootstrap, OnApplicationShutdown {
-  private readonly loop: Loop;
-
+export class OutboxDispatcher extends RuntimeLoop {
   constructor(
     private readonly repo: RuntimeRepository,
     private readonly runtime: RuntimeService,
     @Inject(ENGINE_CONFIG) private readonly config: EngineConfig,
-    @Inject(LOGGER) private readonly logger: Logger,
+    @Inject(LOGGER) logger: Logger,
   ) {
-    this.loop = new Loop(config.runtime.outboxIntervalMs, () =>
-      this.dispatch().then(
-        () => undefined,
-        (e: unknown) =>
-          this.logger.warn({ err: e, loop: 'outbox' }, 'runtime loop failed; retrying next tick'),
-      ),
-    );
+    super('outbox', config.runtime.outboxIntervalMs, logger);
   }
 
-  onApplicationBootstrap(): void {
-    this.loop.start();
-  }
-
-  stop(): Promise<void> {
-    return this.loop.stop();
-  }
-
-  onApplicationShutdown(): Promise<void> {
-    return this.stop();
+  protected round(): Promise<unknown> {
+    return this.dispatch();
   }
 
   /** Batches of stale unsent actions until none are left; returns how many were handled. */

@@ -1,13 +1,8 @@
-import {
-  Inject,
-  Injectable,
-  type OnApplicationBootstrap,
-  type OnApplicationShutdown,
-} from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { AcsExecutor } from '../acs/acs.executor.js';
 import { ENGINE_CONFIG, type EngineConfig } from '../config/config.js';
 import { LOGGER, type Logger } from '../logging/logger.js';
-import { Loop } from './loop.js';
+import { RuntimeLoop } from './loop.js';
 import { RuntimeRepository } from './runtime.repository.js';
 import { RuntimeService } from './runtime.service.js';
 
@@ -23,9 +18,7 @@ const LEASE_MS = 60_000;
  * by one replica.
  */
 @Injectable()
-export class Reconciler implements OnApplicationBootstrap, OnApplicationShutdown {
-  private readonly loop: Loop;
-
+export class Reconciler extends RuntimeLoop {
   constructor(
     private readonly repo: RuntimeRepository,
     private readonly runtime: RuntimeService,
@@ -33,28 +26,11 @@ export class Reconciler implements OnApplicationBootstrap, OnApplicationShutdown
     @Inject(ENGINE_CONFIG) config: EngineConfig,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {
-    this.loop = new Loop(config.runtime.reconcileIntervalMs, () =>
-      this.reconcile().then(
-        () => undefined,
-        (e: unknown) =>
-          this.logger.warn(
-            { err: e, loop: 'reconcile' },
-            'runtime loop failed; retrying next tick',
-          ),
-      ),
-    );
+    super('reconcile', config.runtime.reconcileIntervalMs, logger);
   }
 
-  onApplicationBootstrap(): void {
-    this.loop.start();
-  }
-
-  stop(): Promise<void> {
-    return this.loop.stop();
-  }
-
-  onApplicationShutdown(): Promise<void> {
-    return this.stop();
+  protected round(): Promise<unknown> {
+    return this.reconcile();
   }
 
   async reconcile(): Promise<number> {

@@ -1,43 +1,24 @@
-import {
-  Inject,
-  Injectable,
-  type OnApplicationBootstrap,
-  type OnApplicationShutdown,
-} from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { LOGGER, type Logger } from '../logging/logger.js';
 import { MetricsService } from '../metrics/metrics.service.js';
-import { Loop } from './loop.js';
+import { RuntimeLoop } from './loop.js';
 import { RuntimeRepository } from './runtime.repository.js';
 
 const INTERVAL_MS = 5000;
 
 /** Refreshes the gauges that need a count from the database (active runs, outbox backlog). */
 @Injectable()
-export class RuntimeGauges implements OnApplicationBootstrap, OnApplicationShutdown {
-  private readonly loop: Loop;
-
+export class RuntimeGauges extends RuntimeLoop {
   constructor(
     private readonly repo: RuntimeRepository,
     private readonly metrics: MetricsService,
-    @Inject(LOGGER) private readonly logger: Logger,
+    @Inject(LOGGER) logger: Logger,
   ) {
-    this.loop = new Loop(INTERVAL_MS, () =>
-      this.refresh().catch((e: unknown) =>
-        this.logger.warn({ err: e, loop: 'gauges' }, 'runtime loop failed; retrying next tick'),
-      ),
-    );
+    super('gauges', INTERVAL_MS, logger);
   }
 
-  onApplicationBootstrap(): void {
-    this.loop.start();
-  }
-
-  stop(): Promise<void> {
-    return this.loop.stop();
-  }
-
-  onApplicationShutdown(): Promise<void> {
-    return this.stop();
+  protected round(): Promise<unknown> {
+    return this.refresh();
   }
 
   private async refresh(): Promise<void> {

@@ -1,30 +1,19 @@
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { freePort } from '../../src/database/embedded-postgres.js';
 
 /**
  * The one way tests and benchmarks run the built engine as a child process (`node
  * engine/dist/src/main.js`, as `npm start` does) and wait until it is ready, and the one way they
- * pick a free loopback port. Only Node built-ins here, so any workspace's tests can use it.
+ * pick a free loopback port (the engine's own freePort).
  */
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 export const ENGINE_MAIN = join(root, 'engine', 'dist', 'src', 'main.js');
 
-/** A free TCP port on loopback (asked of the OS, then released). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
+export { freePort };
 
 let built: Promise<void> | undefined;
 
