@@ -4,6 +4,7 @@ export default defineProject({
   test: {
     name: 'emulator',
     include: ['test/**/*.spec.ts'],
+    globalSetup: ['test/global-setup.ts'],
     testTimeout: 20_000,
   },
 });

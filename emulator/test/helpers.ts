@@ -183,6 +183,26 @@ export async function harness(options: EmulatorOptions = {}): Promise<Harness> {
   };
 }
 
+/**
+ * Like `harness()`, but the app's client is the unmodified SDK on the HTTPS connection string —
+ * no `allowInsecureConnection` — trusting the emulator's certificate through NODE_EXTRA_CA_CERTS
+ * (set for every test worker by test/global-setup.ts).
+ */
+export async function httpsHarness(options: EmulatorOptions = {}): Promise<Harness> {
+  const dataDir = process.env.SWITCHBOARD_EMULATOR_TEST_TLS_DIR;
+  if (!dataDir || !process.env.NODE_EXTRA_CA_CERTS) {
+    throw new Error('httpsHarness needs test/global-setup.ts (NODE_EXTRA_CA_CERTS)');
+  }
+  const h = await harness({ https: true, dataDir, ...options });
+  return {
+    ...h,
+    client: new CallAutomationClient(h.emulator.connectionString, {
+      sourceIdentity: { communicationUserId: APP_USER },
+      retryOptions: { retryDelayInMs: 10, maxRetryDelayInMs: 50 },
+    }),
+  };
+}
+
 /** Places an inbound call and returns the IncomingCall data once Event Grid delivered it. */
 export async function incomingCall(
   h: Harness,

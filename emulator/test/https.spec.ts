@@ -5,7 +5,15 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BUSINESS_NUMBER, CALLER, Receiver, incomingCall, type Harness } from './helpers.js';
+import {
+  BUSINESS_NUMBER,
+  CALLER,
+  Receiver,
+  answeredCall,
+  httpsHarness,
+  incomingCall,
+  type Harness,
+} from './helpers.js';
 import { startEmulator } from '../src/index.js';
 
 const run = promisify(execFile);
@@ -99,6 +107,20 @@ describe('HTTPS', () => {
       expect(await readFile(again.caCertPath!, 'utf8')).toBe(before);
     } finally {
       await again.close();
+    }
+  });
+});
+
+describe('the in-process HTTPS harness', () => {
+  it('answers a call with the unmodified SDK over HTTPS, trusting the certificate by NODE_EXTRA_CA_CERTS', async () => {
+    const hs = await httpsHarness();
+    try {
+      expect(hs.emulator.connectionString).toMatch(/^endpoint=https:\/\/localhost:\d+\//);
+      const { id } = await answeredCall(hs);
+      const props = await hs.client.getCallConnection(id).getCallConnectionProperties();
+      expect(props.callConnectionState).toBe('connected');
+    } finally {
+      await hs.close();
     }
   });
 });
