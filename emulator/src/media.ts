@@ -22,15 +22,19 @@ export interface MediaTiming {
   minTextMs: number;
   /** Length of an audio file, unless its URL says `duration=<ms>` in its query or fragment. */
   fileMs: number;
+  /** Emulated time sendDtmfTones takes per tone before SendDtmfTonesCompleted. */
+  msPerSentTone: number;
 }
 
-export const defaultMediaTiming: MediaTiming = { msPerCharacter: 60, minTextMs: 400, fileMs: 2000 };
+export const defaultMediaTiming: MediaTiming = {
+  msPerCharacter: 60,
+  minTextMs: 400,
+  fileMs: 2000,
+  msPerSentTone: 250,
+};
 
 /** Recognition confidence when a script or test does not give one. */
 export const DEFAULT_CONFIDENCE = 0.95;
-
-/** Emulated ms to send one DTMF tone to a participant. */
-const MS_PER_SENT_TONE = 250;
 
 /** What a media session needs from its call connection. */
 export interface MediaHost {
@@ -233,7 +237,7 @@ export class MediaSession {
       target,
       operationContext,
       callbackUri,
-      timer: this.host.scheduler.after(count * MS_PER_SENT_TONE, () => {
+      timer: this.host.scheduler.after(count * this.host.timing.msPerSentTone, () => {
         this.sends.delete(send);
         if (injected) this.sendFailed(send, injected);
         else this.sendDone(send, 'SendDtmfTonesCompleted', Results.ok);

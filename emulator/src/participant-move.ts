@@ -28,7 +28,14 @@ export class ParticipantMover {
     }
     const injected = core.injected(conn.call, 'moveParticipants');
     core.after(conn.call, core.opts.connectLatencyMs / 4, () =>
-      this.move(conn, from, b.targetParticipants, injected, b.operationContext, b.operationCallbackUri),
+      this.move(
+        conn,
+        from,
+        b.targetParticipants,
+        injected,
+        b.operationContext,
+        b.operationCallbackUri,
+      ),
     );
     const source = from?.call;
     return {

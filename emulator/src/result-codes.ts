@@ -259,6 +259,5 @@ export const Results = Object.fromEntries(
 
 /** The table's message for a code pair (an injected result without its own message). */
 export function messageFor(code: number, subCode: number): string | undefined {
-  return Object.values(resultCodes).find((r) => r.code === code && r.subCode === subCode)
-    ?.message;
+  return Object.values(resultCodes).find((r) => r.code === code && r.subCode === subCode)?.message;
 }
