@@ -120,7 +120,10 @@ export class CallCore {
     return call;
   }
 
-  /** Sends a callback for a connection; operation events may go to an operationCallbackUri. */
+  /**
+   * Sends a callback for a connection; operation events may go to an operationCallbackUri (an
+   * empty one means the connection's, as for the requests that only check it loosely).
+   */
   emit(
     conn: Connection,
     type: CallbackEventType,
@@ -128,7 +131,7 @@ export class CallCore {
     uri?: string,
   ): void {
     this.deps.callbacks.send(
-      uri ?? conn.callbackUri,
+      uri || conn.callbackUri,
       conn.id,
       type,
       {
