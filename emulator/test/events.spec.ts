@@ -180,7 +180,9 @@ describe('when the target of an operation leaves a call that goes on', () => {
     const media = c.connection.getCallMedia();
     await media.startContinuousDtmfRecognition(agent, { operationContext: 'agent-keys' });
     await media.sendDtmfTones(['one' as DtmfTone], agent, { operationContext: 'to-agent' });
-    await media.play([{ kind: 'textSource', text: 'x'.repeat(3000) }], [agent], {
+    // Looped: it plays until something ends it.
+    await media.play([{ kind: 'textSource', text: 'Please hold.' }], [agent], {
+      loop: true,
       operationContext: 'agent-prompt',
     });
     // Queued behind the play: it would wait five minutes of silence for someone gone.
