@@ -16,12 +16,15 @@ import {
   Participant,
   type ParticipantState,
 } from './call-entities.js';
+import type { CallbackEventType } from './api-registry.js';
 import type { CallbackDispatcher } from './callbacks.js';
 import { ScriptRunner, type ScriptHost } from './caller-script.js';
 import type { EndpointBehaviour, EndpointRegistry } from './endpoints.js';
 import { AcsHttpError, Results, notEstablished, notFoundCall } from './errors.js';
+import type { ResultInformation } from './errors.js';
 import type { EventGridPublisher } from './event-grid.js';
 import { type Identity, acsUser } from './identifiers.js';
+import { type InjectableOperation, ResultInjector } from './injections.js';
 import type { Logger } from './logger.js';
 import type { Monitor, TimelineEntry } from './monitor.js';
 import type { Scheduler, TimerHandle } from './scheduler.js';
@@ -43,6 +46,8 @@ export class CallCore {
   readonly contexts = new Map<string, Call>();
   readonly groups = new Map<string, Call>();
   private readonly ended: string[] = [];
+  /** Failures a test queued through the control API. */
+  readonly injections = new ResultInjector();
   /** Who carries out script steps; set by the facade, which owns the caller's side. */
   scripts!: ScriptHost;
 
@@ -81,17 +86,32 @@ export class CallCore {
     return conn;
   }
 
+  /** A connection in any state, ended ones included (the timeline, the control API). */
   connection(id: string): Connection {
     const conn = this.connections.get(id);
     if (!conn) throw notFoundCall();
     return conn;
   }
 
+  /** What the REST API may act on: once a connection has ended ACS answers 404 8522 for it. */
+  live(id: string): Connection {
+    const conn = this.connection(id);
+    if (conn.state === 'disconnected') throw notFoundCall();
+    return conn;
+  }
+
   /** Mid-call actions need an established connection. */
   established(id: string): Connection {
-    const conn = this.connection(id);
+    const conn = this.live(id);
     if (conn.state !== 'connected' || conn.call.state === 'disconnected') throw notEstablished();
     return conn;
+  }
+
+  /** The injected failure for this operation on this call, if a test queued one. */
+  injected(call: Call, operation: InjectableOperation): ResultInformation | undefined {
+    const result = this.injections.take(call.serverCallId, operation);
+    if (result) this.record(call, { kind: 'injection', operation, applied: true, ...result });
+    return result;
   }
 
   getCall(serverCallId: string): Call {
@@ -100,10 +120,18 @@ export class CallCore {
     return call;
   }
 
-  /** Sends a callback for a connection; operation events may go to an operationCallbackUri. */
-  emit(conn: Connection, type: string, data: Record<string, unknown>, uri?: string): void {
+  /**
+   * Sends a callback for a connection; operation events may go to an operationCallbackUri (an
+   * empty one means the connection's, as for the requests that only check it loosely).
+   */
+  emit(
+    conn: Connection,
+    type: CallbackEventType,
+    data: Record<string, unknown>,
+    uri?: string,
+  ): void {
     this.deps.callbacks.send(
-      uri ?? conn.callbackUri,
+      uri || conn.callbackUri,
       conn.id,
       type,
       {
@@ -120,7 +148,11 @@ export class CallCore {
     const participants = call.visible().map((p) => p.toModel());
     for (const conn of only ? [only] : call.connections.values()) {
       if (conn.state === 'disconnected' || conn.state === 'connecting') continue;
-      this.emit(conn, 'ParticipantsUpdated', { participants, sequenceNumber: ++conn.sequence });
+      this.emit(conn, 'ParticipantsUpdated', {
+        participants,
+        sequenceNumber: ++conn.sequence,
+        resultInformation: Results.participantsUpdated,
+      });
     }
   }
 
@@ -133,12 +165,14 @@ export class CallCore {
     return call.endpoints?.get(rawId) ?? this.deps.endpoints.get(rawId);
   }
 
-  join(call: Call, identity: Identity, isApp: boolean): Participant {
+  /** `script`: a person moved from another call keeps doing what they were doing there. */
+  join(call: Call, identity: Identity, isApp: boolean, script?: ScriptRunner): Participant {
     let p = call.participants.get(identity.rawId);
     if (!p || p.state === 'disconnected') {
       p = new Participant(identity, isApp);
       call.participants.set(identity.rawId, p);
     }
+    if (script) p.script = script.moveTo(call);
     this.setParticipant(call, p, 'connected');
     const behaviour = isApp ? undefined : this.behaviour(call, identity.rawId);
     if (behaviour?.script && !p.script) {
@@ -154,16 +188,20 @@ export class CallCore {
     this.setParticipant(call, p, 'disconnected');
   }
 
-  disconnect(conn: Connection): void {
+  /**
+   * The application's leg ends, for the reason `result` tells it. An answered call that had not
+   * connected yet reports AnswerFailed first, as ACS does when the caller gives up meanwhile.
+   */
+  disconnect(conn: Connection, result: ResultInformation = Results.endedByApp): void {
     if (conn.state === 'disconnected') return;
+    const answering = conn.state === 'connecting' && conn.origin === 'answer';
     conn.state = 'disconnected';
     conn.media.close();
     const app = conn.call.participants.get(conn.app.rawId);
     if (app) this.leave(conn.call, app);
-    this.emit(conn, 'CallDisconnected', {
-      operationContext: conn.operationContext,
-      resultInformation: Results.ended,
-    });
+    const data = { operationContext: conn.operationContext, resultInformation: result };
+    if (answering) this.emit(conn, 'AnswerFailed', data);
+    this.emit(conn, 'CallDisconnected', data);
   }
 
   settleInvite(inv: Invite): void {
@@ -171,14 +209,15 @@ export class CallCore {
     for (const t of inv.timers) t.cancel();
   }
 
-  endCall(call: Call, reason: string): void {
+  /** `result`: what each application's CallDisconnected says about why. */
+  endCall(call: Call, reason: string, result: ResultInformation = Results.endedByApp): void {
     if (call.state === 'disconnected') return;
     call.state = 'disconnected';
     call.endedAt = new Date();
     for (const t of call.timers) t.cancel();
     call.timers.clear();
     for (const inv of call.invites.values()) this.settleInvite(inv);
-    for (const conn of call.connections.values()) this.disconnect(conn);
+    for (const conn of call.connections.values()) this.disconnect(conn, result);
     for (const p of call.participants.values()) this.leave(call, p);
     this.record(call, { kind: 'call', state: 'disconnected', reason });
     this.retain(call);
@@ -191,16 +230,37 @@ export class CallCore {
       const old = this.calls.get(this.ended.shift()!);
       if (!old) continue;
       this.calls.delete(old.serverCallId);
+      this.injections.forget(old.serverCallId);
       for (const c of old.connections.keys()) this.connections.delete(c);
       if (old.incoming) this.contexts.delete(old.incoming.context);
     }
   }
 
-  /** Ends the call when no person is left in it; otherwise tells the apps who is. */
-  afterDeparture(call: Call): void {
+  /**
+   * Ends the call when no person is left in it — CallDisconnected says whether the last one, on
+   * a phone, hung up — otherwise tells the apps who is, and fails the media operations aimed
+   * at those who left.
+   */
+  afterDeparture(
+    call: Call,
+    departed: Participant[] = [],
+    how: 'hangup' | 'removed' | 'moved' = 'hangup',
+  ): void {
     if (call.state === 'disconnected') return;
-    if (call.humans().length === 0) this.endCall(call, 'everyone left');
-    else this.participantsUpdated(call);
+    if (call.humans().length === 0) {
+      const byPhone = how === 'hangup' && departed.at(-1)?.identity.kind === 'phoneNumber';
+      this.endCall(
+        call,
+        how === 'moved' ? 'everyone moved to another call' : 'everyone left',
+        byPhone ? Results.endedByPstnUser : Results.everyoneLeft,
+      );
+      return;
+    }
+    this.participantsUpdated(call);
+    for (const conn of call.connections.values()) {
+      if (conn.state === 'disconnected') continue;
+      for (const p of departed) conn.media.participantLeft(p.identity.rawId);
+    }
   }
 
   close(): void {

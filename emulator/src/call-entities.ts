@@ -137,6 +137,8 @@ export class Call {
 export class Connection {
   readonly id = randomUUID();
   state: ConnectionState = 'connecting';
+  /** How the application got this leg: an answer that never connects reports AnswerFailed. */
+  origin: 'create' | 'answer' | 'connect' = 'create';
   sequence = 0;
   media!: MediaSession;
   constructor(

@@ -10,7 +10,7 @@ import { Call, Connection, Participant } from './call-entities.js';
 import type { CallCore } from './call-core.js';
 import { ScriptRunner } from './caller-script.js';
 import type { EndpointBehaviour, ScriptStep } from './endpoints.js';
-import { Results, badRequest, notEstablished, notFoundCall } from './errors.js';
+import { Results, badRequest, notFoundCall } from './errors.js';
 import type { ResultInformation } from './errors.js';
 import { parseIdentityString, toModel } from './identifiers.js';
 import { type Participants, outcomeResult } from './participants.js';
@@ -106,6 +106,17 @@ export class CallLifecycle {
       }),
     );
     core.record(call, { kind: 'call', state: 'connecting', targets: targets.map((t) => t.rawId) });
+    const injected = core.injected(call, 'createCall');
+    if (injected) {
+      core.after(call, core.opts.connectLatencyMs, () => {
+        core.emit(conn, 'CreateCallFailed', {
+          operationContext: conn.operationContext,
+          resultInformation: injected,
+        });
+        core.endCall(call, 'not connected: injected failure', injected);
+      });
+      return conn;
+    }
     let failures = 0;
     let firstFailure: ResultInformation | undefined;
     for (const target of targets) {
@@ -138,7 +149,7 @@ export class CallLifecycle {
               operationContext: conn.operationContext,
               resultInformation: firstFailure,
             });
-            core.endCall(call, `not connected: ${outcome}`);
+            core.endCall(call, `not connected: ${outcome}`, firstFailure);
           }
         },
       );
@@ -176,8 +187,14 @@ export class CallLifecycle {
         answeredFor: incoming.to.kind === 'phoneNumber' ? incoming.to.value : undefined,
       }),
     );
+    conn.origin = 'answer';
     core.record(call, { kind: 'call', state: 'answered', callConnectionId: conn.id });
     core.after(call, core.opts.connectLatencyMs, () => {
+      const injected = core.injected(call, 'answer');
+      if (injected) {
+        core.endCall(call, 'answer failed: injected failure', injected);
+        return;
+      }
       call.state = 'connected';
       conn.state = 'connected';
       core.join(call, app, true);
@@ -249,17 +266,19 @@ export class CallLifecycle {
       }
     }
     const app = core.newAppIdentity();
-    if (!call || call.state === 'disconnected' || call.state === 'ringing') {
+    const injected = call?.state === 'connected' ? core.injected(call, 'connect') : undefined;
+    if (!call || call.state === 'disconnected' || call.state === 'ringing' || injected) {
       // The connection exists only to carry ConnectFailed, as ACS reports it asynchronously.
       const orphan = new Call('outbound', kind === 'serverCallLocator' ? id : undefined);
       orphan.state = 'disconnected';
       const conn = core.addConnection(
         new Connection(orphan, callbackUri, app, operationContext, app, []),
       );
+      conn.origin = 'connect';
       core.scheduler.after(core.opts.connectLatencyMs, () => {
         core.emit(conn, 'ConnectFailed', {
           operationContext: conn.operationContext,
-          resultInformation: Results.callNotFound,
+          resultInformation: injected || Results.callNotFound,
         });
         conn.state = 'disconnected';
         conn.media.close();
@@ -267,7 +286,7 @@ export class CallLifecycle {
       return conn;
     }
     const target = call;
-    const conn = core.addConnection(
+    const conn: Connection = core.addConnection(
       new Connection(
         target,
         callbackUri,
@@ -277,6 +296,7 @@ export class CallLifecycle {
         target.humans().map((p) => p.identity),
       ),
     );
+    conn.origin = 'connect';
     core.after(target, core.opts.connectLatencyMs, () => {
       conn.state = 'connected';
       core.join(target, app, true);
@@ -292,8 +312,7 @@ export class CallLifecycle {
   /** DELETE: the app leaves; in a 1:1 call that ends the call for the other person too. */
   hangUp(id: string): void {
     const { core } = this;
-    const conn = core.connection(id);
-    if (conn.state === 'disconnected') throw notEstablished();
+    const conn = core.live(id);
     const call = conn.call;
     const otherApps = [...call.connections.values()].filter(
       (c) => c !== conn && c.state !== 'disconnected',
@@ -307,8 +326,6 @@ export class CallLifecycle {
   }
 
   terminate(id: string): void {
-    const conn = this.core.connection(id);
-    if (conn.state === 'disconnected') throw notEstablished();
-    this.core.endCall(conn.call, 'terminated by the application');
+    this.core.endCall(this.core.live(id).call, 'terminated by the application');
   }
 }

@@ -21,6 +21,7 @@ export function createMediaSession(core: CallCore, conn: Connection): MediaSessi
       }
     },
     record: (detail) => core.record(call, { kind: 'media', callConnectionId: conn.id, ...detail }),
+    injected: (operation) => core.injected(call, operation),
   });
 }
 
@@ -31,8 +32,8 @@ export function deliverTone(call: Call, rawId: string, tone: string): void {
   }
 }
 
-export function deliverSpeech(call: Call, rawId: string, text: string): void {
+export function deliverSpeech(call: Call, rawId: string, text: string, confidence?: number): void {
   for (const conn of call.connections.values()) {
-    if (conn.state !== 'disconnected') conn.media.speech(rawId, text);
+    if (conn.state !== 'disconnected') conn.media.speech(rawId, text, confidence);
   }
 }

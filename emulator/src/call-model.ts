@@ -4,11 +4,15 @@
  * glue, the caller's side, scripts); this facade keeps the surface they had when they were one
  * class, so callers need not know how the work is divided.
  */
+import type { CallbackEventType } from './api-registry.js';
 import type { Call, Connection, Participant } from './call-entities.js';
 import { CallCore, type CallModelDeps } from './call-core.js';
 import { CallLifecycle } from './call-lifecycle.js';
 import { Caller } from './caller.js';
 import type { EndpointBehaviour, ScriptStep } from './endpoints.js';
+import { badRequest } from './errors.js';
+import type { InjectedResult } from './injections.js';
+import { ParticipantMover } from './participant-move.js';
 import { Participants } from './participants.js';
 import type { Scheduler } from './scheduler.js';
 
@@ -32,6 +36,7 @@ export class CallModel {
   private readonly lifecycle: CallLifecycle;
   private readonly people: Participants;
   private readonly caller: Caller;
+  private readonly mover: ParticipantMover;
 
   constructor(deps: CallModelDeps) {
     this.core = new CallCore(deps);
@@ -39,6 +44,7 @@ export class CallModel {
     this.core.scripts = this.caller;
     this.people = new Participants(this.core);
     this.lifecycle = new CallLifecycle(this.core, this.people);
+    this.mover = new ParticipantMover(this.core);
   }
 
   get calls(): Map<string, Call> {
@@ -50,7 +56,12 @@ export class CallModel {
   }
 
   /** Sends a callback for a connection; operation events may go to an operationCallbackUri. */
-  emit(conn: Connection, type: string, data: Record<string, unknown>, uri?: string): void {
+  emit(
+    conn: Connection,
+    type: CallbackEventType,
+    data: Record<string, unknown>,
+    uri?: string,
+  ): void {
     this.core.emit(conn, type, data, uri);
   }
 
@@ -80,8 +91,13 @@ export class CallModel {
     return this.caller.dtmf(serverCallId, tones, participant, gapMs);
   }
 
-  callerSpeech(serverCallId: string, text: string, participant?: string): void {
-    this.caller.speech(serverCallId, text, participant);
+  callerSpeech(
+    serverCallId: string,
+    text: string,
+    participant?: string,
+    confidence?: number,
+  ): void {
+    this.caller.speech(serverCallId, text, participant, confidence);
   }
 
   callerHangup(serverCallId: string, participant?: string): void {
@@ -93,10 +109,43 @@ export class CallModel {
     return this.caller.perform(call, rawId, step);
   }
 
+  // --- control API: result injection -----------------------------------------------------
+
+  /** Queues a failure for the next operation(s) of a kind; a serverCallId limits it to that call. */
+  injectResult(injection: InjectedResult): InjectedResult {
+    if (injection.serverCallId !== undefined) {
+      const call = this.core.getCall(injection.serverCallId);
+      if (call.state === 'disconnected') throw badRequest('The call has already ended.');
+      if (injection.operation === 'createCall') {
+        throw badRequest(
+          "'createCall' starts a new call: inject it for the resource (POST /emulator/results).",
+        );
+      }
+      this.core.record(call, { kind: 'injection', ...injection });
+    } else {
+      this.core.deps.monitor.record(undefined, { kind: 'injection', ...injection });
+    }
+    return this.core.injections.add(injection);
+  }
+
+  injectedResults(): InjectedResult[] {
+    return this.core.injections.list();
+  }
+
+  clearInjectedResults(): void {
+    this.core.injections.clear();
+  }
+
   // --- REST: calls ------------------------------------------------------------------------
 
+  /** A connection the REST API may act on: unknown or ended ones are 404 8522. */
   connection(id: string): Connection {
-    return this.core.connection(id);
+    return this.core.live(id);
+  }
+
+  /** A connection in any state (the timeline of requests made after it ended). */
+  findConnection(id: string): Connection | undefined {
+    return this.core.connections.get(id);
   }
 
   /** Mid-call actions need an established connection. */
@@ -154,6 +203,10 @@ export class CallModel {
 
   removeParticipant(id: string, body: Record<string, unknown>) {
     return this.people.removeParticipant(id, body);
+  }
+
+  moveParticipants(id: string, body: Record<string, unknown>) {
+    return this.mover.moveHere(id, body);
   }
 
   mute(id: string, body: Record<string, unknown>) {

@@ -25,7 +25,7 @@ export class ScriptRunner {
 
   constructor(
     private readonly host: ScriptHost,
-    private readonly call: Call,
+    private call: Call,
     private readonly rawId: string,
     private readonly steps: ScriptStep[],
   ) {}
@@ -38,6 +38,12 @@ export class ScriptRunner {
     this.connected = true;
     if (this.waitingFor === 'connected') this.fire();
     else if (this.index === 0 && !this.timer && !this.waitingFor) this.arm();
+  }
+
+  /** The person was moved into another call: the rest of the script happens there. */
+  moveTo(call: Call): this {
+    this.call = call;
+    return this;
   }
 
   notify(event: 'recognize' | 'play'): void {

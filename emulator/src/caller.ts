@@ -9,7 +9,7 @@ import type { CallCore } from './call-core.js';
 import { deliverSpeech, deliverTone } from './call-media.js';
 import type { ScriptHost } from './caller-script.js';
 import type { ScriptStep } from './endpoints.js';
-import { badRequest } from './errors.js';
+import { Results, badRequest } from './errors.js';
 import { parseIdentityString, parseTones } from './identifiers.js';
 import type { Scheduler } from './scheduler.js';
 
@@ -42,9 +42,9 @@ export class Caller implements ScriptHost {
     );
   }
 
-  speech(serverCallId: string, text: string, participant?: string): void {
+  speech(serverCallId: string, text: string, participant?: string, confidence?: number): void {
     const call = this.core.getCall(serverCallId);
-    this.say(call, this.person(call, participant).identity.rawId, text);
+    this.say(call, this.person(call, participant).identity.rawId, text, confidence);
   }
 
   hangup(serverCallId: string, participant?: string): void {
@@ -56,7 +56,7 @@ export class Caller implements ScriptHost {
   perform(call: Call, rawId: string, step: ScriptStep): number {
     if (step.dtmf !== undefined)
       return this.pressTones(call, rawId, parseTones(step.dtmf), step.gapMs);
-    if (step.say !== undefined) this.say(call, rawId, step.say);
+    if (step.say !== undefined) this.say(call, rawId, step.say, step.confidence);
     if (step.hangup) this.hangupPerson(call, rawId);
     return 0;
   }
@@ -71,9 +71,14 @@ export class Caller implements ScriptHost {
     return (tones.length - 1) * gapMs;
   }
 
-  private say(call: Call, rawId: string, text: string): void {
-    this.core.record(call, { kind: 'caller', rawId, say: text });
-    deliverSpeech(call, rawId, text);
+  private say(call: Call, rawId: string, text: string, confidence?: number): void {
+    this.core.record(call, {
+      kind: 'caller',
+      rawId,
+      say: text,
+      ...(confidence !== undefined ? { confidence } : {}),
+    });
+    deliverSpeech(call, rawId, text, confidence);
   }
 
   private hangupPerson(call: Call, rawId: string): void {
@@ -86,7 +91,12 @@ export class Caller implements ScriptHost {
       return;
     }
     if (!p || p.state === 'disconnected') return;
+    if (call.state === 'connecting' && call.incoming) {
+      // Answered, not yet connected: the answer fails rather than the call being hung up.
+      core.endCall(call, 'caller hung up before the call connected', Results.callerCanceled);
+      return;
+    }
     core.leave(call, p);
-    core.afterDeparture(call);
+    core.afterDeparture(call, [p], 'hangup');
   }
 }

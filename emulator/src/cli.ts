@@ -4,6 +4,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ControlClient } from './control-client.js';
+import { INJECTABLE_OPERATIONS, type InjectableOperation } from './injections.js';
 import { createJsonLogger, type LogLevel } from './logger.js';
 import { startEmulator } from './server.js';
 
@@ -25,8 +26,14 @@ const usage = `switchboard-emulator — local Azure Communication Services Call 
 
   switchboard-emulator call --from <+1555…|8:acs:…> --to <number|id> [--name <display name>] [--script <json>]
   switchboard-emulator dtmf <serverCallId> <tones>        e.g. 12#
-  switchboard-emulator say <serverCallId> <text>
+  switchboard-emulator say <serverCallId> <text> [--confidence <0..1>]
   switchboard-emulator hangup <serverCallId>
+  switchboard-emulator fail [<serverCallId>] <operation> <code>/<subCode> [--message <m>] [--times <n>]
+                                                          the next <operation> (on that call, or on
+                                                          any call) ends with its failure event,
+                                                          e.g. fail <id> play 400/8536
+      operations: ${INJECTABLE_OPERATIONS.join(', ')}
+  switchboard-emulator failures                           failures queued and not used up
   switchboard-emulator calls                              recent calls
   switchboard-emulator show <serverCallId>                a call's timeline
       --emulator <url>      control API base URL (default http://127.0.0.1:4510; env SWITCHBOARD_EMULATOR_URL)
@@ -124,6 +131,9 @@ async function control(command: string, args: string[]): Promise<void> {
       name: { type: 'string' },
       script: { type: 'string' },
       participant: { type: 'string' },
+      confidence: { type: 'string' },
+      message: { type: 'string' },
+      times: { type: 'string' },
     },
   });
   const client = new ControlClient(
@@ -156,8 +166,32 @@ async function control(command: string, args: string[]): Promise<void> {
           need(0, 'serverCallId'),
           positionals.slice(1).join(' '),
           values.participant,
+          values.confidence === undefined ? undefined : Number(values.confidence),
         ),
       );
+      return;
+    case 'fail': {
+      // With a call id first it is that call's; without, the next call that does it.
+      const [serverCallId, operation, codes] =
+        positionals.length >= 3 ? positionals : [undefined, ...positionals];
+      const m = /^(\d+)\/(\d+)$/.exec(codes ?? '');
+      if (!operation || !m) throw new Error(`fail needs <operation> <code>/<subCode>\n\n${usage}`);
+      print(
+        await client.injectResult(
+          {
+            operation: operation as InjectableOperation,
+            code: Number(m[1]),
+            subCode: Number(m[2]),
+            message: values.message,
+            times: values.times === undefined ? undefined : Number(values.times),
+          },
+          serverCallId,
+        ),
+      );
+      return;
+    }
+    case 'failures':
+      print(await client.injectedResults());
       return;
     case 'hangup':
       print(await client.hangup(need(0, 'serverCallId'), values.participant));

@@ -6,12 +6,14 @@ import {
   CallerDtmfRequest,
   CallerHangupRequest,
   CallerSpeechRequest,
+  InjectResultRequest,
   type CallDetail,
   type CallList,
   type ControlInfo,
   type ControlStats,
   type EndpointAnswer,
   type EndpointList,
+  type InjectedResultList,
   PlaceCallHead,
   PlaceCallRequest,
   type PlacedCall,
@@ -24,6 +26,7 @@ import type { FaultInjector } from './faults.js';
 import { parseJson, send } from './http-util.js';
 import { parseIdentityString } from './identifiers.js';
 import type { Monitor } from './monitor.js';
+import { messageFor } from './result-codes.js';
 import type { CallbackDispatcher } from './callbacks.js';
 
 export type { ControlInfo } from './control-types.js';
@@ -132,9 +135,30 @@ export class ControlApi {
       }
       case 'POST calls/:id/speech': {
         const b = parseBody(CallerSpeechRequest, body());
-        model.callerSpeech(id!, b.text, b.participant);
+        model.callerSpeech(id!, b.text, b.participant, b.confidence);
         return { status: 202, body: {} };
       }
+      case 'POST calls/:id/results':
+      case 'POST results': {
+        const b = parseBody(InjectResultRequest, body());
+        const injected = model.injectResult({
+          operation: b.operation,
+          code: b.code,
+          subCode: b.subCode,
+          message: b.message ?? messageFor(b.code, b.subCode) ?? 'Injected failure.',
+          times: b.times ?? 1,
+          ...(id !== undefined ? { serverCallId: id } : {}),
+        });
+        return { status: 201, body: injected };
+      }
+      case 'GET results':
+        return {
+          status: 200,
+          body: { pending: model.injectedResults() } satisfies InjectedResultList,
+        };
+      case 'DELETE results':
+        model.clearInjectedResults();
+        return { status: 204 };
       case 'POST calls/:id/hangup': {
         const b = parseBody(CallerHangupRequest, rawBody.length ? body() : {});
         model.callerHangup(id!, b.participant);

@@ -10,6 +10,9 @@ import type {
   EndpointAnswer,
   EndpointBehaviourInput,
   FaultsUpdate,
+  InjectResultRequest,
+  InjectedResult,
+  InjectedResultList,
   PlaceCallRequest,
   PlacedCall,
   SubscriptionList,
@@ -17,7 +20,14 @@ import type {
 import type { SubscriptionInfo } from './event-grid.js';
 import type { Faults } from './faults.js';
 
-export type { CallDetail, CallSummary, ParticipantSummary, PlacedCall } from './control-types.js';
+export type {
+  CallDetail,
+  CallSummary,
+  InjectResultRequest,
+  InjectedResult,
+  ParticipantSummary,
+  PlacedCall,
+} from './control-types.js';
 
 export class ControlError extends Error {
   constructor(
@@ -58,14 +68,35 @@ export class ControlClient {
     return this.call<Accepted>('POST', `/calls/${encodeURIComponent(serverCallId)}/dtmf`, body);
   }
 
-  say(serverCallId: string, text: string, participant?: string) {
-    const body: CallerSpeechRequest = { text, participant };
+  /** `confidence` (0..1): what speech recognition reports for it (default 0.95). */
+  say(serverCallId: string, text: string, participant?: string, confidence?: number) {
+    const body: CallerSpeechRequest = { text, participant, confidence };
     return this.call<Accepted>('POST', `/calls/${encodeURIComponent(serverCallId)}/speech`, body);
   }
 
   hangup(serverCallId: string, participant?: string) {
     const body: CallerHangupRequest = { participant };
     return this.call<Accepted>('POST', `/calls/${encodeURIComponent(serverCallId)}/hangup`, body);
+  }
+
+  /**
+   * The next `injection.operation` fails with its code/subCode: on this call, or without a
+   * serverCallId on whichever call does it next.
+   */
+  injectResult(injection: InjectResultRequest, serverCallId?: string): Promise<InjectedResult> {
+    const path =
+      serverCallId === undefined
+        ? '/results'
+        : `/calls/${encodeURIComponent(serverCallId)}/results`;
+    return this.call('POST', path, injection);
+  }
+
+  async injectedResults(): Promise<InjectedResult[]> {
+    return (await this.call<InjectedResultList>('GET', '/results')).pending;
+  }
+
+  clearInjectedResults(): Promise<void> {
+    return this.call('DELETE', '/results');
   }
 
   getCall(serverCallId: string): Promise<CallDetail> {

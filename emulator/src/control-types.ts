@@ -8,6 +8,7 @@
 import { z } from 'zod';
 import { fromParser, requiredText, text } from './body-schema.js';
 import {
+  parseConfidence,
   parseScript,
   type EndpointBehaviour,
   type InviteBehaviour,
@@ -15,6 +16,11 @@ import {
 } from './endpoints.js';
 import type { SubscriptionInfo } from './event-grid.js';
 import type { Faults } from './faults.js';
+import {
+  INJECTABLE_OPERATIONS,
+  type InjectableOperation,
+  type InjectedResult,
+} from './injections.js';
 import type { TimelineEntry } from './monitor.js';
 
 // --- requests ------------------------------------------------------------------------------
@@ -89,11 +95,14 @@ const _callerDtmf: Reads<
 export interface CallerSpeechRequest {
   text: string;
   participant?: string;
+  /** Recognition confidence reported for it, 0..1 (default 0.95). */
+  confidence?: number;
 }
 
 export const CallerSpeechRequest = z.object({
   text: requiredText("'text' is required."),
   participant: text,
+  confidence: fromParser((v) => (v === undefined ? undefined : parseConfidence(v, 'confidence'))),
 });
 const _callerSpeech: Reads<typeof CallerSpeechRequest, CallerSpeechRequest> = true;
 
@@ -110,6 +119,49 @@ export interface AddSubscriptionRequest {
 
 export const AddSubscriptionRequest = z.object({ url: requiredText("'url' is required.") });
 const _addSubscription: Reads<typeof AddSubscriptionRequest, AddSubscriptionRequest> = true;
+
+/**
+ * "The next `operation` fails with code/subCode": POST /emulator/calls/:id/results for one call,
+ * POST /emulator/results for whichever call does it next (createCall can only be this way).
+ */
+export interface InjectResultRequest {
+  operation: InjectableOperation;
+  /** A failure code: 400–699 (SIP-style, as resultInformation.code). */
+  code: number;
+  subCode: number;
+  /** Default: the result-code table's message for code/subCode. */
+  message?: string;
+  /** How many of the next operations fail; default 1. */
+  times?: number;
+}
+
+const operationError = `'operation' must be one of ${INJECTABLE_OPERATIONS.join(', ')}.`;
+const codeError = "'code' must be a failure code: an integer from 400 to 699.";
+const subCodeError = "'subCode' must be a non-negative integer.";
+const timesError = "'times' must be an integer from 1 to 1000.";
+
+export const InjectResultRequest = z.object({
+  operation: z.enum(INJECTABLE_OPERATIONS as [InjectableOperation, ...InjectableOperation[]], {
+    error: operationError,
+  }),
+  code: z
+    .number({ error: codeError })
+    .int({ error: codeError })
+    .gte(400, { error: codeError })
+    .lte(699, { error: codeError }),
+  subCode: z
+    .number({ error: subCodeError })
+    .int({ error: subCodeError })
+    .gte(0, { error: subCodeError }),
+  message: z.string({ error: "'message' must be a string." }).optional(),
+  times: z
+    .number({ error: timesError })
+    .int({ error: timesError })
+    .gte(1, { error: timesError })
+    .lte(1000, { error: timesError })
+    .optional(),
+});
+const _injectResult: Reads<typeof InjectResultRequest, InjectResultRequest> = true;
 
 /** Read by FaultInjector.set, which validates the whole update before applying any of it. */
 export type FaultsUpdate = Partial<Faults>;
@@ -180,6 +232,13 @@ export type EndpointAnswer = EndpointBehaviour & { rawId?: string };
 
 export interface SubscriptionList {
   subscriptions: SubscriptionInfo[];
+}
+
+export type { InjectedResult } from './injections.js';
+
+export interface InjectedResultList {
+  /** Failures not used up yet, resource-wide ones first. */
+  pending: InjectedResult[];
 }
 
 /** Caller actions answer 202 with an empty object. */

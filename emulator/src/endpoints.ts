@@ -20,6 +20,11 @@ export interface ScriptStep {
   gapMs?: number;
   /** A phrase said (matched against choices, or returned as speech). */
   say?: string;
+  /**
+   * How sure speech recognition is of `say` (0..1), reported as the result's confidence; ACS
+   * applies no threshold of its own, so neither does the emulator. Default 0.95.
+   */
+  confidence?: number;
   hangup?: boolean;
 }
 
@@ -61,12 +66,26 @@ export function parseScript(raw: unknown): ScriptStep[] | undefined {
       if (typeof step.say !== 'string') throw badRequest(`'script[${i}].say' must be a string.`);
       out.say = step.say;
     }
+    if (step.confidence !== undefined) {
+      if (out.say === undefined) {
+        throw badRequest(`'script[${i}].confidence' only goes with 'say'.`);
+      }
+      out.confidence = parseConfidence(step.confidence, `script[${i}].confidence`);
+    }
     if (step.hangup !== undefined) out.hangup = step.hangup === true;
     if (out.dtmf === undefined && out.say === undefined && !out.hangup) {
       throw badRequest(`'script[${i}]' must press dtmf, say something or hang up.`);
     }
     return out;
   });
+}
+
+/** A recognition confidence: a number from 0 to 1. */
+export function parseConfidence(value: unknown, field: string): number {
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0 || value > 1) {
+    throw badRequest(`'${field}' must be a number from 0 to 1.`);
+  }
+  return value;
 }
 
 /** `{ "<id>": { onInvite, ringMs, script } }` of one placed call → behaviours by raw id. */

@@ -4,12 +4,16 @@ export {
   ControlError,
   type CallDetail,
   type CallSummary,
+  type InjectResultRequest,
+  type InjectedResult,
   type ParticipantSummary,
   type PlacedCall,
 } from './control-client.js';
 export type { ControlInfo } from './control-types.js';
 export type { EndpointBehaviour, InviteBehaviour, ScriptStep } from './endpoints.js';
 export type { Faults } from './faults.js';
+export { INJECTABLE, type InjectableOperation } from './injections.js';
+export { Results, resultCodes, type ResultInformation } from './result-codes.js';
 export type { SubscriptionInfo, SubscriptionStatus } from './event-grid.js';
 export type { TimelineEntry } from './monitor.js';
 export type { Logger, LogLevel } from './logger.js';

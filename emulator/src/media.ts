@@ -1,3 +1,4 @@
+import type { CallbackEventType } from './api-registry.js';
 import { Results, badRequest, type ResultInformation } from './errors.js';
 import { type Identity, parseIdentifierModel } from './identifiers.js';
 import {
@@ -21,18 +22,67 @@ export interface MediaTiming {
   minTextMs: number;
   /** Length of an audio file, unless its URL says `duration=<ms>` in its query or fragment. */
   fileMs: number;
+  /** Emulated time sendDtmfTones takes per tone before SendDtmfTonesCompleted. */
+  msPerSentTone: number;
 }
 
-export const defaultMediaTiming: MediaTiming = { msPerCharacter: 60, minTextMs: 400, fileMs: 2000 };
+export const defaultMediaTiming: MediaTiming = {
+  msPerCharacter: 60,
+  minTextMs: 400,
+  fileMs: 2000,
+  msPerSentTone: 250,
+};
+
+/** Recognition confidence when a script or test does not give one. */
+export const DEFAULT_CONFIDENCE = 0.95;
 
 /** What a media session needs from its call connection. */
 export interface MediaHost {
   scheduler: Scheduler;
   timing: MediaTiming;
-  emit(type: string, data: Record<string, unknown>, operationCallbackUri?: string): void;
+  emit(type: CallbackEventType, data: Record<string, unknown>, operationCallbackUri?: string): void;
   isParticipant(rawId: string): boolean;
   notifyScripts(event: 'recognize' | 'play', targetRawId?: string): void;
   record(detail: Record<string, unknown>): void;
+  /** A failure a test queued for the next operation of this kind on the call. */
+  injected(
+    operation: 'play' | 'recognize' | 'sendDtmfTones' | 'continuousDtmfRecognition',
+  ): ResultInformation | undefined;
+}
+
+/**
+ * Emulated length of a list of sources, or the index and reason of the first that fails. Play,
+ * recognize prompts and hold music are all checked this way.
+ */
+export function measureSources(
+  sources: PlaySource[],
+  timing: MediaTiming,
+): { ms: number } | { index: number; result: ResultInformation } {
+  let ms = 0;
+  for (const [index, s] of sources.entries()) {
+    if (s.kind === 'file') {
+      let url: URL;
+      try {
+        url = new URL(s.uri);
+      } catch {
+        return { index, result: Results.playDownload };
+      }
+      if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+        return { index, result: Results.playDownload };
+      }
+      if (/notfound|invalid/i.test(url.hostname + url.pathname)) {
+        return { index, result: Results.playDownload };
+      }
+      const ext = /\.([a-z0-9]+)$/i.exec(url.pathname)?.[1]?.toLowerCase();
+      if (ext && ext !== 'wav' && ext !== 'mp3') return { index, result: Results.playBadFormat };
+      const hint = /(?:^|[?#&])duration=(\d+)/.exec(url.search + url.hash)?.[1];
+      ms += hint ? Number(hint) : timing.fileMs;
+    } else {
+      const text = s.kind === 'text' ? s.text : s.ssml.replace(/<[^>]*>/g, '');
+      ms += Math.max(timing.minTextMs, text.trim().length * timing.msPerCharacter);
+    }
+  }
+  return { ms };
 }
 
 interface OpBase {
@@ -46,9 +96,19 @@ interface PlayOp extends OpBase {
   kind: 'play';
   sources: PlaySource[];
   loop: boolean;
+  /** Raw ids of playTo; empty: everyone. */
+  targets: string[];
 }
 
-type Input = { tone: string } | { speech: string };
+type Input = { tone: string } | { speech: string; confidence: number };
+
+/** DTMF the application sends to a participant (runs beside play and recognize). */
+interface Send {
+  target: string;
+  operationContext?: string;
+  callbackUri?: string;
+  timer: TimerHandle;
+}
 
 interface RecognizeOp extends OpBase {
   kind: 'recognize';
@@ -83,7 +143,12 @@ export class MediaSession {
   private readonly queue: Op[] = [];
   private current?: Op;
   private closed = false;
-  private readonly continuous = new Set<string>();
+  /** Continuous DTMF recognition by target raw id, with the start request's context. */
+  private readonly continuous = new Map<
+    string,
+    { operationContext?: string; callbackUri?: string }
+  >();
+  private readonly sends = new Set<Send>();
   private toneSequence = 0;
 
   constructor(private readonly host: MediaHost) {}
@@ -91,7 +156,7 @@ export class MediaSession {
   // --- requests ---------------------------------------------------------------------------
 
   play(body: Record<string, unknown>): void {
-    parseBody(PlayHead, body).playTo.forEach((p, i) =>
+    const targets = parseBody(PlayHead, body).playTo.map((p, i) =>
       this.requireParticipant(parseIdentifierModel(p, `playTo[${i}]`)),
     );
     const b = parseBody(PlayBody, body);
@@ -99,6 +164,7 @@ export class MediaSession {
       kind: 'play',
       sources: b.playSources,
       loop: b.playOptions.loop,
+      targets,
       operationContext: b.operationContext,
       callbackUri: b.operationCallbackUri,
       interrupt: b.interruptCallMediaOperation,
@@ -143,7 +209,10 @@ export class MediaSession {
 
   startContinuousDtmf(body: Record<string, unknown>): void {
     const b = parseBody(ContinuousDtmfBody, body);
-    this.continuous.add(this.requireParticipant(b.targetParticipant));
+    this.continuous.set(this.requireParticipant(b.targetParticipant), {
+      operationContext: b.operationContext,
+      callbackUri: b.operationCallbackUri,
+    });
   }
 
   stopContinuousDtmf(body: Record<string, unknown>): void {
@@ -156,35 +225,113 @@ export class MediaSession {
     );
   }
 
+  /** Sends tones to a participant (validated by the caller); done once all have been sent. */
+  sendTones(
+    target: string,
+    count: number,
+    operationContext: string | undefined,
+    callbackUri: string | undefined,
+  ): void {
+    const injected = this.host.injected('sendDtmfTones');
+    const send: Send = {
+      target,
+      operationContext,
+      callbackUri,
+      timer: this.host.scheduler.after(count * this.host.timing.msPerSentTone, () => {
+        this.sends.delete(send);
+        if (injected) this.sendFailed(send, injected);
+        else this.sendDone(send, 'SendDtmfTonesCompleted', Results.ok);
+      }),
+    };
+    this.sends.add(send);
+  }
+
   /** Stops everything silently: the call is gone, so no media events follow CallDisconnected. */
   close(): void {
     this.closed = true;
     this.current?.timer?.cancel();
     for (const op of this.queue) op.timer?.cancel();
+    for (const send of this.sends) send.timer.cancel();
+    this.sends.clear();
     this.queue.length = 0;
     this.current = undefined;
+  }
+
+  /**
+   * Someone left a call that goes on: what was aimed at them fails now rather than timing out
+   * (a recognize would otherwise wait out its silence timeout for nobody).
+   */
+  participantLeft(rawId: string): void {
+    if (this.closed) return;
+    const op = this.current;
+    if (op?.kind === 'recognize' && op.target === rawId) {
+      this.finish(op, 'RecognizeFailed', { resultInformation: Results.participantLeft });
+    } else if (op?.kind === 'play' && op.targets.includes(rawId) && this.nobodyLeft(op.targets)) {
+      this.finish(op, 'PlayFailed', { resultInformation: Results.participantLeft });
+    }
+    for (const send of [...this.sends]) {
+      if (send.target !== rawId) continue;
+      send.timer.cancel();
+      this.sends.delete(send);
+      this.sendFailed(send, Results.participantLeft);
+    }
+    const continuous = this.continuous.get(rawId);
+    if (continuous) {
+      this.continuous.delete(rawId);
+      this.host.emit(
+        'ContinuousDtmfRecognitionStopped',
+        { operationContext: continuous.operationContext, resultInformation: Results.ok },
+        continuous.callbackUri,
+      );
+    }
   }
 
   // --- caller input -----------------------------------------------------------------------
 
   tone(from: string, tone: string): void {
     if (this.closed) return;
-    if (this.continuous.has(from)) {
-      this.host.emit('ContinuousDtmfRecognitionToneReceived', {
-        tone,
-        sequenceId: ++this.toneSequence,
-        participant: undefined,
-        resultInformation: Results.ok,
-      });
+    const continuous = this.continuous.get(from);
+    if (continuous) {
+      const failed = this.host.injected('continuousDtmfRecognition');
+      const data = { operationContext: continuous.operationContext };
+      if (failed) {
+        this.host.emit(
+          'ContinuousDtmfRecognitionToneFailed',
+          { ...data, resultInformation: failed },
+          continuous.callbackUri,
+        );
+      } else {
+        this.host.emit(
+          'ContinuousDtmfRecognitionToneReceived',
+          { ...data, tone, sequenceId: ++this.toneSequence, resultInformation: Results.ok },
+          continuous.callbackUri,
+        );
+      }
     }
     this.input(from, { tone });
   }
 
-  speech(from: string, text: string): void {
-    if (!this.closed) this.input(from, { speech: text });
+  speech(from: string, text: string, confidence = DEFAULT_CONFIDENCE): void {
+    if (!this.closed) this.input(from, { speech: text, confidence });
   }
 
   // --- internals --------------------------------------------------------------------------
+
+  private sendDone(send: Send, type: CallbackEventType, result: ResultInformation): void {
+    this.host.emit(
+      type,
+      { operationContext: send.operationContext, resultInformation: result },
+      send.callbackUri,
+    );
+  }
+
+  private sendFailed(send: Send, result: ResultInformation): void {
+    this.sendDone(send, 'SendDtmfTonesFailed', result);
+  }
+
+  private nobodyLeft(rawIds: string[]): boolean {
+    return !rawIds.some((id) => this.host.isParticipant(id));
+  }
 
   private requireParticipant(id: Identity): string {
     if (!this.host.isParticipant(id.rawId)) {
@@ -219,7 +366,7 @@ export class MediaSession {
     else this.startRecognize(op);
   }
 
-  private finish(op: Op, type: string, data: Record<string, unknown>): void {
+  private finish(op: Op, type: CallbackEventType, data: Record<string, unknown>): void {
     if (this.current !== op) return;
     op.timer?.cancel();
     this.current = undefined;
@@ -236,42 +383,15 @@ export class MediaSession {
     );
   }
 
-  /** Emulated length of a list of sources, or the index and reason of the first that fails. */
-  private measure(
-    sources: PlaySource[],
-  ): { ms: number } | { index: number; result: ResultInformation } {
-    const { timing } = this.host;
-    let ms = 0;
-    for (const [index, s] of sources.entries()) {
-      if (s.kind === 'file') {
-        let url: URL;
-        try {
-          url = new URL(s.uri);
-        } catch {
-          return { index, result: Results.playDownload };
-        }
-        if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-          return { index, result: Results.playDownload };
-        }
-        if (/notfound|invalid/i.test(url.hostname + url.pathname)) {
-          return { index, result: Results.playDownload };
-        }
-        const ext = /\.([a-z0-9]+)$/i.exec(url.pathname)?.[1]?.toLowerCase();
-        if (ext && ext !== 'wav' && ext !== 'mp3') return { index, result: Results.playBadFormat };
-        const hint = /(?:^|[?#&])duration=(\d+)/.exec(url.search + url.hash)?.[1];
-        ms += hint ? Number(hint) : timing.fileMs;
-      } else {
-        const text = s.kind === 'text' ? s.text : s.ssml.replace(/<[^>]*>/g, '');
-        ms += Math.max(timing.minTextMs, text.trim().length * timing.msPerCharacter);
-      }
-    }
-    return { ms };
-  }
-
   private startPlay(op: PlayOp): void {
-    const m = this.measure(op.sources);
-    this.host.notifyScripts('play');
-    if (this.current === op && !('index' in m)) this.heard(op, op.sources);
+    const refused =
+      this.host.injected('play') ??
+      (op.targets.length > 0 && this.nobodyLeft(op.targets) ? Results.participantLeft : undefined);
+    if (refused) {
+      this.finish(op, 'PlayFailed', { resultInformation: refused });
+      return;
+    }
+    const m = measureSources(op.sources, this.host.timing);
     if ('index' in m) {
       this.finish(op, 'PlayFailed', {
         failedPlaySourceIndex: m.index,
@@ -279,6 +399,13 @@ export class MediaSession {
       });
       return;
     }
+    this.host.emit(
+      'PlayStarted',
+      { operationContext: op.operationContext, resultInformation: Results.ok },
+      op.callbackUri,
+    );
+    this.host.notifyScripts('play');
+    this.heard(op, op.sources);
     const run = () => {
       op.timer = this.host.scheduler.after(m.ms, () => {
         if (op.loop && this.current === op) run();
@@ -290,11 +417,21 @@ export class MediaSession {
 
   private startRecognize(op: RecognizeOp): void {
     op.phase = 'prompt';
+    const refused =
+      this.host.injected('recognize') ??
+      (this.host.isParticipant(op.target) ? undefined : Results.participantLeft);
+    if (refused) {
+      this.finish(op, 'RecognizeFailed', { resultInformation: refused });
+      return;
+    }
     this.host.notifyScripts('recognize', op.target);
     if (this.current !== op) return; // the script's reaction may already have finished it
-    const m = this.measure(op.prompt);
+    const m = measureSources(op.prompt, this.host.timing);
     if ('index' in m) {
-      this.finish(op, 'RecognizeFailed', { resultInformation: Results.promptFailed });
+      this.finish(op, 'RecognizeFailed', {
+        failedPlaySourceIndex: m.index,
+        resultInformation: Results.promptFailed,
+      });
       return;
     }
     if (op.prompt.length > 0) this.heard(op, op.prompt);
@@ -335,7 +472,8 @@ export class MediaSession {
   }
 
   private consume(op: RecognizeOp, input: Input): void {
-    const done = (type: string, data: Record<string, unknown>) => this.finish(op, type, data);
+    const done = (type: CallbackEventType, data: Record<string, unknown>) =>
+      this.finish(op, type, data);
     if ('tone' in input) {
       const tone = input.tone;
       if (op.inputType === 'speech') return;
@@ -375,7 +513,7 @@ export class MediaSession {
       );
       return;
     }
-    const text = input.speech;
+    const { speech: text, confidence } = input;
     if (op.inputType === 'dtmf' || (op.inputType === 'speechOrDtmf' && op.tones.length > 0)) return;
     if (op.inputType === 'choices') {
       const said = normalise(text);
@@ -385,7 +523,7 @@ export class MediaSession {
       if (choice) {
         done('RecognizeCompleted', {
           recognitionType: 'choices',
-          choiceResult: { label: choice.label, recognizedPhrase: text, confidence: 0.95 },
+          choiceResult: { label: choice.label, recognizedPhrase: text, confidence },
           resultInformation: Results.speechMatched,
         });
       } else {
@@ -395,7 +533,7 @@ export class MediaSession {
     }
     done('RecognizeCompleted', {
       recognitionType: 'speech',
-      speechResult: { speech: text, confidence: 0.95 },
+      speechResult: { speech: text, confidence },
       resultInformation: Results.speechRecognized,
     });
   }

@@ -1,7 +1,15 @@
 /** One line of a call's timeline; also what the live feed (SSE) streams. */
 export interface TimelineEntry {
   at: string;
-  kind: 'request' | 'callback' | 'eventGrid' | 'call' | 'participant' | 'caller' | 'media';
+  kind:
+    | 'request'
+    | 'callback'
+    | 'eventGrid'
+    | 'call'
+    | 'participant'
+    | 'caller'
+    | 'media'
+    | 'injection';
   serverCallId?: string;
   [detail: string]: unknown;
 }

@@ -9,14 +9,16 @@ import { randomUUID } from 'node:crypto';
 import type { Call, Connection, Invite, InviteOutcome, Participant } from './call-entities.js';
 import type { CallCore } from './call-core.js';
 import type { EndpointBehaviour } from './endpoints.js';
-import { AcsHttpError, Results, badRequest, notEstablished } from './errors.js';
+import { AcsHttpError, Results, badRequest } from './errors.js';
 import type { ResultInformation } from './errors.js';
 import { type Identity, toModel } from './identifiers.js';
+import { measureSources } from './media.js';
 import {
   AddParticipantBody,
   AddParticipantHead,
   CancelAddParticipantBody,
   HoldBody,
+  HoldOptionsBody,
   MuteBody,
   RemoveParticipantBody,
   SendDtmfBody,
@@ -87,6 +89,19 @@ export class Participants {
     }
     const { operationContext, operationCallbackUri: uri } = parseBody(TransferBody, body);
     conn.state = 'transferring';
+    const injected = core.injected(call, 'transfer');
+    if (injected) {
+      core.after(call, core.opts.connectLatencyMs, () => {
+        conn.state = 'connected';
+        core.emit(
+          conn,
+          'CallTransferFailed',
+          { operationContext, resultInformation: injected },
+          uri,
+        );
+      });
+      return { operationContext };
+    }
     this.invite(
       call,
       'transfer',
@@ -123,7 +138,7 @@ export class Participants {
         );
         core.join(call, target, false);
         // A transfer hands the call over: the application's leg ends.
-        core.disconnect(conn);
+        core.disconnect(conn, Results.transferCompleted);
         if (humans.length > 1) core.participantsUpdated(call);
       },
       conn,
@@ -147,6 +162,21 @@ export class Participants {
     });
     const timeout = b.invitationTimeoutInSeconds;
     const { operationContext, operationCallbackUri: uri } = b;
+    const injected = core.injected(call, 'addParticipant');
+    if (injected) {
+      core.after(call, core.opts.connectLatencyMs / 4, () => {
+        if (conn.state === 'disconnected') return;
+        core.emit(
+          conn,
+          'AddParticipantFailed',
+          { operationContext, participant: toModel(target), resultInformation: injected },
+          uri,
+        );
+        core.participantsUpdated(call, conn);
+      });
+      const participant = { identifier: toModel(target), isMuted: false, isOnHold: false };
+      return { participant, operationContext, invitationId: randomUUID() };
+    }
     const inv = this.invite(
       call,
       'add',
@@ -196,8 +226,16 @@ export class Participants {
     } = parseBody(CancelAddParticipantBody, body);
     const inv = conn.call.invites.get(invitationId);
     const data = { operationContext, invitationId };
+    const injected = core.injected(conn.call, 'cancelAddParticipant');
     core.scheduler.after(core.opts.connectLatencyMs / 4, () => {
-      if (inv && !inv.settled && inv.kind === 'add') {
+      if (injected) {
+        core.emit(
+          conn,
+          'CancelAddParticipantFailed',
+          { ...data, resultInformation: injected },
+          uri,
+        );
+      } else if (inv && !inv.settled && inv.kind === 'add') {
         core.settleInvite(inv);
         conn.call.invites.delete(invitationId);
         core.record(conn.call, {
@@ -232,17 +270,18 @@ export class Participants {
       operationContext,
       operationCallbackUri: uri,
     } = parseBody(RemoveParticipantBody, body);
+    const injected = core.injected(call, 'removeParticipant');
     core.scheduler.after(core.opts.connectLatencyMs / 4, () => {
       if (conn.state === 'disconnected') return;
       const p = call.participants.get(target.rawId);
-      if (!p?.inCall || p.isApp) {
+      if (injected || !p?.inCall || p.isApp) {
         core.emit(
           conn,
           'RemoveParticipantFailed',
           {
             operationContext,
             participant: toModel(target),
-            resultInformation: Results.participantNotFound,
+            resultInformation: injected ?? Results.participantNotFound,
           },
           uri,
         );
@@ -255,7 +294,7 @@ export class Participants {
         { operationContext, participant: toModel(target), resultInformation: Results.ok },
         uri,
       );
-      core.afterDeparture(call);
+      core.afterDeparture(call, [p], 'removed');
     });
     return { operationContext };
   }
@@ -278,8 +317,27 @@ export class Participants {
   }
 
   hold(id: string, body: Record<string, unknown>, onHold: boolean): void {
-    const conn = this.core.established(id);
+    const { core } = this;
+    const conn = core.established(id);
     const p = this.inCallParticipant(conn, parseBody(HoldBody, body).targetParticipant);
+    if (onHold) {
+      const o = parseBody(HoldOptionsBody, body);
+      const music = o.playSourceInfo && measureSources([o.playSourceInfo], core.opts.media);
+      const failure =
+        core.injected(conn.call, 'hold') ?? (music && 'index' in music ? music.result : undefined);
+      if (failure) {
+        // Accepted (200), then reported: the music is fetched after the request returns.
+        core.after(conn.call, core.opts.connectLatencyMs / 4, () =>
+          core.emit(
+            conn,
+            'HoldFailed',
+            { operationContext: o.operationContext, resultInformation: failure },
+            o.operationCallbackUri,
+          ),
+        );
+        return;
+      }
+    }
     if (p.isOnHold !== onHold) {
       p.isOnHold = onHold;
       this.core.setParticipant(conn.call, p, onHold ? 'hold' : 'connected');
@@ -290,28 +348,21 @@ export class Participants {
   sendDtmf(id: string, body: Record<string, unknown>) {
     const { core } = this;
     const conn = core.established(id);
-    this.inCallParticipant(conn, parseBody(SendDtmfHead, body).targetParticipant);
+    const p = this.inCallParticipant(conn, parseBody(SendDtmfHead, body).targetParticipant);
     const { tones, operationContext, operationCallbackUri: uri } = parseBody(SendDtmfBody, body);
-    core.after(conn.call, tones.length * 250, () =>
-      core.emit(
-        conn,
-        'SendDtmfTonesCompleted',
-        { operationContext, resultInformation: Results.ok },
-        uri,
-      ),
-    );
+    conn.media.sendTones(p.identity.rawId, tones.length, operationContext, uri);
     return { operationContext };
   }
 
   list(id: string): ReturnType<Participant['toModel']>[] {
-    const conn = this.core.connection(id);
-    if (conn.state === 'disconnected') throw notEstablished();
-    return conn.call.visible().map((p) => p.toModel());
+    return this.core
+      .live(id)
+      .call.visible()
+      .map((p) => p.toModel());
   }
 
   get(id: string, rawId: string) {
-    const conn = this.core.connection(id);
-    if (conn.state === 'disconnected') throw notEstablished();
+    const conn = this.core.live(id);
     const p = conn.call.participants.get(rawId);
     if (!p?.inCall) throw new AcsHttpError(404, '8519', 'Participant not found.');
     return p.toModel();

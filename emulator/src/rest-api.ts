@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { CallModel } from './call-model.js';
-import { AcsHttpError, badRequest } from './errors.js';
+import { AcsHttpError } from './errors.js';
 import type { FaultInjector } from './faults.js';
 import { parseJson, send } from './http-util.js';
 import type { Logger } from './logger.js';
@@ -142,7 +142,7 @@ export class RestApi {
       }
     }
     try {
-      return this.deps.model.connection(decodeURIComponent(m[1]!)).call;
+      return this.deps.model.findConnection(decodeURIComponent(m[1]!))?.call;
     } catch {
       return undefined;
     }
@@ -265,8 +265,14 @@ export class RestApi {
         return { status: 202, body: model.cancelAddParticipant(id, body), call };
       case 'mute':
         return { status: 200, body: model.mute(id, body), call };
+      case 'moveHere':
+        return { status: 202, body: model.moveParticipants(id, body), call };
       default:
-        throw badRequest(`Unknown participants action '${participantAction}'.`);
+        throw new AcsHttpError(
+          404,
+          'NotFound',
+          `Unknown participants action '${participantAction}'.`,
+        );
     }
   }
 }

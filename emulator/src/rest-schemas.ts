@@ -227,6 +227,27 @@ export const MuteBody = z.object({
 /** hold and unhold. */
 export const HoldBody = z.object({ targetParticipant: identifier('targetParticipant') });
 
+/** What hold reads besides its target: the music, and where HoldFailed goes. */
+export const HoldOptionsBody = z.object({
+  playSourceInfo: fromParser((v) =>
+    v === undefined || v === null ? undefined : parsePlaySource(v, 'playSourceInfo'),
+  ),
+  operationContext: text,
+  operationCallbackUri,
+});
+
+const someToMove = "'targetParticipants' must contain at least one participant.";
+export const MoveParticipantsBody = z.object({
+  targetParticipants: z
+    .array(z.unknown(), { error: someToMove })
+    .min(1, { error: someToMove, abort: true })
+    .transform(eachWith((t, i) => parseIdentifierModel(t, `targetParticipants[${i}]`))),
+  /** The call connection id of the call they are in (the spec's and the SDK's reading). */
+  fromCall: requiredText("'fromCall' is required: the call connection id of their call."),
+  operationContext: text,
+  operationCallbackUri,
+});
+
 export const SendDtmfHead = HoldBody;
 export const SendDtmfBody = z.object({
   targetParticipant: identifier('targetParticipant'),

@@ -127,12 +127,16 @@ describe('hanging up', () => {
       'ParticipantsUpdated',
       'CallDisconnected',
     ]);
+    expect(h.receiver.callbacks(c.id).at(-1)!.data.resultInformation).toMatchObject({
+      code: 200,
+      subCode: 7000,
+    });
     const call = await h.emulator.control.getCall(c.serverCallId);
     expect(call.state).toBe('disconnected');
-    // operations on a disconnected call are rejected
+    // once the connection is gone ACS no longer knows it
     await expect(
       c.connection.getCallMedia().playToAll([{ kind: 'textSource', text: 'hi' }]),
-    ).rejects.toMatchObject({ statusCode: 400, code: '8501' });
+    ).rejects.toMatchObject({ statusCode: 404, code: '8522' });
   });
 
   it('hangUp(true) terminates for everyone', async () => {

@@ -5,7 +5,7 @@ import {
 import { createRemoteJWKSet, jwtVerify } from 'jose';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { startEmulator, type Emulator, type EmulatorOptions } from '../src/index.js';
+import { signRequest, startEmulator, type Emulator, type EmulatorOptions } from '../src/index.js';
 
 export interface Received {
   path: string;
@@ -250,3 +250,25 @@ export async function verifyCallbackJwt(authorization: string | undefined, emula
 }
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** A raw, correctly signed REST request: what the SDK has no method for, or sends differently. */
+export async function signedRequest(
+  emulator: Emulator,
+  method: string,
+  path: string,
+  body?: unknown,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; body: string | undefined }> {
+  const url = new URL(`${emulator.url}${path}?api-version=2026-03-12`);
+  const text = body === undefined ? '' : JSON.stringify(body);
+  const res = await fetch(url, {
+    method,
+    headers: {
+      ...signRequest(method, url, text, emulator.accessKey),
+      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      ...headers,
+    },
+    body: body === undefined ? undefined : text,
+  });
+  return { status: res.status, body: (await res.text()) || undefined };
+}

@@ -87,8 +87,12 @@ describe('play', () => {
     await media.startRecognizing(caller, dtmfOptions({ operationContext: 'r1' }));
     await media.cancelAllOperations();
     await h.receiver.waitForKinds(c.id, ['PlayCanceled', 'RecognizeCanceled']);
-    expect(h.receiver.kinds(c.id).slice(2)).toEqual(['PlayCanceled', 'RecognizeCanceled']);
-    expect(h.receiver.callbacks(c.id)[2]!.data.resultInformation).toMatchObject({
+    expect(h.receiver.kinds(c.id).slice(2)).toEqual([
+      'PlayStarted',
+      'PlayCanceled',
+      'RecognizeCanceled',
+    ]);
+    expect(h.receiver.callbacks(c.id)[3]!.data.resultInformation).toMatchObject({
       code: 400,
       subCode: 8508,
     });
@@ -181,7 +185,7 @@ describe('recognize choices and speech', () => {
     { label: 'support', phrases: ['support', 'help'], tone: 'two' as DtmfTone },
   ];
 
-  it('matches a choice by tone (8546) and by phrase (8545), and fails on no match (8547)', async () => {
+  it('matches a choice by tone (8533) and by phrase (8545), and fails on no match (8547)', async () => {
     const c = await answeredCall(h, [
       { on: 'recognize', dtmf: '2' },
       { on: 'recognize', say: 'Buy something!' },
@@ -214,7 +218,7 @@ describe('recognize choices and speech', () => {
       data: {
         recognitionType: 'choices',
         choiceResult: { label: 'support' },
-        resultInformation: { subCode: 8546 },
+        resultInformation: { code: 200, subCode: 8533 },
       },
     });
     expect(byCtx('c2')).toMatchObject({

@@ -7,6 +7,7 @@ import {
   Receiver,
   answeredCall,
   harness,
+  signedRequest,
   sleep,
   type Harness,
 } from './helpers.js';
@@ -18,20 +19,8 @@ beforeAll(async () => {
 afterAll(() => h.close());
 
 /** A raw, correctly signed request, so a test controls the Repeatability-Request-ID itself. */
-async function signedPost(path: string, body: unknown, headers: Record<string, string> = {}) {
-  const url = new URL(`${h.emulator.url}${path}?api-version=2026-03-12`);
-  const text = JSON.stringify(body);
-  const res = await fetch(url, {
-    method: 'POST',
-    headers: {
-      ...signRequest('POST', url, text, h.emulator.accessKey),
-      'content-type': 'application/json',
-      ...headers,
-    },
-    body: text,
-  });
-  return { status: res.status, body: (await res.text()) || undefined };
-}
+const signedPost = (path: string, body: unknown, headers: Record<string, string> = {}) =>
+  signedRequest(h.emulator, 'POST', path, body, headers);
 
 describe('repeatability', () => {
   it('a retried createCall with the same Repeatability-Request-ID gets the first answer and one call', async () => {
