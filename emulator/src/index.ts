@@ -14,6 +14,10 @@ export type { SubscriptionInfo, SubscriptionStatus } from './event-grid.js';
 export type { TimelineEntry } from './monitor.js';
 export type { Logger, LogLevel } from './logger.js';
 export type { MediaTiming } from './media.js';
-export type { CallbackRetryOptions } from './callbacks.js';
+export type {
+  CallbackDeliveryOptions,
+  CallbackOrdering,
+  CallbackRetryOptions,
+} from './callbacks.js';
 export { createJsonLogger } from './logger.js';
 export { signRequest, verifyHmac } from './signing.js';

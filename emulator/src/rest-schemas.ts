@@ -280,7 +280,7 @@ export const PlayBody = z.object({
   playTo: lenientArray,
   playOptions: z.preprocess(asObject, z.object({ loop: flag })),
   operationContext: anyText,
-  operationCallbackUri: anyText,
+  operationCallbackUri,
   interruptCallMediaOperation: flag,
 });
 
@@ -365,7 +365,7 @@ const recognizeBody = (choices: z.ZodType<Choice[]>) =>
         .array(z.unknown())
         .transform(eachWith((p, i) => parsePlaySource(p, `playPrompts[${i}]`))),
       operationContext: anyText,
-      operationCallbackUri: anyText,
+      operationCallbackUri,
       interruptCallMediaOperation: flag,
     }),
   );
@@ -398,7 +398,7 @@ export const RecognizeBody = recognizeBody(
 export const ContinuousDtmfBody = z.object({
   targetParticipant: identifier('targetParticipant'),
   operationContext: anyText,
-  operationCallbackUri: anyText,
+  operationCallbackUri,
 });
 
 export type AnswerCallRequest = z.output<typeof AnswerCallBody>;
