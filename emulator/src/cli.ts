@@ -13,14 +13,13 @@ const env = process.env;
 const bin = 'switchboard-emulator';
 const emulatorOption = `      --emulator <url>      control API base URL (default http://127.0.0.1:4510; env SWITCHBOARD_EMULATOR_URL)`;
 
+type Values = ReturnType<typeof parseArgs>['values'];
+
 interface Command {
   usage: string;
   options: NonNullable<ParseArgsConfig['options']>;
   positionals?: number;
-  run(
-    values: Record<string, string | boolean | string[] | undefined>,
-    positionals: string[],
-  ): Promise<void>;
+  run(values: Values, positionals: string[]): Promise<void>;
 }
 
 /** A mistake in how the command was typed: one line, the command's usage, exit status 2. */
