@@ -103,6 +103,7 @@ export class CallLifecycle {
       new Connection(call, b.callbackUri, app, b.operationContext, app, targets, {
         sourceCallerIdNumber: b.sourceCallerIdNumber,
         sourceDisplayName: b.sourceDisplayName,
+        cognitiveServicesEndpoint: b.callIntelligenceOptions,
       }),
     );
     core.record(call, { kind: 'call', state: 'connecting', targets: targets.map((t) => t.rawId) });
@@ -174,6 +175,7 @@ export class CallLifecycle {
       new Connection(call, b.callbackUri, app, b.operationContext, incoming.from, [incoming.to], {
         answeredBy: b.answeredBy ? app : undefined,
         answeredFor: incoming.to.kind === 'phoneNumber' ? incoming.to.value : undefined,
+        cognitiveServicesEndpoint: b.callIntelligenceOptions,
       }),
     );
     core.record(call, { kind: 'call', state: 'answered', callConnectionId: conn.id });
@@ -275,6 +277,7 @@ export class CallLifecycle {
         operationContext,
         app,
         target.humans().map((p) => p.identity),
+        { cognitiveServicesEndpoint: b.callIntelligenceOptions },
       ),
     );
     core.after(target, core.opts.connectLatencyMs, () => {

@@ -6,6 +6,7 @@
  */
 import type { Call, Connection } from './call-entities.js';
 import type { CallCore } from './call-core.js';
+import { cognitiveServicesLink } from './cognitive-services.js';
 import { MediaSession } from './media.js';
 
 export function createMediaSession(core: CallCore, conn: Connection): MediaSession {
@@ -21,6 +22,11 @@ export function createMediaSession(core: CallCore, conn: Connection): MediaSessi
       }
     },
     record: (detail) => core.record(call, { kind: 'media', callConnectionId: conn.id, ...detail }),
+    cognitiveServices: () =>
+      cognitiveServicesLink(
+        conn.extra.cognitiveServicesEndpoint,
+        core.opts.cognitiveServicesEndpoints,
+      ),
   });
 }
 

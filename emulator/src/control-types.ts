@@ -130,6 +130,8 @@ export interface ControlInfo {
   seed: number;
   /** Callback delivery in force: timeout (real ms), retry back-off (emulated ms), ordering. */
   callbackDelivery: { timeoutMs: number; retryDelaysMs: number[]; ordering: string };
+  /** A linked Cognitive Services endpoint, for callIntelligenceOptions (TTS and speech input). */
+  cognitiveServicesEndpoint: string;
 }
 
 export interface PlacedCall {

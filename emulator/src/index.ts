@@ -21,3 +21,4 @@ export type {
 } from './callbacks.js';
 export { createJsonLogger } from './logger.js';
 export { signRequest, verifyHmac } from './signing.js';
+export { emulatedCognitiveServicesEndpoint } from './cognitive-services.js';

@@ -1,3 +1,10 @@
+import {
+  type CognitiveServicesLink,
+  cognitiveServicesAuthFailed,
+  cognitiveServicesNotConfigured,
+  isSpeechSource,
+  recognizeNeedsSpeech,
+} from './cognitive-services.js';
 import { Results, badRequest, type ResultInformation } from './errors.js';
 import { type Identity, parseIdentifierModel } from './identifiers.js';
 import {
@@ -33,6 +40,8 @@ export interface MediaHost {
   isParticipant(rawId: string): boolean;
   notifyScripts(event: 'recognize' | 'play', targetRawId?: string): void;
   record(detail: Record<string, unknown>): void;
+  /** The connection's Cognitive Services resource, for text-to-speech and speech input. */
+  cognitiveServices(): CognitiveServicesLink;
 }
 
 interface OpBase {
@@ -40,6 +49,8 @@ interface OpBase {
   callbackUri?: string;
   timer?: TimerHandle;
   interrupt: boolean;
+  /** It needs speech services through an endpoint that is not linked: it fails when it runs. */
+  speechFails?: boolean;
 }
 
 interface PlayOp extends OpBase {
@@ -84,6 +95,8 @@ export class MediaSession {
   private current?: Op;
   private closed = false;
   private readonly continuous = new Set<string>();
+  /** Participants on hold hearing music from this connection. */
+  private readonly holdMusicFor = new Set<string>();
   private toneSequence = 0;
 
   constructor(private readonly host: MediaHost) {}
@@ -102,6 +115,7 @@ export class MediaSession {
       operationContext: b.operationContext,
       callbackUri: b.operationCallbackUri,
       interrupt: b.interruptCallMediaOperation,
+      speechFails: this.speechFails(b.playSources.some(isSpeechSource)),
     });
   }
 
@@ -132,6 +146,7 @@ export class MediaSession {
       operationContext: b.operationContext,
       callbackUri: b.operationCallbackUri,
       interrupt: b.interruptCallMediaOperation,
+      speechFails: this.speechFails(recognizeNeedsSpeech(inputType, b.prompts, o.choices)),
     });
   }
 
@@ -154,6 +169,28 @@ export class MediaSession {
       { operationContext: b.operationContext, resultInformation: Results.ok },
       b.operationCallbackUri,
     );
+  }
+
+  /**
+   * Hold music: the held participant hears `source` on a loop until unhold. Validated like any
+   * play source; a source that cannot be played answers its failure (nothing is heard).
+   */
+  startHoldMusic(
+    rawId: string,
+    source: PlaySource,
+    operationContext?: string,
+  ): ResultInformation | undefined {
+    if (this.speechFails(isSpeechSource(source))) return cognitiveServicesAuthFailed;
+    const m = this.measure([source]);
+    if ('index' in m) return m.result;
+    this.holdMusicFor.add(rawId);
+    this.host.record({ heard: [source], to: [rawId], by: 'hold', loop: true, operationContext });
+    return undefined;
+  }
+
+  stopHoldMusic(rawId: string): void {
+    if (!this.holdMusicFor.delete(rawId)) return;
+    this.host.record({ heardStopped: 'hold', to: [rawId] });
   }
 
   /** Stops everything silently: the call is gone, so no media events follow CallDisconnected. */
@@ -191,6 +228,17 @@ export class MediaSession {
       throw badRequest(`Participant '${id.rawId}' is not in the call.`, '8519');
     }
     return id.rawId;
+  }
+
+  /**
+   * Whether an operation that needs speech services (`needed`) must fail when it runs: refused
+   * now when the call has no Cognitive Services resource, failing later when it is not linked.
+   */
+  private speechFails(needed: boolean): boolean {
+    if (!needed) return false;
+    const link = this.host.cognitiveServices();
+    if (link === 'missing') throw cognitiveServicesNotConfigured();
+    return link === 'unlinked';
   }
 
   private submit(op: Op): void {
@@ -269,6 +317,13 @@ export class MediaSession {
   }
 
   private startPlay(op: PlayOp): void {
+    if (op.speechFails) {
+      this.finish(op, 'PlayFailed', {
+        failedPlaySourceIndex: op.sources.findIndex(isSpeechSource),
+        resultInformation: cognitiveServicesAuthFailed,
+      });
+      return;
+    }
     const m = this.measure(op.sources);
     this.host.notifyScripts('play');
     if (this.current === op && !('index' in m)) this.heard(op, op.sources);
@@ -292,6 +347,10 @@ export class MediaSession {
     op.phase = 'prompt';
     this.host.notifyScripts('recognize', op.target);
     if (this.current !== op) return; // the script's reaction may already have finished it
+    if (op.speechFails) {
+      this.finish(op, 'RecognizeFailed', { resultInformation: cognitiveServicesAuthFailed });
+      return;
+    }
     const m = this.measure(op.prompt);
     if ('index' in m) {
       this.finish(op, 'RecognizeFailed', { resultInformation: Results.promptFailed });

@@ -17,6 +17,7 @@ import {
   AddParticipantHead,
   CancelAddParticipantBody,
   HoldBody,
+  HoldMusicBody,
   MuteBody,
   RemoveParticipantBody,
   SendDtmfBody,
@@ -269,7 +270,15 @@ export class Participants {
   mute(id: string, body: Record<string, unknown>) {
     const conn = this.core.established(id);
     const b = parseBody(MuteBody, body);
-    const p = this.inCallParticipant(conn, b.targetParticipants[0]);
+    const target = b.targetParticipants[0];
+    // ACS mutes Communication Services users only (not phones, not Teams users).
+    if (target.kind !== 'communicationUser') {
+      throw badRequest(
+        `Invalid TargetParticipants in request: only Communication Services users can be muted, '${target.rawId}' is a ${target.kind} participant.`,
+        '8523',
+      );
+    }
+    const p = this.inCallParticipant(conn, target);
     if (!p.isMuted) {
       p.isMuted = true;
       this.core.participantsUpdated(conn.call);
@@ -280,6 +289,15 @@ export class Participants {
   hold(id: string, body: Record<string, unknown>, onHold: boolean): void {
     const conn = this.core.established(id);
     const p = this.inCallParticipant(conn, parseBody(HoldBody, body).targetParticipant);
+    const rawId = p.identity.rawId;
+    if (onHold) {
+      const music = parseBody(HoldMusicBody, body).playSourceInfo;
+      const context = typeof body.operationContext === 'string' ? body.operationContext : undefined;
+      // Music that cannot be played is not heard; the result it answers says why (HoldFailed).
+      if (music) conn.media.startHoldMusic(rawId, music, context);
+    } else {
+      conn.media.stopHoldMusic(rawId);
+    }
     if (p.isOnHold !== onHold) {
       p.isOnHold = onHold;
       this.core.setParticipant(conn.call, p, onHold ? 'hold' : 'connected');

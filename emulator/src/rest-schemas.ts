@@ -60,6 +60,43 @@ const operationCallbackUri = optionalHttpUrl('operationCallbackUri');
 
 const identifier = (field: string) => fromParser((v) => parseIdentifierModel(v, field));
 
+/**
+ * `callIntelligenceOptions.cognitiveServicesEndpoint`: the Cognitive Services resource the call
+ * uses for text-to-speech and speech recognition (absent: none, and those operations are
+ * refused). ACS takes only https endpoints.
+ */
+const cognitiveServicesEndpoint = 'callIntelligenceOptions.cognitiveServicesEndpoint';
+const callIntelligenceOptions = z.preprocess(
+  asObject,
+  z
+    .object({
+      cognitiveServicesEndpoint: z.preprocess(
+        (v) => (v === null || v === '' ? undefined : v),
+        httpUrl(cognitiveServicesEndpoint)
+          .refine((s) => s.startsWith('https:'), {
+            error: `'${cognitiveServicesEndpoint}' must be an https URL.`,
+          })
+          .optional(),
+      ),
+    })
+    .transform((o) => o.cognitiveServicesEndpoint),
+);
+
+/** A feature ACS has and the emulator does not: refused, rather than silently ignored. */
+const notImplemented = (field: string) =>
+  z
+    .unknown()
+    .optional()
+    .refine((v) => v === undefined || v === null, {
+      error: `'${field}' is not implemented by the emulator.`,
+      params: { code: 'NotImplemented' },
+    });
+/** What createCall, answerCall and connectCall take that the emulator does not do. */
+const unsupportedCallOptions = {
+  mediaStreamingOptions: notImplemented('mediaStreamingOptions'),
+  transcriptionOptions: notImplemented('transcriptionOptions'),
+};
+
 /** `{ id }` of a communication user (answeredBy, source), or absent. */
 const userIdOf = fromParser((v): Identity | undefined => {
   const id = (asObject(v) as { id?: unknown }).id;
@@ -88,6 +125,8 @@ export const AnswerCallBody = z.object({
   callbackUri: httpUrl('callbackUri'),
   answeredBy: userIdOf,
   operationContext: text,
+  callIntelligenceOptions,
+  ...unsupportedCallOptions,
 });
 
 export const RejectCallBody = z.object({
@@ -132,6 +171,8 @@ export const CreateCallBody = z.object({
   source: userIdOf,
   operationContext: text,
   sourceDisplayName: text,
+  callIntelligenceOptions,
+  ...unsupportedCallOptions,
 });
 
 export const ConnectCallBody = z.object({
@@ -158,6 +199,8 @@ export const ConnectCallBody = z.object({
       }),
   ),
   operationContext: text,
+  callIntelligenceOptions,
+  ...unsupportedCallOptions,
 });
 
 /** Falsy means absent: with one person in the call, ACS works the transferee out itself. */
@@ -226,6 +269,13 @@ export const MuteBody = z.object({
 
 /** hold and unhold. */
 export const HoldBody = z.object({ targetParticipant: identifier('targetParticipant') });
+
+/** hold's music: the play source the held participant hears until unhold, if any. */
+export const HoldMusicBody = z.object({
+  playSourceInfo: fromParser((v) =>
+    v === undefined || v === null ? undefined : parsePlaySource(v, 'playSourceInfo'),
+  ),
+});
 
 export const SendDtmfHead = HoldBody;
 export const SendDtmfBody = z.object({

@@ -11,6 +11,7 @@ import {
   type CallbackRetryOptions,
 } from './callbacks.js';
 import { CallModel, type CallModelOptions } from './call-model.js';
+import { emulatedCognitiveServicesEndpoint } from './cognitive-services.js';
 import { loadOrCreateTlsFiles } from './certificate.js';
 import { ControlApi, type ControlInfo } from './control-api.js';
 import { ControlClient } from './control-client.js';
@@ -69,6 +70,13 @@ export interface EmulatorOptions {
   /** Real ms to wait for an Event Grid subscriber; default Event Grid's 30 s, scaled by `timeScale`. */
   eventGridTimeoutMs?: number;
   /**
+   * The Cognitive Services endpoints linked to the emulated resource. Default: any https endpoint
+   * an app links with `callIntelligenceOptions` works. Given, another one is accepted at call set
+   * up but its text-to-speech and speech recognition fail (401/8565), as an unlinked resource
+   * does; the first is the one `Emulator.cognitiveServicesEndpoint` advertises.
+   */
+  cognitiveServicesEndpoints?: string[];
+  /**
    * Seeds every random fault decision (drop, duplicate, reorder, action errors), so a run can be
    * repeated; default: a random seed, logged at start and answered by GET /emulator.
    */
@@ -103,6 +111,8 @@ export interface Emulator {
   seed: number;
   /** The callback delivery settings in force (timeout in real ms). */
   callbackDelivery: CallbackDeliveryOptions;
+  /** A linked Cognitive Services endpoint to pass as callIntelligenceOptions (TTS, speech). */
+  cognitiveServicesEndpoint: string;
   control: ControlClient;
   close(): Promise<void>;
 }
@@ -146,6 +156,10 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const logger = options.logger ?? createJsonLogger(options.logLevel ?? 'warn');
   // Settings are checked before anything listens, so a bad one leaves nothing running.
   const seed = options.seed === undefined ? randomSeed() : parseSeed(options.seed);
+  const speechEndpoints = options.cognitiveServicesEndpoints;
+  if (speechEndpoints?.length === 0)
+    throw new Error('cognitiveServicesEndpoints must not be empty');
+  const cognitiveServicesEndpoint = speechEndpoints?.[0] ?? emulatedCognitiveServicesEndpoint;
   const delivery = resolveCallbackDelivery(
     timeScale,
     options.callbackDelivery,
@@ -235,6 +249,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       incomingRingTimeoutMs: 60_000,
       defaultInvitationTimeoutSeconds: 60,
       retainEndedCalls: 1000,
+      cognitiveServicesEndpoints: speechEndpoints,
       ...options.callModel,
       media: { ...defaultMediaTiming, ...options.media },
     },
@@ -256,6 +271,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     timeScale,
     seed,
     callbackDelivery: delivery,
+    cognitiveServicesEndpoint,
   });
 
   const rest = new RestApi({ model, accessKey: keyBytes, faults, monitor, logger });
@@ -302,6 +318,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     timeScale,
     seed,
     callbackDelivery: delivery,
+    cognitiveServicesEndpoint,
     control: new ControlClient(url),
     close() {
       closing ??= (async () => {

@@ -234,11 +234,16 @@ export async function incomingCall(
   return { ...placed, data, delivery };
 }
 
-/** Answers an inbound call with the SDK and waits for CallConnected + ParticipantsUpdated. */
+/**
+ * Answers an inbound call with the SDK (Cognitive Services linked) and waits for CallConnected +
+ * ParticipantsUpdated.
+ */
 export async function answeredCall(h: Harness, script?: unknown, from = CALLER) {
   const incoming = await incomingCall(h, from, BUSINESS_NUMBER, script);
   const answer = await h.client.answerCall(incoming.data.incomingCallContext, h.callbackUri, {
     operationContext: 'ctx-answer',
+    // As an app that prompts with text-to-speech links its Cognitive Services resource.
+    callIntelligenceOptions: { cognitiveServicesEndpoint: h.emulator.cognitiveServicesEndpoint },
   });
   const id = answer.callConnectionProperties.callConnectionId!;
   await h.receiver.waitForKinds(id, ['CallConnected', 'ParticipantsUpdated']);
