@@ -48,7 +48,14 @@ let n = 0;
 const action = <K extends AcsAction['kind']>(
   kind: K,
   fields: Omit<Extract<AcsAction, { kind: K }>, 'id' | 'operationContext' | 'nodeId' | 'kind'>,
-) => ({ id: `a:${++n}`, operationContext: `op-${n}`, nodeId: 'n', kind, ...fields }) as AcsAction;
+) =>
+  ({
+    id: `a:${++n}`,
+    operationContext: `op-${n}`,
+    nodeId: 'n',
+    kind,
+    ...fields,
+  }) as unknown as AcsAction;
 
 /** An inbound call answered through the gateway, once the emulator says it is connected. */
 async function answered(g: AcsGateway): Promise<string> {
