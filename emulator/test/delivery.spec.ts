@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { TimelineEntry } from '../src/index.js';
+import { FaultInjector } from '../src/faults.js';
 import { Deliverer } from '../src/http-client.js';
 import {
   CALLER,
@@ -220,5 +221,25 @@ describe('operationCallbackUri', () => {
     } finally {
       deliverer.close();
     }
+  });
+});
+
+describe('seeded faults', () => {
+  const decisions = (seed: number) => {
+    const f = new FaultInjector(seed);
+    f.set({ dropRate: 0.5, duplicateRate: 0.5, reorderWindowMs: 1000 });
+    return Array.from({ length: 40 }, () => [f.shouldDrop(), f.copies(), f.delay().ms]);
+  };
+
+  it('the same seed makes the same fault decisions; the seed in use is answered by GET /emulator', async () => {
+    expect(decisions(42)).toEqual(decisions(42));
+    expect(decisions(43)).not.toEqual(decisions(42));
+
+    const seeded = await start({ seed: 42 });
+    expect(seeded.emulator.seed).toBe(42);
+    expect(await seeded.emulator.control.info()).toMatchObject({ seed: 42 });
+    const unseeded = await start();
+    expect(Number.isInteger(unseeded.emulator.seed)).toBe(true);
+    expect(await unseeded.emulator.control.info()).toMatchObject({ seed: unseeded.emulator.seed });
   });
 });
