@@ -156,6 +156,11 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const logger = options.logger ?? createJsonLogger(options.logLevel ?? 'warn');
   // Settings are checked before anything listens, so a bad one leaves nothing running.
   const seed = options.seed === undefined ? randomSeed() : parseSeed(options.seed);
+  for (const sub of options.eventGridSubscribers ?? []) {
+    if (!/^https?:\/\//i.test(sub)) {
+      throw new Error(`eventGridSubscribers: '${sub}' is not an http(s) webhook URL`);
+    }
+  }
   const speechEndpoints = options.cognitiveServicesEndpoints;
   if (speechEndpoints?.length === 0)
     throw new Error('cognitiveServicesEndpoints must not be empty');
