@@ -45,7 +45,7 @@ async function callbacksPerSecond(tokenReuseMs: number): Promise<number[]> {
       faults: new FaultInjector(),
       monitor: new Monitor(),
       logger: createJsonLogger('error'),
-      retry: { delaysMs: [100], timeoutMs: 10_000 },
+      delivery: { retryDelaysMs: [100], timeoutMs: 10_000, ordering: 'perConnection' },
     });
     const timeline = { serverCallId: 'bench', timeline: [] };
     const start = performance.now();

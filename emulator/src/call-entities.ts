@@ -29,6 +29,11 @@ export interface CallModelOptions {
   defaultInvitationTimeoutSeconds: number;
   /** How many ended calls are kept for GET /emulator/calls. */
   retainEndedCalls: number;
+  /**
+   * The Cognitive Services endpoints linked to the emulated resource; undefined: any https
+   * endpoint an app gives counts as linked.
+   */
+  cognitiveServicesEndpoints?: string[];
   media: MediaTiming;
 }
 
@@ -154,6 +159,8 @@ export class Connection {
       sourceDisplayName?: string;
       answeredBy?: Identity;
       answeredFor?: string;
+      /** callIntelligenceOptions.cognitiveServicesEndpoint: the call's speech services. */
+      cognitiveServicesEndpoint?: string;
     } = {},
   ) {}
 

@@ -103,6 +103,7 @@ export class CallLifecycle {
       new Connection(call, b.callbackUri, app, b.operationContext, app, targets, {
         sourceCallerIdNumber: b.sourceCallerIdNumber,
         sourceDisplayName: b.sourceDisplayName,
+        cognitiveServicesEndpoint: b.callIntelligenceOptions,
       }),
     );
     core.record(call, { kind: 'call', state: 'connecting', targets: targets.map((t) => t.rawId) });
@@ -185,6 +186,7 @@ export class CallLifecycle {
       new Connection(call, b.callbackUri, app, b.operationContext, incoming.from, [incoming.to], {
         answeredBy: b.answeredBy ? app : undefined,
         answeredFor: incoming.to.kind === 'phoneNumber' ? incoming.to.value : undefined,
+        cognitiveServicesEndpoint: b.callIntelligenceOptions,
       }),
     );
     conn.origin = 'answer';
@@ -294,6 +296,7 @@ export class CallLifecycle {
         operationContext,
         app,
         target.humans().map((p) => p.identity),
+        { cognitiveServicesEndpoint: b.callIntelligenceOptions },
       ),
     );
     conn.origin = 'connect';

@@ -6,6 +6,7 @@
  */
 import type { Call, Connection } from './call-entities.js';
 import type { CallCore } from './call-core.js';
+import { cognitiveServicesLink } from './cognitive-services.js';
 import { MediaSession } from './media.js';
 
 export function createMediaSession(core: CallCore, conn: Connection): MediaSession {
@@ -22,6 +23,11 @@ export function createMediaSession(core: CallCore, conn: Connection): MediaSessi
     },
     record: (detail) => core.record(call, { kind: 'media', callConnectionId: conn.id, ...detail }),
     injected: (operation) => core.injected(call, operation),
+    cognitiveServices: () =>
+      cognitiveServicesLink(
+        conn.extra.cognitiveServicesEndpoint,
+        core.opts.cognitiveServicesEndpoints,
+      ),
   });
 }
 

@@ -178,6 +178,12 @@ export interface ControlInfo {
   openIdConfigUrl: string;
   caCertPath?: string;
   timeScale: number;
+  /** The seed of the fault RNG: start again with it to repeat a run's injected faults. */
+  seed: number;
+  /** Callback delivery in force: timeout (real ms), retry back-off (emulated ms), ordering. */
+  callbackDelivery: { timeoutMs: number; retryDelaysMs: number[]; ordering: string };
+  /** A linked Cognitive Services endpoint, for callIntelligenceOptions (TTS and speech input). */
+  cognitiveServicesEndpoint: string;
 }
 
 export interface PlacedCall {

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { FaultInjector } from './faults.js';
+import { badRequest } from './errors.js';
 import type { Deliverer } from './http-client.js';
 import type { Logger } from './logger.js';
 import type { Monitor, Timeline } from './monitor.js';
@@ -46,6 +47,9 @@ export const eventGridRetryScheduleMs = (() => {
   return s;
 })();
 
+/** Event Grid's documented response timeout (emulated ms). */
+export const eventGridTimeoutEmulatedMs = 30_000;
+
 /** Event Grid treats only 200–204 as delivered, and never retries these. */
 const isSuccess = (s?: number) => s !== undefined && s >= 200 && s <= 204;
 const noRetry = new Set([400, 401, 403, 413]);
@@ -62,7 +66,7 @@ export class EventGridPublisher {
       monitor: Monitor;
       logger: Logger;
       topic: string;
-      /** Real (unscaled) ms to wait for a subscriber's answer; Event Grid uses 30 s. */
+      /** Real ms to wait for a subscriber's answer (Event Grid's 30 s, scaled, by default). */
       timeoutMs: number;
       /** Where subscribers can validate manually (GET), like Event Grid's validationUrl. */
       validationUrlBase: () => string;
@@ -84,7 +88,14 @@ export class EventGridPublisher {
 
   /** Adds a webhook subscription and starts the SubscriptionValidation handshake. */
   add(rawUrl: string): SubscriptionInfo {
-    const url = new URL(rawUrl).href;
+    const parsed = new URL(rawUrl);
+    // Event Grid delivers to https webhooks; plain http stays allowed for local apps.
+    if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
+      throw badRequest(
+        `Invalid subscription url '${rawUrl}': only http(s) webhooks are supported.`,
+      );
+    }
+    const url = parsed.href;
     const existing = this.subs.get(url);
     if (existing && !existing.removed) return this.list().find((s) => s.url === url)!;
     let settle!: (ok: boolean) => void;
@@ -276,6 +287,7 @@ export class EventGridPublisher {
         copy,
         status: res.status,
         error: res.error,
+        ...(res.timedOut ? { timeoutMs } : {}),
         ...(attempt === 1 && copy === 1 ? { event } : {}),
       });
       if (isSuccess(res.status)) {

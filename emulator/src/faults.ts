@@ -24,10 +24,37 @@ export const noFaults: Faults = {
   actionErrorStatus: 500,
 };
 
+/** mulberry32: a small, fast PRNG, so a run with injected faults can be replayed by its seed. */
+export function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** A seed for a run that was given none (printed, so the run can be repeated). */
+export const randomSeed = () => Math.floor(Math.random() * 2 ** 32);
+
+export function parseSeed(value: unknown): number {
+  const n = typeof value === 'string' && value.trim() !== '' ? Number(value) : value;
+  if (typeof n !== 'number' || !Number.isInteger(n) || n < 0 || n >= 2 ** 32) {
+    throw new Error(`seed must be an integer from 0 to ${2 ** 32 - 1}, got '${String(value)}'`);
+  }
+  return n;
+}
+
 export class FaultInjector {
   private faults: Faults = { ...noFaults };
+  private readonly random: () => number;
 
-  constructor(private readonly random: () => number = Math.random) {}
+  /** Every random decision (drop, duplicate, reorder, action errors) comes from this seed. */
+  constructor(readonly seed: number = randomSeed()) {
+    this.random = seededRandom(seed);
+  }
 
   get current(): Faults {
     return { ...this.faults };

@@ -18,6 +18,11 @@ export type { SubscriptionInfo, SubscriptionStatus } from './event-grid.js';
 export type { TimelineEntry } from './monitor.js';
 export type { Logger, LogLevel } from './logger.js';
 export type { MediaTiming } from './media.js';
-export type { CallbackRetryOptions } from './callbacks.js';
+export type {
+  CallbackDeliveryOptions,
+  CallbackOrdering,
+  CallbackRetryOptions,
+} from './callbacks.js';
 export { createJsonLogger } from './logger.js';
 export { signRequest, verifyHmac } from './signing.js';
+export { emulatedCognitiveServicesEndpoint } from './cognitive-services.js';

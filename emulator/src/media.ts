@@ -1,4 +1,11 @@
 import type { CallbackEventType } from './api-registry.js';
+import {
+  type CognitiveServicesLink,
+  cognitiveServicesAuthFailed,
+  cognitiveServicesNotConfigured,
+  isSpeechSource,
+  recognizeNeedsSpeech,
+} from './cognitive-services.js';
 import { Results, badRequest, type ResultInformation } from './errors.js';
 import { type Identity, parseIdentifierModel } from './identifiers.js';
 import {
@@ -44,6 +51,8 @@ export interface MediaHost {
   isParticipant(rawId: string): boolean;
   notifyScripts(event: 'recognize' | 'play', targetRawId?: string): void;
   record(detail: Record<string, unknown>): void;
+  /** The connection's Cognitive Services resource, for text-to-speech and speech input. */
+  cognitiveServices(): CognitiveServicesLink;
   /** A failure a test queued for the next operation of this kind on the call. */
   injected(
     operation: 'play' | 'recognize' | 'sendDtmfTones' | 'continuousDtmfRecognition',
@@ -90,6 +99,8 @@ interface OpBase {
   callbackUri?: string;
   timer?: TimerHandle;
   interrupt: boolean;
+  /** It needs speech services through an endpoint that is not linked: it fails when it runs. */
+  speechFails?: boolean;
 }
 
 interface PlayOp extends OpBase {
@@ -149,6 +160,8 @@ export class MediaSession {
     { operationContext?: string; callbackUri?: string }
   >();
   private readonly sends = new Set<Send>();
+  /** Participants on hold hearing music from this connection. */
+  private readonly holdMusicFor = new Set<string>();
   private toneSequence = 0;
 
   constructor(private readonly host: MediaHost) {}
@@ -168,6 +181,7 @@ export class MediaSession {
       operationContext: b.operationContext,
       callbackUri: b.operationCallbackUri,
       interrupt: b.interruptCallMediaOperation,
+      speechFails: this.speechFails(b.playSources.some(isSpeechSource)),
     });
   }
 
@@ -198,6 +212,7 @@ export class MediaSession {
       operationContext: b.operationContext,
       callbackUri: b.operationCallbackUri,
       interrupt: b.interruptCallMediaOperation,
+      speechFails: this.speechFails(recognizeNeedsSpeech(inputType, b.prompts, o.choices)),
     });
   }
 
@@ -244,6 +259,28 @@ export class MediaSession {
       }),
     };
     this.sends.add(send);
+  }
+
+  /**
+   * Hold music: the held participant hears `source` on a loop until unhold. Validated like any
+   * play source; a source that cannot be played answers its failure (nothing is heard).
+   */
+  startHoldMusic(
+    rawId: string,
+    source: PlaySource,
+    operationContext?: string,
+  ): ResultInformation | undefined {
+    if (this.speechFails(isSpeechSource(source))) return cognitiveServicesAuthFailed;
+    const m = measureSources([source], this.host.timing);
+    if ('index' in m) return m.result;
+    this.holdMusicFor.add(rawId);
+    this.host.record({ heard: [source], to: [rawId], by: 'hold', loop: true, operationContext });
+    return undefined;
+  }
+
+  stopHoldMusic(rawId: string): void {
+    if (!this.holdMusicFor.delete(rawId)) return;
+    this.host.record({ heardStopped: 'hold', to: [rawId] });
   }
 
   /** Stops everything silently: the call is gone, so no media events follow CallDisconnected. */
@@ -340,6 +377,17 @@ export class MediaSession {
     return id.rawId;
   }
 
+  /**
+   * Whether an operation that needs speech services (`needed`) must fail when it runs: refused
+   * now when the call has no Cognitive Services resource, failing later when it is not linked.
+   */
+  private speechFails(needed: boolean): boolean {
+    if (!needed) return false;
+    const link = this.host.cognitiveServices();
+    if (link === 'missing') throw cognitiveServicesNotConfigured();
+    return link === 'unlinked';
+  }
+
   private submit(op: Op): void {
     if (op.interrupt && this.current) {
       const running = this.current;
@@ -384,6 +432,13 @@ export class MediaSession {
   }
 
   private startPlay(op: PlayOp): void {
+    if (op.speechFails) {
+      this.finish(op, 'PlayFailed', {
+        failedPlaySourceIndex: op.sources.findIndex(isSpeechSource),
+        resultInformation: cognitiveServicesAuthFailed,
+      });
+      return;
+    }
     const refused =
       this.host.injected('play') ??
       (op.targets.length > 0 && this.nobodyLeft(op.targets) ? Results.participantLeft : undefined);
@@ -426,6 +481,10 @@ export class MediaSession {
     }
     this.host.notifyScripts('recognize', op.target);
     if (this.current !== op) return; // the script's reaction may already have finished it
+    if (op.speechFails) {
+      this.finish(op, 'RecognizeFailed', { resultInformation: cognitiveServicesAuthFailed });
+      return;
+    }
     const m = measureSources(op.prompt, this.host.timing);
     if ('index' in m) {
       this.finish(op, 'RecognizeFailed', {

@@ -12,7 +12,6 @@ import type { EndpointBehaviour } from './endpoints.js';
 import { AcsHttpError, Results, badRequest } from './errors.js';
 import type { ResultInformation } from './errors.js';
 import { type Identity, toModel } from './identifiers.js';
-import { measureSources } from './media.js';
 import {
   AddParticipantBody,
   AddParticipantHead,
@@ -308,7 +307,15 @@ export class Participants {
   mute(id: string, body: Record<string, unknown>) {
     const conn = this.core.established(id);
     const b = parseBody(MuteBody, body);
-    const p = this.inCallParticipant(conn, b.targetParticipants[0]);
+    const target = b.targetParticipants[0];
+    // ACS mutes Communication Services users only (not phones, not Teams users).
+    if (target.kind !== 'communicationUser') {
+      throw badRequest(
+        `Invalid TargetParticipants in request: only Communication Services users can be muted, '${target.rawId}' is a ${target.kind} participant.`,
+        '8523',
+      );
+    }
+    const p = this.inCallParticipant(conn, target);
     if (!p.isMuted) {
       p.isMuted = true;
       this.core.participantsUpdated(conn.call);
@@ -320,11 +327,14 @@ export class Participants {
     const { core } = this;
     const conn = core.established(id);
     const p = this.inCallParticipant(conn, parseBody(HoldBody, body).targetParticipant);
+    const rawId = p.identity.rawId;
     if (onHold) {
       const o = parseBody(HoldOptionsBody, body);
-      const music = o.playSourceInfo && measureSources([o.playSourceInfo], core.opts.media);
       const failure =
-        core.injected(conn.call, 'hold') ?? (music && 'index' in music ? music.result : undefined);
+        core.injected(conn.call, 'hold') ??
+        (o.playSourceInfo
+          ? conn.media.startHoldMusic(rawId, o.playSourceInfo, o.operationContext)
+          : undefined);
       if (failure) {
         // Accepted (200), then reported: the music is fetched after the request returns.
         core.after(conn.call, core.opts.connectLatencyMs / 4, () =>
@@ -337,6 +347,8 @@ export class Participants {
         );
         return;
       }
+    } else {
+      conn.media.stopHoldMusic(rawId);
     }
     if (p.isOnHold !== onHold) {
       p.isOnHold = onHold;

@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { CallModel } from './call-model.js';
-import { AcsHttpError } from './errors.js';
+import { AcsHttpError, badRequest } from './errors.js';
 import type { FaultInjector } from './faults.js';
 import { parseJson, send } from './http-util.js';
 import type { Logger } from './logger.js';
@@ -233,6 +233,13 @@ export class RestApi {
           return { status: 200, call };
         case 'sendDtmfTones':
           return { status: 202, body: model.sendDtmf(id, body), call };
+        case 'startTranscription':
+        case 'stopTranscription':
+        case 'updateTranscription':
+        case 'startMediaStreaming':
+        case 'stopMediaStreaming':
+          // Real ACS operations the emulator lacks: a clear refusal, not a 404 or a fake success.
+          throw badRequest(`'${action}' is not implemented by the emulator.`, 'NotImplemented');
         default:
           throw new AcsHttpError(404, 'NotFound', `Unknown action '${action}'.`);
       }

@@ -60,6 +60,43 @@ const operationCallbackUri = optionalHttpUrl('operationCallbackUri');
 
 const identifier = (field: string) => fromParser((v) => parseIdentifierModel(v, field));
 
+/**
+ * `callIntelligenceOptions.cognitiveServicesEndpoint`: the Cognitive Services resource the call
+ * uses for text-to-speech and speech recognition (absent: none, and those operations are
+ * refused). ACS takes only https endpoints.
+ */
+const cognitiveServicesEndpoint = 'callIntelligenceOptions.cognitiveServicesEndpoint';
+const callIntelligenceOptions = z.preprocess(
+  asObject,
+  z
+    .object({
+      cognitiveServicesEndpoint: z.preprocess(
+        (v) => (v === null || v === '' ? undefined : v),
+        httpUrl(cognitiveServicesEndpoint)
+          .refine((s) => s.startsWith('https:'), {
+            error: `'${cognitiveServicesEndpoint}' must be an https URL.`,
+          })
+          .optional(),
+      ),
+    })
+    .transform((o) => o.cognitiveServicesEndpoint),
+);
+
+/** A feature ACS has and the emulator does not: refused, rather than silently ignored. */
+const notImplemented = (field: string) =>
+  z
+    .unknown()
+    .optional()
+    .refine((v) => v === undefined || v === null, {
+      error: `'${field}' is not implemented by the emulator.`,
+      params: { code: 'NotImplemented' },
+    });
+/** What createCall, answerCall and connectCall take that the emulator does not do. */
+const unsupportedCallOptions = {
+  mediaStreamingOptions: notImplemented('mediaStreamingOptions'),
+  transcriptionOptions: notImplemented('transcriptionOptions'),
+};
+
 /** `{ id }` of a communication user (answeredBy, source), or absent. */
 const userIdOf = fromParser((v): Identity | undefined => {
   const id = (asObject(v) as { id?: unknown }).id;
@@ -88,6 +125,8 @@ export const AnswerCallBody = z.object({
   callbackUri: httpUrl('callbackUri'),
   answeredBy: userIdOf,
   operationContext: text,
+  callIntelligenceOptions,
+  ...unsupportedCallOptions,
 });
 
 export const RejectCallBody = z.object({
@@ -132,6 +171,8 @@ export const CreateCallBody = z.object({
   source: userIdOf,
   operationContext: text,
   sourceDisplayName: text,
+  callIntelligenceOptions,
+  ...unsupportedCallOptions,
 });
 
 export const ConnectCallBody = z.object({
@@ -158,6 +199,8 @@ export const ConnectCallBody = z.object({
       }),
   ),
   operationContext: text,
+  callIntelligenceOptions,
+  ...unsupportedCallOptions,
 });
 
 /** Falsy means absent: with one person in the call, ACS works the transferee out itself. */
@@ -301,7 +344,7 @@ export const PlayBody = z.object({
   playTo: lenientArray,
   playOptions: z.preprocess(asObject, z.object({ loop: flag })),
   operationContext: anyText,
-  operationCallbackUri: anyText,
+  operationCallbackUri,
   interruptCallMediaOperation: flag,
 });
 
@@ -386,7 +429,7 @@ const recognizeBody = (choices: z.ZodType<Choice[]>) =>
         .array(z.unknown())
         .transform(eachWith((p, i) => parsePlaySource(p, `playPrompts[${i}]`))),
       operationContext: anyText,
-      operationCallbackUri: anyText,
+      operationCallbackUri,
       interruptCallMediaOperation: flag,
     }),
   );
@@ -419,7 +462,7 @@ export const RecognizeBody = recognizeBody(
 export const ContinuousDtmfBody = z.object({
   targetParticipant: identifier('targetParticipant'),
   operationContext: anyText,
-  operationCallbackUri: anyText,
+  operationCallbackUri,
 });
 
 export type AnswerCallRequest = z.output<typeof AnswerCallBody>;

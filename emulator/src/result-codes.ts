@@ -175,6 +175,14 @@ export const resultCodes = {
     events: ['PlayFailed', 'HoldFailed'],
     when: 'A file source is not an http(s) URL, or its host or path says `notfound`/`invalid`.',
   },
+  cognitiveServicesAuth: {
+    code: 401,
+    subCode: 8565,
+    message:
+      'Action failed due to a Cognitive Services authentication error. Please check your authorization input and ensure it is correct.',
+    events: ['PlayFailed', 'RecognizeFailed', 'HoldFailed'],
+    when: 'Text-to-speech or speech recognition on a call whose cognitiveServicesEndpoint is not one of EmulatorOptions.cognitiveServicesEndpoints (not linked to the resource).',
+  },
   initialSilence: {
     code: 400,
     subCode: 8510,

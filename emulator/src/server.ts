@@ -5,17 +5,20 @@ import type { AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
 import {
   CallbackDispatcher,
-  defaultCallbackRetry,
+  resolveCallbackDelivery,
+  scaledTimeout,
+  type CallbackDeliveryOptions,
   type CallbackRetryOptions,
 } from './callbacks.js';
 import { CallModel, type CallModelOptions } from './call-model.js';
+import { emulatedCognitiveServicesEndpoint } from './cognitive-services.js';
 import { loadOrCreateTlsFiles } from './certificate.js';
 import { ControlApi, type ControlInfo } from './control-api.js';
 import { ControlClient } from './control-client.js';
 import { EndpointRegistry, parseBehaviour, type EndpointBehaviour } from './endpoints.js';
 import { AcsHttpError } from './errors.js';
-import { EventGridPublisher } from './event-grid.js';
-import { FaultInjector, type Faults } from './faults.js';
+import { EventGridPublisher, eventGridTimeoutEmulatedMs } from './event-grid.js';
+import { FaultInjector, parseSeed, randomSeed, type Faults } from './faults.js';
 import { Deliverer } from './http-client.js';
 import { parseIdentityString } from './identifiers.js';
 import { readBody, send } from './http-util.js';
@@ -56,9 +59,28 @@ export interface EmulatorOptions {
   defaultEndpoint?: Partial<EndpointBehaviour>;
   /** Behaviour per endpoint raw id (or E.164 number). */
   endpoints?: Record<string, Partial<EndpointBehaviour>>;
+  /**
+   * How callbacks reach the app: the response timeout (real ms; default 5 s emulated, scaled by
+   * `timeScale`), the back-off of retries (emulated ms) and how one connection's events are
+   * ordered (default `perConnection`). See emulator/README.md, "Callback delivery".
+   */
+  callbackDelivery?: Partial<CallbackDeliveryOptions>;
+  /** @deprecated Use `callbackDelivery` (`delaysMs` → `retryDelaysMs`; `timeoutMs` is the same). */
   callbackRetry?: Partial<CallbackRetryOptions>;
-  /** Real ms to wait for an Event Grid subscriber (default 30 000, as Event Grid). */
+  /** Real ms to wait for an Event Grid subscriber; default Event Grid's 30 s, scaled by `timeScale`. */
   eventGridTimeoutMs?: number;
+  /**
+   * The Cognitive Services endpoints linked to the emulated resource. Default: any https endpoint
+   * an app links with `callIntelligenceOptions` works. Given, another one is accepted at call set
+   * up but its text-to-speech and speech recognition fail (401/8565), as an unlinked resource
+   * does; the first is the one `Emulator.cognitiveServicesEndpoint` advertises.
+   */
+  cognitiveServicesEndpoints?: string[];
+  /**
+   * Seeds every random fault decision (drop, duplicate, reorder, action errors), so a run can be
+   * repeated; default: a random seed, logged at start and answered by GET /emulator.
+   */
+  seed?: number;
   /** Reuse one callback JWT for this many real ms (load tests only); default 0 = one per event. */
   callbackTokenReuseMs?: number;
   media?: Partial<MediaTiming>;
@@ -85,6 +107,12 @@ export interface Emulator {
   /** The self-signed certificate to trust via NODE_EXTRA_CA_CERTS (HTTPS only). */
   caCertPath?: string;
   timeScale: number;
+  /** The fault RNG's seed (given, or chosen at random). */
+  seed: number;
+  /** The callback delivery settings in force (timeout in real ms). */
+  callbackDelivery: CallbackDeliveryOptions;
+  /** A linked Cognitive Services endpoint to pass as callIntelligenceOptions (TTS, speech). */
+  cognitiveServicesEndpoint: string;
   control: ControlClient;
   close(): Promise<void>;
 }
@@ -126,10 +154,26 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const explicitDataDir = options.dataDir !== undefined;
   const dataDir = resolve(options.dataDir ?? '.data/emulator');
   const logger = options.logger ?? createJsonLogger(options.logLevel ?? 'warn');
+  // Settings are checked before anything listens, so a bad one leaves nothing running.
+  const seed = options.seed === undefined ? randomSeed() : parseSeed(options.seed);
+  for (const sub of options.eventGridSubscribers ?? []) {
+    if (!/^https?:\/\//i.test(sub)) {
+      throw new Error(`eventGridSubscribers: '${sub}' is not an http(s) webhook URL`);
+    }
+  }
+  const speechEndpoints = options.cognitiveServicesEndpoints;
+  if (speechEndpoints?.length === 0)
+    throw new Error('cognitiveServicesEndpoints must not be empty');
+  const cognitiveServicesEndpoint = speechEndpoints?.[0] ?? emulatedCognitiveServicesEndpoint;
+  const delivery = resolveCallbackDelivery(
+    timeScale,
+    options.callbackDelivery,
+    options.callbackRetry,
+  );
 
   const scheduler = new Scheduler(timeScale);
   const monitor = new Monitor();
-  const faults = new FaultInjector();
+  const faults = new FaultInjector(seed);
   if (options.faults) faults.set(options.faults);
   const deliverer = new Deliverer();
   const endpoints = new EndpointRegistry(
@@ -185,7 +229,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     faults,
     monitor,
     logger,
-    retry: { ...defaultCallbackRetry, ...options.callbackRetry },
+    delivery,
   });
   const eventGrid = new EventGridPublisher({
     scheduler,
@@ -194,7 +238,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     monitor,
     logger,
     topic: `/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/switchboard/providers/Microsoft.Communication/communicationServices/acs-emulator`,
-    timeoutMs: options.eventGridTimeoutMs ?? 30_000,
+    timeoutMs: options.eventGridTimeoutMs ?? scaledTimeout(eventGridTimeoutEmulatedMs, timeScale),
     validationUrlBase: () => url,
   });
   const model = new CallModel({
@@ -210,6 +254,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       incomingRingTimeoutMs: 60_000,
       defaultInvitationTimeoutSeconds: 60,
       retainEndedCalls: 1000,
+      cognitiveServicesEndpoints: speechEndpoints,
       ...options.callModel,
       media: { ...defaultMediaTiming, ...options.media },
     },
@@ -229,6 +274,9 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     openIdConfigUrl,
     caCertPath,
     timeScale,
+    seed,
+    callbackDelivery: delivery,
+    cognitiveServicesEndpoint,
   });
 
   const rest = new RestApi({ model, accessKey: keyBytes, faults, monitor, logger });
@@ -256,7 +304,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   };
 
   for (const sub of options.eventGridSubscribers ?? []) eventGrid.add(sub);
-  logger.info({ url, httpsUrl, resourceId, timeScale }, 'ACS emulator listening');
+  logger.info({ url, httpsUrl, resourceId, timeScale, seed }, 'ACS emulator listening');
 
   let closing: Promise<void> | undefined;
   return {
@@ -273,6 +321,9 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     openIdConfigUrl,
     caCertPath,
     timeScale,
+    seed,
+    callbackDelivery: delivery,
+    cognitiveServicesEndpoint,
     control: new ControlClient(url),
     close() {
       closing ??= (async () => {

@@ -31,6 +31,8 @@ export class Receiver {
   readonly requests: Received[] = [];
   /** Status answers per path prefix, consumed first-in first-out; default 200. */
   readonly statusPlan = new Map<string, number[]>();
+  /** Requests this returns true for are recorded but never answered (an app that hangs). */
+  stall: (r: Received) => boolean = () => false;
   private waiters: (() => void)[] = [];
   url = '';
   private server = http.createServer((req, res) => {
@@ -40,7 +42,12 @@ export class Receiver {
       const text = Buffer.concat(chunks).toString('utf8');
       const body: unknown = text ? JSON.parse(text) : undefined;
       const path = req.url ?? '/';
-      this.requests.push({ path, headers: req.headers, body, at: Date.now() });
+      const received: Received = { path, headers: req.headers, body, at: Date.now() };
+      this.requests.push(received);
+      if (this.stall(received)) {
+        for (const w of this.waiters.splice(0)) w();
+        return;
+      }
       const planned = [...this.statusPlan.entries()].find(([prefix]) => path.startsWith(prefix));
       const status = planned?.[1].shift() ?? 200;
       if (req.headers['aeg-event-type'] === 'SubscriptionValidation' && status === 200) {
@@ -227,11 +234,16 @@ export async function incomingCall(
   return { ...placed, data, delivery };
 }
 
-/** Answers an inbound call with the SDK and waits for CallConnected + ParticipantsUpdated. */
+/**
+ * Answers an inbound call with the SDK (Cognitive Services linked) and waits for CallConnected +
+ * ParticipantsUpdated.
+ */
 export async function answeredCall(h: Harness, script?: unknown, from = CALLER) {
   const incoming = await incomingCall(h, from, BUSINESS_NUMBER, script);
   const answer = await h.client.answerCall(incoming.data.incomingCallContext, h.callbackUri, {
     operationContext: 'ctx-answer',
+    // As an app that prompts with text-to-speech links its Cognitive Services resource.
+    callIntelligenceOptions: { cognitiveServicesEndpoint: h.emulator.cognitiveServicesEndpoint },
   });
   const id = answer.callConnectionProperties.callConnectionId!;
   await h.receiver.waitForKinds(id, ['CallConnected', 'ParticipantsUpdated']);

@@ -206,8 +206,10 @@ describe('addParticipant', () => {
   });
 
   it('mutes, holds and unholds a participant', async () => {
-    const c = await answeredCall(h);
-    const caller = { phoneNumber: c.data.incomingCallContext ? '+15551230001' : '' };
+    // ACS mutes Communication Services users only: the caller is one here.
+    const user = `${APP_USER.slice(0, -1)}7`;
+    const c = await answeredCall(h, undefined, user);
+    const caller = { communicationUserId: user };
     await c.connection.muteParticipant(caller, { operationContext: 'ctx-mute' });
     expect((await c.connection.getParticipant(caller)).isMuted).toBe(true);
     await c.connection.getCallMedia().hold(caller);

@@ -707,6 +707,8 @@ async function main() {
     ACS_JWKS_URL: jwksUrl,
     ACS_CALLBACK_ISSUER: 'bench',
     ACS_CALLBACK_AUDIENCE: 'bench',
+    // The fake ACS checks nothing; set so the engine starts as it would against real ACS.
+    ACS_COGNITIVE_SERVICES_ENDPOINT: 'https://bench.cognitiveservices.azure.com/',
     SWITCHBOARD_DB_POOL_SIZE: String(POOL),
   };
   const profileDir = join(base, 'profile');

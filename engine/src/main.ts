@@ -34,6 +34,7 @@ async function startLocalAcs(c: EngineConfig) {
     ACS_JWKS_URL: emulator.jwksUrl,
     ACS_CALLBACK_ISSUER: emulator.issuer,
     ACS_CALLBACK_AUDIENCE: emulator.audience,
+    ACS_COGNITIVE_SERVICES_ENDPOINT: emulator.cognitiveServicesEndpoint,
   });
   return { emulator, config: wired };
 }

@@ -67,6 +67,7 @@ export function emulatorEnv(emulator: Emulator): Record<string, string> {
     ACS_JWKS_URL: emulator.jwksUrl,
     ACS_CALLBACK_ISSUER: emulator.issuer,
     ACS_CALLBACK_AUDIENCE: emulator.audience,
+    ACS_COGNITIVE_SERVICES_ENDPOINT: emulator.cognitiveServicesEndpoint,
     SWITCHBOARD_TIME_SCALE: String(emulator.timeScale),
     SWITCHBOARD_WAIT_MARGIN_MS: '300',
     SWITCHBOARD_RECONCILE_INTERVAL_MS: '100',

@@ -188,6 +188,11 @@ export class AcsGateway implements OnModuleDestroy {
   ): Promise<SendOutcome> {
     const operationContext = action.operationContext;
     const base = { requestOptions, operationContext };
+    // Calls the engine sets up get its speech resource, so their TTS and speech input work.
+    const endpoint = this.config.acs.cognitiveServicesEndpoint;
+    const setup = endpoint
+      ? { ...base, callIntelligenceOptions: { cognitiveServicesEndpoint: endpoint } }
+      : base;
     const conn = () => {
       if (!callConnectionId) throw new NoCallError(action.kind);
       return this.connection(client, callConnectionId).conn;
@@ -198,7 +203,7 @@ export class AcsGateway implements OnModuleDestroy {
     };
     switch (action.kind) {
       case 'answerCall': {
-        const r = await client.answerCall(action.incomingCallContext, this.callbackUrl, base);
+        const r = await client.answerCall(action.incomingCallContext, this.callbackUrl, setup);
         return {
           ok: true,
           result: { callConnectionId: r.callConnectionProperties.callConnectionId },
@@ -222,7 +227,7 @@ export class AcsGateway implements OnModuleDestroy {
         if (!first) throw new NoCallError('createCall without targets');
         const source = phone(action.callerId);
         const options = {
-          ...base,
+          ...setup,
           ...(source ? { sourceCallIdNumber: source } : {}),
           ...(action.displayName ? { sourceDisplayName: action.displayName } : {}),
         };

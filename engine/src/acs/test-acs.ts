@@ -66,6 +66,7 @@ export class TestAcs implements OnModuleDestroy {
         openIdConfigUrl: undefined,
         issuer: emulator.issuer,
         audience: emulator.audience,
+        cognitiveServicesEndpoint: emulator.cognitiveServicesEndpoint,
       };
       const config = { ...this.config, acs };
       const gateway = new AcsGateway(config);

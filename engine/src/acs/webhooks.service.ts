@@ -55,6 +55,11 @@ export class WebhooksService implements OnModuleInit {
         'Event Grid deliveries are not authenticated (ACS_EVENTGRID_AUTH=none): anyone who can reach /api/acs/events can start runs. For local experiments only.',
       );
     }
+    if (this.config.acs.connectionString && !this.config.acs.cognitiveServicesEndpoint) {
+      this.logger.warn(
+        'ACS_COGNITIVE_SERVICES_ENDPOINT is not set: ACS refuses text prompts (text-to-speech) and speech recognition on calls without a Cognitive Services resource, so flows that use them will fail. Audio files and DTMF work.',
+      );
+    }
   }
 
   /** Event Grid delivery: the validation handshake, or IncomingCall events. */

@@ -94,6 +94,10 @@ export const EnvSchema = z.object({
       .optional(),
   ),
   ACS_CALLBACK_BASE_URL: z.preprocess(emptyAsUndefined, z.url().optional()),
+  ACS_COGNITIVE_SERVICES_ENDPOINT: z.preprocess(
+    emptyAsUndefined,
+    z.url({ protocol: /^https$/, error: 'must be an https URL' }).optional(),
+  ),
   ACS_JWKS_URL: z.preprocess(emptyAsUndefined, z.url().optional()),
   ACS_OPENID_CONFIG_URL: z.preprocess(emptyAsUndefined, z.url().optional()),
   ACS_CALLBACK_ISSUER: z.preprocess(
@@ -170,6 +174,12 @@ export interface AcsConfig {
   connectionString: string | undefined;
   /** Public base URL ACS calls back on; default: the engine's own URL once it listens. */
   callbackBaseUrl: string;
+  /**
+   * The Cognitive Services resource linked to the ACS resource, sent as
+   * callIntelligenceOptions on every call the engine answers or places: ACS refuses text
+   * prompts (TTS) and speech recognition on a call without one.
+   */
+  cognitiveServicesEndpoint: string | undefined;
   jwksUrl: string | undefined;
   openIdConfigUrl: string | undefined;
   issuer: string;
@@ -324,6 +334,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     acs: {
       connectionString: e.ACS_CONNECTION_STRING,
       callbackBaseUrl: e.ACS_CALLBACK_BASE_URL ?? '',
+      cognitiveServicesEndpoint: e.ACS_COGNITIVE_SERVICES_ENDPOINT,
       jwksUrl: e.ACS_JWKS_URL,
       openIdConfigUrl: e.ACS_OPENID_CONFIG_URL,
       issuer: e.ACS_CALLBACK_ISSUER,
