@@ -11,6 +11,14 @@ export type { ControlInfo } from './control-types.js';
 export type { EndpointBehaviour, InviteBehaviour, ScriptStep } from './endpoints.js';
 export type { Faults } from './faults.js';
 export type { SubscriptionInfo, SubscriptionStatus } from './event-grid.js';
+export type {
+  AdvancedFilter,
+  EventGridSubscriber,
+  EventSchema,
+  SubscriptionFilter,
+} from './event-grid-filters.js';
+export { defaultPhoneNumbers, type UnlistedNumbers } from './phone-numbers.js';
+export type { TokenCheck } from './identities.js';
 export type { TimelineEntry } from './monitor.js';
 export type { Logger, LogLevel } from './logger.js';
 export type { MediaTiming } from './media.js';
