@@ -275,8 +275,7 @@ export class CallLifecycle {
     const { kind, id } = b.callLocator;
     let call: Call | undefined;
     // A room call needs the room, open now; a group call starts with the first connect.
-    const refusal =
-      kind === 'roomCallLocator' ? core.deps.resource.rooms.refusal(id) : undefined;
+    const refusal = kind === 'roomCallLocator' ? core.deps.resource.rooms.refusal(id) : undefined;
     if (kind === 'serverCallLocator') {
       call = core.calls.get(id);
     } else if (!refusal) {

@@ -4,6 +4,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ControlClient } from './control-client.js';
+import { type EventGridSubscriber, parseSubscriberSpec } from './event-grid-filters.js';
 import { createJsonLogger, type LogLevel } from './logger.js';
 import { startEmulator } from './server.js';
 
@@ -17,8 +18,12 @@ const usage = `switchboard-emulator — local Azure Communication Services Call 
       --access-key <b64>    access key (default: kept in the data folder; env SWITCHBOARD_EMULATOR_ACCESS_KEY)
       --time-scale <x>      emulated → real time factor, e.g. 0.01 (default 1)
       --data-dir <path>     certificate, keys (default .data/emulator; env SWITCHBOARD_EMULATOR_DATA_DIR)
-      --event-grid <url>    Event Grid webhook subscriber, repeatable
+      --event-grid <spec>   Event Grid webhook subscriber, repeatable: a URL, optionally followed by
+                            to=<number|raw id> (repeatable: only IncomingCall for those), type=<event type>,
+                            schema=cloudevents — e.g. --event-grid "http://127.0.0.1:3001/events to=+18005550101"
                             (env SWITCHBOARD_EMULATOR_EVENT_GRID, comma-separated)
+      --phone-number <e164> a number the resource owns, repeatable (default +18005550100…+18005550109;
+                            env SWITCHBOARD_EMULATOR_PHONE_NUMBERS, comma-separated)
       --audience <aud>      callback JWT audience (default: the emulated resource id)
       --issuer <iss>        callback JWT issuer (default: the emulator's HTTP URL)
       --log-level <level>   debug | info | warn | error (default info)
@@ -29,10 +34,21 @@ const usage = `switchboard-emulator — local Azure Communication Services Call 
   switchboard-emulator hangup <serverCallId>
   switchboard-emulator calls                              recent calls
   switchboard-emulator show <serverCallId>                a call's timeline
+  switchboard-emulator numbers                            the numbers the resource owns
+  switchboard-emulator add-number <e164>                  buy a number
+  switchboard-emulator remove-number <e164>               release a number
       --emulator <url>      control API base URL (default http://127.0.0.1:4510; env SWITCHBOARD_EMULATOR_URL)
 `;
 
 const env = process.env;
+
+const describeSubscriber = (s: EventGridSubscriber) =>
+  [
+    s.url,
+    ...(s.filter?.to ?? []).map((t) => `to=${t}`),
+    ...(s.filter?.includedEventTypes ?? []).map((t) => `type=${t}`),
+    ...(s.schema === 'CloudEventSchemaV1_0' ? ['schema=cloudevents'] : []),
+  ].join(' ');
 
 async function accessKeyFor(dataDir: string, given?: string): Promise<string> {
   if (given) return given;
@@ -61,6 +77,7 @@ async function start(args: string[]): Promise<void> {
       'time-scale': { type: 'string' },
       'data-dir': { type: 'string' },
       'event-grid': { type: 'string', multiple: true },
+      'phone-number': { type: 'string', multiple: true },
       audience: { type: 'string' },
       issuer: { type: 'string' },
       'log-level': { type: 'string' },
@@ -71,8 +88,12 @@ async function start(args: string[]): Promise<void> {
   );
   const subscribers = [
     ...(values['event-grid'] ?? []),
-    ...(env.SWITCHBOARD_EMULATOR_EVENT_GRID ?? '').split(',').filter(Boolean),
-  ];
+    ...(env.SWITCHBOARD_EMULATOR_EVENT_GRID ?? '').split(',').filter((v) => v.trim()),
+  ].map(parseSubscriberSpec);
+  const numbers = [
+    ...(values['phone-number'] ?? []),
+    ...(env.SWITCHBOARD_EMULATOR_PHONE_NUMBERS ?? '').split(',').filter((v) => v.trim()),
+  ].map((n) => n.trim());
   const noHttps = values['no-https'] === true;
   const em = await startEmulator({
     port: Number(values.port ?? env.SWITCHBOARD_EMULATOR_PORT ?? 4510),
@@ -87,6 +108,7 @@ async function start(args: string[]): Promise<void> {
     timeScale: Number(values['time-scale'] ?? env.SWITCHBOARD_EMULATOR_TIME_SCALE ?? 1),
     dataDir,
     eventGridSubscribers: subscribers,
+    ...(numbers.length ? { phoneNumbers: numbers } : {}),
     audience: values.audience,
     issuer: values.issuer,
     logger: createJsonLogger((values['log-level'] ?? 'info') as LogLevel),
@@ -101,7 +123,8 @@ async function start(args: string[]): Promise<void> {
     `  JWKS                ${em.jwksUrl}`,
     `  OpenID config       ${em.openIdConfigUrl}`,
     `  control API         ${em.url}/emulator  (live feed: ${em.url}/emulator/stream)`,
-    `  Event Grid          ${subscribers.length ? subscribers.join(', ') : 'no subscriber (POST /emulator/subscriptions)'}`,
+    `  Event Grid          ${subscribers.length ? subscribers.map(describeSubscriber).join(', ') : 'no subscriber (POST /emulator/subscriptions)'}`,
+    `  phone numbers       ${(await em.control.phoneNumbers()).join(', ')}`,
     `  time scale          ${em.timeScale}`,
     '',
   ];
@@ -167,6 +190,15 @@ async function control(command: string, args: string[]): Promise<void> {
       return;
     case 'show':
       print(await client.getCall(need(0, 'serverCallId')));
+      return;
+    case 'numbers':
+      print(await client.phoneNumbers());
+      return;
+    case 'add-number':
+      print(await client.addPhoneNumber(need(0, 'phone number')));
+      return;
+    case 'remove-number':
+      await client.removePhoneNumber(need(0, 'phone number'));
       return;
   }
   throw new Error(`unknown command '${command}'\n\n${usage}`);

@@ -194,14 +194,19 @@ export class ControlApi {
       case 'PUT phone-numbers/:id': {
         const number = phone(id!).value;
         const added = this.deps.resource.numbers.add(number);
-        return { status: added ? 201 : 200, body: { phoneNumber: number } satisfies PhoneNumberAnswer };
+        return {
+          status: added ? 201 : 200,
+          body: { phoneNumber: number } satisfies PhoneNumberAnswer,
+        };
       }
       case 'DELETE phone-numbers/:id':
         return this.deps.resource.numbers.remove(id!)
           ? { status: 204 }
           : {
               status: 404,
-              body: { error: { code: 'NotFound', message: `${id} is not a number of this resource.` } },
+              body: {
+                error: { code: 'NotFound', message: `${id} is not a number of this resource.` },
+              },
             };
       case 'GET users':
         return {

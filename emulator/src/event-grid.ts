@@ -146,7 +146,10 @@ export class EventGridPublisher {
       spec.schema === undefined ? 'EventGridSchema' : parseBody(SchemaField, spec.schema);
     const existing = this.subs.get(url);
     if (existing && !existing.removed) {
-      if (existing.schema === schema && JSON.stringify(existing.filter) === JSON.stringify(filter)) {
+      if (
+        existing.schema === schema &&
+        JSON.stringify(existing.filter) === JSON.stringify(filter)
+      ) {
         return this.info(existing);
       }
       this.remove(url);
@@ -350,7 +353,8 @@ export class EventGridPublisher {
     let cloud: { envelope: CloudEventsEvent; body: string } | undefined;
     let grid: { envelope: EventGridEvent; body: string } | undefined;
     const as = (schema: EventSchema) => {
-      if (schema === 'EventGridSchema') return (grid ??= { envelope: event, body: JSON.stringify([event]) });
+      if (schema === 'EventGridSchema')
+        return (grid ??= { envelope: event, body: JSON.stringify([event]) });
       if (!cloud) {
         const envelope: CloudEventsEvent = {
           id: event.id,
@@ -420,7 +424,10 @@ export class EventGridPublisher {
                 'content-type': 'application/cloudevents-batch+json; charset=utf-8',
                 origin: EVENT_GRID_ORIGIN,
               }
-            : { 'aeg-data-version': (event as EventGridEvent).dataVersion, 'aeg-metadata-version': '1' }),
+            : {
+                'aeg-data-version': (event as EventGridEvent).dataVersion,
+                'aeg-metadata-version': '1',
+              }),
           'aeg-event-type': 'Notification',
           'aeg-subscription-name': sub.name,
           'aeg-delivery-count': String(attempt - 1),
@@ -460,4 +467,3 @@ export class EventGridPublisher {
     for (const sub of this.subs.values()) sub.settle(false);
   }
 }
-

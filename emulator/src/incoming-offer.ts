@@ -44,9 +44,7 @@ export function openOffer(
 ): IncomingOffer {
   const context =
     'eyJhbGciOiJub25lIiwidHlwIjoiSldUIn0.' +
-    Buffer.from(JSON.stringify({ cc: randomUUID(), sc: call.serverCallId })).toString(
-      'base64url',
-    ) +
+    Buffer.from(JSON.stringify({ cc: randomUUID(), sc: call.serverCallId })).toString('base64url') +
     '.';
   const offer: IncomingOffer = {
     context,

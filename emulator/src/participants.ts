@@ -60,7 +60,8 @@ export interface InviteRequest {
 }
 
 const hasHeaders = (c?: CustomContext) =>
-  c !== undefined && (Object.keys(c.sipHeaders).length > 0 || Object.keys(c.voipHeaders).length > 0);
+  c !== undefined &&
+  (Object.keys(c.sipHeaders).length > 0 || Object.keys(c.voipHeaders).length > 0);
 
 export class Participants {
   constructor(private readonly core: CallCore) {}

@@ -38,8 +38,12 @@ const participants = z.record(
   z.string(),
   z
     .object(
-      { role: z.enum(roomRoles, { error: `A participant's 'role' must be ${roomRoles.join(', ')}.` }) },
-      { error: "A participant must be { role } (or null to remove it)." },
+      {
+        role: z.enum(roomRoles, {
+          error: `A participant's 'role' must be ${roomRoles.join(', ')}.`,
+        }),
+      },
+      { error: 'A participant must be { role } (or null to remove it).' },
     )
     .nullable(),
   { error: "'participants' must be an object of roles by raw id." },
@@ -165,7 +169,12 @@ export class RoomsApi {
 
 function checkValidity(validFrom: Date, validUntil: Date): void {
   if (validUntil.getTime() <= validFrom.getTime()) {
-    throw new FieldError(400, 'BadRequest', "'validUntil' must be after 'validFrom'.", 'validUntil');
+    throw new FieldError(
+      400,
+      'BadRequest',
+      "'validUntil' must be after 'validFrom'.",
+      'validUntil',
+    );
   }
   if (validUntil.getTime() - validFrom.getTime() > ROOM_MAX_VALIDITY_MS) {
     throw new FieldError(

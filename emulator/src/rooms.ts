@@ -57,7 +57,8 @@ export class Rooms {
   create(input: Omit<Room, 'id' | 'createdAt'>): Room {
     let id: string;
     // ACS room ids are 17-digit numbers, e.g. 99199690362660524.
-    do id = `99${String(randomInt(1e15)).padStart(15, '0')}`;
+    do
+      id = `99${String(randomInt(1e8)).padStart(8, '0')}${String(randomInt(1e7)).padStart(7, '0')}`;
     while (this.rooms.has(id));
     const room: Room = { id, createdAt: new Date(), ...input };
     this.rooms.set(id, room);

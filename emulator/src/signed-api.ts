@@ -70,7 +70,9 @@ export function serveSigned(
       deps.logger.error({ err: String(e), stack: (e as Error).stack }, 'request failed');
     }
     const err =
-      e instanceof AcsHttpError ? e : new AcsHttpError(500, 'InternalServerError', 'Emulator error.');
+      e instanceof AcsHttpError
+        ? e
+        : new AcsHttpError(500, 'InternalServerError', 'Emulator error.');
     send(res, err.status, err.body(), { 'x-ms-error-code': err.code });
   };
   try {
