@@ -251,6 +251,17 @@ let numberSeq = 0;
 export const freshNumber = () =>
   `+1800${String(process.pid % 1000).padStart(3, '0')}${String(++numberSeq).padStart(4, '0')}`;
 
+/**
+ * A fresh number the emulated ACS resource owns, as if bought: flows are bound to it and callers
+ * dial it (the emulator refuses calls to numbers the resource does not own). Transfer and add
+ * targets stay plain fresh numbers — not the resource's, they ring simulated phones.
+ */
+export async function ownedNumber(emulator: Emulator): Promise<string> {
+  const number = freshNumber();
+  await emulator.control.addPhoneNumber(number);
+  return number;
+}
+
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- tests read JSON
 type Json = any;
 
