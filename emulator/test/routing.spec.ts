@@ -176,6 +176,41 @@ describe('a transfer to one of the resource’s numbers', () => {
   });
 });
 
+describe('a redirect to one of the resource’s numbers', () => {
+  it('the ringing call is offered to that number’s app, from the original caller', async () => {
+    const from = freshCaller();
+    const placed = await h.emulator.control.placeCall({
+      from,
+      to: BUSINESS_NUMBER,
+      callerDisplayName: 'Grace',
+    });
+    const data = await h.receiver.waitFor(
+      () => h.receiver.incomingCalls('/queue/').find((d) => d.serverCallId === placed.serverCallId),
+      5000,
+      'IncomingCall at the queue',
+    );
+    await h.client.redirectCall(data.incomingCallContext, {
+      targetParticipant: { phoneNumber: AGENT_NUMBER },
+    });
+    const offer = await agentOffer(placed.serverCallId);
+    expect(offer).toMatchObject({
+      from: { rawId: `4:${from}` },
+      to: { rawId: `4:${AGENT_NUMBER}` },
+      callerDisplayName: 'Grace',
+    });
+    const answered = await agent.answerCall(offer.incomingCallContext, `${h.receiver.url}${AGENT}`);
+    const bId = answered.callConnectionProperties.callConnectionId!;
+    await h.receiver.waitForKinds(bId, ['CallConnected', 'ParticipantsUpdated'], 5000, AGENT);
+    const people = (await answered.callConnection.listParticipants()).values!.map(
+      (p) => (p.identifier as { rawId?: string }).rawId,
+    );
+    expect(people).toContain(`4:${from}`);
+    // The caller hanging up ends the call for the agent app.
+    await h.emulator.control.hangup(placed.serverCallId);
+    await h.receiver.waitForKinds(bId, ['CallDisconnected'], 5000, AGENT);
+  });
+});
+
 describe('an add of one of the resource’s numbers', () => {
   it('the agent app answers: AddParticipantSucceeded for the queue app, all three in the call', async () => {
     const c = await queuedCall();
