@@ -27,6 +27,10 @@ export function useCallHarness(
     emulator = await startEmulator({
       timeScale: TIME_SCALE,
       logLevel: 'error',
+      // The resource owns the flows' caller id; each test buys the numbers it binds
+      // (ownedNumber). Every other number — transfer and add targets, the people outbound flows
+      // call — is someone else's, a simulated phone.
+      phoneNumbers: [CALLER_ID],
       callbackRetry: { delaysMs: [1000, 2000, 4000, 8000, 16000, 32000, 64000], timeoutMs: 5000 },
       ...options.emulator,
     });
