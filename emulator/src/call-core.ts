@@ -27,6 +27,7 @@ import { type Identity, acsUser } from './identifiers.js';
 import { type InjectableOperation, ResultInjector } from './injections.js';
 import type { Logger } from './logger.js';
 import type { Monitor, TimelineEntry } from './monitor.js';
+import type { EmulatedResource } from './resource.js';
 import type { Scheduler, TimerHandle } from './scheduler.js';
 
 export interface CallModelDeps {
@@ -37,6 +38,8 @@ export interface CallModelDeps {
   endpoints: EndpointRegistry;
   logger: Logger;
   resourceId: string;
+  /** Its numbers, users and rooms: whose a caller id or a target is. */
+  resource: EmulatedResource;
   options: CallModelOptions;
 }
 
@@ -182,6 +185,14 @@ export class CallCore {
     return p;
   }
 
+  /**
+   * Whoever accepted an invitation joins the call as a person — unless one of the resource's
+   * applications answered it, which joined with its own connection when it connected.
+   */
+  joinInvitee(call: Call, inv: Invite): void {
+    if (!inv.answeredBy) this.join(call, inv.redirectedTo ?? inv.target, false);
+  }
+
   leave(call: Call, p: Participant): void {
     if (p.state === 'disconnected') return;
     p.script?.stop();
@@ -233,6 +244,7 @@ export class CallCore {
       this.injections.forget(old.serverCallId);
       for (const c of old.connections.keys()) this.connections.delete(c);
       if (old.incoming) this.contexts.delete(old.incoming.context);
+      for (const context of old.offers.keys()) this.contexts.delete(context);
     }
   }
 

@@ -56,7 +56,8 @@ export class Participant {
   }
 }
 
-export type InviteOutcome = 'accept' | 'decline' | 'busy' | 'noAnswer';
+/** `forbidden` only comes from an application rejecting a call routed back into the resource. */
+export type InviteOutcome = 'accept' | 'decline' | 'busy' | 'noAnswer' | 'forbidden';
 
 export interface Invite {
   id: string;
@@ -65,6 +66,39 @@ export interface Invite {
   kind: 'create' | 'add' | 'transfer' | 'redirect';
   timers: TimerHandle[];
   settled: boolean;
+  /** The application that answered it, when the target was the resource's own number or user. */
+  answeredBy?: Connection;
+  /** Where the answering side redirected it; that endpoint joins instead of the target. */
+  redirectedTo?: Identity;
+}
+
+/** The custom calling context (voip/sip headers) an action sent, as IncomingCall carries it. */
+export interface CustomContext {
+  sipHeaders: Record<string, string>;
+  voipHeaders: Record<string, string>;
+}
+
+/**
+ * A call offered to the resource's applications through Event Grid (IncomingCall): an inbound
+ * call placed by the control API, or an invitation to one of the resource's own numbers or users.
+ */
+export interface IncomingOffer {
+  context: string;
+  from: Identity;
+  to: Identity;
+  callerDisplayName: string;
+  outcome?: 'answered' | 'rejected' | 'redirected' | 'abandoned';
+  /** For an invitation: how the applications' answer decides it. */
+  ring?: OfferRing;
+}
+
+export interface OfferRing {
+  readonly invite: Invite;
+  /** An application answered: the invitation no longer times out (nor cancels) while it connects. */
+  hold(answeredBy: Connection): void;
+  settle(outcome: InviteOutcome, answeredBy?: Connection): void;
+  /** An application redirected it: the invitation rings `target` instead. */
+  redirect(target: Identity): void;
 }
 
 export class Call {
@@ -83,13 +117,12 @@ export class Call {
    * callees: concurrent calls to the same number can each have theirs).
    */
   endpoints?: Map<string, EndpointBehaviour>;
-  incoming?: {
-    context: string;
-    from: Identity;
-    to: Identity;
-    callerDisplayName: string;
-    outcome?: 'answered' | 'rejected' | 'redirected' | 'abandoned';
-  };
+  /** The inbound call's own offer (placed by the control API). */
+  incoming?: IncomingOffer;
+  /** Invitations offered to the resource's applications, by incomingCallContext. */
+  readonly offers = new Map<string, IncomingOffer>();
+  /** The room whose call this is (connectCall with a room locator). */
+  roomId?: string;
 
   constructor(
     readonly direction: 'inbound' | 'outbound' | 'group',
@@ -100,6 +133,10 @@ export class Call {
       Buffer.from(
         `https://emulator.switchboard.local/conv/${randomUUID()}?i=${Math.floor(Math.random() * 100)}`,
       ).toString('base64url');
+  }
+
+  offer(context: string): IncomingOffer | undefined {
+    return this.incoming?.context === context ? this.incoming : this.offers.get(context);
   }
 
   /** The people (not applications) still in the call. */

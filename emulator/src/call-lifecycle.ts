@@ -5,14 +5,20 @@
  * where ACS's asynchronous answer (CallConnected, CreateCallFailed, ConnectFailed) is timed,
  * which is what an app under test most often gets wrong.
  */
-import { randomUUID } from 'node:crypto';
-import { Call, Connection, Participant } from './call-entities.js';
+import {
+  Call,
+  Connection,
+  type IncomingOffer,
+  type InviteOutcome,
+  Participant,
+} from './call-entities.js';
 import type { CallCore } from './call-core.js';
 import { ScriptRunner } from './caller-script.js';
 import type { EndpointBehaviour, ScriptStep } from './endpoints.js';
 import { Results, badRequest, notFoundCall } from './errors.js';
 import type { ResultInformation } from './errors.js';
-import { parseIdentityString, toModel } from './identifiers.js';
+import { parseIdentityString, phone } from './identifiers.js';
+import { openOffer } from './incoming-offer.js';
 import { type Participants, outcomeResult } from './participants.js';
 import {
   AnswerCallBody,
@@ -24,6 +30,13 @@ import {
   RejectCallBody,
   parseBody,
 } from './rest-schemas.js';
+
+/** How an application's reject reason reaches the side that invited the resource's number. */
+const rejectOutcome = {
+  none: 'decline',
+  busy: 'busy',
+  forbidden: 'forbidden',
+} as const satisfies Record<string, InviteOutcome>;
 
 export class CallLifecycle {
   constructor(
@@ -45,18 +58,11 @@ export class CallLifecycle {
     const { core } = this;
     const from = parseIdentityString(input.from);
     const to = parseIdentityString(input.to);
+    if (to.kind === 'phoneNumber') core.deps.resource.numbers.requireDialled(to.value);
     const call = new Call('inbound');
     if (input.endpoints?.size) call.endpoints = input.endpoints;
     call.state = 'ringing';
-    const context =
-      'eyJhbGciOiJub25lIiwidHlwIjoiSldUIn0.' +
-      Buffer.from(JSON.stringify({ cc: randomUUID(), sc: call.serverCallId })).toString(
-        'base64url',
-      ) +
-      '.';
-    call.incoming = { context, from, to, callerDisplayName: input.callerDisplayName ?? '' };
     core.calls.set(call.serverCallId, call);
-    core.contexts.set(context, call);
     const caller = new Participant(from, false);
     caller.state = 'ringing';
     call.participants.set(from.rawId, caller);
@@ -72,20 +78,12 @@ export class CallLifecycle {
         core.endCall(call, 'not answered');
       }
     });
-    core.deps.eventGrid.publish(
-      'Microsoft.Communication.IncomingCall',
-      `/caller/${from.rawId}/recipient/${to.rawId}`,
-      {
-        to: toModel(to),
-        from: toModel(from),
-        serverCallId: call.serverCallId,
-        callerDisplayName: call.incoming.callerDisplayName,
-        customContext: input.customContext ?? { sipHeaders: {}, voipHeaders: {} },
-        incomingCallContext: context,
-        correlationId: call.correlationId,
-      },
-      call,
-    );
+    openOffer(core, call, {
+      from,
+      to,
+      callerDisplayName: input.callerDisplayName,
+      customContext: input.customContext,
+    });
     return call;
   }
 
@@ -95,6 +93,7 @@ export class CallLifecycle {
     const { core } = this;
     parseBody(CreateCallHead, body);
     const b = parseBody(CreateCallBody, body);
+    core.deps.resource.numbers.requireCallerId(b.sourceCallerIdNumber);
     const targets = b.targets;
     const app = b.source ?? core.newAppIdentity();
     const call = new Call(targets.length > 1 ? 'group' : 'outbound');
@@ -123,10 +122,16 @@ export class CallLifecycle {
     for (const target of targets) {
       this.participants.invite(
         call,
-        'create',
-        target,
-        core.opts.defaultInvitationTimeoutSeconds * 1000,
-        (outcome) => {
+        {
+          kind: 'create',
+          target,
+          timeoutMs: core.opts.defaultInvitationTimeoutSeconds * 1000,
+          connection: conn,
+          from: b.sourceCallerIdNumber ? phone(b.sourceCallerIdNumber) : app,
+          callerIdNumber: b.sourceCallerIdNumber,
+          displayName: b.sourceDisplayName,
+        },
+        (outcome, inv) => {
           if (outcome === 'accept') {
             const firstAnswer = conn.state === 'connecting';
             if (firstAnswer) {
@@ -138,7 +143,7 @@ export class CallLifecycle {
                 resultInformation: Results.connected,
               });
             }
-            core.join(call, target, false);
+            core.joinInvitee(call, inv);
             core.participantsUpdated(call);
             return;
           }
@@ -158,43 +163,73 @@ export class CallLifecycle {
     return conn;
   }
 
-  private incomingCall(body: Record<string, unknown>): Call {
+  /** The offer an incomingCallContext names, if it can still be answered, rejected or redirected. */
+  private incomingCall(body: Record<string, unknown>): { call: Call; offer: IncomingOffer } {
     const ctx = parseBody(IncomingCallHead, body).incomingCallContext;
     const call = this.core.contexts.get(ctx);
-    if (!call?.incoming) throw badRequest('Invalid incomingCallContext.', '8523');
-    if (call.incoming.outcome === 'abandoned' || call.state === 'disconnected') {
+    const offer = call?.offer(ctx);
+    if (!call || !offer) throw badRequest('Invalid incomingCallContext.', '8523');
+    // A cancelled or finished invitation can no longer be answered.
+    if (offer.ring?.invite.settled && !offer.outcome) offer.outcome = 'abandoned';
+    if (offer.outcome === 'abandoned' || call.state === 'disconnected') {
       throw notFoundCall();
     }
-    if (call.incoming.outcome) {
+    if (offer.outcome) {
       throw badRequest(
-        `The incomingCallContext has already been used (call ${call.incoming.outcome}).`,
+        `The incomingCallContext has already been used (call ${offer.outcome}).`,
         '8523',
       );
     }
-    return call;
+    return { call, offer };
   }
 
   answerCall(body: Record<string, unknown>): Connection {
     const { core } = this;
-    const call = this.incomingCall(body);
+    const { call, offer } = this.incomingCall(body);
     const b = parseBody(AnswerCallBody, body);
     const app = b.answeredBy ?? core.newAppIdentity();
-    const incoming = call.incoming!;
-    incoming.outcome = 'answered';
-    call.state = 'connecting';
+    offer.outcome = 'answered';
+    const ring = offer.ring;
+    if (!ring) call.state = 'connecting';
     const conn = core.addConnection(
-      new Connection(call, b.callbackUri, app, b.operationContext, incoming.from, [incoming.to], {
+      new Connection(call, b.callbackUri, app, b.operationContext, offer.from, [offer.to], {
         answeredBy: b.answeredBy ? app : undefined,
-        answeredFor: incoming.to.kind === 'phoneNumber' ? incoming.to.value : undefined,
+        answeredFor: offer.to.kind === 'phoneNumber' ? offer.to.value : undefined,
         cognitiveServicesEndpoint: b.callIntelligenceOptions,
       }),
     );
     conn.origin = 'answer';
-    core.record(call, { kind: 'call', state: 'answered', callConnectionId: conn.id });
+    ring?.hold(conn);
+    core.record(call, {
+      kind: 'call',
+      state: 'answered',
+      callConnectionId: conn.id,
+      ...(ring ? { invite: ring.invite.kind, target: offer.to.rawId } : {}),
+    });
     core.after(call, core.opts.connectLatencyMs, () => {
       const injected = core.injected(call, 'answer');
+      if (injected && ring) {
+        // Only this app's answer failed: the call goes on, and the invitation is not answered.
+        core.disconnect(conn, injected);
+        ring.settle('noAnswer');
+        return;
+      }
       if (injected) {
         core.endCall(call, 'answer failed: injected failure', injected);
+        return;
+      }
+      if (ring) {
+        // An invitation answered by one of the resource's apps: it joins the call as it is,
+        // and the inviting side learns the outcome (AddParticipantSucceeded, CallTransferAccepted…).
+        core.join(call, app, true);
+        core.emit(conn, 'CallConnected', {
+          operationContext: conn.operationContext,
+          resultInformation: Results.connected,
+        });
+        ring.settle('accept');
+        if (call.state === 'disconnected') return;
+        conn.state = 'connected';
+        core.participantsUpdated(call, conn);
         return;
       }
       call.state = 'connected';
@@ -204,7 +239,7 @@ export class CallLifecycle {
         operationContext: conn.operationContext,
         resultInformation: Results.connected,
       });
-      core.join(call, incoming.from, false);
+      core.join(call, offer.from, false);
       core.participantsUpdated(call);
     });
     return conn;
@@ -217,34 +252,42 @@ export class CallLifecycle {
 
   rejectCall(body: Record<string, unknown>): Call {
     const { core } = this;
-    const call = this.incomingCall(body);
+    const { call, offer } = this.incomingCall(body);
     const reason = parseBody(RejectCallBody, body).callRejectReason;
-    call.incoming!.outcome = 'rejected';
-    core.record(call, { kind: 'call', state: 'rejected', reason });
-    core.endCall(call, `rejected (${reason})`);
+    offer.outcome = 'rejected';
+    core.record(call, { kind: 'call', state: 'rejected', reason, target: offer.to.rawId });
+    if (offer.ring) offer.ring.settle(rejectOutcome[reason]);
+    else core.endCall(call, `rejected (${reason})`);
     return call;
   }
 
   redirectCall(body: Record<string, unknown>): Call {
     const { core } = this;
-    const call = this.incomingCall(body);
+    const { call, offer } = this.incomingCall(body);
     const target = parseBody(RedirectCallBody, body).target;
-    const incoming = call.incoming!;
-    incoming.outcome = 'redirected';
+    offer.outcome = 'redirected';
     core.record(call, { kind: 'call', state: 'redirected', target: target.rawId });
+    if (offer.ring) {
+      offer.ring.redirect(target);
+      return call;
+    }
     this.participants.invite(
       call,
-      'redirect',
-      target,
-      core.opts.defaultInvitationTimeoutSeconds * 1000,
-      (o) => {
+      {
+        kind: 'redirect',
+        target,
+        timeoutMs: core.opts.defaultInvitationTimeoutSeconds * 1000,
+        from: offer.from,
+        displayName: offer.callerDisplayName || undefined,
+      },
+      (o, inv) => {
         if (o !== 'accept') {
           core.endCall(call, `redirect target ${o}`);
           return;
         }
         call.state = 'connected';
-        core.join(call, incoming.from, false);
-        core.join(call, target, false);
+        core.join(call, offer.from, false);
+        core.joinInvitee(call, inv);
       },
     );
     return call;
@@ -256,14 +299,18 @@ export class CallLifecycle {
     const { callbackUri, operationContext } = b;
     const { kind, id } = b.callLocator;
     let call: Call | undefined;
+    // A room call needs the room, open now; a group call starts with the first connect.
+    const refusal = kind === 'roomCallLocator' ? core.deps.resource.rooms.refusal(id) : undefined;
     if (kind === 'serverCallLocator') {
       call = core.calls.get(id);
-    } else {
-      call = core.groups.get(id);
+    } else if (!refusal) {
+      const key = kind === 'roomCallLocator' ? `room:${id}` : id;
+      call = core.groups.get(key);
       if (!call || call.state === 'disconnected') {
         call = new Call('group');
         call.state = 'connected';
-        core.groups.set(id, call);
+        if (kind === 'roomCallLocator') call.roomId = id;
+        core.groups.set(key, call);
         core.calls.set(call.serverCallId, call);
       }
     }
@@ -280,7 +327,7 @@ export class CallLifecycle {
       core.scheduler.after(core.opts.connectLatencyMs, () => {
         core.emit(conn, 'ConnectFailed', {
           operationContext: conn.operationContext,
-          resultInformation: injected || Results.callNotFound,
+          resultInformation: injected ?? refusal ?? Results.callNotFound,
         });
         conn.state = 'disconnected';
         conn.media.close();
@@ -320,7 +367,11 @@ export class CallLifecycle {
     const otherApps = [...call.connections.values()].filter(
       (c) => c !== conn && c.state !== 'disconnected',
     );
-    if (call.humans().length <= 1 && otherApps.length === 0) {
+    const humans = call.humans().length;
+    // An app's call to the resource's own number, answered by another app, has no person in
+    // it: it is still a call between two parties, and either hanging up ends it.
+    const twoApps = call.direction === 'outbound' && humans === 0 && otherApps.length <= 1;
+    if ((humans <= 1 && otherApps.length === 0) || twoApps) {
       core.endCall(call, 'hung up by the application');
       return;
     }

@@ -7,6 +7,7 @@ import { callbackOrderings, type CallbackDeliveryOptions } from './callbacks.js'
 import { ControlClient } from './control-client.js';
 import { parseSeed } from './faults.js';
 import { INJECTABLE_OPERATIONS, type InjectableOperation } from './injections.js';
+import { type EventGridSubscriber, parseSubscriberSpec } from './event-grid-filters.js';
 import { createJsonLogger, type LogLevel } from './logger.js';
 import { startEmulator } from './server.js';
 
@@ -42,8 +43,12 @@ const startUsage = `${bin} start [options]
       --time-scale <x>            emulated → real time factor, e.g. 0.01 (default 1)
       --data-dir <path>           certificate, keys (default .data/emulator where npm or the command was run;
                                   env SWITCHBOARD_EMULATOR_DATA_DIR)
-      --event-grid <url>          Event Grid webhook subscriber, repeatable
+      --event-grid <spec>         Event Grid webhook subscriber, repeatable: a URL, optionally followed by
+                                  to=<number|raw id> (repeatable: only IncomingCall for those), type=<event type>,
+                                  schema=cloudevents — e.g. --event-grid "http://127.0.0.1:3001/events to=+18005550101"
                                   (env SWITCHBOARD_EMULATOR_EVENT_GRID, comma-separated)
+      --phone-number <e164>       a number the resource owns, repeatable (default +18005550100…+18005550109;
+                                  env SWITCHBOARD_EMULATOR_PHONE_NUMBERS, comma-separated)
       --audience <aud>            callback JWT audience (default: the emulated resource id)
       --issuer <iss>              callback JWT issuer (default: the emulator's HTTP URL)
       --callback-timeout-ms <n>   real ms to wait for the app's answer to a callback
@@ -74,6 +79,9 @@ const usage = `${bin} — local Azure Communication Services Call Automation + E
   ${bin} failures                           failures queued and not used up
   ${bin} calls                              recent calls
   ${bin} show <serverCallId>                a call's timeline
+  ${bin} numbers                            the numbers the resource owns
+  ${bin} add-number <e164>                  buy a number
+  ${bin} remove-number <e164>               release a number
 ${emulatorOption}
 
   ${bin} <command> --help                   one command's options
@@ -81,6 +89,14 @@ ${emulatorOption}
 
 /** Relative paths mean relative to where the user typed the command, also through `npm run -w`. */
 const invokedFrom = () => env.INIT_CWD ?? process.cwd();
+
+const describeSubscriber = (s: EventGridSubscriber) =>
+  [
+    s.url,
+    ...(s.filter?.to ?? []).map((t) => `to=${t}`),
+    ...(s.filter?.includedEventTypes ?? []).map((t) => `type=${t}`),
+    ...(s.schema === 'CloudEventSchemaV1_0' ? ['schema=cloudevents'] : []),
+  ].join(' ');
 
 async function accessKeyFor(dataDir: string, given?: string): Promise<string> {
   if (given) return given;
@@ -125,6 +141,7 @@ const start: Command = {
     'time-scale': { type: 'string' },
     'data-dir': { type: 'string' },
     'event-grid': { type: 'string', multiple: true },
+    'phone-number': { type: 'string', multiple: true },
     audience: { type: 'string' },
     issuer: { type: 'string' },
     'callback-timeout-ms': { type: 'string' },
@@ -140,10 +157,19 @@ const start: Command = {
       invokedFrom(),
       str('data-dir') ?? env.SWITCHBOARD_EMULATOR_DATA_DIR ?? '.data/emulator',
     );
-    const subscribers = [
-      ...((v['event-grid'] as string[] | undefined) ?? []),
-      ...(env.SWITCHBOARD_EMULATOR_EVENT_GRID ?? '').split(',').filter(Boolean),
-    ];
+    let subscribers: EventGridSubscriber[];
+    try {
+      subscribers = [
+        ...((v['event-grid'] as string[] | undefined) ?? []),
+        ...(env.SWITCHBOARD_EMULATOR_EVENT_GRID ?? '').split(',').filter((e) => e.trim()),
+      ].map(parseSubscriberSpec);
+    } catch (e) {
+      throw new UsageError(`--event-grid: ${(e as Error).message}`, startUsage);
+    }
+    const numbers = [
+      ...((v['phone-number'] as string[] | undefined) ?? []),
+      ...(env.SWITCHBOARD_EMULATOR_PHONE_NUMBERS ?? '').split(',').filter((n) => n.trim()),
+    ].map((n) => n.trim());
     const positive = (n: number) => Number.isFinite(n) && n > 0;
     const port = numberOption(
       'port',
@@ -222,6 +248,7 @@ const start: Command = {
       timeScale,
       dataDir,
       eventGridSubscribers: subscribers,
+      ...(numbers.length ? { phoneNumbers: numbers } : {}),
       audience: str('audience'),
       issuer: str('issuer'),
       callbackDelivery,
@@ -245,7 +272,8 @@ const start: Command = {
       `  JWKS                ${em.jwksUrl}`,
       `  OpenID config       ${em.openIdConfigUrl}`,
       `  control API         ${em.url}/emulator  (live feed: ${em.url}/emulator/stream)`,
-      `  Event Grid          ${subscribers.length ? subscribers.join(', ') : 'no subscriber (POST /emulator/subscriptions)'}`,
+      `  Event Grid          ${subscribers.length ? subscribers.map(describeSubscriber).join(', ') : 'no subscriber (POST /emulator/subscriptions)'}`,
+      `  phone numbers       ${(await em.control.phoneNumbers()).join(', ')}`,
       `  callbacks           timeout ${d.timeoutMs} ms (real), retries after ${d.retryDelaysMs.join(', ') || 'none'} ms (emulated), ordering ${d.ordering}`,
       `  time scale          ${em.timeScale}`,
       `  seed                ${em.seed}  (--seed ${em.seed} repeats this run's injected faults)`,
@@ -298,6 +326,11 @@ const failuresUsage = commandUsage(
 const hangupUsage = commandUsage('hangup <serverCallId> [--participant <id>]');
 const callsUsage = commandUsage('calls                              recent calls');
 const showUsage = commandUsage("show <serverCallId>                a call's timeline");
+const numbersUsage = commandUsage(
+  'numbers                            the numbers the resource owns',
+);
+const addNumberUsage = commandUsage('add-number <e164>                  buy a number');
+const removeNumberUsage = commandUsage('remove-number <e164>               release a number');
 
 const commands: Record<string, Command> = {
   start,
@@ -436,6 +469,30 @@ const commands: Record<string, Command> = {
     positionals: 1,
     async run(v, p) {
       print(await client(v).getCall(need(p, 0, 'serverCallId', showUsage)));
+    },
+  },
+  numbers: {
+    usage: numbersUsage,
+    options: { emulator: controlOptions.emulator },
+    positionals: 0,
+    async run(v) {
+      print(await client(v).phoneNumbers());
+    },
+  },
+  'add-number': {
+    usage: addNumberUsage,
+    options: { emulator: controlOptions.emulator },
+    positionals: 1,
+    async run(v, p) {
+      print(await client(v).addPhoneNumber(need(p, 0, 'phone number', addNumberUsage)));
+    },
+  },
+  'remove-number': {
+    usage: removeNumberUsage,
+    options: { emulator: controlOptions.emulator },
+    positionals: 1,
+    async run(v, p) {
+      await client(v).removePhoneNumber(need(p, 0, 'phone number', removeNumberUsage));
     },
   },
 };

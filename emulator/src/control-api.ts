@@ -14,20 +14,26 @@ import {
   type EndpointAnswer,
   type EndpointList,
   type InjectedResultList,
+  type PhoneNumberAnswer,
+  type PhoneNumberList,
   PlaceCallHead,
   PlaceCallRequest,
   type PlacedCall,
   type SubscriptionList,
+  type TokenVerdict,
+  type UserList,
+  VerifyTokenRequest,
 } from './control-types.js';
 import { parseBehaviour, parseCallEndpoints, type EndpointRegistry } from './endpoints.js';
 import { AcsHttpError, badRequest } from './errors.js';
 import type { EventGridPublisher } from './event-grid.js';
 import type { FaultInjector } from './faults.js';
 import { parseJson, send } from './http-util.js';
-import { parseIdentityString } from './identifiers.js';
+import { parseIdentityString, phone } from './identifiers.js';
 import type { Monitor } from './monitor.js';
 import { messageFor } from './result-codes.js';
 import type { CallbackDispatcher } from './callbacks.js';
+import type { EmulatedResource } from './resource.js';
 
 export type { ControlInfo } from './control-types.js';
 
@@ -43,6 +49,7 @@ export class ControlApi {
       eventGrid: EventGridPublisher;
       monitor: Monitor;
       callbacks: CallbackDispatcher;
+      resource: EmulatedResource;
       info: () => ControlInfo;
     },
   ) {}
@@ -196,15 +203,48 @@ export class ControlApi {
           status: 200,
           body: { subscriptions: eventGrid.list() } satisfies SubscriptionList,
         };
-      case 'POST subscriptions': {
-        const u = parseBody(AddSubscriptionRequest, body()).url;
-        try {
-          return { status: 201, body: eventGrid.add(u) };
-        } catch (e) {
-          if (e instanceof AcsHttpError) throw e;
-          throw badRequest(`Invalid subscription url '${u}'.`);
-        }
+      case 'POST subscriptions':
+        return { status: 201, body: eventGrid.add(parseBody(AddSubscriptionRequest, body())) };
+      case 'GET phone-numbers': {
+        const { numbers } = this.deps.resource;
+        return {
+          status: 200,
+          body: {
+            phoneNumbers: numbers.list(),
+            unlistedNumbers: numbers.unlisted,
+          } satisfies PhoneNumberList,
+        };
       }
+      case 'PUT phone-numbers/:id': {
+        const number = phone(id!).value;
+        const added = this.deps.resource.numbers.add(number);
+        return {
+          status: added ? 201 : 200,
+          body: { phoneNumber: number } satisfies PhoneNumberAnswer,
+        };
+      }
+      case 'DELETE phone-numbers/:id':
+        return this.deps.resource.numbers.remove(id!)
+          ? { status: 204 }
+          : {
+              status: 404,
+              body: {
+                error: { code: 'NotFound', message: `${id} is not a number of this resource.` },
+              },
+            };
+      case 'GET users':
+        return {
+          status: 200,
+          body: { users: this.deps.resource.identities.list() } satisfies UserList,
+        };
+      case 'POST tokens/:id': // /emulator/tokens/verify
+        if (id !== 'verify') break;
+        return {
+          status: 200,
+          body: this.deps.resource.identities.verify(
+            parseBody(VerifyTokenRequest, body()).token,
+          ) satisfies TokenVerdict,
+        };
       case 'DELETE subscriptions': {
         const u = url.searchParams.get('url');
         if (!u) throw badRequest("'url' query parameter is required.");

@@ -13,10 +13,16 @@ import type {
   InjectResultRequest,
   InjectedResult,
   InjectedResultList,
+  PhoneNumberAnswer,
+  PhoneNumberList,
   PlaceCallRequest,
   PlacedCall,
   SubscriptionList,
+  TokenVerdict,
+  UserList,
+  VerifyTokenRequest,
 } from './control-types.js';
+import type { EventSchema, SubscriptionFilter } from './event-grid-filters.js';
 import type { SubscriptionInfo } from './event-grid.js';
 import type { Faults } from './faults.js';
 
@@ -121,12 +127,41 @@ export class ControlClient {
     return this.call('DELETE', '/faults');
   }
 
-  addSubscription(url: string): Promise<SubscriptionInfo> {
-    const body: AddSubscriptionRequest = { url };
+  /** A webhook, optionally filtered (e.g. `{ to: ['+18005550101'] }`) or in CloudEvents schema. */
+  addSubscription(
+    url: string,
+    options: { filter?: SubscriptionFilter; schema?: EventSchema } = {},
+  ): Promise<SubscriptionInfo> {
+    const body: AddSubscriptionRequest = { url, ...options };
     return this.call('POST', '/subscriptions', body);
   }
 
   async subscriptions(): Promise<SubscriptionInfo[]> {
     return (await this.call<SubscriptionList>('GET', '/subscriptions')).subscriptions;
+  }
+
+  /** The numbers the emulated resource owns. */
+  async phoneNumbers(): Promise<string[]> {
+    return (await this.call<PhoneNumberList>('GET', '/phone-numbers')).phoneNumbers;
+  }
+
+  /** Buys a number: it becomes a caller id the apps may use, and its calls reach them. */
+  addPhoneNumber(number: string): Promise<PhoneNumberAnswer> {
+    return this.call('PUT', `/phone-numbers/${encodeURIComponent(number)}`);
+  }
+
+  async removePhoneNumber(number: string): Promise<void> {
+    await this.call('DELETE', `/phone-numbers/${encodeURIComponent(number)}`);
+  }
+
+  /** The ACS users created through the Identity API. */
+  async users(): Promise<UserList['users']> {
+    return (await this.call<UserList>('GET', '/users')).users;
+  }
+
+  /** Whether an Identity API access token is still good (unexpired, not revoked, user exists). */
+  verifyAccessToken(token: string): Promise<TokenVerdict> {
+    const body: VerifyTokenRequest = { token };
+    return this.call('POST', '/tokens/verify', body);
   }
 }

@@ -15,6 +15,8 @@ import {
   type ScriptStep,
 } from './endpoints.js';
 import type { SubscriptionInfo } from './event-grid.js';
+import type { EventSchema, SubscriptionFilter } from './event-grid-filters.js';
+import type { TokenCheck, UserSummary } from './identities.js';
 import type { Faults } from './faults.js';
 import {
   INJECTABLE_OPERATIONS,
@@ -115,9 +117,18 @@ const _callerHangup: Reads<typeof CallerHangupRequest, CallerHangupRequest> = tr
 
 export interface AddSubscriptionRequest {
   url: string;
+  /** `to` (numbers or raw ids), includedEventTypes, advancedFilters — as Event Grid filters. */
+  filter?: SubscriptionFilter;
+  /** Default EventGridSchema; CloudEventSchemaV1_0 validates by OPTIONS and delivers CloudEvents. */
+  schema?: EventSchema;
 }
 
-export const AddSubscriptionRequest = z.object({ url: requiredText("'url' is required.") });
+export const AddSubscriptionRequest = z.object({
+  url: requiredText("'url' is required."),
+  /** Read by the publisher, which names the field at fault. */
+  filter: checkedLater.transform((v) => v as SubscriptionFilter | undefined),
+  schema: checkedLater.transform((v) => v as EventSchema | undefined),
+});
 const _addSubscription: Reads<typeof AddSubscriptionRequest, AddSubscriptionRequest> = true;
 
 /**
@@ -162,6 +173,13 @@ export const InjectResultRequest = z.object({
     .optional(),
 });
 const _injectResult: Reads<typeof InjectResultRequest, InjectResultRequest> = true;
+
+export interface VerifyTokenRequest {
+  token: string;
+}
+
+export const VerifyTokenRequest = z.object({ token: requiredText("'token' is required.") });
+const _verifyToken: Reads<typeof VerifyTokenRequest, VerifyTokenRequest> = true;
 
 /** Read by FaultInjector.set, which validates the whole update before applying any of it. */
 export type FaultsUpdate = Partial<Faults>;
@@ -249,3 +267,23 @@ export interface InjectedResultList {
 
 /** Caller actions answer 202 with an empty object. */
 export type Accepted = Record<string, never>;
+
+/** The numbers the emulated resource owns (GET /emulator/phone-numbers). */
+export interface PhoneNumberList {
+  phoneNumbers: string[];
+  /** `allow`: numbers outside the list may be presented and dialled too. */
+  unlistedNumbers: 'refuse' | 'allow';
+}
+
+/** PUT /emulator/phone-numbers/:number answers the number (201 when newly added). */
+export interface PhoneNumberAnswer {
+  phoneNumber: string;
+}
+
+/** The ACS users the resource owns (created through the Identity API). */
+export interface UserList {
+  users: UserSummary[];
+}
+
+/** POST /emulator/tokens/verify: what the service would say of an access token. */
+export type TokenVerdict = TokenCheck;

@@ -3,6 +3,7 @@ import https from 'node:https';
 
 export interface PostResult {
   status?: number;
+  headers?: http.IncomingHttpHeaders;
   body?: string;
   error?: string;
   /** No answer within the timeout (the request was abandoned). */
@@ -22,6 +23,18 @@ export class Deliverer {
     timeoutMs: number,
     readBody = false,
   ): Promise<PostResult> {
+    return this.request('POST', url, body, headers, timeoutMs, readBody);
+  }
+
+  /** Any method (Event Grid's CloudEvents handshake is an OPTIONS); answers the response headers too. */
+  request(
+    method: string,
+    url: URL,
+    body: string,
+    headers: Record<string, string>,
+    timeoutMs: number,
+    readBody = false,
+  ): Promise<PostResult> {
     return new Promise((resolve) => {
       let timedOut = false;
       try {
@@ -29,25 +42,28 @@ export class Deliverer {
         const req = (isHttps ? https : http).request(
           url,
           {
-            method: 'POST',
+            method,
             agent: isHttps ? this.httpsAgent : this.httpAgent,
             headers: {
-              'content-type': 'application/json',
+              ...(body ? { 'content-type': 'application/json' } : {}),
               'content-length': Buffer.byteLength(body),
               ...headers,
             },
           },
           (res) => {
             const status = res.statusCode ?? 0;
+            const answered = res.headers;
             if (!readBody) {
               res.resume();
-              res.on('end', () => resolve({ status }));
+              res.on('end', () => resolve({ status, headers: answered }));
               res.on('error', (e) => resolve({ status, error: e.message }));
               return;
             }
             const chunks: Buffer[] = [];
             res.on('data', (c: Buffer) => chunks.push(c));
-            res.on('end', () => resolve({ status, body: Buffer.concat(chunks).toString('utf8') }));
+            res.on('end', () =>
+              resolve({ status, headers: answered, body: Buffer.concat(chunks).toString('utf8') }),
+            );
             res.on('error', (e) => resolve({ status, error: e.message }));
           },
         );

@@ -15,6 +15,14 @@ export type { Faults } from './faults.js';
 export { INJECTABLE, type InjectableOperation } from './injections.js';
 export { Results, resultCodes, type ResultInformation } from './result-codes.js';
 export type { SubscriptionInfo, SubscriptionStatus } from './event-grid.js';
+export type {
+  AdvancedFilter,
+  EventGridSubscriber,
+  EventSchema,
+  SubscriptionFilter,
+} from './event-grid-filters.js';
+export { defaultPhoneNumbers, type UnlistedNumbers } from './phone-numbers.js';
+export type { TokenCheck } from './identities.js';
 export type { TimelineEntry } from './monitor.js';
 export type { Logger, LogLevel } from './logger.js';
 export type { MediaTiming } from './media.js';

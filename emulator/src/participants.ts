@@ -2,16 +2,27 @@
  * Who is in a call and how they got there: ringing a simulated endpoint (the invitation every
  * add, transfer, redirect and outbound call goes through), adding, cancelling, removing and
  * transferring participants, mute, hold and the DTMF an application sends to someone. The
- * outcome of each invitation comes from the endpoint's behaviour, so this is where "the agent
- * is busy" or "the transfer target never answers" is decided.
+ * outcome of each invitation comes from the endpoint's behaviour — or, when the target is one of
+ * the resource's own numbers or users, from the application that answers, rejects or redirects
+ * the IncomingCall it raises. This is where "the agent is busy" or "the transfer target never
+ * answers" is decided.
  */
 import { randomUUID } from 'node:crypto';
-import type { Call, Connection, Invite, InviteOutcome, Participant } from './call-entities.js';
+import type {
+  Call,
+  Connection,
+  CustomContext,
+  IncomingOffer,
+  Invite,
+  InviteOutcome,
+  Participant,
+} from './call-entities.js';
 import type { CallCore } from './call-core.js';
 import type { EndpointBehaviour } from './endpoints.js';
 import { AcsHttpError, Results, badRequest } from './errors.js';
 import type { ResultInformation } from './errors.js';
-import { type Identity, toModel } from './identifiers.js';
+import { type Identity, phone, toModel } from './identifiers.js';
+import { openOffer, routesToApps } from './incoming-offer.js';
 import {
   AddParticipantBody,
   AddParticipantHead,
@@ -31,38 +42,101 @@ export const outcomeResult: Record<string, ResultInformation> = {
   decline: Results.declined,
   busy: Results.busy,
   noAnswer: Results.noAnswer,
+  forbidden: Results.forbidden,
 };
+
+/** One invitation: whom it rings, and what the invitee is shown of who is calling. */
+export interface InviteRequest {
+  kind: Invite['kind'];
+  target: Identity;
+  timeoutMs: number;
+  /** The connection whose action it is (none for a redirect before an answer). */
+  connection?: Connection;
+  /** Who calls: the caller id, the app, the transferee or the original caller. */
+  from: Identity;
+  /** The sourceCallerIdNumber the action presented, if any. */
+  callerIdNumber?: string;
+  displayName?: string;
+  customContext?: CustomContext;
+}
+
+const hasHeaders = (c?: CustomContext) =>
+  c !== undefined &&
+  (Object.keys(c.sipHeaders).length > 0 || Object.keys(c.voipHeaders).length > 0);
 
 export class Participants {
   constructor(private readonly core: CallCore) {}
 
   /**
-   * Rings a simulated endpoint. The outcome arrives after its ring time (accept/decline), at
-   * once-ish (busy), or when the invitation times out (noAnswer, or a ring longer than it).
+   * Rings the target. A simulated endpoint answers after its ring time (accept/decline), at
+   * once-ish (busy), or when the invitation times out (noAnswer, or a ring longer than it). The
+   * resource's own number or user is offered to its applications instead (IncomingCall); the
+   * one that answers joins this call, a rejection or a redirect decides it, silence times out.
    */
   invite(
     call: Call,
-    kind: Invite['kind'],
-    target: Identity,
-    timeoutMs: number,
+    req: InviteRequest,
     onOutcome: (outcome: InviteOutcome, inv: Invite) => void,
-    connection?: Connection,
   ): Invite {
     const { core } = this;
+    const { kind, target, timeoutMs, connection } = req;
     const inv: Invite = { id: randomUUID(), target, kind, connection, timers: [], settled: false };
     call.invites.set(inv.id, inv);
-    const b: EndpointBehaviour = core.behaviour(call, target.rawId);
-    core.record(call, { kind: 'participant', rawId: target.rawId, state: 'ringing', invite: kind });
-    const settle = (outcome: InviteOutcome) => {
+    const toApps = routesToApps(core, req.from, target);
+    core.record(call, {
+      kind: 'participant',
+      rawId: target.rawId,
+      state: 'ringing',
+      invite: kind,
+      from: req.from.rawId,
+      ...(req.callerIdNumber ? { callerId: req.callerIdNumber } : {}),
+      ...(req.displayName ? { displayName: req.displayName } : {}),
+      ...(hasHeaders(req.customContext) ? { customContext: req.customContext } : {}),
+      ...(toApps ? { offeredTo: 'resource' } : {}),
+    });
+    let offer: IncomingOffer | undefined;
+    const settle = (outcome: InviteOutcome, answeredBy?: Connection) => {
       if (inv.settled || call.state === 'disconnected') return;
       core.settleInvite(inv);
       call.invites.delete(inv.id);
+      if (offer && !offer.outcome) offer.outcome = 'abandoned';
+      if (answeredBy) inv.answeredBy = answeredBy;
       core.record(call, { kind: 'participant', rawId: target.rawId, outcome, invite: kind });
       onOutcome(outcome, inv);
     };
-    const delay = b.onInvite === 'busy' ? Math.min(b.ringMs, 100) : b.ringMs;
-    if (b.onInvite !== 'noAnswer' && delay < timeoutMs) {
-      inv.timers.push(core.after(call, delay, () => settle(b.onInvite)));
+    const stopTimers = () => {
+      for (const t of inv.timers) t.cancel();
+      inv.timers.length = 0;
+    };
+    if (toApps) {
+      offer = openOffer(core, call, {
+        from: req.from,
+        to: target,
+        callerDisplayName: req.displayName,
+        customContext: req.customContext,
+        ring: {
+          invite: inv,
+          hold: (answeredBy) => {
+            inv.answeredBy = answeredBy;
+            stopTimers();
+          },
+          settle,
+          redirect: (to) => {
+            stopTimers();
+            const timeout = core.opts.defaultInvitationTimeoutSeconds * 1000;
+            this.invite(call, { ...req, target: to, timeoutMs: timeout }, (o, inner) => {
+              inv.redirectedTo = inner.redirectedTo ?? to;
+              settle(o, inner.answeredBy);
+            });
+          },
+        },
+      });
+    } else {
+      const b: EndpointBehaviour = core.behaviour(call, target.rawId);
+      const delay = b.onInvite === 'busy' ? Math.min(b.ringMs, 100) : b.ringMs;
+      if (b.onInvite !== 'noAnswer' && delay < timeoutMs) {
+        inv.timers.push(core.after(call, delay, () => settle(b.onInvite)));
+      }
     }
     inv.timers.push(core.after(call, timeoutMs, () => settle('noAnswer')));
     return inv;
@@ -86,7 +160,9 @@ export class Participants {
     } else {
       throw badRequest("'transferee' is required when the call has more than one participant.");
     }
-    const { operationContext, operationCallbackUri: uri } = parseBody(TransferBody, body);
+    const b = parseBody(TransferBody, body);
+    const { operationContext, operationCallbackUri: uri } = b;
+    core.deps.resource.numbers.requireCallerId(b.sourceCallerIdNumber);
     conn.state = 'transferring';
     const injected = core.injected(call, 'transfer');
     if (injected) {
@@ -101,12 +177,22 @@ export class Participants {
       });
       return { operationContext };
     }
+    const original = call.incoming;
     this.invite(
       call,
-      'transfer',
-      target,
-      core.opts.defaultInvitationTimeoutSeconds * 1000,
-      (outcome) => {
+      {
+        kind: 'transfer',
+        target,
+        timeoutMs: core.opts.defaultInvitationTimeoutSeconds * 1000,
+        connection: conn,
+        from: transferee,
+        callerIdNumber: b.sourceCallerIdNumber,
+        // The transferee keeps the name it called in with.
+        displayName:
+          original?.from.rawId === transferee.rawId ? original.callerDisplayName : undefined,
+        customContext: b.customCallingContext,
+      },
+      (outcome, inv) => {
         if (outcome !== 'accept') {
           conn.state = 'connected';
           core.emit(
@@ -135,12 +221,11 @@ export class Participants {
           },
           uri,
         );
-        core.join(call, target, false);
+        core.joinInvitee(call, inv);
         // A transfer hands the call over: the application's leg ends.
         core.disconnect(conn, Results.transferCompleted);
         if (humans.length > 1) core.participantsUpdated(call);
       },
-      conn,
     );
     return { operationContext };
   }
@@ -161,6 +246,17 @@ export class Participants {
     });
     const timeout = b.invitationTimeoutInSeconds;
     const { operationContext, operationCallbackUri: uri } = b;
+    core.deps.resource.numbers.requireCallerId(b.sourceCallerIdNumber);
+    if (target.kind === 'phoneNumber' && call.roomId !== undefined) {
+      const room = core.deps.resource.rooms.get(call.roomId);
+      if (!room?.pstnDialOutEnabled) {
+        throw new AcsHttpError(
+          403,
+          'Forbidden',
+          `PSTN dial-out is not enabled in room '${call.roomId}' (pstnDialOutEnabled is false).`,
+        );
+      }
+    }
     const injected = core.injected(call, 'addParticipant');
     if (injected) {
       core.after(call, core.opts.connectLatencyMs / 4, () => {
@@ -178,13 +274,20 @@ export class Participants {
     }
     const inv = this.invite(
       call,
-      'add',
-      target,
-      timeout * 1000,
-      (outcome) => {
+      {
+        kind: 'add',
+        target,
+        timeoutMs: timeout * 1000,
+        connection: conn,
+        from: b.sourceCallerIdNumber ? phone(b.sourceCallerIdNumber) : conn.app,
+        callerIdNumber: b.sourceCallerIdNumber,
+        displayName: b.sourceDisplayName,
+        customContext: b.customCallingContext,
+      },
+      (outcome, inv) => {
         if (conn.state === 'disconnected') return;
         if (outcome === 'accept') {
-          core.join(call, target, false);
+          core.joinInvitee(call, inv);
           core.emit(
             conn,
             'AddParticipantSucceeded',
@@ -206,7 +309,6 @@ export class Participants {
           core.participantsUpdated(call, conn);
         }
       },
-      conn,
     );
     return {
       participant: { identifier: toModel(target), isMuted: false, isOnHold: false },
@@ -234,7 +336,7 @@ export class Participants {
           { ...data, resultInformation: injected },
           uri,
         );
-      } else if (inv && !inv.settled && inv.kind === 'add') {
+      } else if (inv && !inv.settled && inv.kind === 'add' && !inv.answeredBy) {
         core.settleInvite(inv);
         conn.call.invites.delete(invitationId);
         core.record(conn.call, {

@@ -5,7 +5,7 @@ import type { FaultInjector } from './faults.js';
 import { parseJson, send } from './http-util.js';
 import type { Logger } from './logger.js';
 import type { Monitor, Timeline } from './monitor.js';
-import { verifyHmac } from './signing.js';
+import { refuseUnsigned } from './signed-api.js';
 
 interface Result {
   status: number;
@@ -36,17 +36,7 @@ export class RestApi {
 
   handle(req: IncomingMessage, res: ServerResponse, rawBody: Buffer, url: URL): void {
     const method = req.method ?? 'GET';
-    const auth = verifyHmac(method, req.url ?? '/', req.headers, rawBody, this.deps.accessKey);
-    if (!auth.ok) {
-      this.deps.logger.info({ method, path: url.pathname, reason: auth.reason }, 'request denied');
-      send(
-        res,
-        401,
-        { error: { code: 'Denied', message: 'Denied by the resource provider.' } },
-        { 'x-emulator-denied-reason': auth.reason ?? 'denied' },
-      );
-      return;
-    }
+    if (refuseUnsigned(req, res, rawBody, this.deps.accessKey, this.deps.logger)) return;
 
     const repeatId = req.headers['repeatability-request-id'];
     const key = typeof repeatId === 'string' ? `${method} ${url.pathname} ${repeatId}` : undefined;

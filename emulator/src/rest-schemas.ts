@@ -113,6 +113,36 @@ const callerIdNumber = fromParser((v): string | undefined => {
 
 const tones = fromParser(parseTones);
 
+/** voipHeaders / sipHeaders: header name → string value. */
+const headerMap = (field: string) =>
+  z
+    .unknown()
+    .optional()
+    .transform((v, ctx): Record<string, string> => {
+      if (v === undefined || v === null) return {};
+      const entries = typeof v === 'object' && !Array.isArray(v) ? Object.entries(v) : undefined;
+      const bad = entries?.find(([, x]) => typeof x !== 'string');
+      if (!entries || bad) {
+        ctx.addIssue({
+          code: 'custom',
+          message: bad
+            ? `'${field}.${bad[0]}' must be a string.`
+            : `'${field}' must be an object of header values.`,
+        });
+        return z.NEVER;
+      }
+      return Object.fromEntries(entries) as Record<string, string>;
+    });
+
+/** What transfer and add pass on to the invitee (IncomingCall's customContext when it is ours). */
+const customCallingContext = z.preprocess(
+  asObject,
+  z.object({
+    voipHeaders: headerMap('customCallingContext.voipHeaders'),
+    sipHeaders: headerMap('customCallingContext.sipHeaders'),
+  }),
+);
+
 // --- calls ---------------------------------------------------------------------------------
 
 /** answer, reject and redirect first find the ringing call by its context. */
@@ -216,6 +246,8 @@ export const TransferBody = z.object({
   transferee,
   operationContext: text,
   operationCallbackUri,
+  sourceCallerIdNumber: callerIdNumber,
+  customCallingContext,
 });
 
 // --- participants --------------------------------------------------------------------------
@@ -244,6 +276,8 @@ export const AddParticipantBody = z.object({
     .lte(180, { error: invitationTimeout }),
   operationContext: text,
   operationCallbackUri,
+  sourceDisplayName: text,
+  customCallingContext,
 });
 
 export const CancelAddParticipantBody = z.object({

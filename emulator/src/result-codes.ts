@@ -126,6 +126,13 @@ export const resultCodes = {
     events: ['AddParticipantFailed', 'CallTransferFailed', 'CreateCallFailed', 'CallDisconnected'],
     when: 'The invitee was busy (endpoint behaviour `busy`).',
   },
+  forbidden: {
+    code: 403,
+    subCode: 560403,
+    message: 'Call forbidden by the remote participant.',
+    events: ['AddParticipantFailed', 'CallTransferFailed', 'CreateCallFailed', 'CallDisconnected'],
+    when: "An app of the resource rejected the invitation to its number or user with callRejectReason 'forbidden'.",
+  },
   canceled: {
     code: 400,
     subCode: 8508,
@@ -153,6 +160,20 @@ export const resultCodes = {
     message: 'Call not found.',
     events: ['ConnectFailed', 'MoveParticipantFailed'],
     when: 'The call to connect to, or the `fromCall` of a move, does not exist or has ended.',
+  },
+  roomNotFound: {
+    code: 404,
+    subCode: 8522,
+    message: 'Room not found.',
+    events: ['ConnectFailed'],
+    when: 'connectCall to a room id the Rooms API never created, or deleted (ACS documents no specific code).',
+  },
+  roomNotOpen: {
+    code: 403,
+    subCode: 8522,
+    message: 'The room is not open now (outside its validFrom and validUntil).',
+    events: ['ConnectFailed'],
+    when: 'connectCall to a room before its validFrom or after its validUntil (ACS documents no specific code).',
   },
   participantLeft: {
     code: 404,

@@ -18,14 +18,19 @@ import { ControlClient } from './control-client.js';
 import { EndpointRegistry, parseBehaviour, type EndpointBehaviour } from './endpoints.js';
 import { AcsHttpError } from './errors.js';
 import { EventGridPublisher, eventGridTimeoutEmulatedMs } from './event-grid.js';
+import type { EventGridSubscriber } from './event-grid-filters.js';
 import { FaultInjector, parseSeed, randomSeed, type Faults } from './faults.js';
 import { Deliverer } from './http-client.js';
 import { parseIdentityString } from './identifiers.js';
 import { readBody, send } from './http-util.js';
 import { createJsonLogger, type LogLevel, type Logger } from './logger.js';
 import { defaultMediaTiming, type MediaTiming } from './media.js';
+import { IdentityApi } from './identity-api.js';
 import { Monitor } from './monitor.js';
+import { defaultPhoneNumbers, type UnlistedNumbers } from './phone-numbers.js';
+import { EmulatedResource } from './resource.js';
 import { RestApi } from './rest-api.js';
+import { RoomsApi } from './rooms-api.js';
 import { Scheduler } from './scheduler.js';
 import { CallbackTokenSigner, loadOrCreateSigningKey } from './signing.js';
 
@@ -44,8 +49,23 @@ export interface EmulatorOptions {
   timeScale?: number;
   /** Where the TLS certificate and callback signing key are kept; default ./.data/emulator. */
   dataDir?: string;
-  /** Event Grid webhook subscriptions for IncomingCall (validated by handshake first). */
-  eventGridSubscribers?: string[];
+  /**
+   * Event Grid webhook subscriptions for IncomingCall (validated by handshake first): a URL, or
+   * `{ url, filter, schema }` — `filter.to` (numbers or raw ids) or Event Grid advanced filters
+   * limit what it gets; `schema: 'CloudEventSchemaV1_0'` delivers CloudEvents 1.0.
+   */
+  eventGridSubscribers?: (string | EventGridSubscriber)[];
+  /**
+   * The E.164 numbers the emulated resource owns: its caller ids, and the numbers whose calls
+   * reach its applications (IncomingCall). Default +18005550100 to +18005550109.
+   */
+  phoneNumbers?: string[];
+  /**
+   * `refuse` (default, as ACS): a caller id or a control-API call to a number not in
+   * `phoneNumbers` is a 400. `allow`: any number may be presented or dialled (an emulator whose
+   * apps' numbers are not known ahead); calls to unlisted numbers still ring simulated endpoints.
+   */
+  unlistedNumbers?: UnlistedNumbers;
   /** The emulated ACS resource's immutable id; default derived from the access key. */
   resourceId?: string;
   /** JWT `aud` on callbacks; default `resourceId`. */
@@ -157,8 +177,9 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   // Settings are checked before anything listens, so a bad one leaves nothing running.
   const seed = options.seed === undefined ? randomSeed() : parseSeed(options.seed);
   for (const sub of options.eventGridSubscribers ?? []) {
-    if (!/^https?:\/\//i.test(sub)) {
-      throw new Error(`eventGridSubscribers: '${sub}' is not an http(s) webhook URL`);
+    const url = typeof sub === 'string' ? sub : sub.url;
+    if (!/^https?:\/\//i.test(url)) {
+      throw new Error(`eventGridSubscribers: '${url}' is not an http(s) webhook URL`);
     }
   }
   const speechEndpoints = options.cognitiveServicesEndpoints;
@@ -241,6 +262,14 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     timeoutMs: options.eventGridTimeoutMs ?? scaledTimeout(eventGridTimeoutEmulatedMs, timeScale),
     validationUrlBase: () => url,
   });
+  const resource = new EmulatedResource(
+    resourceId,
+    {
+      phoneNumbers: options.phoneNumbers ?? defaultPhoneNumbers,
+      unlistedNumbers: options.unlistedNumbers,
+    },
+    signer,
+  );
   const model = new CallModel({
     scheduler,
     callbacks,
@@ -249,6 +278,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     endpoints,
     logger,
     resourceId,
+    resource,
     options: {
       connectLatencyMs: 200,
       incomingRingTimeoutMs: 60_000,
@@ -280,7 +310,19 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   });
 
   const rest = new RestApi({ model, accessKey: keyBytes, faults, monitor, logger });
-  const control = new ControlApi({ model, endpoints, faults, eventGrid, monitor, callbacks, info });
+  const identityApi = new IdentityApi({ resource, accessKey: keyBytes, logger });
+  const roomsApi = new RoomsApi({ resource, accessKey: keyBytes, logger });
+  const control = new ControlApi({
+    model,
+    endpoints,
+    faults,
+    eventGrid,
+    monitor,
+    callbacks,
+    resource,
+    info,
+  });
+  const under = (path: string, root: string) => path === root || path.startsWith(`${root}/`);
 
   handler = (req, res) => {
     const url = new URL(req.url ?? '/', 'http://emulator');
@@ -292,8 +334,9 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     readBody(req).then(
       (body) => {
         if (path.startsWith('/calling/')) rest.handle(req, res, body, url);
-        else if (path === '/emulator' || path.startsWith('/emulator/'))
-          control.handle(req, res, body, url);
+        else if (under(path, '/identities')) identityApi.handle(req, res, body, url);
+        else if (under(path, '/rooms')) roomsApi.handle(req, res, body, url);
+        else if (under(path, '/emulator')) control.handle(req, res, body, url);
         else send(res, 404, { error: { code: 'NotFound', message: `No route for ${path}.` } });
       },
       (e: unknown) => {

@@ -7,6 +7,7 @@ import {
   randomUUID,
   sign,
   timingSafeEqual,
+  verify,
   type KeyObject,
 } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
@@ -122,6 +123,7 @@ export interface Jwk {
 export class CallbackTokenSigner {
   readonly jwk: Jwk;
   private readonly header: string;
+  private readonly publicKey: KeyObject;
   private cached?: { token: Promise<string>; until: number };
 
   constructor(
@@ -131,7 +133,8 @@ export class CallbackTokenSigner {
     /** 0 = a new token per event (ACS behaviour); > 0 lets a load test reuse one for that long. */
     private readonly reuseMs = 0,
   ) {
-    const pub = createPublicKey(privateKey).export({ format: 'jwk' }) as { n: string; e: string };
+    this.publicKey = createPublicKey(privateKey);
+    const pub = this.publicKey.export({ format: 'jwk' }) as { n: string; e: string };
     // RFC 7638 thumbprint, so the kid is stable for a persisted key.
     const kid = b64url(
       createHash('sha256')
@@ -145,23 +148,44 @@ export class CallbackTokenSigner {
   token(now = Date.now()): Promise<string> {
     if (this.reuseMs > 0 && this.cached && now < this.cached.until) return this.cached.token;
     const iat = Math.floor(now / 1000);
-    const payload = b64url(
-      JSON.stringify({
-        iss: this.issuer,
-        aud: this.audience,
-        iat,
-        nbf: iat,
-        exp: iat + 300,
-        jti: randomUUID(),
-      }),
-    );
-    const input = `${this.header}.${payload}`;
-    // Signing runs on the libuv pool so RSA never blocks the event loop that delivers callbacks.
-    const token = signAsync('sha256', Buffer.from(input), this.privateKey).then(
-      (sig) => `${input}.${b64url(sig)}`,
-    );
+    const token = this.signJwt({
+      iss: this.issuer,
+      aud: this.audience,
+      iat,
+      nbf: iat,
+      exp: iat + 300,
+      jti: randomUUID(),
+    });
     if (this.reuseMs > 0) this.cached = { token, until: now + this.reuseMs };
     return token;
+  }
+
+  /** Any claims, signed with the same key (the Identity API's access tokens use it too). */
+  signJwt(claims: Record<string, unknown>): Promise<string> {
+    const input = `${this.header}.${b64url(JSON.stringify(claims))}`;
+    // Signing runs on the libuv pool so RSA never blocks the event loop that delivers callbacks.
+    return signAsync('sha256', Buffer.from(input), this.privateKey).then(
+      (sig) => `${input}.${b64url(sig)}`,
+    );
+  }
+
+  /** The claims of a JWT this signer made, or undefined when it did not make it. */
+  verifyJwt(token: string): Record<string, unknown> | undefined {
+    const parts = token.split('.');
+    if (parts.length !== 3 || parts[0] !== this.header) return undefined;
+    const ok = verify(
+      'sha256',
+      Buffer.from(`${parts[0]}.${parts[1]}`),
+      this.publicKey,
+      Buffer.from(parts[2]!, 'base64url'),
+    );
+    if (!ok) return undefined;
+    try {
+      const claims: unknown = JSON.parse(Buffer.from(parts[1]!, 'base64url').toString('utf8'));
+      return claims && typeof claims === 'object' ? (claims as Record<string, unknown>) : undefined;
+    } catch {
+      return undefined;
+    }
   }
 
   jwks(): { keys: Jwk[] } {

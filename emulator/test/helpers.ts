@@ -8,6 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { signRequest, startEmulator, type Emulator, type EmulatorOptions } from '../src/index.js';
 
 export interface Received {
+  method: string;
   path: string;
   headers: http.IncomingHttpHeaders;
   body: unknown;
@@ -42,7 +43,8 @@ export class Receiver {
       const text = Buffer.concat(chunks).toString('utf8');
       const body: unknown = text ? JSON.parse(text) : undefined;
       const path = req.url ?? '/';
-      const received: Received = { path, headers: req.headers, body, at: Date.now() };
+      const method = req.method ?? 'GET';
+      const received: Received = { method, path, headers: req.headers, body, at: Date.now() };
       this.requests.push(received);
       if (this.stall(received)) {
         for (const w of this.waiters.splice(0)) w();
@@ -50,7 +52,12 @@ export class Receiver {
       }
       const planned = [...this.statusPlan.entries()].find(([prefix]) => path.startsWith(prefix));
       const status = planned?.[1].shift() ?? 200;
-      if (req.headers['aeg-event-type'] === 'SubscriptionValidation' && status === 200) {
+      const origin = req.headers['webhook-request-origin'];
+      if (method === 'OPTIONS' && typeof origin === 'string' && status === 200) {
+        // CloudEvents abuse protection: consent to deliveries from this origin.
+        res.writeHead(200, { 'webhook-allowed-origin': origin, 'webhook-allowed-rate': '*' });
+        res.end();
+      } else if (req.headers['aeg-event-type'] === 'SubscriptionValidation' && status === 200) {
         const code = (body as { data: { validationCode: string } }[])[0]!.data.validationCode;
         res.writeHead(200, { 'content-type': 'application/json' });
         res.end(JSON.stringify({ validationResponse: code }));
@@ -140,13 +147,33 @@ export class Receiver {
     );
   }
 
-  eventGrid(type?: string): Received[] {
-    return this.requests.filter(
-      (r) =>
-        r.headers['aeg-event-type'] === 'Notification' &&
-        (!type || (r.body as { eventType: string }[])[0]!.eventType === type),
-    );
+  /** Event Grid deliveries (either schema), optionally of one event type and under one path. */
+  eventGrid(type?: string, pathPrefix = ''): Received[] {
+    return this.requests.filter((r) => {
+      if (r.headers['aeg-event-type'] !== 'Notification' || !r.path.startsWith(pathPrefix)) {
+        return false;
+      }
+      const ev = (r.body as { eventType?: string; type?: string }[])[0]!;
+      return !type || (ev.eventType ?? ev.type) === type;
+    });
   }
+
+  /** IncomingCall data delivered under `pathPrefix`, optionally only those to `to` (a raw id). */
+  incomingCalls(pathPrefix = '', to?: string): IncomingCallData[] {
+    return this.eventGrid('Microsoft.Communication.IncomingCall', pathPrefix)
+      .map((r) => (r.body as { data: IncomingCallData }[])[0]!.data)
+      .filter((d) => !to || d.to.rawId === to);
+  }
+}
+
+export interface IncomingCallData {
+  to: { rawId: string; kind?: string };
+  from: { rawId: string; kind?: string };
+  serverCallId: string;
+  callerDisplayName: string;
+  customContext: { sipHeaders?: Record<string, string>; voipHeaders?: Record<string, string> };
+  incomingCallContext: string;
+  correlationId: string;
 }
 
 export interface Harness {

@@ -4,7 +4,7 @@ import {
   acsRequests,
   bind,
   edge,
-  freshNumber,
+  ownedNumber,
   node,
   publish,
   runFor,
@@ -49,7 +49,7 @@ describe('the end of a flow does what the caller would expect', () => {
         edge('agent', 'failed', 'sorry'),
       ],
     };
-    const number = freshNumber();
+    const number = await ownedNumber(h.emulator);
     const { flowId } = await publish(h.t, doc);
     await bind(h.t, number, flowId);
     const placed = await h.emulator.control.placeCall({ from: CALLER, to: number });
@@ -84,7 +84,7 @@ describe('the end of a flow does what the caller would expect', () => {
       ],
       edges: [edge('start', 'next', 'hours'), edge('hours', 'open', 'answer')],
     };
-    const number = freshNumber();
+    const number = await ownedNumber(h.emulator);
     const { flowId } = await publish(h.t, doc);
     await bind(h.t, number, flowId);
     const placed = await h.emulator.control.placeCall({ from: CALLER, to: number });
@@ -126,7 +126,7 @@ describe('the end of a flow does what the caller would expect', () => {
 
     const ends: Record<number, { endReason: string; requests: string[] }> = {};
     for (const version of [1, 2]) {
-      const number = freshNumber();
+      const number = await ownedNumber(h.emulator);
       await bind(h.t, number, first.flowId, version);
       const placed = await h.emulator.control.placeCall({ from: CALLER, to: number });
       const run = await runFor(h.t, number);

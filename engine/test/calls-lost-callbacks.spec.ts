@@ -17,7 +17,7 @@ import {
   bind,
   emulatorEnv,
   eventsUrl,
-  freshNumber,
+  ownedNumber,
   ivrFlow,
   publish,
   runFor,
@@ -89,7 +89,7 @@ describe('callbacks lost while Postgres was down', () => {
   });
 
   it('the menu plays again within seconds of Postgres returning, and the call goes on', async () => {
-    const number = freshNumber();
+    const number = await ownedNumber(emulator!);
     const doc = ivrFlow();
     const menu = doc.nodes.find((n) => n.id === 'menu')!;
     // Long enough for the outage to fit in one wait for a key.

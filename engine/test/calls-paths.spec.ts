@@ -3,6 +3,7 @@ import {
   acsRequests,
   bind,
   freshNumber,
+  ownedNumber,
   ivrFlow,
   publish,
   reminderFlow,
@@ -18,7 +19,7 @@ describe('more paths: add participant, outbound reminder, version pinning', () =
   const h = useCallHarness();
 
   it('answer → menu → 2 → add participant → play → app leaves', async () => {
-    const number = freshNumber();
+    const number = await ownedNumber(h.emulator);
     const { flowId } = await publish(h.t, ivrFlow());
     await bind(h.t, number, flowId);
     const placed = await h.emulator.control.placeCall({
@@ -75,7 +76,7 @@ describe('more paths: add participant, outbound reminder, version pinning', () =
   });
 
   it('a running call stays on its version when a new one is published', async () => {
-    const number = freshNumber();
+    const number = await ownedNumber(h.emulator);
     // The menu waits up to 60 s (600 ms real); the caller presses 3 after 40 s (400 ms real).
     const slow = (greeting: string) => {
       const doc = ivrFlow(greeting);
@@ -113,7 +114,7 @@ describe('more paths: add participant, outbound reminder, version pinning', () =
   });
 
   it('cancel hangs up and ends the run; the stream shows every step', async () => {
-    const number = freshNumber();
+    const number = await ownedNumber(h.emulator);
     const doc = ivrFlow();
     // The caller stays silent while the test cancels (60 s emulated = 0.6 s real).
     const menu = doc.nodes.find((n) => n.id === 'menu')!;
@@ -146,7 +147,7 @@ describe('more paths: add participant, outbound reminder, version pinning', () =
   });
 
   it('an unknown number is rejected (busy) and starts no run', async () => {
-    const number = freshNumber();
+    const number = await ownedNumber(h.emulator);
     const placed = await h.emulator.control.placeCall({ from: CALLER, to: number });
     await waitFor(
       async () => (await h.emulator.control.getCall(placed.serverCallId)).state === 'disconnected',

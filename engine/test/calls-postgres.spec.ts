@@ -17,7 +17,7 @@ import {
   bind,
   emulatorEnv,
   eventsUrl,
-  freshNumber,
+  ownedNumber,
   ivrFlow,
   publish,
   runFor,
@@ -87,7 +87,7 @@ describe('Postgres stopped mid-call', () => {
   });
 
   it('answers 503 while it is down; the retried callback continues the call once it is back', async () => {
-    const number = freshNumber();
+    const number = await ownedNumber(emulator!);
     const doc = ivrFlow();
     const menu = doc.nodes.find((n) => n.id === 'menu')!;
     menu.config = { ...menu.config, initialSilenceTimeoutSeconds: 60 };

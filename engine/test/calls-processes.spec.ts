@@ -8,7 +8,7 @@ import {
   bind,
   emulatorEnv,
   eventsUrl,
-  freshNumber,
+  ownedNumber,
   ivrFlow,
   publish,
   runFor,
@@ -126,7 +126,7 @@ describe('engine processes: a crash between commit and send, two replicas on one
         .href,
     ]);
     const api = await apiClient(doomed.url);
-    const number = freshNumber();
+    const number = await ownedNumber(emulator!);
     const { flowId } = await publish(api, ivrFlow());
     await bind(api, number, flowId);
     await subscribe(doomed.url);
@@ -234,7 +234,7 @@ describe('engine processes: a crash between commit and send, two replicas on one
     const calls = await Promise.all(
       Array.from({ length: 18 }, async (_, i) => {
         const dtmf = String((i % 3) + 1);
-        const number = freshNumber();
+        const number = await ownedNumber(emulator!);
         await bind(api, number, flowId);
         const placed = await emulator!.control.placeCall({
           from: CALLER,

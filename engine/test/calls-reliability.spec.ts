@@ -11,6 +11,7 @@ import {
   acsRequests,
   bind,
   freshNumber,
+  ownedNumber,
   ivrFlow,
   publish,
   runFor,
@@ -115,7 +116,7 @@ describe('reliability: faults, forged tokens, malformed events', () => {
   });
 
   it('refuses forged, expired and misaddressed tokens (401) and changes nothing', async () => {
-    const number = freshNumber();
+    const number = await ownedNumber(h.emulator);
     // A menu that waits long (60 s of silence, twice more = ~1.8 s real at this time scale).
     const doc = ivrFlow();
     const menu = doc.nodes.find((n) => n.id === 'menu')!;
@@ -201,7 +202,7 @@ describe('reliability: faults, forged tokens, malformed events', () => {
     await h.emulator.control.setFaults({ duplicateRate: 0.5, reorderWindowMs: 300 });
     try {
       for (const dtmf of ['1', '2', '3', '9']) {
-        const number = freshNumber();
+        const number = await ownedNumber(h.emulator);
         await bind(h.t, number, flowId);
         numbers.push(number);
         const p = await h.emulator.control.placeCall({

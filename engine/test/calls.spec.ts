@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   acsRequests,
   bind,
-  freshNumber,
+  ownedNumber,
   ivrFlow,
   publish,
   redirectFlow,
@@ -17,7 +17,7 @@ describe('incoming calls walk the published flow', () => {
   const h = useCallHarness();
 
   async function call(doc = ivrFlow(), script?: unknown[]) {
-    const number = freshNumber();
+    const number = await ownedNumber(h.emulator);
     const { flowId } = await publish(h.t, doc);
     await bind(h.t, number, flowId);
     const placed = await h.emulator.control.placeCall({

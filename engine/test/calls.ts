@@ -27,6 +27,10 @@ export function useCallHarness(
     emulator = await startEmulator({
       timeScale: TIME_SCALE,
       logLevel: 'error',
+      // The resource owns the flows' caller id; each test buys the numbers it binds
+      // (ownedNumber). Every other number — transfer and add targets, the people outbound flows
+      // call — is someone else's, a simulated phone.
+      phoneNumbers: [CALLER_ID],
       callbackRetry: { delaysMs: [1000, 2000, 4000, 8000, 16000, 32000, 64000], timeoutMs: 5000 },
       ...options.emulator,
     });
@@ -251,6 +255,17 @@ let numberSeq = 0;
 /** A fresh E.164 number per test so runs never mix. */
 export const freshNumber = () =>
   `+1800${String(process.pid % 1000).padStart(3, '0')}${String(++numberSeq).padStart(4, '0')}`;
+
+/**
+ * A fresh number the emulated ACS resource owns, as if bought: flows are bound to it and callers
+ * dial it (the emulator refuses calls to numbers the resource does not own). Transfer and add
+ * targets stay plain fresh numbers — not the resource's, they ring simulated phones.
+ */
+export async function ownedNumber(emulator: Emulator): Promise<string> {
+  const number = freshNumber();
+  await emulator.control.addPhoneNumber(number);
+  return number;
+}
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- tests read JSON
 type Json = any;

@@ -57,6 +57,11 @@ export class TestAcs implements OnModuleDestroy {
         timeScale: this.config.runtime.timeScale,
         issuer: 'urn:switchboard:test-calls',
         logLevel: 'warn',
+        // A test call may dial any number and a flow may present any caller id: the numbers the
+        // real resource owns are not known here. Owning none means nothing routes back into this
+        // emulator (there are no other apps behind it): every callee is a simulated endpoint.
+        phoneNumbers: [],
+        unlistedNumbers: 'allow',
       });
       const acs = {
         ...this.config.acs,
