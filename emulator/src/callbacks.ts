@@ -46,14 +46,6 @@ export interface CallbackDeliveryOptions {
   ordering: CallbackOrdering;
 }
 
-/** @deprecated The options before `callbackDelivery`: `timeoutMs` is real ms, `delaysMs` emulated. */
-export interface CallbackRetryOptions {
-  /** Emulated back-off before each retry; its length is the number of retries. */
-  delaysMs: number[];
-  /** Real (unscaled) ms to wait for the receiver's response. */
-  timeoutMs: number;
-}
-
 /** The emulated response timeout ACS is assumed to have (see `timeoutMs`). */
 export const callbackTimeoutEmulatedMs = 5_000;
 /**
@@ -69,18 +61,13 @@ export function scaledTimeout(emulatedMs: number, timeScale: number): number {
   return Math.max(minScaledTimeoutMs, Math.round(emulatedMs * timeScale));
 }
 
-/**
- * The delivery settings in force: explicit `callbackDelivery` fields first, then the older
- * `callbackRetry` ones, then the defaults (the timeout scaled by `timeScale`).
- */
+/** The delivery settings in force: the given fields, else the defaults (the timeout scaled). */
 export function resolveCallbackDelivery(
   timeScale: number,
   delivery: Partial<CallbackDeliveryOptions> = {},
-  legacy: Partial<CallbackRetryOptions> = {},
 ): CallbackDeliveryOptions {
-  const timeoutMs =
-    delivery.timeoutMs ?? legacy.timeoutMs ?? scaledTimeout(callbackTimeoutEmulatedMs, timeScale);
-  const retryDelaysMs = delivery.retryDelaysMs ?? legacy.delaysMs ?? defaultRetryDelaysMs;
+  const timeoutMs = delivery.timeoutMs ?? scaledTimeout(callbackTimeoutEmulatedMs, timeScale);
+  const retryDelaysMs = delivery.retryDelaysMs ?? defaultRetryDelaysMs;
   const ordering = delivery.ordering ?? 'perConnection';
   if (!(timeoutMs > 0) || !Number.isFinite(timeoutMs)) {
     throw new Error(`callbackDelivery.timeoutMs must be a positive number, got ${timeoutMs}`);

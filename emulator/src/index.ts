@@ -26,11 +26,7 @@ export type { TokenCheck } from './identities.js';
 export type { TimelineEntry } from './monitor.js';
 export type { Logger, LogLevel } from './logger.js';
 export type { MediaTiming } from './media.js';
-export type {
-  CallbackDeliveryOptions,
-  CallbackOrdering,
-  CallbackRetryOptions,
-} from './callbacks.js';
+export type { CallbackDeliveryOptions, CallbackOrdering } from './callbacks.js';
 export { createJsonLogger } from './logger.js';
 export { signRequest, verifyHmac } from './signing.js';
 export { emulatedCognitiveServicesEndpoint } from './cognitive-services.js';

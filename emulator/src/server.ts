@@ -8,7 +8,6 @@ import {
   resolveCallbackDelivery,
   scaledTimeout,
   type CallbackDeliveryOptions,
-  type CallbackRetryOptions,
 } from './callbacks.js';
 import { CallModel, type CallModelOptions } from './call-model.js';
 import { emulatedCognitiveServicesEndpoint } from './cognitive-services.js';
@@ -85,8 +84,6 @@ export interface EmulatorOptions {
    * ordered (default `perConnection`). See emulator/README.md, "Callback delivery".
    */
   callbackDelivery?: Partial<CallbackDeliveryOptions>;
-  /** @deprecated Use `callbackDelivery` (`delaysMs` → `retryDelaysMs`; `timeoutMs` is the same). */
-  callbackRetry?: Partial<CallbackRetryOptions>;
   /** Real ms to wait for an Event Grid subscriber; default Event Grid's 30 s, scaled by `timeScale`. */
   eventGridTimeoutMs?: number;
   /**
@@ -186,11 +183,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   if (speechEndpoints?.length === 0)
     throw new Error('cognitiveServicesEndpoints must not be empty');
   const cognitiveServicesEndpoint = speechEndpoints?.[0] ?? emulatedCognitiveServicesEndpoint;
-  const delivery = resolveCallbackDelivery(
-    timeScale,
-    options.callbackDelivery,
-    options.callbackRetry,
-  );
+  const delivery = resolveCallbackDelivery(timeScale, options.callbackDelivery);
 
   const scheduler = new Scheduler(timeScale);
   const monitor = new Monitor();

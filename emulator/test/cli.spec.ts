@@ -1,5 +1,5 @@
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, realpathSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -33,6 +33,24 @@ afterAll(async () => {
 });
 
 describe('the switchboard-emulator command', () => {
+  it('is linked by npm install: node_modules/.bin has it and npx finds it without the registry', async () => {
+    const root = fileURLToPath(new URL('../../', import.meta.url));
+    // A bin whose target does not exist at install time is skipped by npm: this is the check
+    // that a fresh clone's `npm ci` (which CI runs before these tests) linked it.
+    expect(realpathSync(join(root, 'node_modules/.bin/switchboard-emulator'))).toBe(bin);
+    const npx = await new Promise<{ code: number; stdout: string }>((resolve) => {
+      // --no: never offer to install from the registry; a missing command is an error.
+      execFile(
+        'npx',
+        ['--no', 'switchboard-emulator', 'hangup', '--help'],
+        { cwd: root, timeout: 30_000, env: { ...process.env, npm_config_offline: 'true' } },
+        (err, stdout) => resolve({ code: err ? 1 : 0, stdout }),
+      );
+    });
+    expect(npx).toMatchObject({ code: 0 });
+    expect(npx.stdout).toMatch(/^switchboard-emulator hangup <serverCallId>/);
+  });
+
   it('prints help for itself and every command; a mistyped option is one line, the usage and exit 2', async () => {
     const [top, start, call, show, bogus, extra] = await Promise.all([
       run(['--help']),

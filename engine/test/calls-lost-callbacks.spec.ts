@@ -60,7 +60,7 @@ describe('callbacks lost while Postgres was down', () => {
       startEmulator({
         timeScale: 0.2,
         logLevel: 'error',
-        callbackRetry: { delaysMs: RETRIES, timeoutMs: 2000 },
+        callbackDelivery: { retryDelaysMs: RETRIES, timeoutMs: 2000 },
       }),
     ]);
     engine = await startEngine(

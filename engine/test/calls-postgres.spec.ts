@@ -57,7 +57,7 @@ describe('Postgres stopped mid-call', () => {
         timeScale: 0.2,
         logLevel: 'error',
         // A retry every 300 ms real for ~20 s: across a Postgres restart.
-        callbackRetry: { delaysMs: Array<number>(70).fill(1500), timeoutMs: 5000 },
+        callbackDelivery: { retryDelaysMs: Array<number>(70).fill(1500), timeoutMs: 5000 },
       }),
     ]);
     engine = await startEngine(

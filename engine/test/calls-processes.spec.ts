@@ -70,7 +70,7 @@ describe('engine processes: a crash between commit and send, two replicas on one
         // 18 calls at once on a busy machine: no call may give up ringing before it is answered.
         callModel: { incomingRingTimeoutMs: 3_000_000 },
         // Keep retrying callbacks for ~10 s real, across an engine restart.
-        callbackRetry: { delaysMs: Array<number>(40).fill(25_000), timeoutMs: 5000 },
+        callbackDelivery: { retryDelaysMs: Array<number>(40).fill(25_000), timeoutMs: 5000 },
       }),
     ]);
     emulator = started[1];

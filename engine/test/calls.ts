@@ -31,7 +31,10 @@ export function useCallHarness(
       // (ownedNumber). Every other number — transfer and add targets, the people outbound flows
       // call — is someone else's, a simulated phone.
       phoneNumbers: [CALLER_ID],
-      callbackRetry: { delaysMs: [1000, 2000, 4000, 8000, 16000, 32000, 64000], timeoutMs: 5000 },
+      callbackDelivery: {
+        retryDelaysMs: [1000, 2000, 4000, 8000, 16000, 32000, 64000],
+        timeoutMs: 5000,
+      },
       ...options.emulator,
     });
     Object.assign(env, emulatorEnv(emulator), options.env);

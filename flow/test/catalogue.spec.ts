@@ -282,3 +282,17 @@ describe('the node catalogue', () => {
     }
   });
 });
+
+describe('call.muteParticipant', () => {
+  // ACS answers 400 to muting anyone but a Communication Services user: the form says so first.
+  const schema = getNodeType('call.muteParticipant')!.configSchema;
+  it('takes the caller (empty) or an ACS user, and refuses phone numbers and Teams users', () => {
+    expect(schema.safeParse({ target: '' }).success).toBe(true);
+    expect(schema.safeParse({ target: '8:acs:resource_user' }).success).toBe(true);
+    for (const target of ['+15551234567', '8:orgid:00000000-0000-0000-0000-000000000001']) {
+      const r = schema.safeParse({ target });
+      expect(r.success).toBe(false);
+      expect(r.error?.issues[0]?.message).toMatch(/only Communication Services users/);
+    }
+  });
+});

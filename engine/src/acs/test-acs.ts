@@ -55,6 +55,9 @@ export class TestAcs implements OnModuleDestroy {
         dataDir: this.dataDir,
         // Emulated time runs as the engine's waits do (tests scale both).
         timeScale: this.config.runtime.timeScale,
+        // The engine answers its callbacks in real time (a database commit), whatever the time
+        // scale: it is waited on as ACS's own default (5 s) would be, not a scaled-down one.
+        callbackDelivery: { timeoutMs: 5000 },
         issuer: 'urn:switchboard:test-calls',
         logLevel: 'warn',
         // A test call may dial any number and a flow may present any caller id: the numbers the

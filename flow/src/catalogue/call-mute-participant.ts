@@ -1,8 +1,17 @@
 import * as z from 'zod';
 import { optionalTargetField } from '../fields.js';
-import { formatTarget } from '../targets.js';
+import { formatTarget, parseTarget } from '../targets.js';
 import { remoteParty } from './shared.js';
 import { defineNodeType } from './types.js';
+
+/** ACS mutes only Communication Services users; a phone or Teams participant is refused (400). */
+const muteTargetField = optionalTargetField.refine(
+  (s) => s === '' || parseTarget(s)?.kind === 'communicationUser',
+  {
+    error:
+      'ACS can mute only Communication Services users (8:acs:…), not phone numbers or Teams users',
+  },
+);
 
 export const muteParticipant = defineNodeType({
   type: 'call.muteParticipant',
@@ -10,11 +19,13 @@ export const muteParticipant = defineNodeType({
   label: 'Mute',
   category: 'Participants',
   icon: 'MicOff',
-  description: 'Mutes a participant (ACS can mute; only the participant can unmute)',
+  description:
+    'Mutes a Communication Services (app) participant; only they can unmute. ACS cannot mute phone or Teams participants: muting a caller on a phone takes Failed',
   configSchema: z.strictObject({
-    target: optionalTargetField.default('').meta({
+    target: muteTargetField.default('').meta({
       title: 'Mute',
-      description: 'Leave empty to mute the caller, or enter a phone number or ACS user id',
+      description:
+        'Leave empty to mute the caller, or enter an ACS user id (8:acs:…). Phone and Teams participants cannot be muted',
       widget: 'target',
     }),
   }),
