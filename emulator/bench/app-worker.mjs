@@ -8,7 +8,7 @@ import {
 import http from 'node:http';
 import { parentPort, workerData } from 'node:worker_threads';
 
-const { emulatorUrl, connectionString, calls, concurrency } = workerData;
+const { emulatorUrl, connectionString, cognitiveServicesEndpoint, calls, concurrency } = workerData;
 const client = new CallAutomationClient(connectionString, { allowInsecureConnection: true });
 const agent = new http.Agent({ keepAlive: true, maxSockets: concurrency });
 let placed = 0;
@@ -52,9 +52,14 @@ const server = http.createServer({ keepAliveTimeout: 60_000 }, async (req, res) 
     }
     res.writeHead(200);
     res.end();
-    client.answerCall(ev.data.incomingCallContext, `${callbackBase}/callbacks`).catch((e) => {
-      parentPort.postMessage({ error: String(e) });
-    });
+    // The text prompt needs a Cognitive Services resource linked to the call, as on ACS.
+    client
+      .answerCall(ev.data.incomingCallContext, `${callbackBase}/callbacks`, {
+        callIntelligenceOptions: { cognitiveServicesEndpoint },
+      })
+      .catch((e) => {
+        parentPort.postMessage({ error: String(e) });
+      });
     return;
   }
   res.writeHead(204);
@@ -66,7 +71,7 @@ const server = http.createServer({ keepAliveTimeout: 60_000 }, async (req, res) 
     conn
       .getCallMedia()
       .playToAll([{ kind: 'textSource', text: 'Hi' }])
-      .catch(() => {});
+      .catch((e) => parentPort.postMessage({ error: `play: ${String(e)}` }));
   } else if (event.kind === 'PlayCompleted') {
     conn.hangUp(true).catch(() => {});
   } else if (event.kind === 'CallDisconnected') {

@@ -88,6 +88,10 @@ async function callsPerSecond(
       timeScale: 0.001,
       logLevel: 'error',
       callbackTokenReuseMs: tokenReuseMs,
+      // The app answers in real time under load: waits at ACS's real-time defaults, not scaled
+      // down with the compressed clock (a timeout would re-deliver and skew the count).
+      callbackDelivery: { timeoutMs: 5_000 },
+      eventGridTimeoutMs: 30_000,
       // Under load the app may take longer than a compressed ring to answer; never abandon.
       callModel: { retainEndedCalls: 200, incomingRingTimeoutMs: 1e9 },
     });
@@ -95,6 +99,7 @@ async function callsPerSecond(
       workerData: {
         emulatorUrl: em.url,
         connectionString: em.httpConnectionString,
+        cognitiveServicesEndpoint: em.cognitiveServicesEndpoint,
         calls: CALLS,
         concurrency: 100,
       },
