@@ -14,7 +14,8 @@ import {
 } from './call-entities.js';
 import type { CallCore } from './call-core.js';
 import { ScriptRunner } from './caller-script.js';
-import type { EndpointBehaviour, ScriptStep } from './endpoints.js';
+import type { PlaceCallRequest } from './control-types.js';
+import type { EndpointBehaviour } from './endpoints.js';
 import { Results, badRequest, notFoundCall } from './errors.js';
 import type { ResultInformation } from './errors.js';
 import { parseIdentityString, phone } from './identifiers.js';
@@ -38,6 +39,12 @@ const rejectOutcome = {
   forbidden: 'forbidden',
 } as const satisfies Record<string, InviteOutcome>;
 
+/** A caller dialling in (the control API's request, its callees' behaviours parsed). */
+export interface PlacedCallInput extends Omit<PlaceCallRequest, 'endpoints'> {
+  /** Behaviours of this call's callees (transfer, add participant) by raw id. */
+  endpoints?: Map<string, EndpointBehaviour>;
+}
+
 export class CallLifecycle {
   constructor(
     private readonly core: CallCore,
@@ -46,15 +53,7 @@ export class CallLifecycle {
 
   // --- control API: the caller dials ------------------------------------------------------
 
-  placeCall(input: {
-    from: string;
-    to: string;
-    callerDisplayName?: string;
-    script?: ScriptStep[];
-    customContext?: Record<string, unknown>;
-    /** Behaviours of this call's callees (transfer, add participant) by raw id. */
-    endpoints?: Map<string, EndpointBehaviour>;
-  }): Call {
+  placeCall(input: PlacedCallInput): Call {
     const { core } = this;
     const from = parseIdentityString(input.from);
     const to = parseIdentityString(input.to);

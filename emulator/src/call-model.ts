@@ -7,9 +7,9 @@
 import type { CallbackEventType } from './api-registry.js';
 import type { Call, Connection, Participant } from './call-entities.js';
 import { CallCore, type CallModelDeps } from './call-core.js';
-import { CallLifecycle } from './call-lifecycle.js';
+import { CallLifecycle, type PlacedCallInput } from './call-lifecycle.js';
 import { Caller } from './caller.js';
-import type { EndpointBehaviour, ScriptStep } from './endpoints.js';
+import type { ScriptStep } from './endpoints.js';
 import { badRequest } from './errors.js';
 import type { InjectedResult } from './injections.js';
 import { ParticipantMover } from './participant-move.js';
@@ -71,15 +71,7 @@ export class CallModel {
 
   // --- control API: the caller's side -----------------------------------------------------
 
-  placeCall(input: {
-    from: string;
-    to: string;
-    callerDisplayName?: string;
-    script?: ScriptStep[];
-    customContext?: Record<string, unknown>;
-    /** Behaviours of this call's callees (transfer, add participant) by raw id. */
-    endpoints?: Map<string, EndpointBehaviour>;
-  }): Call {
+  placeCall(input: PlacedCallInput): Call {
     return this.lifecycle.placeCall(input);
   }
 

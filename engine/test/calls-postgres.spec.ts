@@ -1,30 +1,6 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { type Emulator, startEmulator } from '@switchboard/emulator';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Engine, startEngine } from '../src/app.js';
-import { loadConfig } from '../src/config/config.js';
-import {
-  type EmbeddedPostgresHandle,
-  freePort,
-  startEmbeddedPostgres,
-} from '../src/database/embedded-postgres.js';
-import { createLogger } from '../src/logging/logger.js';
-import {
-  acsRequests,
-  type Api,
-  bind,
-  emulatorEnv,
-  eventsUrl,
-  ownedNumber,
-  ivrFlow,
-  publish,
-  runFor,
-  waitFor,
-} from './calls.js';
-import { ADMIN_PASSWORD } from './engine.js';
-import { apiClient } from './processes.js';
+import { describe, expect, it } from 'vitest';
+import { acsRequests, bind, ownedNumber, ivrFlow, publish, runFor, waitFor } from './calls.js';
+import { usePostgresOutageHarness } from './support/postgres-outage.js';
 
 const CALLER = '+15551234567';
 
@@ -33,78 +9,39 @@ const CALLER = '+15551234567';
  * restarts a Postgres of its own.
  */
 describe('Postgres stopped mid-call', () => {
-  let base: string | undefined;
-  let postgres: EmbeddedPostgresHandle | undefined;
-  let port: number;
-  let emulator: Emulator | undefined;
-  let engine: Engine | undefined;
-  let api: Api;
-  const startPostgres = () =>
-    startEmbeddedPostgres({
-      dataDir: join(base!, 'pg'),
-      port,
-      logger: createLogger(process.env.TEST_PG_LOG ?? 'silent'),
-      ephemeral: true,
-    });
-
-  beforeAll(async () => {
-    base = await mkdtemp(join(tmpdir(), 'switchboard-pg-restart-'));
-    port = await freePort();
-    [postgres, emulator] = await Promise.all([
-      startPostgres(),
-      startEmulator({
-        // 5× faster: a menu's longest silence (60 s) is 12 s real, time enough to stop Postgres.
-        timeScale: 0.2,
-        logLevel: 'error',
-        // A retry every 300 ms real for ~20 s: across a Postgres restart.
-        callbackDelivery: { retryDelaysMs: Array<number>(70).fill(1500), timeoutMs: 5000 },
-      }),
-    ]);
-    engine = await startEngine(
-      loadConfig({
-        DATABASE_URL: postgres.url,
-        PORT: '0',
-        HOST: '127.0.0.1',
-        LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
-        SWITCHBOARD_ADMIN_PASSWORD: ADMIN_PASSWORD,
-        ...emulatorEnv(emulator),
-        // The run must not time out on the engine's side while the database is away.
-        SWITCHBOARD_WAIT_MARGIN_MS: '30000',
-      }),
-    );
-    api = await apiClient(engine.url);
-    await emulator.control.addSubscription(eventsUrl(engine.url));
-    await waitFor(
-      async () => (await emulator!.control.subscriptions())[0]?.status === 'validated',
-      'event grid subscription validated',
-    );
-  });
-  afterAll(async () => {
-    await engine?.close();
-    await emulator?.close();
-    await postgres?.stop();
-    if (base) await rm(base, { recursive: true, force: true });
+  const h = usePostgresOutageHarness({
+    name: 'pg-restart',
+    emulator: {
+      // 5× faster: a menu's longest silence (60 s) is 12 s real, time enough to stop Postgres.
+      timeScale: 0.2,
+      // A retry every 300 ms real for ~20 s: across a Postgres restart.
+      callbackDelivery: { retryDelaysMs: Array<number>(70).fill(1500), timeoutMs: 5000 },
+    },
+    env: {
+      // The run must not time out on the engine's side while the database is away.
+      SWITCHBOARD_WAIT_MARGIN_MS: '30000',
+    },
   });
 
   it('answers 503 while it is down; the retried callback continues the call once it is back', async () => {
-    const number = await ownedNumber(emulator!);
+    const number = await ownedNumber(h.emulator);
     const doc = ivrFlow();
     const menu = doc.nodes.find((n) => n.id === 'menu')!;
     menu.config = { ...menu.config, initialSilenceTimeoutSeconds: 60 };
-    const { flowId } = await publish(api, doc);
-    await bind(api, number, flowId);
-    const placed = await emulator!.control.placeCall({ from: CALLER, to: number });
+    const { flowId } = await publish(h.api, doc);
+    await bind(h.api, number, flowId);
+    const placed = await h.emulator.control.placeCall({ from: CALLER, to: number });
     // The menu is playing (its recognize reached ACS) and the run waits for the caller.
     await waitFor(async () => {
-      const paths = (await acsRequests(emulator!, placed.serverCallId)).map((r) => r.path);
+      const paths = (await acsRequests(h.emulator, placed.serverCallId)).map((r) => r.path);
       return paths.includes('{id}:recognize');
     }, 'the menu prompt');
-    const waiting = await runFor(api, number, (r) => r.currentNodeId === 'menu');
+    const waiting = await runFor(h.api, number, (r) => r.currentNodeId === 'menu');
 
-    await postgres!.stop();
-    await emulator!.control.dtmf(placed.serverCallId, '1');
+    await h.stopPostgres();
+    await h.emulator.control.dtmf(placed.serverCallId, '1');
     const recognized = () =>
-      emulator!.control
+      h.emulator.control
         .getCall(placed.serverCallId)
         .then((c) =>
           c.timeline.filter((e) => e.kind === 'callback' && e.type === 'RecognizeCompleted'),
@@ -114,11 +51,11 @@ describe('Postgres stopped mid-call', () => {
       async () => (await recognized()).filter((e) => e.status === 503).length >= 2,
       'RecognizeCompleted refused with 503',
     );
-    const health = await fetch(`${engine!.url}/health`);
+    const health = await fetch(`${h.engine.url}/health`);
     expect(health.status).toBe(503);
 
-    postgres = await startPostgres();
-    const run = await runFor(api, number);
+    await h.restartPostgres();
+    const run = await runFor(h.api, number);
     expect(run.id).toBe(waiting.id);
     expect(run.endReason).toBe('transferred');
     const attempts = await recognized();
@@ -131,7 +68,7 @@ describe('Postgres stopped mid-call', () => {
       ['RecognizeCompleted', 'RecognizeFailed'].includes(s.eventType),
     );
     expect(applied.map((s: { eventId: string }) => s.eventId)).toEqual([attempts[0]!.eventId]);
-    const requests = await acsRequests(emulator!, placed.serverCallId);
+    const requests = await acsRequests(h.emulator, placed.serverCallId);
     expect(requests.map((r) => [r.path, r.status])).toEqual([
       [':answer', 200],
       ['{id}:recognize', 202],

@@ -26,7 +26,8 @@ export interface TemplateClock {
   timeZone: string;
 }
 
-interface Wall {
+/** A wall-clock reading of an instant in a time zone. */
+export interface Wall {
   year: number;
   month: number; // 1-12
   day: number;

@@ -1,28 +1,11 @@
 /**
- * Wall-clock time in an IANA zone ↔ instants, with Intl only (no time-zone library): the test
+ * Wall-clock time in an IANA zone ↔ instants, on the flow package's wall clock (the one business
+ * hours and templates read, so the panel and the engine agree on what "10:00 there" is): the test
  * panel lets an analyst pick "Tuesday 10:00 in America/Los_Angeles" and sends the engine an ISO
  * string with that zone's offset at that moment.
  */
 
-const formatters = new Map<string, Intl.DateTimeFormat>();
-
-function formatter(zone: string): Intl.DateTimeFormat {
-  let f = formatters.get(zone);
-  if (!f) {
-    f = new Intl.DateTimeFormat('en-US', {
-      timeZone: zone,
-      hourCycle: 'h23',
-      year: 'numeric',
-      month: '2-digit',
-      day: '2-digit',
-      hour: '2-digit',
-      minute: '2-digit',
-      second: '2-digit',
-    });
-    formatters.set(zone, f);
-  }
-  return f;
-}
+import { isTimeZone as isFlowTimeZone, wallClock } from '@switchboard/flow';
 
 export interface WallTime {
   /** YYYY-MM-DD */
@@ -31,19 +14,9 @@ export interface WallTime {
   time: string;
 }
 
-function wallParts(instant: number, zone: string): Record<string, number> {
-  const parts: Record<string, number> = {};
-  for (const p of formatter(zone).formatToParts(instant)) {
-    if (p.type !== 'literal') parts[p.type] = Number(p.value);
-  }
-  return parts;
-}
-
 /** The zone's offset from UTC at an instant, in minutes (Los Angeles in winter: -480). */
 export function zoneOffsetMinutes(instant: number, zone: string): number {
-  const p = wallParts(instant, zone);
-  const asUtc = Date.UTC(p.year!, p.month! - 1, p.day!, p.hour!, p.minute!, p.second!);
-  return Math.round((asUtc - Math.floor(instant / 1000) * 1000) / 60_000);
+  return wallClock(instant, zone).offset;
 }
 
 const pad = (n: number) => String(Math.abs(n)).padStart(2, '0');
@@ -98,21 +71,15 @@ function isoAt(instant: number, offsetMinutes: number): string {
 
 /** The wall time in a zone at an instant (default: now). */
 export function wallTimeAt(zone: string, instant: number = Date.now()): WallTime {
-  const p = wallParts(instant, zone);
+  const w = wallClock(instant, zone);
   return {
-    date: `${p.year}-${pad(p.month!)}-${pad(p.day!)}`,
-    time: `${pad(p.hour!)}:${pad(p.minute!)}`,
+    date: `${w.year}-${pad(w.month)}-${pad(w.day)}`,
+    time: `${pad(w.hour)}:${pad(w.minute)}`,
   };
 }
 
 export function isTimeZone(zone: string): boolean {
-  if (!zone) return false;
-  try {
-    formatter(zone);
-    return true;
-  } catch {
-    return false;
-  }
+  return zone !== '' && isFlowTimeZone(zone);
 }
 
 export function browserTimeZone(): string {

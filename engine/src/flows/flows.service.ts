@@ -96,6 +96,25 @@ function parseIfMatch(header: string | undefined): number {
 
 const Cursor = z.tuple([z.iso.datetime(), z.string()]);
 
+/**
+ * Publishing or rolling back "revision N" of a draft someone has since saved again would act on
+ * what the caller never saw: a 409 that says who moved it, and to which revision.
+ */
+function assertRevision(
+  flow: { draftRevision: number; updatedBy: string; updatedAt: Date },
+  revision: number | undefined,
+): void {
+  if (revision === undefined || revision === flow.draftRevision) return;
+  throw conflict(
+    `The draft moved to revision ${flow.draftRevision} (saved by ${flow.updatedBy}) since revision ${revision}`,
+    {
+      currentRevision: flow.draftRevision,
+      updatedBy: flow.updatedBy,
+      updatedAt: flow.updatedAt.toISOString(),
+    },
+  );
+}
+
 @Injectable()
 export class FlowsService {
   constructor(
@@ -237,16 +256,7 @@ export class FlowsService {
   ): Promise<VersionSummary> {
     return this.prisma.$transaction(async (tx) => {
       const flow = await this.lockedFlow(tx, id);
-      if (input.revision !== undefined && input.revision !== flow.draftRevision) {
-        throw conflict(
-          `The draft moved to revision ${flow.draftRevision} (saved by ${flow.updatedBy}) since revision ${input.revision}`,
-          {
-            currentRevision: flow.draftRevision,
-            updatedBy: flow.updatedBy,
-            updatedAt: flow.updatedAt.toISOString(),
-          },
-        );
-      }
+      assertRevision(flow, input.revision);
       assertDraftValid(flow.draft, 'publishing');
       const document = flow.draft as unknown as FlowDocument;
       const version = await this.nextVersion(tx, id, document, by, input.comment, null);
@@ -277,16 +287,7 @@ export class FlowsService {
   ): Promise<VersionSummary & { draftRevision: number }> {
     return this.prisma.$transaction(async (tx) => {
       const flow = await this.lockedFlow(tx, id);
-      if (input.revision !== undefined && input.revision !== flow.draftRevision) {
-        throw conflict(
-          `The draft moved to revision ${flow.draftRevision} (saved by ${flow.updatedBy}) since revision ${input.revision}`,
-          {
-            currentRevision: flow.draftRevision,
-            updatedBy: flow.updatedBy,
-            updatedAt: flow.updatedAt.toISOString(),
-          },
-        );
-      }
+      assertRevision(flow, input.revision);
       const source = await this.flows.findVersion(id, input.version, tx);
       if (!source) throw notFound(`Version ${input.version} of flow ${id}`);
       const comment = input.comment ?? `Rollback to version ${input.version}`;
