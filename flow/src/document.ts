@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import { isTimeZone } from './template-dates.js';
+import { ScenarioSchema } from './scenarios/scenario.js';
 
 /** Bumped only when a stored document needs migrating; the engine refuses versions it does not know. */
 export const SCHEMA_VERSION = 1;
@@ -75,6 +76,32 @@ export const FlowDocumentSchema = z
       }),
     nodes: z.array(FlowNodeSchema),
     edges: z.array(FlowEdgeSchema),
+    scenarios: z
+      .array(ScenarioSchema)
+      .max(500)
+      .superRefine((list, ctx) => {
+        const seen = new Set<string>();
+        list.forEach((s, i) => {
+          if (seen.has(s.name)) {
+            ctx.addIssue({
+              code: 'custom',
+              path: [i, 'name'],
+              message: `Another scenario is already called “${s.name}”`,
+            });
+          }
+          seen.add(s.name);
+        });
+      })
+      .optional()
+      .meta({
+        title: 'Scenarios',
+        description:
+          'Tests of the flow: a simulated call (caller, clock, inputs at each prompt) and where it must end',
+      }),
+    scenariosMustPass: z.boolean().optional().meta({
+      title: 'Scenarios must pass',
+      description: 'Publishing is refused while a scenario fails',
+    }),
   })
   .meta({
     title: 'Switchboard flow',

@@ -31,3 +31,4 @@ export { compileFlow, isCompiledFlow } from './interpreter/compile.js';
 export type { CompiledFlow, CompiledNode } from './interpreter/compile.js';
 export { start, step } from './interpreter/interpret.js';
 export { MASKED, sensitiveParts, type SensitiveParts } from './sensitive.js';
+export * from './scenarios/index.js';

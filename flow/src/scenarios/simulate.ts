@@ -1,0 +1,187 @@
+import type { AcsAction, Action, EndReason } from '../actions.js';
+import type { CallEvent } from '../events.js';
+import { toCompiledFlow, type CompiledFlow } from '../interpreter/compile.js';
+import { start, step } from '../interpreter/interpret.js';
+import type { FlowDocument } from '../document.js';
+import type { RunState, RunTrigger, StepResult, TraceEntry } from '../state.js';
+import { eventsFor, needsInWords, needsOf } from './world.js';
+import type { ScenarioInput } from './scenario.js';
+
+/** One node a call went through, and the outcome it took there (none where the call ended). */
+export interface PathStep {
+  nodeId: string;
+  outcome?: string;
+}
+
+/** A request the run waits on: the `index`-th time (from 0) `nodeId` asks in this call. */
+export interface Prompt {
+  nodeId: string;
+  index: number;
+  action: AcsAction;
+  /** The simulated clock (ms epoch) when the node asks. */
+  at: number;
+}
+
+/** A callback without its ids: the simulation gives it the prompt's operation context. */
+export type AnswerEvent = Omit<CallEvent, 'id' | 'operationContext'>;
+
+/** What the caller or the network did at a prompt, each event at its own time (ms epoch). */
+export interface PromptAnswer {
+  events: { event: AnswerEvent; at: number }[];
+  /** The input as the scenario gave it, for messages. */
+  input?: ScenarioInput;
+}
+
+/** A prompt the simulation could not answer: the new path asks for something never given. */
+export interface Unanswered {
+  nodeId: string;
+  index: number;
+  message: string;
+}
+
+export interface Simulation {
+  path: PathStep[];
+  /** Requests made, in order (`end` excluded). */
+  actions: AcsAction[];
+  trace: TraceEntry[];
+  state: RunState;
+  /** Set when the run ended. */
+  end?: { nodeId: string; reason: EndReason };
+  /** Set when the run stopped at a prompt nobody answered. */
+  unanswered?: Unanswered;
+  /** Every request the run waited on, in order. */
+  prompts: Prompt[];
+}
+
+export interface SimulationSpec {
+  trigger: RunTrigger;
+  /** ms epoch the call starts. */
+  at: number;
+  /**
+   * The answer at a prompt; undefined: the request completes on its own if it can (a play, an
+   * answer), otherwise the prompt is unanswered. `{ message }`: the input cannot answer it.
+   */
+  answer: (prompt: Prompt) => PromptAnswer | { message: string } | undefined;
+  /** Prompts allowed before the simulation stops (a loop waiting on the caller). */
+  maxPrompts?: number;
+}
+
+const DEFAULT_MAX_PROMPTS = 500;
+
+/**
+ * Drives the pure interpreter through a whole call with a simulated ACS: at each request the
+ * run waits on, the spec's answer (or the request's normal completion) is fed back as callbacks
+ * carrying the request's operation context. Deterministic: the same spec, the same result.
+ */
+export function simulate(flow: FlowDocument | CompiledFlow, spec: SimulationSpec): Simulation {
+  const compiled = toCompiledFlow(flow);
+  const trace: TraceEntry[] = [];
+  const actions: AcsAction[] = [];
+  const prompts: Prompt[] = [];
+  const asked = new Map<string, number>();
+  let clock = spec.at;
+  let seq = 0;
+  const take = (r: StepResult) => {
+    for (const t of r.trace) trace.push(t);
+    for (const a of r.actions) if (a.kind !== 'end') actions.push(a);
+    return r.state;
+  };
+  let state = take(start(compiled, spec.trigger, clock));
+  let unanswered: Unanswered | undefined;
+  const max = spec.maxPrompts ?? DEFAULT_MAX_PROMPTS;
+
+  while (state.status === 'running') {
+    const waiting = state.awaiting;
+    if (!waiting) break;
+    if (prompts.length >= max) {
+      unanswered = {
+        nodeId: waiting.nodeId,
+        index: asked.get(waiting.nodeId) ?? 0,
+        message: `the call asked ${max} times without ending`,
+      };
+      break;
+    }
+    const action = findAction(actions, waiting.operationContext);
+    const index = asked.get(waiting.nodeId) ?? 0;
+    asked.set(waiting.nodeId, index + 1);
+    if (!action) {
+      unanswered = { nodeId: waiting.nodeId, index, message: 'the run waits on no request' };
+      break;
+    }
+    const prompt: Prompt = { nodeId: waiting.nodeId, index, action, at: clock };
+    prompts.push(prompt);
+    let answer = spec.answer(prompt);
+    if (answer === undefined) {
+      const own = eventsFor(action, undefined);
+      answer = own.ok
+        ? { events: own.events.map((event) => ({ event, at: clock + 1000 })) }
+        : { message: `it needs ${needsInWords(needsOf(action))}` };
+    }
+    if ('message' in answer) {
+      unanswered = { nodeId: waiting.nodeId, index, message: answer.message };
+      break;
+    }
+    for (const { event, at } of answer.events) {
+      clock = Math.max(clock, at);
+      seq += 1;
+      const e: CallEvent = {
+        ...event,
+        id: `simulated-${seq}`,
+        operationContext: waiting.operationContext,
+      } as CallEvent;
+      state = take(step(compiled, state, e, clock));
+      if (state.status !== 'running' || state.awaiting?.operationContext !== waiting.operationContext) {
+        break;
+      }
+    }
+    if (state.status === 'running' && state.awaiting?.operationContext === waiting.operationContext) {
+      unanswered = {
+        nodeId: waiting.nodeId,
+        index,
+        message: 'the input given did not finish the request',
+      };
+      break;
+    }
+  }
+  const result: Simulation = { path: pathOf(trace), actions, trace, state, prompts };
+  if (state.status === 'ended' && state.endReason) {
+    result.end = { nodeId: state.currentNodeId ?? '', reason: state.endReason };
+  }
+  if (unanswered) result.unanswered = unanswered;
+  return result;
+}
+
+function findAction(actions: readonly Action[], context: string): AcsAction | undefined {
+  for (let i = actions.length - 1; i >= 0; i--) {
+    const a = actions[i] as Action;
+    if (a.kind !== 'end' && a.operationContext === context) return a;
+  }
+  return undefined;
+}
+
+/** The nodes a trace entered, in order, each with the outcome it then took. */
+export function pathOf(trace: readonly TraceEntry[]): PathStep[] {
+  const path: PathStep[] = [];
+  for (const t of trace) {
+    if (t.kind === 'enter') path.push({ nodeId: t.nodeId });
+    else if (t.kind === 'outcome') {
+      const last = path[path.length - 1];
+      if (last && last.nodeId === t.nodeId && last.outcome === undefined) last.outcome = t.outcome;
+    }
+  }
+  return path;
+}
+
+/** `source\0outcome\0target` of every edge a path took. */
+export function edgesOf(path: readonly PathStep[]): Set<string> {
+  const out = new Set<string>();
+  for (let i = 0; i + 1 < path.length; i++) {
+    const a = path[i] as PathStep;
+    const b = path[i + 1] as PathStep;
+    if (a.outcome !== undefined) out.add(edgeKey(a.nodeId, a.outcome, b.nodeId));
+  }
+  return out;
+}
+
+export const edgeKey = (source: string, outcome: string, target: string): string =>
+  `${source}\u0000${outcome}\u0000${target}`;

@@ -1,0 +1,195 @@
+import type { AcsAction, ActionKind } from '../actions.js';
+import { digitToTone, tonesToDigits, type CallEvent } from '../events.js';
+import type { CalleeAnswer, ScenarioEvent, ScenarioInput } from './scenario.js';
+
+/**
+ * What ACS answers to each kind of request, for simulated calls: the one place that knows which
+ * callback a request ends with. Generic over action kinds, never over node types: a node's
+ * outcome comes from its own event rules, as in a real call.
+ */
+
+type Info = NonNullable<CallEvent['resultInformation']>;
+
+/** Codes as the service (and the emulator's result-code table) gives them. */
+const CALLEE_FAILURES: Record<Exclude<CalleeAnswer, 'answers'>, Info> = {
+  declines: { code: 603, subCode: 560603, message: 'Call declined by the remote participant.' },
+  busy: { code: 486, subCode: 560486, message: 'Busy here.' },
+  noAnswer: { code: 408, subCode: 10004, message: 'Call timed out.' },
+};
+
+const NO_INPUT: Info = { code: 400, subCode: 8510, message: 'Action failed, initial silence timeout reached.' };
+
+/** The callback a request fails with, and its codes, when the scenario does not give them. */
+const FAILURE: Partial<Record<ActionKind, { type: CallEvent['type']; info: Info }>> = {
+  answerCall: { type: 'AnswerFailed', info: { code: 500, subCode: 8522, message: 'Answer failed.' } },
+  createCall: { type: 'CreateCallFailed', info: { code: 500, subCode: 8500, message: 'Call failed.' } },
+  transferCall: { type: 'CallTransferFailed', info: { code: 500, subCode: 7504, message: 'Transfer failed.' } },
+  addParticipant: { type: 'AddParticipantFailed', info: { code: 500, subCode: 8500, message: 'Add failed.' } },
+  cancelAddParticipant: { type: 'CancelAddParticipantFailed', info: { code: 400, subCode: 8519, message: 'Cancel failed.' } },
+  removeParticipant: { type: 'RemoveParticipantFailed', info: { code: 400, subCode: 8519, message: 'Remove failed.' } },
+  play: { type: 'PlayFailed', info: { code: 500, subCode: 8535, message: 'Action failed, file could not be played.' } },
+  recognizeDtmf: { type: 'RecognizeFailed', info: { code: 500, subCode: 8511, message: 'Action failed, encountered failure while trying to play the prompt.' } },
+  hold: { type: 'HoldFailed', info: { code: 500, subCode: 8500, message: 'Hold failed.' } },
+};
+
+/** What the caller or a callee must say for the request to complete: nothing is assumed. */
+export type Needs = 'digits' | 'callee';
+
+const NEEDS: Partial<Record<ActionKind, Needs>> = {
+  recognizeDtmf: 'digits',
+  createCall: 'callee',
+  transferCall: 'callee',
+  addParticipant: 'callee',
+};
+
+/** In plain words, for "the new path asks for …, which this call never gave". */
+export function needsInWords(needs: Needs | undefined): string {
+  return needs === 'digits' ? 'keys from the caller' : needs === 'callee' ? 'how the callee answers' : 'an input';
+}
+
+export function needsOf(action: AcsAction): Needs | undefined {
+  return NEEDS[action.kind];
+}
+
+const invitation = (action: AcsAction): ScenarioEvent => ({
+  type: 'ActionResult',
+  invitationId: `invitation-${action.id}`,
+});
+
+function calleeEvents(action: AcsAction, answer: CalleeAnswer): ScenarioEvent[] | undefined {
+  const failed = answer === 'answers' ? undefined : CALLEE_FAILURES[answer];
+  switch (action.kind) {
+    case 'createCall':
+      return [failed ? { type: 'CreateCallFailed', resultInformation: failed } : { type: 'CallConnected' }];
+    case 'transferCall':
+      return [
+        failed
+          ? { type: 'CallTransferFailed', resultInformation: failed }
+          : { type: 'CallTransferAccepted' },
+      ];
+    case 'addParticipant':
+      return [
+        invitation(action),
+        failed
+          ? { type: 'AddParticipantFailed', resultInformation: failed }
+          : { type: 'AddParticipantSucceeded' },
+      ];
+    default:
+      return undefined;
+  }
+}
+
+/** The callbacks for a request that simply completes; undefined when that needs an input. */
+function succeeds(action: AcsAction): ScenarioEvent[] | undefined {
+  if (NEEDS[action.kind]) return undefined;
+  switch (action.kind) {
+    case 'answerCall':
+      return [{ type: 'CallConnected' }];
+    case 'play':
+      return [{ type: 'PlayCompleted' }];
+    case 'cancelAddParticipant':
+      return [{ type: 'CancelAddParticipantSucceeded' }];
+    case 'removeParticipant':
+      return [{ type: 'RemoveParticipantSucceeded' }];
+    case 'hangUp':
+      return [{ type: 'CallDisconnected' }];
+    default:
+      // mute, hold, unhold, reject, redirect: the HTTP answer is the completion.
+      return [{ type: 'ActionResult' }];
+  }
+}
+
+export type Answered =
+  | { ok: true; events: ScenarioEvent[] }
+  | { ok: false; message: string };
+
+/** The callbacks an input gives for a request, or why the input does not fit the request. */
+export function eventsFor(action: AcsAction, input: ScenarioInput | undefined): Answered {
+  if (!input || input.succeeds) {
+    const events = succeeds(action);
+    return events
+      ? { ok: true, events }
+      : { ok: false, message: `it needs ${needsInWords(NEEDS[action.kind])}` };
+  }
+  if (input.events) return { ok: true, events: input.events };
+  if (input.hangUp) return { ok: true, events: [{ type: 'CallDisconnected' }] };
+  if (input.fails) {
+    const f = FAILURE[action.kind];
+    const info = input.fails === true ? f?.info : { ...f?.info, ...input.fails };
+    const events: ScenarioEvent[] = [
+      f ? { type: f.type, ...(info ? { resultInformation: info } : {}) } : { type: 'ActionFailed', resultInformation: info ?? { code: 400 } },
+    ];
+    return { ok: true, events: action.kind === 'addParticipant' ? [invitation(action), ...events] : events };
+  }
+  if (input.digits !== undefined || input.noInput) {
+    if (action.kind !== 'recognizeDtmf') {
+      return { ok: false, message: `it makes a ${action.kind} request, which takes no keys` };
+    }
+    if (input.noInput) return { ok: true, events: [{ type: 'RecognizeFailed', resultInformation: NO_INPUT }] };
+    const tones = [...(input.digits ?? '')].map((d) => digitToTone(d) ?? d);
+    return { ok: true, events: [{ type: 'RecognizeCompleted', tones }] };
+  }
+  if (input.callee) {
+    const events = calleeEvents(action, input.callee);
+    return events
+      ? { ok: true, events }
+      : { ok: false, message: `it makes a ${action.kind} request, which calls nobody` };
+  }
+  return { ok: false, message: 'the input says nothing' };
+}
+
+/** The inputs worth trying at a request, for exploring a flow's paths (besides the node's own). */
+export function genericAlternatives(action: AcsAction, hasFailure: boolean): ScenarioInput[] {
+  const node = action.nodeId;
+  const out: ScenarioInput[] = [];
+  const needs = NEEDS[action.kind];
+  if (needs === 'callee') {
+    for (const callee of ['answers', 'declines', 'noAnswer'] as const) out.push({ node, callee });
+  } else if (needs === 'digits') {
+    out.push({ node, noInput: true });
+  } else {
+    out.push({ node, succeeds: true });
+  }
+  if (hasFailure && needs !== 'callee') out.push({ node, fails: true });
+  return out;
+}
+
+const CANDIDATES = (action: AcsAction, recorded: readonly ScenarioEvent[]): ScenarioInput[] => {
+  const node = action.nodeId;
+  const out: ScenarioInput[] = [{ node, succeeds: true }, { node, hangUp: true }, { node, noInput: true }];
+  const digits = tonesToDigits(recorded.find((e) => e.type === 'RecognizeCompleted')?.tones);
+  if (digits !== '') out.push({ node, digits });
+  for (const callee of ['answers', 'declines', 'busy', 'noAnswer'] as const) out.push({ node, callee });
+  out.push({ node, fails: true });
+  return out;
+};
+
+/** Event types that say nothing about how the request ended. */
+const NOISE = new Set<string>(['ParticipantsUpdated', 'PlayStarted']);
+
+function sameEvents(a: readonly ScenarioEvent[], b: readonly ScenarioEvent[]): boolean {
+  const x = a.filter((e) => !NOISE.has(e.type) && e.type !== 'ActionResult');
+  const y = b.filter((e) => !NOISE.has(e.type) && e.type !== 'ActionResult');
+  if (x.length !== y.length) return false;
+  return x.every((e, i) => {
+    const f = y[i] as ScenarioEvent;
+    return (
+      e.type === f.type &&
+      e.resultInformation?.subCode === f.resultInformation?.subCode &&
+      (e.resultInformation?.code ?? 0) === (f.resultInformation?.code ?? 0) &&
+      tonesToDigits(e.tones) === tonesToDigits(f.tones)
+    );
+  });
+}
+
+/**
+ * The plainest input that gives the recorded callbacks (keys, no input, the callee declined…),
+ * or the callbacks themselves: what "Save as test" writes.
+ */
+export function describeRecorded(action: AcsAction, recorded: readonly ScenarioEvent[]): ScenarioInput {
+  for (const candidate of CANDIDATES(action, recorded)) {
+    const r = eventsFor(action, candidate);
+    if (r.ok && sameEvents(r.events, recorded)) return candidate;
+  }
+  return { node: action.nodeId, events: recorded.map((e) => ({ ...e })) };
+}
