@@ -160,9 +160,8 @@ describe('scenarios', () => {
   it('writes the plainest inputs: no key, a failed transfer', () => {
     const silent = scenarioFromRecording(ivr(), byName('no-input'), 'silent').scenario;
     expect(silent.inputs?.filter((i) => i.node === 'menu')).toEqual([
-      expect.objectContaining({ noInput: true }),
-      expect.objectContaining({ noInput: true }),
-      expect.objectContaining({ noInput: true }),
+      expect.objectContaining({ noInput: true, after: 6 }),
+      expect.objectContaining({ noInput: true, after: 6 }),
     ]);
     const failed = scenarioFromRecording(ivr(), byName('sales-transfer-failed'), 'failed').scenario;
     // 500/7504 is what a failing transfer sends when nothing more is known: written as `fails`.
