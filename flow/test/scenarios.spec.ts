@@ -3,6 +3,9 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import {
   compileFlow,
+  edgeCoverage,
+  explorePaths,
+  generateScenarios,
   replayRecording,
   runScenario,
   scenarioFromRecording,
@@ -209,5 +212,45 @@ describe('scenarios', () => {
     const r = runScenario(ivr(), { name: 'sunday', at: '2026-03-08T20:00:00Z', expect: { endNode: 'hangUp' } });
     expect(r.path.map((p) => p.nodeId)).toEqual(['incoming', 'hours', 'answerClosed', 'closedMessage', 'hangUp']);
     expect(r.passed).toBe(true);
+  });
+});
+
+describe('coverage', () => {
+  it.each(['main-ivr.json', 'appointment-reminder.json'])(
+    'examples/%s carries scenarios that pass and take every edge',
+    (file) => {
+      const doc = readExample(file).doc;
+      expect(doc.scenarios?.length).toBeGreaterThan(0);
+      for (const s of doc.scenarios ?? []) expect(runScenario(doc, s).failures, s.name).toEqual([]);
+      expect(edgeCoverage(doc).uncovered).toEqual([]);
+    },
+  );
+
+  it('names the edges no scenario takes, and generates scenarios that take them', () => {
+    const doc = ivr();
+    doc.scenarios = (doc.scenarios ?? []).filter((s) => !s.expect.path?.includes('operator'));
+    const coverage = edgeCoverage(doc);
+    const uncovered = doc.edges.filter((e) => coverage.uncovered.includes(e.id));
+    expect(uncovered.map((e) => `${e.source}:${e.sourceOutcome}`).sort()).toEqual([
+      'menu:choice:0',
+      'operator:failed',
+    ]);
+    const generated = generateScenarios(doc);
+    expect(generated.length).toBeGreaterThan(0);
+    for (const s of generated) expect(runScenario(doc, s).passed, s.name).toBe(true);
+    expect(edgeCoverage({ ...doc, scenarios: [...(doc.scenarios ?? []), ...generated] }).uncovered).toEqual([]);
+    // The plainest call that takes the operator edge: key 0, the operator answers.
+    expect(generated[0]?.inputs).toEqual([
+      { node: 'menu', digits: '0' },
+      { node: 'operator', callee: 'answers' },
+    ]);
+  });
+
+  it('explores each business-hours state and every key of a menu', () => {
+    const paths = explorePaths(ivr());
+    const hours = new Set(paths.map((p) => p.sim.path.find((s) => s.nodeId === 'hours')?.outcome));
+    expect([...hours].sort()).toEqual(['closed', 'holiday', 'open']);
+    const keys = new Set(paths.map((p) => p.sim.path.find((s) => s.nodeId === 'menu')?.outcome).filter(Boolean));
+    expect([...keys].sort()).toEqual(['choice:0', 'choice:1', 'choice:2', 'failed', 'invalid', 'noInput']);
   });
 });

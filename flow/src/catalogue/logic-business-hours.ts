@@ -108,6 +108,26 @@ export const businessHours = defineNodeType({
       ? 'Always closed'
       : `${open.join(', ')}${first ? ` ${first.from}–${first.to}` : ''} (${c.timezone})`;
   },
+  // The first hour from `near` that is open, that is closed, and a noon on a holiday.
+  sampleClocks: (c, near) => {
+    const state = (t: number) =>
+      businessHoursState(t, c.timezone, c.weekly as WeeklyHours, c.holidays);
+    const found = new Map<string, number>();
+    const hour = 3_600_000;
+    for (let t = near; t < near + 8 * 24 * hour && found.size < 2; t += hour) {
+      const s = state(t);
+      if (s !== 'holiday' && !found.has(s)) found.set(s, t);
+    }
+    for (const date of c.holidays) {
+      const noon = Date.parse(`${date}T12:00:00Z`);
+      const t = [0, -12, 12, -6, 6].map((h) => noon + h * hour).find((x) => state(x) === 'holiday');
+      if (t !== undefined) {
+        found.set('holiday', t);
+        break;
+      }
+    }
+    return [...found.values()];
+  },
   run: (ctx) =>
     businessHoursState(
       ctx.now,

@@ -110,6 +110,7 @@ export const collectDigits = defineNodeType({
     ),
   reissueWhenLost: true,
   retries: (c) => c.retries,
+  sampleInputs: (c) => [{ digits: '1234567890'.repeat(4).slice(0, Math.max(1, c.maxDigits)) }],
   events: [
     { on: 'RecognizeCompleted', outcome: 'collected' },
     // A pause after some digits ends the entry: keep what was typed.

@@ -140,6 +140,10 @@ export const menu = defineNodeType({
   maxWaitSeconds: (c, actions) => mediaWaitSeconds(actions, c.initialSilenceTimeoutSeconds + 2),
   reissueWhenLost: true,
   retries: (c) => c.retries,
+  sampleInputs: (c) => {
+    const wrong = MENU_DIGITS.find((d) => !c.choices.some((ch) => ch.digit === d));
+    return [...c.choices.map((ch) => ({ digits: ch.digit })), ...(wrong ? [{ digits: wrong }] : [])];
+  },
   events: [
     { on: 'RecognizeCompleted', when: isChoice, pick: (e) => menuChoiceOutcome(pressed(e)) },
     { on: 'RecognizeCompleted', outcome: 'invalid', retry: 'invalid' },

@@ -2,6 +2,7 @@ import type * as z from 'zod';
 import type { ActionDraft, EndReason } from '../actions.js';
 import type { CallEvent, CallEventType } from '../events.js';
 import type { CallInfo, NodeResult } from '../state.js';
+import type { ScenarioInput } from '../scenarios/scenario.js';
 
 export type Category = 'Triggers' | 'Call control' | 'Participants' | 'Media' | 'Logic';
 
@@ -153,6 +154,14 @@ export interface NodeTypeDescription<C = NodeConfig> {
    * variables it writes, the tones of its events — is masked wherever people read runs.
    */
   sensitive?: (config: C) => boolean;
+  /**
+   * Inputs worth trying at this node when exploring the flow's paths for coverage, one per
+   * outcome they lead to (a menu: each key, and a key that is no choice). No input, a failure
+   * and the callee's answers are tried for every node that asks for them.
+   */
+  sampleInputs?: (config: C) => Omit<ScenarioInput, 'node'>[];
+  /** Clocks (ms epoch) from `near` on at which the node takes each of its outcomes, for exploring. */
+  sampleClocks?: (config: C, near: number) => number[];
   /** Variables the node sets, for the "read but never set" rule. */
   writesVariables?: (config: C) => string[];
   /** Config fields naming other nodes. */

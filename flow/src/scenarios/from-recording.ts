@@ -3,6 +3,7 @@ import { toCompiledFlow, type CompiledFlow } from '../interpreter/compile.js';
 import { sensitiveParts } from '../sensitive.js';
 import { recordedInputs, type Recording } from './replay.js';
 import type { Scenario, ScenarioInput } from './scenario.js';
+import { withoutPlainCompletions } from './coverage.js';
 import { pathOf } from './simulate.js';
 import { describeRecorded } from './world.js';
 
@@ -27,7 +28,6 @@ export function scenarioFromRecording(
   const notes: string[] = [];
   if (inputs.notReproduced) notes.push(`The run cannot be replayed exactly: ${inputs.notReproduced}`);
   const sensitive = sensitiveParts(flow.doc).nodeIds;
-  const nonDefault = new Set<string>();
   const described = inputs.prompts.map((p) => {
     let input = describeRecorded(p.action, p.answer.events.map((e) => e.event));
     if (input.digits !== undefined && sensitive.has(p.nodeId)) {
@@ -39,12 +39,11 @@ export function scenarioFromRecording(
         events: input.events.map((e) => (e.tones ? { ...e, tones: e.tones.map(() => '0') } : e)),
       };
     }
-    if (!input.succeeds) nonDefault.add(p.nodeId);
     const first = p.answer.events[0]?.at ?? p.at;
     const after = Math.round((first - p.at) / 1000);
     return after === 2 ? input : { ...input, after };
   });
-  const list: ScenarioInput[] = described.filter((i) => nonDefault.has(i.node));
+  const list: ScenarioInput[] = withoutPlainCompletions(described);
   const t = rec.trigger;
   const call: NonNullable<Scenario['call']> =
     t.kind === 'incomingCall'

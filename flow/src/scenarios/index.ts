@@ -3,4 +3,5 @@ export * from './simulate.js';
 export * from './run-scenario.js';
 export * from './replay.js';
 export * from './from-recording.js';
+export * from './coverage.js';
 export { eventsFor, describeRecorded, needsOf, type Needs } from './world.js';

@@ -34,7 +34,11 @@ export const DEFAULT_CALLER = '+15550100001';
 export const DEFAULT_DIALLED = '+18005550100';
 
 /** The trigger a scenario's call makes, for the kind of trigger the flow starts with. */
-export function scenarioTrigger(flow: CompiledFlow, scenario: Scenario, runId = 'scenario'): RunTrigger {
+export function scenarioTrigger(
+  flow: CompiledFlow,
+  scenario: Pick<Scenario, 'call' | 'variables'>,
+  runId = 'scenario',
+): RunTrigger {
   const call = scenario.call ?? {};
   const variables = scenario.variables ?? {};
   if (flow.trigger?.desc.trigger === 'outbound') {
