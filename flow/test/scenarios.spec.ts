@@ -139,8 +139,13 @@ describe('replaying recorded calls', () => {
     expect(s.text).toBe(
       `${pressed2} of ${ivrRuns.length} calls would take a different path; ${pressed2} would now reach “Transfer to sales”`,
     );
-    expect(s.endsAfter.find((e) => e.nodeId === 'sales' && e.reason === 'unknown')?.runs).toBe(pressed2);
-    expect(s.reached.find((x) => x.nodeId === 'support')).toMatchObject({ after: 0, before: pressed2 });
+    expect(s.endsAfter.find((e) => e.nodeId === 'sales' && e.reason === 'unknown')?.runs).toBe(
+      pressed2,
+    );
+    expect(s.reached.find((x) => x.nodeId === 'support')).toMatchObject({
+      after: 0,
+      before: pressed2,
+    });
   });
 });
 
@@ -154,7 +159,9 @@ describe('scenarios', () => {
     }
     const { scenario } = scenarioFromRecording(ivr(), byName('support-added'), 'presses 2');
     expect(scenario.inputs).toContainEqual(expect.objectContaining({ node: 'menu', digits: '2' }));
-    expect(scenario.inputs).toContainEqual(expect.objectContaining({ node: 'support', callee: 'answers' }));
+    expect(scenario.inputs).toContainEqual(
+      expect.objectContaining({ node: 'support', callee: 'answers' }),
+    );
     const changed = runScenario(twoGoesToSales(), scenario);
     expect(changed.passed).toBe(false);
     expect(changed.failures.join('\n')).toMatch(/“Transfer to sales” asked/);
@@ -189,7 +196,12 @@ describe('scenarios', () => {
     expect(runScenario(ivr(), scenario)).toMatchObject({ passed: true, failures: [] });
     const wrong = runScenario(ivr(), {
       ...scenario,
-      expect: { endNode: 'sorry', endReason: 'completed' as const, path: ['incoming', 'answer'], actions: ['play'] },
+      expect: {
+        endNode: 'sorry',
+        endReason: 'completed' as const,
+        path: ['incoming', 'answer'],
+        actions: ['play'],
+      },
     });
     expect(wrong.failures).toEqual([
       'expected the call to end at “Sorry”, it ended at “Transfer to sales”',
@@ -203,14 +215,26 @@ describe('scenarios', () => {
     });
     expect(unused.failures).toEqual(['1 input for “Main menu” was never asked for']);
     const unfit = runScenario(ivr(), { ...scenario, inputs: [{ node: 'answer', digits: '1' }] });
-    expect(unfit.failures[0]).toMatch(/does not fit: it makes a answerCall request, which takes no keys/);
+    expect(unfit.failures[0]).toMatch(
+      /does not fit: it makes a answerCall request, which takes no keys/,
+    );
     const noNode = runScenario(ivr(), { ...scenario, inputs: [{ node: 'nope', digits: '1' }] });
     expect(noNode.failures).toEqual(['an input is for node “nope”, which is not in this flow']);
   });
 
   it('uses the clock: the same call on a Sunday hears the closed message', () => {
-    const r = runScenario(ivr(), { name: 'sunday', at: '2026-03-08T20:00:00Z', expect: { endNode: 'hangUp' } });
-    expect(r.path.map((p) => p.nodeId)).toEqual(['incoming', 'hours', 'answerClosed', 'closedMessage', 'hangUp']);
+    const r = runScenario(ivr(), {
+      name: 'sunday',
+      at: '2026-03-08T20:00:00Z',
+      expect: { endNode: 'hangUp' },
+    });
+    expect(r.path.map((p) => p.nodeId)).toEqual([
+      'incoming',
+      'hours',
+      'answerClosed',
+      'closedMessage',
+      'hangUp',
+    ]);
     expect(r.passed).toBe(true);
   });
 });
@@ -238,7 +262,9 @@ describe('coverage', () => {
     const generated = generateScenarios(doc);
     expect(generated.length).toBeGreaterThan(0);
     for (const s of generated) expect(runScenario(doc, s).passed, s.name).toBe(true);
-    expect(edgeCoverage({ ...doc, scenarios: [...(doc.scenarios ?? []), ...generated] }).uncovered).toEqual([]);
+    expect(
+      edgeCoverage({ ...doc, scenarios: [...(doc.scenarios ?? []), ...generated] }).uncovered,
+    ).toEqual([]);
     // The plainest call that takes the operator edge: key 0, the operator answers.
     expect(generated[0]?.inputs).toEqual([
       { node: 'menu', digits: '0' },
@@ -250,7 +276,16 @@ describe('coverage', () => {
     const paths = explorePaths(ivr());
     const hours = new Set(paths.map((p) => p.sim.path.find((s) => s.nodeId === 'hours')?.outcome));
     expect([...hours].sort()).toEqual(['closed', 'holiday', 'open']);
-    const keys = new Set(paths.map((p) => p.sim.path.find((s) => s.nodeId === 'menu')?.outcome).filter(Boolean));
-    expect([...keys].sort()).toEqual(['choice:0', 'choice:1', 'choice:2', 'failed', 'invalid', 'noInput']);
+    const keys = new Set(
+      paths.map((p) => p.sim.path.find((s) => s.nodeId === 'menu')?.outcome).filter(Boolean),
+    );
+    expect([...keys].sort()).toEqual([
+      'choice:0',
+      'choice:1',
+      'choice:2',
+      'failed',
+      'invalid',
+      'noInput',
+    ]);
   });
 });
