@@ -81,7 +81,7 @@ export function explorePaths(
         at,
         maxPrompts,
         answer: (p: Prompt) => {
-          const alternatives = alternativesAt(flow, p);
+          const alternatives = inputsWorthTrying(flow, p);
           const k = choices.length;
           let index = 0;
           if (k < prefix.length) index = prefix[k] as number;
@@ -102,7 +102,8 @@ export function explorePaths(
   return out;
 }
 
-function alternativesAt(flow: CompiledFlow, p: Prompt): ScenarioInput[] {
+/** The inputs worth trying at a prompt: the node type's samples, then the generic ones. */
+export function inputsWorthTrying(flow: CompiledFlow, p: Prompt): ScenarioInput[] {
   const node = flow.nodes.get(p.nodeId);
   const own: ScenarioInput[] = [];
   try {
