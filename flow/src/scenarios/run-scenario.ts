@@ -34,7 +34,11 @@ export const DEFAULT_CALLER = '+15550100001';
 export const DEFAULT_DIALLED = '+18005550100';
 
 /** The trigger a scenario's call makes, for the kind of trigger the flow starts with. */
-export function scenarioTrigger(flow: CompiledFlow, scenario: Scenario, runId = 'scenario'): RunTrigger {
+export function scenarioTrigger(
+  flow: CompiledFlow,
+  scenario: Scenario,
+  runId = 'scenario',
+): RunTrigger {
   const call = scenario.call ?? {};
   const variables = scenario.variables ?? {};
   if (flow.trigger?.desc.trigger === 'outbound') {
@@ -66,7 +70,9 @@ export function runScenario(flow: FlowDocument | CompiledFlow, input: Scenario):
     return {
       name: typeof input?.name === 'string' ? input.name : '(unnamed)',
       passed: false,
-      failures: [`the scenario is not valid: ${issue?.path.join('.') || 'scenario'}: ${issue?.message}`],
+      failures: [
+        `the scenario is not valid: ${issue?.path.join('.') || 'scenario'}: ${issue?.message}`,
+      ],
       path: [],
       actions: [],
     };
@@ -97,7 +103,9 @@ export function runScenario(flow: FlowDocument | CompiledFlow, input: Scenario):
       if (!given) return undefined;
       const r = eventsFor(prompt.action, given);
       if (!r.ok) {
-        return { message: `the input given to ${nodeName(compiled, prompt.nodeId)} does not fit: ${r.message}` };
+        return {
+          message: `the input given to ${nodeName(compiled, prompt.nodeId)} does not fit: ${r.message}`,
+        };
       }
       const at = prompt.at + (given.after ?? 2) * 1000;
       return { events: r.events.map((event) => ({ event, at })), input: given };
