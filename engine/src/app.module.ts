@@ -12,6 +12,7 @@ import type { Logger } from './logging/logger.js';
 import { LoggingModule } from './logging/logging.module.js';
 import { MetricsModule } from './metrics/metrics.module.js';
 import { RunsModule } from './runs/runs.module.js';
+import { ScenariosModule } from './scenarios/scenarios.module.js';
 import { TestCallsModule } from './test-calls/test-calls.module.js';
 import { WebhooksModule } from './acs/webhooks.module.js';
 import { TokensModule } from './tokens/tokens.module.js';
@@ -42,6 +43,7 @@ export class AppModule {
         RunsModule,
         DeadLettersModule,
         TestCallsModule,
+        ScenariosModule,
         WebhooksModule,
       ],
     };

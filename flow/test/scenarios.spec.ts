@@ -9,6 +9,7 @@ import {
   replayRecording,
   runScenario,
   scenarioFromRecording,
+  ScenarioSchema,
   start,
   step,
   summarizeReplays,
@@ -165,6 +166,64 @@ describe('scenarios', () => {
     const changed = runScenario(twoGoesToSales(), scenario);
     expect(changed.passed).toBe(false);
     expect(changed.failures.join('\n')).toMatch(/“Transfer to sales” asked/);
+  });
+
+  it('writes plain inputs from callbacks as ACS sends them: routing ids, success codes, the HTTP answer late', () => {
+    const rec = byName('support-added');
+    const routed = (e: Recording['steps'][number]['event']) => {
+      const ok =
+        e.type === 'RecognizeCompleted'
+          ? { code: 200, subCode: 8531, message: 'Action completed, max digits received.' }
+          : e.type === 'AddParticipantSucceeded'
+            ? { code: 202, subCode: 0, message: 'Action completed successfully.' }
+            : e.type === 'CallConnected' || e.type === 'PlayCompleted'
+              ? { code: 200, subCode: 0, message: '' }
+              : undefined;
+      return {
+        ...e,
+        callConnectionId: 'connection-1',
+        serverCallId: 'server-1',
+        correlationId: 'correlation-1',
+        ...(ok && !e.resultInformation ? { resultInformation: ok } : {}),
+      };
+    };
+    // The HTTP answers (ActionResult) come too: the answer's before its callback, the add's (its
+    // invitation id) after the add succeeded, when the run has moved on.
+    const steps = rec.steps.flatMap((s) => {
+      const event = routed(s.event);
+      const http = {
+        ...s,
+        event: { ...event, id: `http-${s.event.id}`, type: 'ActionResult' as const },
+      };
+      if (s.event.type === 'CallConnected')
+        return [
+          { ...http, event: { ...http.event, resultInformation: { code: 200 } } },
+          { ...s, event },
+        ];
+      if (s.event.type === 'AddParticipantSucceeded') {
+        return [
+          { ...s, event },
+          {
+            ...http,
+            event: {
+              ...http.event,
+              resultInformation: { code: 200 },
+              invitationId: 'invitation-9',
+            },
+          },
+        ];
+      }
+      return [{ ...s, event }];
+    });
+    const real: Recording = { ...rec, steps };
+    const { scenario } = scenarioFromRecording(ivr(), real, 'from ACS');
+    expect(ScenarioSchema.safeParse(scenario).success).toBe(true);
+    expect(scenario.inputs).toContainEqual(expect.objectContaining({ node: 'menu', digits: '2' }));
+    expect(scenario.inputs).toContainEqual(
+      expect.objectContaining({ node: 'support', callee: 'answers' }),
+    );
+    expect(JSON.stringify(scenario)).not.toMatch(/connection-1|server-1|correlation-1/);
+    expect(runScenario(ivr(), scenario)).toMatchObject({ passed: true, failures: [] });
   });
 
   it('writes the plainest inputs: no key, a failed transfer', () => {
