@@ -539,7 +539,7 @@ export interface paths {
     put?: never;
     /**
      * Replay recorded calls of the flow against the saved draft (default) or a version
-     * @description Each ended run (the given runIds, or those the filter matches: the last 24 hours, newest first, 5000 at most) is fed through the pure interpreter on the target document, the recorded inputs (keys, speech, how callees answered, hang-ups) given at the same node and prompt. Per run: same, or the first divergence, the old and new paths and ends; where the new path asks for an input the call never gave, the run is reported so (unanswered), not guessed. Running calls are never replayed. The Server-Timing header says how long loading and replaying took.
+     * @description Each ended run (the given runIds, or those the filter matches: the last 24 hours, newest first, 5000 at most) is fed through the pure interpreter on the target document, the recorded inputs (keys, how callees answered, hang-ups) given at the same node and prompt. Per run: same, or the first divergence, the old and new paths and ends; where the new path asks for an input the call never gave, the run is reported so (unanswered), not guessed. Running calls are never replayed. The Server-Timing header says how long loading and replaying took.
      */
     post: operations['ScenariosController_replay'];
     delete?: never;
