@@ -28,6 +28,7 @@ import {
   SaveRegular,
   ZoomFitRegular,
   ArrowLeftRegular,
+  BeakerRegular,
   CallRegular,
 } from '@fluentui/react-icons';
 import { validateFlow, type FlowDocument } from '@switchboard/flow';
@@ -46,6 +47,7 @@ import { Palette } from './Palette.js';
 import { ProblemsPanel } from './ProblemsPanel.js';
 import { PropertyPanel } from './PropertyPanel.js';
 import { PublishDialog } from './PublishDialog.js';
+import { ScenariosPanel } from './ScenariosPanel.js';
 import { createEditorStore, type EditorStore, type Issue } from './store.js';
 import { TestPanel } from './TestPanel.js';
 import { useDraftSaver, type SaveStatus } from './useDraftSaver.js';
@@ -155,6 +157,7 @@ export function Editor({
   const [publishOpen, setPublishOpen] = useState(false);
   const [versionsOpen, setVersionsOpen] = useState(version !== undefined);
   const [versionsKey, setVersionsKey] = useState(0);
+  const [scenariosOpen, setScenariosOpen] = useState(false);
   const [notice, setNotice] = useState<string>();
   const canTest = hasRole(me?.role, 'editor');
   const [testOpen, setTestOpen] = useState(false);
@@ -426,6 +429,13 @@ export function Editor({
           >
             Versions{published ? ` (${published})` : ''}
           </ToolbarButton>
+          <ToolbarButton
+            icon={<BeakerRegular />}
+            onClick={() => setScenariosOpen((o) => !o)}
+            aria-pressed={scenariosOpen}
+          >
+            Scenarios
+          </ToolbarButton>
           {canTest && (
             <ToolbarButton
               icon={<CallRegular />}
@@ -492,6 +502,13 @@ export function Editor({
             </aside>
           )}
           <aside className="sb-editor__side" hidden={testOpen}>
+            {scenariosOpen && (
+              <ScenariosPanel
+                store={store}
+                overlay={overlay}
+                onClose={() => setScenariosOpen(false)}
+              />
+            )}
             {versionsOpen && (
               <VersionsPanel
                 key={versionsKey}
