@@ -152,6 +152,13 @@ export type ScriptStep = NonNullable<TestCallRequest['callerScript']>[number];
 export type CalleeBehaviour = NonNullable<TestCallRequest['targets']>[string];
 export type TestInput = RequestBody<'/api/runs/{id}/test-input', 'post'>;
 
+/** Path analytics of a flow: runs per edge, per node entered and ended (with end reasons). */
+export type FlowAnalytics = Answer<'/api/flows/{id}/analytics', 'get'>;
+/** Range, version, and real calls (test 'false', the engine's default), test calls or both ('all'). */
+export type AnalyticsQuery = NonNullable<
+  Operation<'/api/flows/{id}/analytics', 'get'>['parameters']['query']
+>;
+
 /**
  * A 409 on a draft save: someone else saved first. The engine's document describes the answer as
  * a plain problem; the members that name who saved are extensions it describes only in prose.
@@ -312,6 +319,18 @@ export const api = {
   /** The flow document the run used: its published version, or the draft snapshot it tested. */
   getRunDocument: (id: string) => request<FlowDocument>('GET', `/api/runs/${enc(id)}/document`),
   runStreamUrl: (id: string) => `/api/runs/${enc(id)}/stream`,
+  analytics: (flowId: string, query: AnalyticsQuery) => {
+    const params = new URLSearchParams();
+    if (query.from) params.set('from', query.from);
+    if (query.to) params.set('to', query.to);
+    if (query.version !== undefined) params.set('version', String(query.version));
+    if (query.test) params.set('test', query.test);
+    const search = params.toString();
+    return request<FlowAnalytics>(
+      'GET',
+      `/api/flows/${enc(flowId)}/analytics${search ? `?${search}` : ''}`,
+    );
+  },
   startTestCall: (flowId: string, body: TestCallRequest) =>
     request<RunDetail>('POST', `/api/flows/${enc(flowId)}/test-calls`, { body }),
   sendTestInput: (runId: string, body: TestInput) =>

@@ -30,10 +30,11 @@ import {
   ArrowLeftRegular,
   BeakerRegular,
   CallRegular,
+  DataBarVerticalRegular,
 } from '@fluentui/react-icons';
 import { validateFlow, type FlowDocument } from '@switchboard/flow';
 import { ReactFlowProvider, useReactFlow } from '@xyflow/react';
-import { useCallback, useEffect, useRef, useState } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { useStore } from 'zustand';
 import { api, ApiError, hasRole, type FlowDetail } from '../api/client.js';
 import { navigate } from '../app/router.js';
@@ -50,6 +51,7 @@ import { PublishDialog } from './PublishDialog.js';
 import { ScenariosPanel } from './ScenariosPanel.js';
 import { createEditorStore, type EditorStore, type Issue } from './store.js';
 import { TestPanel } from './TestPanel.js';
+import { TrafficBar } from './TrafficBar.js';
 import { useDraftSaver, type SaveStatus } from './useDraftSaver.js';
 import { VersionsPanel } from './VersionsPanel.js';
 
@@ -158,6 +160,7 @@ export function Editor({
   const [versionsOpen, setVersionsOpen] = useState(version !== undefined);
   const [versionsKey, setVersionsKey] = useState(0);
   const [scenariosOpen, setScenariosOpen] = useState(false);
+  const [trafficOpen, setTrafficOpen] = useState(false);
   const [notice, setNotice] = useState<string>();
   const canTest = hasRole(me?.role, 'editor');
   const [testOpen, setTestOpen] = useState(false);
@@ -331,6 +334,10 @@ export function Editor({
   const [published, setLatest] = useState(() =>
     flow.versions.reduce((max, v) => Math.max(max, v.version), 0),
   );
+  const versionNumbers = useMemo(
+    () => flow.versions.map((v) => v.version).sort((a, b) => b - a),
+    [flow.versions],
+  );
   // The draft as it is now: on screen, or (viewing a version) as loaded.
   const toDraft = useCallback(
     () => (version === undefined ? store.getState().toDocument() : flow.draft),
@@ -436,6 +443,13 @@ export function Editor({
           >
             Scenarios
           </ToolbarButton>
+          <ToolbarButton
+            icon={<DataBarVerticalRegular />}
+            onClick={() => setTrafficOpen((o) => !o)}
+            aria-pressed={trafficOpen}
+          >
+            Traffic
+          </ToolbarButton>
           {canTest && (
             <ToolbarButton
               icon={<CallRegular />}
@@ -481,6 +495,15 @@ export function Editor({
               path needs the canvas's room. */}
           {!readOnly && !testOpen && <Palette onAdd={addAtCentre} />}
           <div className="sb-editor__main">
+            {trafficOpen && (
+              <TrafficBar
+                flowId={flow.id}
+                versions={versionNumbers}
+                store={store}
+                overlay={overlay}
+                onClose={() => setTrafficOpen(false)}
+              />
+            )}
             <FlowCanvas />
             <ProblemsPanel onReveal={reveal} />
           </div>
