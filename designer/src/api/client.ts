@@ -1,4 +1,4 @@
-import type { FlowDocument, TraceEntry, ValidationIssue } from '@switchboard/flow';
+import type { FlowDocument, Scenario, TraceEntry, ValidationIssue } from '@switchboard/flow';
 import type { paths } from './engine-api.js';
 
 /**
@@ -158,6 +158,64 @@ export type FlowAnalytics = Answer<'/api/flows/{id}/analytics', 'get'>;
 export type AnalyticsQuery = NonNullable<
   Operation<'/api/flows/{id}/analytics', 'get'>['parameters']['query']
 >;
+
+/** Replay of recorded calls on a draft or a version (`POST /api/flows/{id}/replay`). */
+export interface ReplayRequest {
+  runIds?: string[];
+  filter?: { from?: string; to?: string; version?: number; limit?: number; test?: boolean };
+  draft?: true;
+  version?: number;
+}
+export type ReplayStatus = 'same' | 'diverged' | 'incomplete' | 'notReplayable';
+export interface ReplayEndCount {
+  nodeId: string;
+  label: string;
+  reason: string;
+  runs: number;
+}
+export interface ReplayRun {
+  runId: string;
+  status: ReplayStatus;
+  summary: string;
+  divergence?: {
+    step: number;
+    nodeId: string;
+    oldOutcome: string | null;
+    newOutcome: string | null;
+    oldNext: string | null;
+    newNext: string | null;
+  };
+  oldPath: { nodeId: string; outcome?: string }[];
+  newPath: { nodeId: string; outcome?: string }[];
+  oldEnd?: { nodeId: string; reason: string };
+  newEnd?: { nodeId: string; reason: string };
+  unanswered?: { nodeId: string; index: number; message: string };
+  startedAt: string;
+  version: number;
+  test: boolean;
+  from: string;
+}
+export interface ReplayAnswer {
+  target: { draft: boolean; version: number | null };
+  summary: {
+    runs: number;
+    same: number;
+    diverged: number;
+    incomplete: number;
+    notReplayable: number;
+    endsBefore: ReplayEndCount[];
+    endsAfter: ReplayEndCount[];
+    reached: { nodeId: string; label: string; before: number; after: number }[];
+    text: string;
+  };
+  results: ReplayRun[];
+}
+/** Save as test: the scenario made from a run, appended to the flow's draft on the server. */
+export interface SavedScenario {
+  scenario: Scenario;
+  notes: string[];
+  revision: number;
+}
 
 /**
  * A 409 on a draft save: someone else saved first. The engine's document describes the answer as
@@ -319,6 +377,14 @@ export const api = {
   /** The flow document the run used: its published version, or the draft snapshot it tested. */
   getRunDocument: (id: string) => request<FlowDocument>('GET', `/api/runs/${enc(id)}/document`),
   runStreamUrl: (id: string) => `/api/runs/${enc(id)}/stream`,
+  /** Replays recorded calls on the saved draft (or a version): which would now go elsewhere. */
+  replay: (flowId: string, body: ReplayRequest) =>
+    request<ReplayAnswer>('POST', `/api/flows/${enc(flowId)}/replay`, { body }),
+  /** Save as test: appends a scenario made from the run to the flow's draft (new revision). */
+  saveRunAsScenario: (flowId: string, runId: string, name?: string) =>
+    request<SavedScenario>('POST', `/api/flows/${enc(flowId)}/scenarios`, {
+      body: name ? { runId, name } : { runId },
+    }),
   analytics: (flowId: string, query: AnalyticsQuery) => {
     const params = new URLSearchParams();
     if (query.from) params.set('from', query.from);

@@ -263,7 +263,9 @@ function LayerFlagsInner() {
     useShallow((s) =>
       ids.flatMap((id) => {
         const node = s.nodes.find((n) => n.id === id);
-        return node ? [node.position.x, node.position.y, node.measured?.height ?? 100] : [NaN, 0, 0];
+        return node
+          ? [node.position.x, node.position.y, node.measured?.height ?? 100]
+          : [NaN, 0, 0];
       }),
     ),
   );

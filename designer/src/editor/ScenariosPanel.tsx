@@ -52,7 +52,9 @@ export function ScenariosPanel({
   // The uncovered connections are a layer over the canvas while the switch is on.
   const coverage = checks?.coverage;
   useEffect(() => {
-    overlay.getState().setLayer('coverage', showCoverage && coverage ? coverageLayer(coverage) : null);
+    overlay
+      .getState()
+      .setLayer('coverage', showCoverage && coverage ? coverageLayer(coverage) : null);
   }, [overlay, showCoverage, coverage]);
   useEffect(() => () => overlay.getState().setLayer('coverage', null), [overlay]);
 

@@ -43,19 +43,24 @@ export function TrafficBar({
   const [version, setVersion] = useState('all');
   const [calls, setCalls] = useState<Calls>('false');
   const [reload, setReload] = useState(0);
-  const [loaded, setLoaded] = useState<{ analytics: FlowAnalytics } | { error: string }>();
+  // What was counted, for which choice: a result for another choice counts as still loading.
+  const [result, setResult] = useState<
+    { key: string } & ({ analytics: FlowAnalytics } | { error: string })
+  >();
+  const key = `${range}|${version}|${calls}|${reload}`;
+  const loaded = result?.key === key ? result : undefined;
 
   useEffect(() => {
     let cancelled = false;
-    setLoaded(undefined);
+    const key = `${range}|${version}|${calls}|${reload}`;
     const query: AnalyticsQuery = { from: rangeStart(range), test: calls };
     if (version !== 'all') query.version = Number(version);
     api
       .analytics(flowId, query)
-      .then((analytics) => !cancelled && setLoaded({ analytics }))
+      .then((analytics) => !cancelled && setResult({ key, analytics }))
       .catch(
         (e: unknown) =>
-          !cancelled && setLoaded({ error: e instanceof ApiError ? e.describe() : String(e) }),
+          !cancelled && setResult({ key, error: e instanceof ApiError ? e.describe() : String(e) }),
       );
     return () => {
       cancelled = true;
@@ -64,8 +69,14 @@ export function TrafficBar({
 
   // The canvas's connections and node data: not positions, so a drag does not recount.
   const edges = useStore(store, (s) => s.edges);
-  const data = useStore(store, useShallow((s) => s.nodes.map((n) => n.data)));
-  const ids = useStore(store, useShallow((s) => s.nodes.map((n) => n.id)));
+  const data = useStore(
+    store,
+    useShallow((s) => s.nodes.map((n) => n.data)),
+  );
+  const ids = useStore(
+    store,
+    useShallow((s) => s.nodes.map((n) => n.id)),
+  );
   const analytics = loaded && 'analytics' in loaded ? loaded.analytics : undefined;
   const drawn = useMemo(() => {
     if (!analytics) return undefined;

@@ -60,11 +60,7 @@ export function withRenamedScenario(
 }
 
 /** The reason a rename is refused, for the field's message; undefined: it is fine. */
-export function renameProblem(
-  meta: DocumentMeta,
-  from: string,
-  to: string,
-): string | undefined {
+export function renameProblem(meta: DocumentMeta, from: string, to: string): string | undefined {
   const name = to.trim();
   if (!name) return 'Give the scenario a name';
   if (name.length > MAX_NAME) return `At most ${MAX_NAME} characters`;

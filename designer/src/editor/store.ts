@@ -31,11 +31,7 @@ import {
   type DocumentMeta,
 } from './document-mapping.js';
 import { createHistory, type Snapshot } from './history.js';
-import {
-  withRenamedScenario,
-  withScenarios,
-  withoutScenario,
-} from './scenarioEdits.js';
+import { withRenamedScenario, withScenarios, withoutScenario } from './scenarioEdits.js';
 import { issuesByNode, type Issue } from './node-issues.js';
 import { upgradedConfig } from './nodeUpgrade.js';
 import {

@@ -31,7 +31,11 @@ describe('scenario edits in the store', () => {
     const count = mainIvr.scenarios!.length;
 
     expect(s().renameScenario(pressTwo.name, 'Press 2 for support')).toBe(true);
-    expect(s().toDocument().scenarios!.map((x) => x.name)).toContain('Press 2 for support');
+    expect(
+      s()
+        .toDocument()
+        .scenarios!.map((x) => x.name),
+    ).toContain('Press 2 for support');
     // A taken or empty name changes nothing.
     expect(s().renameScenario('Press 2 for support', mainIvr.scenarios![0]!.name)).toBe(false);
     expect(s().renameScenario('Press 2 for support', '  ')).toBe(false);
