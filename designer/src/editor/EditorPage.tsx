@@ -142,12 +142,31 @@ export function Editor({
   const canEdit = version === undefined && hasRole(me?.role, 'editor');
   const canPublish = version === undefined && hasRole(me?.role, 'publisher');
   const reactFlow = useReactFlow();
-  const { status, error, conflict, save, reset, dirty, currentRevision } = useDraftSaver(
+  const [notice, setNotice] = useState<string>();
+  const [saved] = useState(() => ({ revision: flow.revision, document: flow.draft }));
+  const { status, error, conflict, save, sync, reset, dirty, currentRevision } = useDraftSaver(
     store,
     flow.id,
-    flow.revision,
+    saved,
     canEdit,
+    (added) =>
+      setNotice(
+        `Added to the draft from ${added.length === 1 ? 'a call' : 'calls'}: ${added
+          .map((s) => `“${s.name}”`)
+          .join(', ')}. Your changes are kept.`,
+      ),
   );
+  // Someone may have saved a call as a test meanwhile (another tab, the Calls page): take it in
+  // when the editor comes back into view, before a save would be refused.
+  useEffect(() => {
+    const onFocus = () => void sync();
+    window.addEventListener('focus', onFocus);
+    return () => window.removeEventListener('focus', onFocus);
+  }, [sync]);
+  const saveForPublish = useCallback(async () => {
+    await sync();
+    return save();
+  }, [save, sync]);
   const canUndo = useStore(store, (s) => s.past.length > 0);
   const canRedo = useStore(store, (s) => s.future.length > 0);
   const name = useStore(store, (s) => s.meta.name);
@@ -161,7 +180,6 @@ export function Editor({
   const [versionsKey, setVersionsKey] = useState(0);
   const [scenariosOpen, setScenariosOpen] = useState(false);
   const [trafficOpen, setTrafficOpen] = useState(false);
-  const [notice, setNotice] = useState<string>();
   const canTest = hasRole(me?.role, 'editor');
   const [testOpen, setTestOpen] = useState(false);
   // A test call's path over the canvas: beside the editor store, never in the document.
@@ -564,7 +582,7 @@ export function Editor({
         <PublishDialog
           flowId={flow.id}
           store={store}
-          saveFirst={save}
+          saveFirst={saveForPublish}
           revision={currentRevision}
           onClose={() => setPublishOpen(false)}
           onPublished={(v) => {
