@@ -13,6 +13,7 @@ import type { Logger } from './logging/logger.js';
 import { LoggingModule } from './logging/logging.module.js';
 import { MetricsModule } from './metrics/metrics.module.js';
 import { RunsModule } from './runs/runs.module.js';
+import { ScenariosModule } from './scenarios/scenarios.module.js';
 import { TestCallsModule } from './test-calls/test-calls.module.js';
 import { WebhooksModule } from './acs/webhooks.module.js';
 import { TokensModule } from './tokens/tokens.module.js';
@@ -44,6 +45,7 @@ export class AppModule {
         AnalyticsModule,
         DeadLettersModule,
         TestCallsModule,
+        ScenariosModule,
         WebhooksModule,
       ],
     };

@@ -61,6 +61,23 @@ async function newRun(t: TestEngine): Promise<string> {
   return run.body.id;
 }
 
+/** An ended run (of a published outbound flow, failed for want of ACS) and its flow. */
+async function newEndedRun(t: TestEngine): Promise<{ flowId: string; runId: string }> {
+  const flow = await t.json('POST', '/api/flows', {
+    body: { name: `s-${unique()}`, document: reminderFlow() },
+  });
+  await t.json('POST', `/api/flows/${flow.body.id}/publish`, { body: {} });
+  const run = await t.json('POST', '/api/runs', {
+    body: { flowId: flow.body.id, targets: [phone()] },
+  });
+  for (let i = 0; i < 200; i++) {
+    const r = await t.json('GET', `/api/runs/${run.body.id}`);
+    if (r.body.status === 'ended') return { flowId: flow.body.id, runId: run.body.id };
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error(`run ${run.body.id} did not end`);
+}
+
 /** A test call of the example IVR waiting at its menu (real time here: it waits for input). */
 async function newTestCall(t: TestEngine): Promise<string> {
   const doc = JSON.parse(
@@ -228,6 +245,30 @@ const endpoints: Endpoint[] = [
       path: `/api/flows/${await newFlow(t, true)}/rollback`,
       body: { version: 1 },
     }),
+  },
+  {
+    method: 'POST',
+    route: '/api/flows/{id}/replay',
+    allowed: atLeast('editor'),
+    ok: 200,
+    call: async (t) => ({ path: `/api/flows/${await newFlow(t)}/replay`, body: {} }),
+  },
+  {
+    method: 'POST',
+    route: '/api/flows/{id}/scenarios/run',
+    allowed: atLeast('viewer'),
+    ok: 200,
+    call: async (t) => ({ path: `/api/flows/${await newFlow(t)}/scenarios/run`, body: {} }),
+  },
+  {
+    method: 'POST',
+    route: '/api/flows/{id}/scenarios',
+    allowed: atLeast('editor'),
+    ok: 201,
+    call: async (t) => {
+      const { flowId, runId } = await newEndedRun(t);
+      return { path: `/api/flows/${flowId}/scenarios`, body: { runId } };
+    },
   },
   {
     method: 'GET',

@@ -9,6 +9,7 @@ import {
   replayRecording,
   runScenario,
   scenarioFromRecording,
+  ScenarioSchema,
   start,
   step,
   summarizeReplays,
@@ -139,8 +140,13 @@ describe('replaying recorded calls', () => {
     expect(s.text).toBe(
       `${pressed2} of ${ivrRuns.length} calls would take a different path; ${pressed2} would now reach “Transfer to sales”`,
     );
-    expect(s.endsAfter.find((e) => e.nodeId === 'sales' && e.reason === 'unknown')?.runs).toBe(pressed2);
-    expect(s.reached.find((x) => x.nodeId === 'support')).toMatchObject({ after: 0, before: pressed2 });
+    expect(s.endsAfter.find((e) => e.nodeId === 'sales' && e.reason === 'unknown')?.runs).toBe(
+      pressed2,
+    );
+    expect(s.reached.find((x) => x.nodeId === 'support')).toMatchObject({
+      after: 0,
+      before: pressed2,
+    });
   });
 });
 
@@ -154,10 +160,70 @@ describe('scenarios', () => {
     }
     const { scenario } = scenarioFromRecording(ivr(), byName('support-added'), 'presses 2');
     expect(scenario.inputs).toContainEqual(expect.objectContaining({ node: 'menu', digits: '2' }));
-    expect(scenario.inputs).toContainEqual(expect.objectContaining({ node: 'support', callee: 'answers' }));
+    expect(scenario.inputs).toContainEqual(
+      expect.objectContaining({ node: 'support', callee: 'answers' }),
+    );
     const changed = runScenario(twoGoesToSales(), scenario);
     expect(changed.passed).toBe(false);
     expect(changed.failures.join('\n')).toMatch(/“Transfer to sales” asked/);
+  });
+
+  it('writes plain inputs from callbacks as ACS sends them: routing ids, success codes, the HTTP answer late', () => {
+    const rec = byName('support-added');
+    const routed = (e: Recording['steps'][number]['event']) => {
+      const ok =
+        e.type === 'RecognizeCompleted'
+          ? { code: 200, subCode: 8531, message: 'Action completed, max digits received.' }
+          : e.type === 'AddParticipantSucceeded'
+            ? { code: 202, subCode: 0, message: 'Action completed successfully.' }
+            : e.type === 'CallConnected' || e.type === 'PlayCompleted'
+              ? { code: 200, subCode: 0, message: '' }
+              : undefined;
+      return {
+        ...e,
+        callConnectionId: 'connection-1',
+        serverCallId: 'server-1',
+        correlationId: 'correlation-1',
+        ...(ok && !e.resultInformation ? { resultInformation: ok } : {}),
+      };
+    };
+    // The HTTP answers (ActionResult) come too: the answer's before its callback, the add's (its
+    // invitation id) after the add succeeded, when the run has moved on.
+    const steps = rec.steps.flatMap((s) => {
+      const event = routed(s.event);
+      const http = {
+        ...s,
+        event: { ...event, id: `http-${s.event.id}`, type: 'ActionResult' as const },
+      };
+      if (s.event.type === 'CallConnected')
+        return [
+          { ...http, event: { ...http.event, resultInformation: { code: 200 } } },
+          { ...s, event },
+        ];
+      if (s.event.type === 'AddParticipantSucceeded') {
+        return [
+          { ...s, event },
+          {
+            ...http,
+            event: {
+              ...http.event,
+              resultInformation: { code: 200 },
+              invitationId: 'invitation-9',
+            },
+          },
+        ];
+      }
+      return [{ ...s, event }];
+    });
+    const real: Recording = { ...rec, steps };
+    const { scenario } = scenarioFromRecording(ivr(), real, 'from ACS');
+    expect(ScenarioSchema.safeParse(scenario).success).toBe(true);
+    expect(scenario.inputs).toContainEqual(expect.objectContaining({ node: 'menu', digits: '2' }));
+    expect(scenario.inputs).toContainEqual(
+      expect.objectContaining({ node: 'support', callee: 'answers' }),
+    );
+    expect(JSON.stringify(scenario)).not.toMatch(/connection-1|server-1|correlation-1/);
+    expect(runScenario(ivr(), scenario)).toMatchObject({ passed: true, failures: [] });
   });
 
   it('writes the plainest inputs: no key, a failed transfer', () => {
@@ -189,7 +255,12 @@ describe('scenarios', () => {
     expect(runScenario(ivr(), scenario)).toMatchObject({ passed: true, failures: [] });
     const wrong = runScenario(ivr(), {
       ...scenario,
-      expect: { endNode: 'sorry', endReason: 'completed' as const, path: ['incoming', 'answer'], actions: ['play'] },
+      expect: {
+        endNode: 'sorry',
+        endReason: 'completed' as const,
+        path: ['incoming', 'answer'],
+        actions: ['play'],
+      },
     });
     expect(wrong.failures).toEqual([
       'expected the call to end at “Sorry”, it ended at “Transfer to sales”',
@@ -203,14 +274,26 @@ describe('scenarios', () => {
     });
     expect(unused.failures).toEqual(['1 input for “Main menu” was never asked for']);
     const unfit = runScenario(ivr(), { ...scenario, inputs: [{ node: 'answer', digits: '1' }] });
-    expect(unfit.failures[0]).toMatch(/does not fit: it makes a answerCall request, which takes no keys/);
+    expect(unfit.failures[0]).toMatch(
+      /does not fit: it makes a answerCall request, which takes no keys/,
+    );
     const noNode = runScenario(ivr(), { ...scenario, inputs: [{ node: 'nope', digits: '1' }] });
     expect(noNode.failures).toEqual(['an input is for node “nope”, which is not in this flow']);
   });
 
   it('uses the clock: the same call on a Sunday hears the closed message', () => {
-    const r = runScenario(ivr(), { name: 'sunday', at: '2026-03-08T20:00:00Z', expect: { endNode: 'hangUp' } });
-    expect(r.path.map((p) => p.nodeId)).toEqual(['incoming', 'hours', 'answerClosed', 'closedMessage', 'hangUp']);
+    const r = runScenario(ivr(), {
+      name: 'sunday',
+      at: '2026-03-08T20:00:00Z',
+      expect: { endNode: 'hangUp' },
+    });
+    expect(r.path.map((p) => p.nodeId)).toEqual([
+      'incoming',
+      'hours',
+      'answerClosed',
+      'closedMessage',
+      'hangUp',
+    ]);
     expect(r.passed).toBe(true);
   });
 });

@@ -255,7 +255,7 @@ export interface paths {
     put?: never;
     /**
      * Publish the saved draft as the next version
-     * @description Validated on the server: 422 with the validator issues if any is an error.
+     * @description Validated on the server: 422 (invalid-flow) with the validator issues if any is an error. When the draft has scenariosMustPass, its scenarios are run first: 422 (scenarios-failing) while any fails, with `failures: [{ name, failures }]` naming each failing scenario.
      */
     post: operations['FlowsController_publish'];
     delete?: never;
@@ -542,6 +542,66 @@ export interface paths {
     put?: never;
     /** Act as a test call's caller: press keys, say something, or hang up */
     post: operations['TestCallsController_input'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/flows/{id}/replay': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Replay recorded calls of the flow against the saved draft (default) or a version
+     * @description Each ended run (the given runIds, or those the filter matches: the last 24 hours, newest first, 5000 at most) is fed through the pure interpreter on the target document, the recorded inputs (keys, speech, how callees answered, hang-ups) given at the same node and prompt. Per run: same, or the first divergence, the old and new paths and ends; where the new path asks for an input the call never gave, the run is reported so (unanswered), not guessed. Running calls are never replayed. The Server-Timing header says how long loading and replaying took.
+     */
+    post: operations['ScenariosController_replay'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/flows/{id}/scenarios/run': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Run the scenarios the saved draft (default) or a version carries
+     * @description Each scenario is a simulated call through the pure interpreter; a result passes when the call does what the scenario expects (end node, end reason, path, requests).
+     */
+    post: operations['ScenariosController_run'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/flows/{id}/scenarios': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Save as test: a scenario made from a recorded run, appended to the draft
+     * @description The scenario makes the run's call again (its caller, clock, variables and what was done at each prompt, keys typed at sensitive nodes written as zeros) and expects its path and end. It is added to the saved draft as saving the draft does (the revision moves on by one).
+     */
+    post: operations['ScenariosController_save'];
     delete?: never;
     options?: never;
     head?: never;
@@ -1685,6 +1745,180 @@ export interface operations {
               /** Target node id */
               target: string;
             }[];
+            /**
+             * Scenarios
+             * @description Tests of the flow: a simulated call (caller, clock, inputs at each prompt) and where it must end
+             */
+            scenarios?: {
+              /**
+               * Name
+               * @description Unique within the flow
+               */
+              name: string;
+              /** Description */
+              description?: string;
+              /** The call */
+              call?: {
+                /** Caller */
+                from?: string;
+                /** Number dialled */
+                to?: string;
+                /** Caller name */
+                callerDisplayName?: string;
+                /**
+                 * Targets
+                 * @description Outbound flows: who the run calls
+                 */
+                targets?: string[];
+              };
+              /**
+               * Clock
+               * Format: date-time
+               * @description When the call starts, for business hours and dates (default 2026-03-03T15:00:00Z, a Tuesday)
+               */
+              at?: string;
+              /** Variables */
+              variables?: {
+                [key: string]: string;
+              };
+              /** Inputs */
+              inputs?: {
+                /**
+                 * Node
+                 * @description The id of the node that asks
+                 */
+                node: string;
+                /**
+                 * Keys pressed
+                 * @description The keys the caller presses at this prompt
+                 */
+                digits?: string;
+                /**
+                 * Says nothing
+                 * @description The caller presses nothing
+                 * @enum {boolean}
+                 */
+                noInput?: true;
+                /**
+                 * Hangs up
+                 * @description The caller hangs up while this node waits
+                 * @enum {boolean}
+                 */
+                hangUp?: true;
+                /**
+                 * The callee
+                 * @description How the person called (transfer, add, outbound call) answers
+                 * @enum {string}
+                 */
+                callee?: 'answers' | 'declines' | 'busy' | 'noAnswer';
+                /**
+                 * Fails
+                 * @description The node’s action fails (optionally with ACS codes)
+                 */
+                fails?:
+                  | true
+                  | {
+                      code?: number;
+                      subCode?: number;
+                      message?: string;
+                    };
+                /**
+                 * Succeeds
+                 * @description The action completes as it normally does
+                 * @enum {boolean}
+                 */
+                succeeds?: true;
+                /**
+                 * Events
+                 * @description The callbacks, as recorded from a call, when no plainer input says the same
+                 */
+                events?: {
+                  /** @enum {string} */
+                  type:
+                    | 'CallConnected'
+                    | 'CallDisconnected'
+                    | 'ParticipantsUpdated'
+                    | 'CreateCallFailed'
+                    | 'AnswerFailed'
+                    | 'ConnectFailed'
+                    | 'CallTransferAccepted'
+                    | 'CallTransferFailed'
+                    | 'AddParticipantSucceeded'
+                    | 'AddParticipantFailed'
+                    | 'CancelAddParticipantSucceeded'
+                    | 'CancelAddParticipantFailed'
+                    | 'RemoveParticipantSucceeded'
+                    | 'RemoveParticipantFailed'
+                    | 'PlayStarted'
+                    | 'PlayCompleted'
+                    | 'PlayFailed'
+                    | 'PlayCanceled'
+                    | 'RecognizeCompleted'
+                    | 'RecognizeFailed'
+                    | 'RecognizeCanceled'
+                    | 'HoldFailed'
+                    | 'ActionResult'
+                    | 'ActionFailed'
+                    | 'Timeout'
+                    | 'Cancel';
+                  resultInformation?: {
+                    code?: number;
+                    subCode?: number;
+                    message?: string;
+                  };
+                  tones?: string[];
+                  choiceLabel?: string;
+                  invitationId?: string;
+                  participants?: {
+                    rawId: string;
+                    isMuted?: boolean;
+                    isOnHold?: boolean;
+                  }[];
+                }[];
+                /**
+                 * After (seconds)
+                 * @description Time since the previous input, for the simulated clock (default 2)
+                 */
+                after?: number;
+              }[];
+              /** Expected */
+              expect: {
+                /**
+                 * Ends at
+                 * @description The id of the node the call ends at
+                 */
+                endNode?: string;
+                /**
+                 * End reason
+                 * @enum {string}
+                 */
+                endReason?:
+                  | 'completed'
+                  | 'callerHungUp'
+                  | 'transferred'
+                  | 'redirected'
+                  | 'rejected'
+                  | 'appLeft'
+                  | 'failed'
+                  | 'stepLimit'
+                  | 'cancelled';
+                /**
+                 * Path
+                 * @description The ids of the nodes the call goes through, in order
+                 */
+                path?: string[];
+                /**
+                 * Actions
+                 * @description The kinds of the ACS requests the flow makes, in order (e.g. answerCall, play)
+                 */
+                actions?: string[];
+              };
+            }[];
+            /**
+             * Scenarios must pass
+             * @description Publishing is refused while a scenario fails
+             */
+            scenariosMustPass?: boolean;
           };
         };
       };
@@ -1783,6 +2017,180 @@ export interface operations {
                 /** Target node id */
                 target: string;
               }[];
+              /**
+               * Scenarios
+               * @description Tests of the flow: a simulated call (caller, clock, inputs at each prompt) and where it must end
+               */
+              scenarios?: {
+                /**
+                 * Name
+                 * @description Unique within the flow
+                 */
+                name: string;
+                /** Description */
+                description?: string;
+                /** The call */
+                call?: {
+                  /** Caller */
+                  from?: string;
+                  /** Number dialled */
+                  to?: string;
+                  /** Caller name */
+                  callerDisplayName?: string;
+                  /**
+                   * Targets
+                   * @description Outbound flows: who the run calls
+                   */
+                  targets?: string[];
+                };
+                /**
+                 * Clock
+                 * Format: date-time
+                 * @description When the call starts, for business hours and dates (default 2026-03-03T15:00:00Z, a Tuesday)
+                 */
+                at?: string;
+                /** Variables */
+                variables?: {
+                  [key: string]: string;
+                };
+                /** Inputs */
+                inputs?: {
+                  /**
+                   * Node
+                   * @description The id of the node that asks
+                   */
+                  node: string;
+                  /**
+                   * Keys pressed
+                   * @description The keys the caller presses at this prompt
+                   */
+                  digits?: string;
+                  /**
+                   * Says nothing
+                   * @description The caller presses nothing
+                   * @enum {boolean}
+                   */
+                  noInput?: true;
+                  /**
+                   * Hangs up
+                   * @description The caller hangs up while this node waits
+                   * @enum {boolean}
+                   */
+                  hangUp?: true;
+                  /**
+                   * The callee
+                   * @description How the person called (transfer, add, outbound call) answers
+                   * @enum {string}
+                   */
+                  callee?: 'answers' | 'declines' | 'busy' | 'noAnswer';
+                  /**
+                   * Fails
+                   * @description The node’s action fails (optionally with ACS codes)
+                   */
+                  fails?:
+                    | true
+                    | {
+                        code?: number;
+                        subCode?: number;
+                        message?: string;
+                      };
+                  /**
+                   * Succeeds
+                   * @description The action completes as it normally does
+                   * @enum {boolean}
+                   */
+                  succeeds?: true;
+                  /**
+                   * Events
+                   * @description The callbacks, as recorded from a call, when no plainer input says the same
+                   */
+                  events?: {
+                    /** @enum {string} */
+                    type:
+                      | 'CallConnected'
+                      | 'CallDisconnected'
+                      | 'ParticipantsUpdated'
+                      | 'CreateCallFailed'
+                      | 'AnswerFailed'
+                      | 'ConnectFailed'
+                      | 'CallTransferAccepted'
+                      | 'CallTransferFailed'
+                      | 'AddParticipantSucceeded'
+                      | 'AddParticipantFailed'
+                      | 'CancelAddParticipantSucceeded'
+                      | 'CancelAddParticipantFailed'
+                      | 'RemoveParticipantSucceeded'
+                      | 'RemoveParticipantFailed'
+                      | 'PlayStarted'
+                      | 'PlayCompleted'
+                      | 'PlayFailed'
+                      | 'PlayCanceled'
+                      | 'RecognizeCompleted'
+                      | 'RecognizeFailed'
+                      | 'RecognizeCanceled'
+                      | 'HoldFailed'
+                      | 'ActionResult'
+                      | 'ActionFailed'
+                      | 'Timeout'
+                      | 'Cancel';
+                    resultInformation?: {
+                      code?: number;
+                      subCode?: number;
+                      message?: string;
+                    };
+                    tones?: string[];
+                    choiceLabel?: string;
+                    invitationId?: string;
+                    participants?: {
+                      rawId: string;
+                      isMuted?: boolean;
+                      isOnHold?: boolean;
+                    }[];
+                  }[];
+                  /**
+                   * After (seconds)
+                   * @description Time since the previous input, for the simulated clock (default 2)
+                   */
+                  after?: number;
+                }[];
+                /** Expected */
+                expect: {
+                  /**
+                   * Ends at
+                   * @description The id of the node the call ends at
+                   */
+                  endNode?: string;
+                  /**
+                   * End reason
+                   * @enum {string}
+                   */
+                  endReason?:
+                    | 'completed'
+                    | 'callerHungUp'
+                    | 'transferred'
+                    | 'redirected'
+                    | 'rejected'
+                    | 'appLeft'
+                    | 'failed'
+                    | 'stepLimit'
+                    | 'cancelled';
+                  /**
+                   * Path
+                   * @description The ids of the nodes the call goes through, in order
+                   */
+                  path?: string[];
+                  /**
+                   * Actions
+                   * @description The kinds of the ACS requests the flow makes, in order (e.g. answerCall, play)
+                   */
+                  actions?: string[];
+                };
+              }[];
+              /**
+               * Scenarios must pass
+               * @description Publishing is refused while a scenario fails
+               */
+              scenariosMustPass?: boolean;
             };
             /** @description Newest first (at most 100) */
             versions: {
@@ -1952,6 +2360,180 @@ export interface operations {
             /** Target node id */
             target: string;
           }[];
+          /**
+           * Scenarios
+           * @description Tests of the flow: a simulated call (caller, clock, inputs at each prompt) and where it must end
+           */
+          scenarios?: {
+            /**
+             * Name
+             * @description Unique within the flow
+             */
+            name: string;
+            /** Description */
+            description?: string;
+            /** The call */
+            call?: {
+              /** Caller */
+              from?: string;
+              /** Number dialled */
+              to?: string;
+              /** Caller name */
+              callerDisplayName?: string;
+              /**
+               * Targets
+               * @description Outbound flows: who the run calls
+               */
+              targets?: string[];
+            };
+            /**
+             * Clock
+             * Format: date-time
+             * @description When the call starts, for business hours and dates (default 2026-03-03T15:00:00Z, a Tuesday)
+             */
+            at?: string;
+            /** Variables */
+            variables?: {
+              [key: string]: string;
+            };
+            /** Inputs */
+            inputs?: {
+              /**
+               * Node
+               * @description The id of the node that asks
+               */
+              node: string;
+              /**
+               * Keys pressed
+               * @description The keys the caller presses at this prompt
+               */
+              digits?: string;
+              /**
+               * Says nothing
+               * @description The caller presses nothing
+               * @enum {boolean}
+               */
+              noInput?: true;
+              /**
+               * Hangs up
+               * @description The caller hangs up while this node waits
+               * @enum {boolean}
+               */
+              hangUp?: true;
+              /**
+               * The callee
+               * @description How the person called (transfer, add, outbound call) answers
+               * @enum {string}
+               */
+              callee?: 'answers' | 'declines' | 'busy' | 'noAnswer';
+              /**
+               * Fails
+               * @description The node’s action fails (optionally with ACS codes)
+               */
+              fails?:
+                | true
+                | {
+                    code?: number;
+                    subCode?: number;
+                    message?: string;
+                  };
+              /**
+               * Succeeds
+               * @description The action completes as it normally does
+               * @enum {boolean}
+               */
+              succeeds?: true;
+              /**
+               * Events
+               * @description The callbacks, as recorded from a call, when no plainer input says the same
+               */
+              events?: {
+                /** @enum {string} */
+                type:
+                  | 'CallConnected'
+                  | 'CallDisconnected'
+                  | 'ParticipantsUpdated'
+                  | 'CreateCallFailed'
+                  | 'AnswerFailed'
+                  | 'ConnectFailed'
+                  | 'CallTransferAccepted'
+                  | 'CallTransferFailed'
+                  | 'AddParticipantSucceeded'
+                  | 'AddParticipantFailed'
+                  | 'CancelAddParticipantSucceeded'
+                  | 'CancelAddParticipantFailed'
+                  | 'RemoveParticipantSucceeded'
+                  | 'RemoveParticipantFailed'
+                  | 'PlayStarted'
+                  | 'PlayCompleted'
+                  | 'PlayFailed'
+                  | 'PlayCanceled'
+                  | 'RecognizeCompleted'
+                  | 'RecognizeFailed'
+                  | 'RecognizeCanceled'
+                  | 'HoldFailed'
+                  | 'ActionResult'
+                  | 'ActionFailed'
+                  | 'Timeout'
+                  | 'Cancel';
+                resultInformation?: {
+                  code?: number;
+                  subCode?: number;
+                  message?: string;
+                };
+                tones?: string[];
+                choiceLabel?: string;
+                invitationId?: string;
+                participants?: {
+                  rawId: string;
+                  isMuted?: boolean;
+                  isOnHold?: boolean;
+                }[];
+              }[];
+              /**
+               * After (seconds)
+               * @description Time since the previous input, for the simulated clock (default 2)
+               */
+              after?: number;
+            }[];
+            /** Expected */
+            expect: {
+              /**
+               * Ends at
+               * @description The id of the node the call ends at
+               */
+              endNode?: string;
+              /**
+               * End reason
+               * @enum {string}
+               */
+              endReason?:
+                | 'completed'
+                | 'callerHungUp'
+                | 'transferred'
+                | 'redirected'
+                | 'rejected'
+                | 'appLeft'
+                | 'failed'
+                | 'stepLimit'
+                | 'cancelled';
+              /**
+               * Path
+               * @description The ids of the nodes the call goes through, in order
+               */
+              path?: string[];
+              /**
+               * Actions
+               * @description The kinds of the ACS requests the flow makes, in order (e.g. answerCall, play)
+               */
+              actions?: string[];
+            };
+          }[];
+          /**
+           * Scenarios must pass
+           * @description Publishing is refused while a scenario fails
+           */
+          scenariosMustPass?: boolean;
         };
       };
     };
@@ -2050,6 +2632,180 @@ export interface operations {
                   /** Target node id */
                   target: string;
                 }[];
+                /**
+                 * Scenarios
+                 * @description Tests of the flow: a simulated call (caller, clock, inputs at each prompt) and where it must end
+                 */
+                scenarios?: {
+                  /**
+                   * Name
+                   * @description Unique within the flow
+                   */
+                  name: string;
+                  /** Description */
+                  description?: string;
+                  /** The call */
+                  call?: {
+                    /** Caller */
+                    from?: string;
+                    /** Number dialled */
+                    to?: string;
+                    /** Caller name */
+                    callerDisplayName?: string;
+                    /**
+                     * Targets
+                     * @description Outbound flows: who the run calls
+                     */
+                    targets?: string[];
+                  };
+                  /**
+                   * Clock
+                   * Format: date-time
+                   * @description When the call starts, for business hours and dates (default 2026-03-03T15:00:00Z, a Tuesday)
+                   */
+                  at?: string;
+                  /** Variables */
+                  variables?: {
+                    [key: string]: string;
+                  };
+                  /** Inputs */
+                  inputs?: {
+                    /**
+                     * Node
+                     * @description The id of the node that asks
+                     */
+                    node: string;
+                    /**
+                     * Keys pressed
+                     * @description The keys the caller presses at this prompt
+                     */
+                    digits?: string;
+                    /**
+                     * Says nothing
+                     * @description The caller presses nothing
+                     * @enum {boolean}
+                     */
+                    noInput?: true;
+                    /**
+                     * Hangs up
+                     * @description The caller hangs up while this node waits
+                     * @enum {boolean}
+                     */
+                    hangUp?: true;
+                    /**
+                     * The callee
+                     * @description How the person called (transfer, add, outbound call) answers
+                     * @enum {string}
+                     */
+                    callee?: 'answers' | 'declines' | 'busy' | 'noAnswer';
+                    /**
+                     * Fails
+                     * @description The node’s action fails (optionally with ACS codes)
+                     */
+                    fails?:
+                      | true
+                      | {
+                          code?: number;
+                          subCode?: number;
+                          message?: string;
+                        };
+                    /**
+                     * Succeeds
+                     * @description The action completes as it normally does
+                     * @enum {boolean}
+                     */
+                    succeeds?: true;
+                    /**
+                     * Events
+                     * @description The callbacks, as recorded from a call, when no plainer input says the same
+                     */
+                    events?: {
+                      /** @enum {string} */
+                      type:
+                        | 'CallConnected'
+                        | 'CallDisconnected'
+                        | 'ParticipantsUpdated'
+                        | 'CreateCallFailed'
+                        | 'AnswerFailed'
+                        | 'ConnectFailed'
+                        | 'CallTransferAccepted'
+                        | 'CallTransferFailed'
+                        | 'AddParticipantSucceeded'
+                        | 'AddParticipantFailed'
+                        | 'CancelAddParticipantSucceeded'
+                        | 'CancelAddParticipantFailed'
+                        | 'RemoveParticipantSucceeded'
+                        | 'RemoveParticipantFailed'
+                        | 'PlayStarted'
+                        | 'PlayCompleted'
+                        | 'PlayFailed'
+                        | 'PlayCanceled'
+                        | 'RecognizeCompleted'
+                        | 'RecognizeFailed'
+                        | 'RecognizeCanceled'
+                        | 'HoldFailed'
+                        | 'ActionResult'
+                        | 'ActionFailed'
+                        | 'Timeout'
+                        | 'Cancel';
+                      resultInformation?: {
+                        code?: number;
+                        subCode?: number;
+                        message?: string;
+                      };
+                      tones?: string[];
+                      choiceLabel?: string;
+                      invitationId?: string;
+                      participants?: {
+                        rawId: string;
+                        isMuted?: boolean;
+                        isOnHold?: boolean;
+                      }[];
+                    }[];
+                    /**
+                     * After (seconds)
+                     * @description Time since the previous input, for the simulated clock (default 2)
+                     */
+                    after?: number;
+                  }[];
+                  /** Expected */
+                  expect: {
+                    /**
+                     * Ends at
+                     * @description The id of the node the call ends at
+                     */
+                    endNode?: string;
+                    /**
+                     * End reason
+                     * @enum {string}
+                     */
+                    endReason?:
+                      | 'completed'
+                      | 'callerHungUp'
+                      | 'transferred'
+                      | 'redirected'
+                      | 'rejected'
+                      | 'appLeft'
+                      | 'failed'
+                      | 'stepLimit'
+                      | 'cancelled';
+                    /**
+                     * Path
+                     * @description The ids of the nodes the call goes through, in order
+                     */
+                    path?: string[];
+                    /**
+                     * Actions
+                     * @description The kinds of the ACS requests the flow makes, in order (e.g. answerCall, play)
+                     */
+                    actions?: string[];
+                  };
+                }[];
+                /**
+                 * Scenarios must pass
+                 * @description Publishing is refused while a scenario fails
+                 */
+                scenariosMustPass?: boolean;
               };
               /** @description Newest first (at most 100) */
               versions: {
@@ -2254,6 +3010,180 @@ export interface operations {
                 /** Target node id */
                 target: string;
               }[];
+              /**
+               * Scenarios
+               * @description Tests of the flow: a simulated call (caller, clock, inputs at each prompt) and where it must end
+               */
+              scenarios?: {
+                /**
+                 * Name
+                 * @description Unique within the flow
+                 */
+                name: string;
+                /** Description */
+                description?: string;
+                /** The call */
+                call?: {
+                  /** Caller */
+                  from?: string;
+                  /** Number dialled */
+                  to?: string;
+                  /** Caller name */
+                  callerDisplayName?: string;
+                  /**
+                   * Targets
+                   * @description Outbound flows: who the run calls
+                   */
+                  targets?: string[];
+                };
+                /**
+                 * Clock
+                 * Format: date-time
+                 * @description When the call starts, for business hours and dates (default 2026-03-03T15:00:00Z, a Tuesday)
+                 */
+                at?: string;
+                /** Variables */
+                variables?: {
+                  [key: string]: string;
+                };
+                /** Inputs */
+                inputs?: {
+                  /**
+                   * Node
+                   * @description The id of the node that asks
+                   */
+                  node: string;
+                  /**
+                   * Keys pressed
+                   * @description The keys the caller presses at this prompt
+                   */
+                  digits?: string;
+                  /**
+                   * Says nothing
+                   * @description The caller presses nothing
+                   * @enum {boolean}
+                   */
+                  noInput?: true;
+                  /**
+                   * Hangs up
+                   * @description The caller hangs up while this node waits
+                   * @enum {boolean}
+                   */
+                  hangUp?: true;
+                  /**
+                   * The callee
+                   * @description How the person called (transfer, add, outbound call) answers
+                   * @enum {string}
+                   */
+                  callee?: 'answers' | 'declines' | 'busy' | 'noAnswer';
+                  /**
+                   * Fails
+                   * @description The node’s action fails (optionally with ACS codes)
+                   */
+                  fails?:
+                    | true
+                    | {
+                        code?: number;
+                        subCode?: number;
+                        message?: string;
+                      };
+                  /**
+                   * Succeeds
+                   * @description The action completes as it normally does
+                   * @enum {boolean}
+                   */
+                  succeeds?: true;
+                  /**
+                   * Events
+                   * @description The callbacks, as recorded from a call, when no plainer input says the same
+                   */
+                  events?: {
+                    /** @enum {string} */
+                    type:
+                      | 'CallConnected'
+                      | 'CallDisconnected'
+                      | 'ParticipantsUpdated'
+                      | 'CreateCallFailed'
+                      | 'AnswerFailed'
+                      | 'ConnectFailed'
+                      | 'CallTransferAccepted'
+                      | 'CallTransferFailed'
+                      | 'AddParticipantSucceeded'
+                      | 'AddParticipantFailed'
+                      | 'CancelAddParticipantSucceeded'
+                      | 'CancelAddParticipantFailed'
+                      | 'RemoveParticipantSucceeded'
+                      | 'RemoveParticipantFailed'
+                      | 'PlayStarted'
+                      | 'PlayCompleted'
+                      | 'PlayFailed'
+                      | 'PlayCanceled'
+                      | 'RecognizeCompleted'
+                      | 'RecognizeFailed'
+                      | 'RecognizeCanceled'
+                      | 'HoldFailed'
+                      | 'ActionResult'
+                      | 'ActionFailed'
+                      | 'Timeout'
+                      | 'Cancel';
+                    resultInformation?: {
+                      code?: number;
+                      subCode?: number;
+                      message?: string;
+                    };
+                    tones?: string[];
+                    choiceLabel?: string;
+                    invitationId?: string;
+                    participants?: {
+                      rawId: string;
+                      isMuted?: boolean;
+                      isOnHold?: boolean;
+                    }[];
+                  }[];
+                  /**
+                   * After (seconds)
+                   * @description Time since the previous input, for the simulated clock (default 2)
+                   */
+                  after?: number;
+                }[];
+                /** Expected */
+                expect: {
+                  /**
+                   * Ends at
+                   * @description The id of the node the call ends at
+                   */
+                  endNode?: string;
+                  /**
+                   * End reason
+                   * @enum {string}
+                   */
+                  endReason?:
+                    | 'completed'
+                    | 'callerHungUp'
+                    | 'transferred'
+                    | 'redirected'
+                    | 'rejected'
+                    | 'appLeft'
+                    | 'failed'
+                    | 'stepLimit'
+                    | 'cancelled';
+                  /**
+                   * Path
+                   * @description The ids of the nodes the call goes through, in order
+                   */
+                  path?: string[];
+                  /**
+                   * Actions
+                   * @description The kinds of the ACS requests the flow makes, in order (e.g. answerCall, play)
+                   */
+                  actions?: string[];
+                };
+              }[];
+              /**
+               * Scenarios must pass
+               * @description Publishing is refused while a scenario fails
+               */
+              scenariosMustPass?: boolean;
             };
             /** @description Newest first (at most 100) */
             versions: {
@@ -2538,6 +3468,180 @@ export interface operations {
             /** Target node id */
             target: string;
           }[];
+          /**
+           * Scenarios
+           * @description Tests of the flow: a simulated call (caller, clock, inputs at each prompt) and where it must end
+           */
+          scenarios?: {
+            /**
+             * Name
+             * @description Unique within the flow
+             */
+            name: string;
+            /** Description */
+            description?: string;
+            /** The call */
+            call?: {
+              /** Caller */
+              from?: string;
+              /** Number dialled */
+              to?: string;
+              /** Caller name */
+              callerDisplayName?: string;
+              /**
+               * Targets
+               * @description Outbound flows: who the run calls
+               */
+              targets?: string[];
+            };
+            /**
+             * Clock
+             * Format: date-time
+             * @description When the call starts, for business hours and dates (default 2026-03-03T15:00:00Z, a Tuesday)
+             */
+            at?: string;
+            /** Variables */
+            variables?: {
+              [key: string]: string;
+            };
+            /** Inputs */
+            inputs?: {
+              /**
+               * Node
+               * @description The id of the node that asks
+               */
+              node: string;
+              /**
+               * Keys pressed
+               * @description The keys the caller presses at this prompt
+               */
+              digits?: string;
+              /**
+               * Says nothing
+               * @description The caller presses nothing
+               * @enum {boolean}
+               */
+              noInput?: true;
+              /**
+               * Hangs up
+               * @description The caller hangs up while this node waits
+               * @enum {boolean}
+               */
+              hangUp?: true;
+              /**
+               * The callee
+               * @description How the person called (transfer, add, outbound call) answers
+               * @enum {string}
+               */
+              callee?: 'answers' | 'declines' | 'busy' | 'noAnswer';
+              /**
+               * Fails
+               * @description The node’s action fails (optionally with ACS codes)
+               */
+              fails?:
+                | true
+                | {
+                    code?: number;
+                    subCode?: number;
+                    message?: string;
+                  };
+              /**
+               * Succeeds
+               * @description The action completes as it normally does
+               * @enum {boolean}
+               */
+              succeeds?: true;
+              /**
+               * Events
+               * @description The callbacks, as recorded from a call, when no plainer input says the same
+               */
+              events?: {
+                /** @enum {string} */
+                type:
+                  | 'CallConnected'
+                  | 'CallDisconnected'
+                  | 'ParticipantsUpdated'
+                  | 'CreateCallFailed'
+                  | 'AnswerFailed'
+                  | 'ConnectFailed'
+                  | 'CallTransferAccepted'
+                  | 'CallTransferFailed'
+                  | 'AddParticipantSucceeded'
+                  | 'AddParticipantFailed'
+                  | 'CancelAddParticipantSucceeded'
+                  | 'CancelAddParticipantFailed'
+                  | 'RemoveParticipantSucceeded'
+                  | 'RemoveParticipantFailed'
+                  | 'PlayStarted'
+                  | 'PlayCompleted'
+                  | 'PlayFailed'
+                  | 'PlayCanceled'
+                  | 'RecognizeCompleted'
+                  | 'RecognizeFailed'
+                  | 'RecognizeCanceled'
+                  | 'HoldFailed'
+                  | 'ActionResult'
+                  | 'ActionFailed'
+                  | 'Timeout'
+                  | 'Cancel';
+                resultInformation?: {
+                  code?: number;
+                  subCode?: number;
+                  message?: string;
+                };
+                tones?: string[];
+                choiceLabel?: string;
+                invitationId?: string;
+                participants?: {
+                  rawId: string;
+                  isMuted?: boolean;
+                  isOnHold?: boolean;
+                }[];
+              }[];
+              /**
+               * After (seconds)
+               * @description Time since the previous input, for the simulated clock (default 2)
+               */
+              after?: number;
+            }[];
+            /** Expected */
+            expect: {
+              /**
+               * Ends at
+               * @description The id of the node the call ends at
+               */
+              endNode?: string;
+              /**
+               * End reason
+               * @enum {string}
+               */
+              endReason?:
+                | 'completed'
+                | 'callerHungUp'
+                | 'transferred'
+                | 'redirected'
+                | 'rejected'
+                | 'appLeft'
+                | 'failed'
+                | 'stepLimit'
+                | 'cancelled';
+              /**
+               * Path
+               * @description The ids of the nodes the call goes through, in order
+               */
+              path?: string[];
+              /**
+               * Actions
+               * @description The kinds of the ACS requests the flow makes, in order (e.g. answerCall, play)
+               */
+              actions?: string[];
+            };
+          }[];
+          /**
+           * Scenarios must pass
+           * @description Publishing is refused while a scenario fails
+           */
+          scenariosMustPass?: boolean;
         };
       };
     };
@@ -2769,6 +3873,180 @@ export interface operations {
               /** Target node id */
               target: string;
             }[];
+            /**
+             * Scenarios
+             * @description Tests of the flow: a simulated call (caller, clock, inputs at each prompt) and where it must end
+             */
+            scenarios?: {
+              /**
+               * Name
+               * @description Unique within the flow
+               */
+              name: string;
+              /** Description */
+              description?: string;
+              /** The call */
+              call?: {
+                /** Caller */
+                from?: string;
+                /** Number dialled */
+                to?: string;
+                /** Caller name */
+                callerDisplayName?: string;
+                /**
+                 * Targets
+                 * @description Outbound flows: who the run calls
+                 */
+                targets?: string[];
+              };
+              /**
+               * Clock
+               * Format: date-time
+               * @description When the call starts, for business hours and dates (default 2026-03-03T15:00:00Z, a Tuesday)
+               */
+              at?: string;
+              /** Variables */
+              variables?: {
+                [key: string]: string;
+              };
+              /** Inputs */
+              inputs?: {
+                /**
+                 * Node
+                 * @description The id of the node that asks
+                 */
+                node: string;
+                /**
+                 * Keys pressed
+                 * @description The keys the caller presses at this prompt
+                 */
+                digits?: string;
+                /**
+                 * Says nothing
+                 * @description The caller presses nothing
+                 * @enum {boolean}
+                 */
+                noInput?: true;
+                /**
+                 * Hangs up
+                 * @description The caller hangs up while this node waits
+                 * @enum {boolean}
+                 */
+                hangUp?: true;
+                /**
+                 * The callee
+                 * @description How the person called (transfer, add, outbound call) answers
+                 * @enum {string}
+                 */
+                callee?: 'answers' | 'declines' | 'busy' | 'noAnswer';
+                /**
+                 * Fails
+                 * @description The node’s action fails (optionally with ACS codes)
+                 */
+                fails?:
+                  | true
+                  | {
+                      code?: number;
+                      subCode?: number;
+                      message?: string;
+                    };
+                /**
+                 * Succeeds
+                 * @description The action completes as it normally does
+                 * @enum {boolean}
+                 */
+                succeeds?: true;
+                /**
+                 * Events
+                 * @description The callbacks, as recorded from a call, when no plainer input says the same
+                 */
+                events?: {
+                  /** @enum {string} */
+                  type:
+                    | 'CallConnected'
+                    | 'CallDisconnected'
+                    | 'ParticipantsUpdated'
+                    | 'CreateCallFailed'
+                    | 'AnswerFailed'
+                    | 'ConnectFailed'
+                    | 'CallTransferAccepted'
+                    | 'CallTransferFailed'
+                    | 'AddParticipantSucceeded'
+                    | 'AddParticipantFailed'
+                    | 'CancelAddParticipantSucceeded'
+                    | 'CancelAddParticipantFailed'
+                    | 'RemoveParticipantSucceeded'
+                    | 'RemoveParticipantFailed'
+                    | 'PlayStarted'
+                    | 'PlayCompleted'
+                    | 'PlayFailed'
+                    | 'PlayCanceled'
+                    | 'RecognizeCompleted'
+                    | 'RecognizeFailed'
+                    | 'RecognizeCanceled'
+                    | 'HoldFailed'
+                    | 'ActionResult'
+                    | 'ActionFailed'
+                    | 'Timeout'
+                    | 'Cancel';
+                  resultInformation?: {
+                    code?: number;
+                    subCode?: number;
+                    message?: string;
+                  };
+                  tones?: string[];
+                  choiceLabel?: string;
+                  invitationId?: string;
+                  participants?: {
+                    rawId: string;
+                    isMuted?: boolean;
+                    isOnHold?: boolean;
+                  }[];
+                }[];
+                /**
+                 * After (seconds)
+                 * @description Time since the previous input, for the simulated clock (default 2)
+                 */
+                after?: number;
+              }[];
+              /** Expected */
+              expect: {
+                /**
+                 * Ends at
+                 * @description The id of the node the call ends at
+                 */
+                endNode?: string;
+                /**
+                 * End reason
+                 * @enum {string}
+                 */
+                endReason?:
+                  | 'completed'
+                  | 'callerHungUp'
+                  | 'transferred'
+                  | 'redirected'
+                  | 'rejected'
+                  | 'appLeft'
+                  | 'failed'
+                  | 'stepLimit'
+                  | 'cancelled';
+                /**
+                 * Path
+                 * @description The ids of the nodes the call goes through, in order
+                 */
+                path?: string[];
+                /**
+                 * Actions
+                 * @description The kinds of the ACS requests the flow makes, in order (e.g. answerCall, play)
+                 */
+                actions?: string[];
+              };
+            }[];
+            /**
+             * Scenarios must pass
+             * @description Publishing is refused while a scenario fails
+             */
+            scenariosMustPass?: boolean;
           };
         };
       };
@@ -2994,7 +4272,7 @@ export interface operations {
           };
         };
       };
-      /** @description The draft has errors */
+      /** @description The draft has errors (invalid-flow), or a scenario fails while scenariosMustPass is on (scenarios-failing) */
       422: {
         headers: {
           [name: string]: unknown;
@@ -3226,6 +4504,180 @@ export interface operations {
                 /** Target node id */
                 target: string;
               }[];
+              /**
+               * Scenarios
+               * @description Tests of the flow: a simulated call (caller, clock, inputs at each prompt) and where it must end
+               */
+              scenarios?: {
+                /**
+                 * Name
+                 * @description Unique within the flow
+                 */
+                name: string;
+                /** Description */
+                description?: string;
+                /** The call */
+                call?: {
+                  /** Caller */
+                  from?: string;
+                  /** Number dialled */
+                  to?: string;
+                  /** Caller name */
+                  callerDisplayName?: string;
+                  /**
+                   * Targets
+                   * @description Outbound flows: who the run calls
+                   */
+                  targets?: string[];
+                };
+                /**
+                 * Clock
+                 * Format: date-time
+                 * @description When the call starts, for business hours and dates (default 2026-03-03T15:00:00Z, a Tuesday)
+                 */
+                at?: string;
+                /** Variables */
+                variables?: {
+                  [key: string]: string;
+                };
+                /** Inputs */
+                inputs?: {
+                  /**
+                   * Node
+                   * @description The id of the node that asks
+                   */
+                  node: string;
+                  /**
+                   * Keys pressed
+                   * @description The keys the caller presses at this prompt
+                   */
+                  digits?: string;
+                  /**
+                   * Says nothing
+                   * @description The caller presses nothing
+                   * @enum {boolean}
+                   */
+                  noInput?: true;
+                  /**
+                   * Hangs up
+                   * @description The caller hangs up while this node waits
+                   * @enum {boolean}
+                   */
+                  hangUp?: true;
+                  /**
+                   * The callee
+                   * @description How the person called (transfer, add, outbound call) answers
+                   * @enum {string}
+                   */
+                  callee?: 'answers' | 'declines' | 'busy' | 'noAnswer';
+                  /**
+                   * Fails
+                   * @description The node’s action fails (optionally with ACS codes)
+                   */
+                  fails?:
+                    | true
+                    | {
+                        code?: number;
+                        subCode?: number;
+                        message?: string;
+                      };
+                  /**
+                   * Succeeds
+                   * @description The action completes as it normally does
+                   * @enum {boolean}
+                   */
+                  succeeds?: true;
+                  /**
+                   * Events
+                   * @description The callbacks, as recorded from a call, when no plainer input says the same
+                   */
+                  events?: {
+                    /** @enum {string} */
+                    type:
+                      | 'CallConnected'
+                      | 'CallDisconnected'
+                      | 'ParticipantsUpdated'
+                      | 'CreateCallFailed'
+                      | 'AnswerFailed'
+                      | 'ConnectFailed'
+                      | 'CallTransferAccepted'
+                      | 'CallTransferFailed'
+                      | 'AddParticipantSucceeded'
+                      | 'AddParticipantFailed'
+                      | 'CancelAddParticipantSucceeded'
+                      | 'CancelAddParticipantFailed'
+                      | 'RemoveParticipantSucceeded'
+                      | 'RemoveParticipantFailed'
+                      | 'PlayStarted'
+                      | 'PlayCompleted'
+                      | 'PlayFailed'
+                      | 'PlayCanceled'
+                      | 'RecognizeCompleted'
+                      | 'RecognizeFailed'
+                      | 'RecognizeCanceled'
+                      | 'HoldFailed'
+                      | 'ActionResult'
+                      | 'ActionFailed'
+                      | 'Timeout'
+                      | 'Cancel';
+                    resultInformation?: {
+                      code?: number;
+                      subCode?: number;
+                      message?: string;
+                    };
+                    tones?: string[];
+                    choiceLabel?: string;
+                    invitationId?: string;
+                    participants?: {
+                      rawId: string;
+                      isMuted?: boolean;
+                      isOnHold?: boolean;
+                    }[];
+                  }[];
+                  /**
+                   * After (seconds)
+                   * @description Time since the previous input, for the simulated clock (default 2)
+                   */
+                  after?: number;
+                }[];
+                /** Expected */
+                expect: {
+                  /**
+                   * Ends at
+                   * @description The id of the node the call ends at
+                   */
+                  endNode?: string;
+                  /**
+                   * End reason
+                   * @enum {string}
+                   */
+                  endReason?:
+                    | 'completed'
+                    | 'callerHungUp'
+                    | 'transferred'
+                    | 'redirected'
+                    | 'rejected'
+                    | 'appLeft'
+                    | 'failed'
+                    | 'stepLimit'
+                    | 'cancelled';
+                  /**
+                   * Path
+                   * @description The ids of the nodes the call goes through, in order
+                   */
+                  path?: string[];
+                  /**
+                   * Actions
+                   * @description The kinds of the ACS requests the flow makes, in order (e.g. answerCall, play)
+                   */
+                  actions?: string[];
+                };
+              }[];
+              /**
+               * Scenarios must pass
+               * @description Publishing is refused while a scenario fails
+               */
+              scenariosMustPass?: boolean;
             };
           };
         };
@@ -3526,6 +4978,180 @@ export interface operations {
               /** Target node id */
               target: string;
             }[];
+            /**
+             * Scenarios
+             * @description Tests of the flow: a simulated call (caller, clock, inputs at each prompt) and where it must end
+             */
+            scenarios?: {
+              /**
+               * Name
+               * @description Unique within the flow
+               */
+              name: string;
+              /** Description */
+              description?: string;
+              /** The call */
+              call?: {
+                /** Caller */
+                from?: string;
+                /** Number dialled */
+                to?: string;
+                /** Caller name */
+                callerDisplayName?: string;
+                /**
+                 * Targets
+                 * @description Outbound flows: who the run calls
+                 */
+                targets?: string[];
+              };
+              /**
+               * Clock
+               * Format: date-time
+               * @description When the call starts, for business hours and dates (default 2026-03-03T15:00:00Z, a Tuesday)
+               */
+              at?: string;
+              /** Variables */
+              variables?: {
+                [key: string]: string;
+              };
+              /** Inputs */
+              inputs?: {
+                /**
+                 * Node
+                 * @description The id of the node that asks
+                 */
+                node: string;
+                /**
+                 * Keys pressed
+                 * @description The keys the caller presses at this prompt
+                 */
+                digits?: string;
+                /**
+                 * Says nothing
+                 * @description The caller presses nothing
+                 * @enum {boolean}
+                 */
+                noInput?: true;
+                /**
+                 * Hangs up
+                 * @description The caller hangs up while this node waits
+                 * @enum {boolean}
+                 */
+                hangUp?: true;
+                /**
+                 * The callee
+                 * @description How the person called (transfer, add, outbound call) answers
+                 * @enum {string}
+                 */
+                callee?: 'answers' | 'declines' | 'busy' | 'noAnswer';
+                /**
+                 * Fails
+                 * @description The node’s action fails (optionally with ACS codes)
+                 */
+                fails?:
+                  | true
+                  | {
+                      code?: number;
+                      subCode?: number;
+                      message?: string;
+                    };
+                /**
+                 * Succeeds
+                 * @description The action completes as it normally does
+                 * @enum {boolean}
+                 */
+                succeeds?: true;
+                /**
+                 * Events
+                 * @description The callbacks, as recorded from a call, when no plainer input says the same
+                 */
+                events?: {
+                  /** @enum {string} */
+                  type:
+                    | 'CallConnected'
+                    | 'CallDisconnected'
+                    | 'ParticipantsUpdated'
+                    | 'CreateCallFailed'
+                    | 'AnswerFailed'
+                    | 'ConnectFailed'
+                    | 'CallTransferAccepted'
+                    | 'CallTransferFailed'
+                    | 'AddParticipantSucceeded'
+                    | 'AddParticipantFailed'
+                    | 'CancelAddParticipantSucceeded'
+                    | 'CancelAddParticipantFailed'
+                    | 'RemoveParticipantSucceeded'
+                    | 'RemoveParticipantFailed'
+                    | 'PlayStarted'
+                    | 'PlayCompleted'
+                    | 'PlayFailed'
+                    | 'PlayCanceled'
+                    | 'RecognizeCompleted'
+                    | 'RecognizeFailed'
+                    | 'RecognizeCanceled'
+                    | 'HoldFailed'
+                    | 'ActionResult'
+                    | 'ActionFailed'
+                    | 'Timeout'
+                    | 'Cancel';
+                  resultInformation?: {
+                    code?: number;
+                    subCode?: number;
+                    message?: string;
+                  };
+                  tones?: string[];
+                  choiceLabel?: string;
+                  invitationId?: string;
+                  participants?: {
+                    rawId: string;
+                    isMuted?: boolean;
+                    isOnHold?: boolean;
+                  }[];
+                }[];
+                /**
+                 * After (seconds)
+                 * @description Time since the previous input, for the simulated clock (default 2)
+                 */
+                after?: number;
+              }[];
+              /** Expected */
+              expect: {
+                /**
+                 * Ends at
+                 * @description The id of the node the call ends at
+                 */
+                endNode?: string;
+                /**
+                 * End reason
+                 * @enum {string}
+                 */
+                endReason?:
+                  | 'completed'
+                  | 'callerHungUp'
+                  | 'transferred'
+                  | 'redirected'
+                  | 'rejected'
+                  | 'appLeft'
+                  | 'failed'
+                  | 'stepLimit'
+                  | 'cancelled';
+                /**
+                 * Path
+                 * @description The ids of the nodes the call goes through, in order
+                 */
+                path?: string[];
+                /**
+                 * Actions
+                 * @description The kinds of the ACS requests the flow makes, in order (e.g. answerCall, play)
+                 */
+                actions?: string[];
+              };
+            }[];
+            /**
+             * Scenarios must pass
+             * @description Publishing is refused while a scenario fails
+             */
+            scenariosMustPass?: boolean;
           };
         };
       };
@@ -4750,6 +6376,180 @@ export interface operations {
               /** Target node id */
               target: string;
             }[];
+            /**
+             * Scenarios
+             * @description Tests of the flow: a simulated call (caller, clock, inputs at each prompt) and where it must end
+             */
+            scenarios?: {
+              /**
+               * Name
+               * @description Unique within the flow
+               */
+              name: string;
+              /** Description */
+              description?: string;
+              /** The call */
+              call?: {
+                /** Caller */
+                from?: string;
+                /** Number dialled */
+                to?: string;
+                /** Caller name */
+                callerDisplayName?: string;
+                /**
+                 * Targets
+                 * @description Outbound flows: who the run calls
+                 */
+                targets?: string[];
+              };
+              /**
+               * Clock
+               * Format: date-time
+               * @description When the call starts, for business hours and dates (default 2026-03-03T15:00:00Z, a Tuesday)
+               */
+              at?: string;
+              /** Variables */
+              variables?: {
+                [key: string]: string;
+              };
+              /** Inputs */
+              inputs?: {
+                /**
+                 * Node
+                 * @description The id of the node that asks
+                 */
+                node: string;
+                /**
+                 * Keys pressed
+                 * @description The keys the caller presses at this prompt
+                 */
+                digits?: string;
+                /**
+                 * Says nothing
+                 * @description The caller presses nothing
+                 * @enum {boolean}
+                 */
+                noInput?: true;
+                /**
+                 * Hangs up
+                 * @description The caller hangs up while this node waits
+                 * @enum {boolean}
+                 */
+                hangUp?: true;
+                /**
+                 * The callee
+                 * @description How the person called (transfer, add, outbound call) answers
+                 * @enum {string}
+                 */
+                callee?: 'answers' | 'declines' | 'busy' | 'noAnswer';
+                /**
+                 * Fails
+                 * @description The node’s action fails (optionally with ACS codes)
+                 */
+                fails?:
+                  | true
+                  | {
+                      code?: number;
+                      subCode?: number;
+                      message?: string;
+                    };
+                /**
+                 * Succeeds
+                 * @description The action completes as it normally does
+                 * @enum {boolean}
+                 */
+                succeeds?: true;
+                /**
+                 * Events
+                 * @description The callbacks, as recorded from a call, when no plainer input says the same
+                 */
+                events?: {
+                  /** @enum {string} */
+                  type:
+                    | 'CallConnected'
+                    | 'CallDisconnected'
+                    | 'ParticipantsUpdated'
+                    | 'CreateCallFailed'
+                    | 'AnswerFailed'
+                    | 'ConnectFailed'
+                    | 'CallTransferAccepted'
+                    | 'CallTransferFailed'
+                    | 'AddParticipantSucceeded'
+                    | 'AddParticipantFailed'
+                    | 'CancelAddParticipantSucceeded'
+                    | 'CancelAddParticipantFailed'
+                    | 'RemoveParticipantSucceeded'
+                    | 'RemoveParticipantFailed'
+                    | 'PlayStarted'
+                    | 'PlayCompleted'
+                    | 'PlayFailed'
+                    | 'PlayCanceled'
+                    | 'RecognizeCompleted'
+                    | 'RecognizeFailed'
+                    | 'RecognizeCanceled'
+                    | 'HoldFailed'
+                    | 'ActionResult'
+                    | 'ActionFailed'
+                    | 'Timeout'
+                    | 'Cancel';
+                  resultInformation?: {
+                    code?: number;
+                    subCode?: number;
+                    message?: string;
+                  };
+                  tones?: string[];
+                  choiceLabel?: string;
+                  invitationId?: string;
+                  participants?: {
+                    rawId: string;
+                    isMuted?: boolean;
+                    isOnHold?: boolean;
+                  }[];
+                }[];
+                /**
+                 * After (seconds)
+                 * @description Time since the previous input, for the simulated clock (default 2)
+                 */
+                after?: number;
+              }[];
+              /** Expected */
+              expect: {
+                /**
+                 * Ends at
+                 * @description The id of the node the call ends at
+                 */
+                endNode?: string;
+                /**
+                 * End reason
+                 * @enum {string}
+                 */
+                endReason?:
+                  | 'completed'
+                  | 'callerHungUp'
+                  | 'transferred'
+                  | 'redirected'
+                  | 'rejected'
+                  | 'appLeft'
+                  | 'failed'
+                  | 'stepLimit'
+                  | 'cancelled';
+                /**
+                 * Path
+                 * @description The ids of the nodes the call goes through, in order
+                 */
+                path?: string[];
+                /**
+                 * Actions
+                 * @description The kinds of the ACS requests the flow makes, in order (e.g. answerCall, play)
+                 */
+                actions?: string[];
+              };
+            }[];
+            /**
+             * Scenarios must pass
+             * @description Publishing is refused while a scenario fails
+             */
+            scenariosMustPass?: boolean;
           };
         };
       };
@@ -5731,6 +7531,775 @@ export interface operations {
       };
       /** @description Not a test run, or the test call has ended */
       409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': {
+            type: string;
+            title: string;
+            status: number;
+            detail?: string;
+            errors?: {
+              path: string;
+              message: string;
+            }[];
+          };
+        };
+      };
+    };
+  };
+  ScenariosController_replay: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          /** @description These runs of the flow (ended ones); instead of a filter */
+          runIds?: string[];
+          /** @description Which of the flow's ended runs (default: the last 24 hours, newest first, 500 at most) */
+          filter?: {
+            /**
+             * Format: date-time
+             * @description Runs started at or after (default: 24 hours before `to`)
+             */
+            from?: string;
+            /**
+             * Format: date-time
+             * @description Runs started before (default: now)
+             */
+            to?: string;
+            /** @description Only runs of this version (0: test calls of drafts) */
+            version?: number;
+            /**
+             * @description How many runs, newest first (default 500, at most 5000)
+             * @default 500
+             */
+            limit?: number;
+            /** @description true: test calls only; false: real calls only; left out: both */
+            test?: boolean;
+          };
+          /**
+           * @description The saved draft (the default)
+           * @enum {boolean}
+           */
+          draft?: true;
+          /** @description Replay against this published version instead of the draft */
+          version?: number;
+        };
+      };
+    };
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            target: {
+              draft: boolean;
+              version: number | null;
+            };
+            summary: {
+              runs: number;
+              same: number;
+              diverged: number;
+              incomplete: number;
+              notReplayable: number;
+              /** @description Where the calls ended, as recorded */
+              endsBefore: {
+                nodeId: string;
+                label: string;
+                /** @description The end reason (unknown: the replay stopped there, unanswered) */
+                reason: string;
+                runs: number;
+              }[];
+              /** @description Where they would end now */
+              endsAfter: {
+                nodeId: string;
+                label: string;
+                /** @description The end reason (unknown: the replay stopped there, unanswered) */
+                reason: string;
+                runs: number;
+              }[];
+              /** @description Nodes more (or fewer) calls would go through, most changed first */
+              reached: {
+                nodeId: string;
+                label: string;
+                before: number;
+                after: number;
+              }[];
+              /** @description e.g. "37 of 500 calls would take a different path; 12 would now reach “Sales”" */
+              text: string;
+            };
+            /** @description One per run, newest first */
+            results: {
+              runId: string;
+              /**
+               * @description same: the same path and end; diverged: see divergence; incomplete: the new path asks for an input the call never gave (see unanswered); notReplayable: the record does not replay on its own version
+               * @enum {string}
+               */
+              status: 'same' | 'diverged' | 'incomplete' | 'notReplayable';
+              /** @description One sentence for people */
+              summary: string;
+              /** @description The first step where the paths part */
+              divergence?: {
+                /** @description Index in the paths (0: the trigger) */
+                step: number;
+                nodeId: string;
+                oldOutcome: string | null;
+                newOutcome: string | null;
+                /** @description The node the call went to next (null: it ended there) */
+                oldNext: string | null;
+                /** @description The node it would go to now (null: it would end there) */
+                newNext: string | null;
+              };
+              oldPath: {
+                nodeId: string;
+                /** @description The outcome it took there (none where the call ended) */
+                outcome?: string;
+              }[];
+              newPath: {
+                nodeId: string;
+                /** @description The outcome it took there (none where the call ended) */
+                outcome?: string;
+              }[];
+              oldEnd?: {
+                nodeId: string;
+                /** @enum {string} */
+                reason:
+                  | 'completed'
+                  | 'callerHungUp'
+                  | 'transferred'
+                  | 'redirected'
+                  | 'rejected'
+                  | 'appLeft'
+                  | 'failed'
+                  | 'stepLimit'
+                  | 'cancelled';
+              };
+              newEnd?: {
+                nodeId: string;
+                /** @enum {string} */
+                reason:
+                  | 'completed'
+                  | 'callerHungUp'
+                  | 'transferred'
+                  | 'redirected'
+                  | 'rejected'
+                  | 'appLeft'
+                  | 'failed'
+                  | 'stepLimit'
+                  | 'cancelled';
+              };
+              /** @description Where the replay stopped: what the new path asks for was never given (not invented) */
+              unanswered?: {
+                nodeId: string;
+                /** @description The how-manieth time (from 0) this node asked */
+                index: number;
+                message: string;
+              };
+              /** Format: date-time */
+              startedAt: string;
+              /** @description The version the run used (0: a test call of a draft) */
+              version: number;
+              test: boolean;
+              /** @description The caller (incoming) or the person called (outbound) */
+              from: string;
+            }[];
+          };
+        };
+      };
+      /** @description A malformed field, runIds of another flow or unknown, or both draft and version */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': {
+            type: string;
+            title: string;
+            status: number;
+            detail?: string;
+            errors?: {
+              path: string;
+              message: string;
+            }[];
+          };
+        };
+      };
+      /** @description Not signed in */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': {
+            type: string;
+            title: string;
+            status: number;
+            detail?: string;
+            errors?: {
+              path: string;
+              message: string;
+            }[];
+          };
+        };
+      };
+      /** @description Role not allowed */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': {
+            type: string;
+            title: string;
+            status: number;
+            detail?: string;
+            errors?: {
+              path: string;
+              message: string;
+            }[];
+          };
+        };
+      };
+      /** @description No such flow or version */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': {
+            type: string;
+            title: string;
+            status: number;
+            detail?: string;
+            errors?: {
+              path: string;
+              message: string;
+            }[];
+          };
+        };
+      };
+      /** @description A named run is still running */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': {
+            type: string;
+            title: string;
+            status: number;
+            detail?: string;
+            errors?: {
+              path: string;
+              message: string;
+            }[];
+          };
+        };
+      };
+      /** @description The draft has validation errors (listed as for publish) */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': {
+            type: string;
+            title: string;
+            status: number;
+            detail?: string;
+            errors?: {
+              path: string;
+              message: string;
+            }[];
+          };
+        };
+      };
+    };
+  };
+  ScenariosController_run: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          /**
+           * @description The saved draft (the default)
+           * @enum {boolean}
+           */
+          draft?: true;
+          /** @description Run the scenarios of this published version instead of the draft */
+          version?: number;
+        };
+      };
+    };
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            results: {
+              name: string;
+              passed: boolean;
+              /** @description Why it failed, in plain words; empty when it passed */
+              failures: string[];
+              end?: {
+                nodeId: string;
+                /** @enum {string} */
+                reason:
+                  | 'completed'
+                  | 'callerHungUp'
+                  | 'transferred'
+                  | 'redirected'
+                  | 'rejected'
+                  | 'appLeft'
+                  | 'failed'
+                  | 'stepLimit'
+                  | 'cancelled';
+              };
+              path: {
+                nodeId: string;
+                /** @description The outcome it took there (none where the call ended) */
+                outcome?: string;
+              }[];
+              /** @description Kinds of the ACS requests made, in order */
+              actions: string[];
+              unanswered?: {
+                nodeId: string;
+                /** @description The how-manieth time (from 0) this node asked */
+                index: number;
+                message: string;
+              };
+            }[];
+            passed: number;
+            failed: number;
+          };
+        };
+      };
+      /** @description Both draft and version, or a malformed field */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': {
+            type: string;
+            title: string;
+            status: number;
+            detail?: string;
+            errors?: {
+              path: string;
+              message: string;
+            }[];
+          };
+        };
+      };
+      /** @description Not signed in */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': {
+            type: string;
+            title: string;
+            status: number;
+            detail?: string;
+            errors?: {
+              path: string;
+              message: string;
+            }[];
+          };
+        };
+      };
+      /** @description Role not allowed */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': {
+            type: string;
+            title: string;
+            status: number;
+            detail?: string;
+            errors?: {
+              path: string;
+              message: string;
+            }[];
+          };
+        };
+      };
+      /** @description No such flow or version */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': {
+            type: string;
+            title: string;
+            status: number;
+            detail?: string;
+            errors?: {
+              path: string;
+              message: string;
+            }[];
+          };
+        };
+      };
+      /** @description The draft has validation errors (listed as for publish) */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': {
+            type: string;
+            title: string;
+            status: number;
+            detail?: string;
+            errors?: {
+              path: string;
+              message: string;
+            }[];
+          };
+        };
+      };
+    };
+  };
+  ScenariosController_save: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          /**
+           * Format: uuid
+           * @description The run (real or test call) to make a scenario of; it must have ended
+           */
+          runId: string;
+          /** @description Default: "Call from <caller> at <time>"; a name the draft already has gets " (2)" */
+          name?: string;
+        };
+      };
+    };
+    responses: {
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /**
+             * Scenario
+             * @description A test of the flow: a call and what it must do
+             */
+            scenario: {
+              /**
+               * Name
+               * @description Unique within the flow
+               */
+              name: string;
+              /** Description */
+              description?: string;
+              /** The call */
+              call?: {
+                /** Caller */
+                from?: string;
+                /** Number dialled */
+                to?: string;
+                /** Caller name */
+                callerDisplayName?: string;
+                /**
+                 * Targets
+                 * @description Outbound flows: who the run calls
+                 */
+                targets?: string[];
+              };
+              /**
+               * Clock
+               * Format: date-time
+               * @description When the call starts, for business hours and dates (default 2026-03-03T15:00:00Z, a Tuesday)
+               */
+              at?: string;
+              /** Variables */
+              variables?: {
+                [key: string]: string;
+              };
+              /** Inputs */
+              inputs?: {
+                /**
+                 * Node
+                 * @description The id of the node that asks
+                 */
+                node: string;
+                /**
+                 * Keys pressed
+                 * @description The keys the caller presses at this prompt
+                 */
+                digits?: string;
+                /**
+                 * Says nothing
+                 * @description The caller presses nothing
+                 * @enum {boolean}
+                 */
+                noInput?: true;
+                /**
+                 * Hangs up
+                 * @description The caller hangs up while this node waits
+                 * @enum {boolean}
+                 */
+                hangUp?: true;
+                /**
+                 * The callee
+                 * @description How the person called (transfer, add, outbound call) answers
+                 * @enum {string}
+                 */
+                callee?: 'answers' | 'declines' | 'busy' | 'noAnswer';
+                /**
+                 * Fails
+                 * @description The node’s action fails (optionally with ACS codes)
+                 */
+                fails?:
+                  | true
+                  | {
+                      code?: number;
+                      subCode?: number;
+                      message?: string;
+                    };
+                /**
+                 * Succeeds
+                 * @description The action completes as it normally does
+                 * @enum {boolean}
+                 */
+                succeeds?: true;
+                /**
+                 * Events
+                 * @description The callbacks, as recorded from a call, when no plainer input says the same
+                 */
+                events?: {
+                  /** @enum {string} */
+                  type:
+                    | 'CallConnected'
+                    | 'CallDisconnected'
+                    | 'ParticipantsUpdated'
+                    | 'CreateCallFailed'
+                    | 'AnswerFailed'
+                    | 'ConnectFailed'
+                    | 'CallTransferAccepted'
+                    | 'CallTransferFailed'
+                    | 'AddParticipantSucceeded'
+                    | 'AddParticipantFailed'
+                    | 'CancelAddParticipantSucceeded'
+                    | 'CancelAddParticipantFailed'
+                    | 'RemoveParticipantSucceeded'
+                    | 'RemoveParticipantFailed'
+                    | 'PlayStarted'
+                    | 'PlayCompleted'
+                    | 'PlayFailed'
+                    | 'PlayCanceled'
+                    | 'RecognizeCompleted'
+                    | 'RecognizeFailed'
+                    | 'RecognizeCanceled'
+                    | 'HoldFailed'
+                    | 'ActionResult'
+                    | 'ActionFailed'
+                    | 'Timeout'
+                    | 'Cancel';
+                  resultInformation?: {
+                    code?: number;
+                    subCode?: number;
+                    message?: string;
+                  };
+                  tones?: string[];
+                  choiceLabel?: string;
+                  invitationId?: string;
+                  participants?: {
+                    rawId: string;
+                    isMuted?: boolean;
+                    isOnHold?: boolean;
+                  }[];
+                }[];
+                /**
+                 * After (seconds)
+                 * @description Time since the previous input, for the simulated clock (default 2)
+                 */
+                after?: number;
+              }[];
+              /** Expected */
+              expect: {
+                /**
+                 * Ends at
+                 * @description The id of the node the call ends at
+                 */
+                endNode?: string;
+                /**
+                 * End reason
+                 * @enum {string}
+                 */
+                endReason?:
+                  | 'completed'
+                  | 'callerHungUp'
+                  | 'transferred'
+                  | 'redirected'
+                  | 'rejected'
+                  | 'appLeft'
+                  | 'failed'
+                  | 'stepLimit'
+                  | 'cancelled';
+                /**
+                 * Path
+                 * @description The ids of the nodes the call goes through, in order
+                 */
+                path?: string[];
+                /**
+                 * Actions
+                 * @description The kinds of the ACS requests the flow makes, in order (e.g. answerCall, play)
+                 */
+                actions?: string[];
+              };
+            };
+            /** @description What people should know, e.g. sensitive keys written as zeros */
+            notes: string[];
+            /** @description The draft revision now holding the scenario */
+            revision: number;
+          };
+        };
+      };
+      /** @description runId unknown or a run of another flow, or a malformed field */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': {
+            type: string;
+            title: string;
+            status: number;
+            detail?: string;
+            errors?: {
+              path: string;
+              message: string;
+            }[];
+          };
+        };
+      };
+      /** @description Not signed in */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': {
+            type: string;
+            title: string;
+            status: number;
+            detail?: string;
+            errors?: {
+              path: string;
+              message: string;
+            }[];
+          };
+        };
+      };
+      /** @description Role not allowed */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': {
+            type: string;
+            title: string;
+            status: number;
+            detail?: string;
+            errors?: {
+              path: string;
+              message: string;
+            }[];
+          };
+        };
+      };
+      /** @description No such flow */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': {
+            type: string;
+            title: string;
+            status: number;
+            detail?: string;
+            errors?: {
+              path: string;
+              message: string;
+            }[];
+          };
+        };
+      };
+      /** @description The run is still running (run-not-ended), or the flow is archived */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': {
+            type: string;
+            title: string;
+            status: number;
+            detail?: string;
+            errors?: {
+              path: string;
+              message: string;
+            }[];
+          };
+        };
+      };
+      /** @description The draft would be over SWITCHBOARD_MAX_DOCUMENT_NODES / _BYTES */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': {
+            type: string;
+            title: string;
+            status: number;
+            detail?: string;
+            errors?: {
+              path: string;
+              message: string;
+            }[];
+          };
+        };
+      };
+      /** @description The draft cannot hold the scenario (e.g. it has 500 already) */
+      422: {
         headers: {
           [name: string]: unknown;
         };

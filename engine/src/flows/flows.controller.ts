@@ -155,14 +155,17 @@ export class FlowsController {
   @Roles('publisher')
   @ApiEndpoint({
     summary: 'Publish the saved draft as the next version',
-    description: 'Validated on the server: 422 with the validator issues if any is an error.',
+    description:
+      'Validated on the server: 422 (invalid-flow) with the validator issues if any is an error. ' +
+      'When the draft has scenariosMustPass, its scenarios are run first: 422 (scenarios-failing) ' +
+      'while any fails, with `failures: [{ name, failures }]` naming each failing scenario.',
     body: PublishSchema,
     response: VersionSummarySchema,
     status: 201,
     errors: {
       404: 'No such flow',
       409: 'Archived, or the draft moved since `revision`',
-      422: 'The draft has errors',
+      422: 'The draft has errors (invalid-flow), or a scenario fails while scenariosMustPass is on (scenarios-failing)',
     },
   })
   publish(

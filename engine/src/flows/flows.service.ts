@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import {
   defaultConfig,
   type FlowDocument,
+  runScenarios,
   SCHEMA_VERSION,
   type ValidationIssue,
   validateFlow,
@@ -238,6 +239,32 @@ export class FlowsService {
     );
   }
 
+  /**
+   * Changes the saved draft on the server (e.g. a scenario saved from a run): the flow is locked,
+   * `change` gets a copy of the current draft and returns the new one, which is saved as PUT
+   * draft saves it (size limits, one more revision). 404 / 409 (archived) as for publishing.
+   */
+  async changeDraft(
+    id: string,
+    by: Principal,
+    change: (draft: FlowDocument) => FlowDocument,
+  ): Promise<{ id: string; revision: number; updatedAt: string; updatedBy: string }> {
+    return this.prisma.$transaction(async (tx) => {
+      const flow = await this.lockedFlow(tx, id);
+      const draft = change(structuredClone(flow.draft as unknown as FlowDocument));
+      this.checkLimits(draft);
+      const at = new Date();
+      const saved = await this.flows.saveDraft(tx, id, flow.draftRevision, draft, by.actor, at);
+      if (!saved) throw conflict(`Flow ${id} is archived; its draft cannot change`);
+      return {
+        id,
+        revision: flow.draftRevision + 1,
+        updatedAt: at.toISOString(),
+        updatedBy: by.actor,
+      };
+    });
+  }
+
   async validate(
     id: string,
     doc: FlowDocument | undefined,
@@ -259,6 +286,7 @@ export class FlowsService {
       assertRevision(flow, input.revision);
       assertDraftValid(flow.draft, 'publishing');
       const document = flow.draft as unknown as FlowDocument;
+      assertScenariosPass(document);
       const version = await this.nextVersion(tx, id, document, by, input.comment, null);
       await this.audit.record(tx, {
         actor: by.actor,
@@ -416,6 +444,32 @@ export function assertDraftValid(draft: unknown, before: string): void {
     {
       issues,
       errors: errors.map((i) => ({ path: formatPath(i.path), message: i.message })),
+    },
+  );
+}
+
+/**
+ * The per-flow gate: with `scenariosMustPass`, publishing is refused (422 `scenarios-failing`)
+ * while a scenario of the draft fails; `failures` lists each failing scenario with its reasons.
+ */
+export function assertScenariosPass(doc: FlowDocument): void {
+  if (!doc.scenariosMustPass) return;
+  const results = runScenarios(doc);
+  const failing = results.flatMap((r, i) => (r.passed ? [] : [{ index: i, result: r }]));
+  if (failing.length === 0) return;
+  const n = failing.length;
+  const names = failing.slice(0, 5).map((f) => `“${f.result.name}”`);
+  if (n > 5) names.push(`and ${n - 5} more`);
+  throw new ProblemException(
+    422,
+    'scenarios-failing',
+    `${n} scenario${n === 1 ? ' fails' : 's fail'}: ${names.join(', ')}. Fix the flow or the ${n === 1 ? 'scenario' : 'scenarios'}, or turn off “Scenarios must pass”, before publishing`,
+    {
+      failures: failing.map((f) => ({ name: f.result.name, failures: f.result.failures })),
+      errors: failing.map((f) => ({
+        path: `scenarios[${f.index}]`,
+        message: `“${f.result.name}”: ${f.result.failures.join('; ')}`,
+      })),
     },
   );
 }

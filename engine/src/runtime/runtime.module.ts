@@ -39,6 +39,15 @@ import { StepApplier } from './step-applier.js';
     Reconciler,
     RuntimeGauges,
   ],
-  exports: [RuntimeService, RunEvents, OutboxDispatcher, Reconciler, RuntimeGauges],
+  exports: [
+    RuntimeService,
+    RunEvents,
+    OutboxDispatcher,
+    Reconciler,
+    RuntimeGauges,
+    // For replays: compiled versions, and the pool that reads thousands of steps at once.
+    FlowCache,
+    RuntimeDb,
+  ],
 })
 export class RuntimeModule {}

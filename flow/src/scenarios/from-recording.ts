@@ -26,10 +26,14 @@ export function scenarioFromRecording(
   const flow = toCompiledFlow(recorded);
   const inputs = recordedInputs(flow, rec);
   const notes: string[] = [];
-  if (inputs.notReproduced) notes.push(`The run cannot be replayed exactly: ${inputs.notReproduced}`);
+  if (inputs.notReproduced)
+    notes.push(`The run cannot be replayed exactly: ${inputs.notReproduced}`);
   const sensitive = sensitiveParts(flow.doc).nodeIds;
   const described = inputs.prompts.map((p) => {
-    let input = describeRecorded(p.action, p.answer.events.map((e) => e.event));
+    let input = describeRecorded(
+      p.action,
+      p.answer.events.map((e) => e.event),
+    );
     if (input.digits !== undefined && sensitive.has(p.nodeId)) {
       input = { ...input, digits: '0'.repeat(input.digits.length) };
       notes.push(`The keys typed at “${p.nodeId}” are sensitive: the scenario types zeros instead`);
@@ -47,7 +51,11 @@ export function scenarioFromRecording(
   const t = rec.trigger;
   const call: NonNullable<Scenario['call']> =
     t.kind === 'incomingCall'
-      ? { from: t.from, to: t.to, ...(t.callerDisplayName ? { callerDisplayName: t.callerDisplayName } : {}) }
+      ? {
+          from: t.from,
+          to: t.to,
+          ...(t.callerDisplayName ? { callerDisplayName: t.callerDisplayName } : {}),
+        }
       : { targets: [...t.targets], ...(t.callerId ? { from: t.callerId } : {}) };
   const path = pathOf(rec.trace).map((p) => p.nodeId);
   const scenario: Scenario = {
@@ -55,7 +63,9 @@ export function scenarioFromRecording(
     description: `Saved from call ${rec.runId}`,
     call,
     at: new Date(rec.startedAt).toISOString(),
-    ...(t.variables && Object.keys(t.variables).length > 0 ? { variables: { ...t.variables } } : {}),
+    ...(t.variables && Object.keys(t.variables).length > 0
+      ? { variables: { ...t.variables } }
+      : {}),
     inputs: list,
     expect: {
       ...(rec.end ? { endNode: rec.end.nodeId, endReason: rec.end.reason } : {}),

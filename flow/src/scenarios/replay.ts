@@ -52,7 +52,10 @@ export interface RecordedInputs {
  * it answered — the node and the how-manieth time that node asked — so the inputs can be given
  * to another document by node and prompt, not by operation id.
  */
-export function recordedInputs(recorded: FlowDocument | CompiledFlow, rec: Recording): RecordedInputs {
+export function recordedInputs(
+  recorded: FlowDocument | CompiledFlow,
+  rec: Recording,
+): RecordedInputs {
   const flow = toCompiledFlow(recorded);
   const byNode = new Map<string, PromptAnswer[]>();
   const ordered: RecordedPrompt[] = [];
@@ -211,7 +214,14 @@ function diverge(old: PathStep[], now: PathStep[], stopped: boolean): Divergence
     if (a && b && a.nodeId === b.nodeId && a.outcome === b.outcome && aNext === bNext) continue;
     if (a && b && a.nodeId !== b.nodeId) {
       // Only at the trigger can the node differ without the step before having differed.
-      return { step: i, nodeId: a.nodeId, oldOutcome: null, newOutcome: null, oldNext: a.nodeId, newNext: b.nodeId };
+      return {
+        step: i,
+        nodeId: a.nodeId,
+        oldOutcome: null,
+        newOutcome: null,
+        oldNext: a.nodeId,
+        newNext: b.nodeId,
+      };
     }
     const at = (a ?? b) as PathStep;
     return {
@@ -256,7 +266,10 @@ export interface EndCount {
   runs: number;
 }
 
-export function summarizeReplays(target: FlowDocument | CompiledFlow, results: readonly ReplayResult[]): ReplaySummary {
+export function summarizeReplays(
+  target: FlowDocument | CompiledFlow,
+  results: readonly ReplayResult[],
+): ReplaySummary {
   const flow = toCompiledFlow(target);
   const label = (id: string) => {
     const n = flow.nodes.get(id);
@@ -290,16 +303,27 @@ export function summarizeReplays(target: FlowDocument | CompiledFlow, results: r
   }
   const ids = new Set([...reachedBefore.keys(), ...reachedAfter.keys()]);
   const reached = [...ids]
-    .map((id) => ({ nodeId: id, label: label(id), before: reachedBefore.get(id) ?? 0, after: reachedAfter.get(id) ?? 0 }))
+    .map((id) => ({
+      nodeId: id,
+      label: label(id),
+      before: reachedBefore.get(id) ?? 0,
+      after: reachedAfter.get(id) ?? 0,
+    }))
     .filter((r) => r.before !== r.after)
-    .sort((a, b) => Math.abs(b.after - b.before) - Math.abs(a.after - a.before) || a.nodeId.localeCompare(b.nodeId));
+    .sort(
+      (a, b) =>
+        Math.abs(b.after - b.before) - Math.abs(a.after - a.before) ||
+        a.nodeId.localeCompare(b.nodeId),
+    );
   const byRuns = (a: EndCount, b: EndCount) => b.runs - a.runs || a.nodeId.localeCompare(b.nodeId);
   const n = results.length;
   const parts = [`${count.diverged} of ${n} call${n === 1 ? '' : 's'} would take a different path`];
   const top = [...newlyReached].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))[0];
   if (top) parts.push(`${top[1]} would now reach “${label(top[0])}”`);
   if (count.incomplete > 0) {
-    parts.push(`${count.incomplete} cannot be replayed to the end (the new path asks for input they never gave)`);
+    parts.push(
+      `${count.incomplete} cannot be replayed to the end (the new path asks for input they never gave)`,
+    );
   }
   if (count.notReplayable > 0) parts.push(`${count.notReplayable} could not be replayed`);
   return {

@@ -70,7 +70,9 @@ export function runScenario(flow: FlowDocument | CompiledFlow, input: Scenario):
     return {
       name: typeof input?.name === 'string' ? input.name : '(unnamed)',
       passed: false,
-      failures: [`the scenario is not valid: ${issue?.path.join('.') || 'scenario'}: ${issue?.message}`],
+      failures: [
+        `the scenario is not valid: ${issue?.path.join('.') || 'scenario'}: ${issue?.message}`,
+      ],
       path: [],
       actions: [],
     };
@@ -101,7 +103,9 @@ export function runScenario(flow: FlowDocument | CompiledFlow, input: Scenario):
       if (!given) return undefined;
       const r = eventsFor(prompt.action, given);
       if (!r.ok) {
-        return { message: `the input given to ${nodeName(compiled, prompt.nodeId)} does not fit: ${r.message}` };
+        return {
+          message: `the input given to ${nodeName(compiled, prompt.nodeId)} does not fit: ${r.message}`,
+        };
       }
       const at = prompt.at + (given.after ?? 2) * 1000;
       return { events: r.events.map((event) => ({ event, at })), input: given };

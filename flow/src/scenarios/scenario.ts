@@ -46,7 +46,15 @@ export const ScenarioEventSchema = z
   })
   .meta({ title: 'Event', description: 'A callback as ACS would send it (ids are filled in)' });
 
-const INPUT_KINDS = ['digits', 'noInput', 'hangUp', 'callee', 'fails', 'succeeds', 'events'] as const;
+const INPUT_KINDS = [
+  'digits',
+  'noInput',
+  'hangUp',
+  'callee',
+  'fails',
+  'succeeds',
+  'events',
+] as const;
 
 /**
  * What the caller or the network does the next time a node asks: inputs for the same node are
@@ -152,7 +160,10 @@ export const ScenarioSchema = z
       .optional()
       .meta({ title: 'The call' }),
     at: z.iso
-      .datetime({ offset: true, error: 'Write the clock as an ISO 8601 time, e.g. 2026-03-03T18:00:00Z' })
+      .datetime({
+        offset: true,
+        error: 'Write the clock as an ISO 8601 time, e.g. 2026-03-03T18:00:00Z',
+      })
       .optional()
       .meta({
         title: 'Clock',

@@ -130,11 +130,17 @@ export function simulate(flow: FlowDocument | CompiledFlow, spec: SimulationSpec
         operationContext: waiting.operationContext,
       } as CallEvent;
       state = take(step(compiled, state, e, clock));
-      if (state.status !== 'running' || state.awaiting?.operationContext !== waiting.operationContext) {
+      if (
+        state.status !== 'running' ||
+        state.awaiting?.operationContext !== waiting.operationContext
+      ) {
         break;
       }
     }
-    if (state.status === 'running' && state.awaiting?.operationContext === waiting.operationContext) {
+    if (
+      state.status === 'running' &&
+      state.awaiting?.operationContext === waiting.operationContext
+    ) {
       unanswered = {
         nodeId: waiting.nodeId,
         index,

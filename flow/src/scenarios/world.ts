@@ -17,18 +17,50 @@ const CALLEE_FAILURES: Record<Exclude<CalleeAnswer, 'answers'>, Info> = {
   noAnswer: { code: 408, subCode: 10004, message: 'Call timed out.' },
 };
 
-const NO_INPUT: Info = { code: 400, subCode: 8510, message: 'Action failed, initial silence timeout reached.' };
+const NO_INPUT: Info = {
+  code: 400,
+  subCode: 8510,
+  message: 'Action failed, initial silence timeout reached.',
+};
 
 /** The callback a request fails with, and its codes, when the scenario does not give them. */
 const FAILURE: Partial<Record<ActionKind, { type: CallEvent['type']; info: Info }>> = {
-  answerCall: { type: 'AnswerFailed', info: { code: 500, subCode: 8522, message: 'Answer failed.' } },
-  createCall: { type: 'CreateCallFailed', info: { code: 500, subCode: 8500, message: 'Call failed.' } },
-  transferCall: { type: 'CallTransferFailed', info: { code: 500, subCode: 7504, message: 'Transfer failed.' } },
-  addParticipant: { type: 'AddParticipantFailed', info: { code: 500, subCode: 8500, message: 'Add failed.' } },
-  cancelAddParticipant: { type: 'CancelAddParticipantFailed', info: { code: 400, subCode: 8519, message: 'Cancel failed.' } },
-  removeParticipant: { type: 'RemoveParticipantFailed', info: { code: 400, subCode: 8519, message: 'Remove failed.' } },
-  play: { type: 'PlayFailed', info: { code: 500, subCode: 8535, message: 'Action failed, file could not be played.' } },
-  recognizeDtmf: { type: 'RecognizeFailed', info: { code: 500, subCode: 8511, message: 'Action failed, encountered failure while trying to play the prompt.' } },
+  answerCall: {
+    type: 'AnswerFailed',
+    info: { code: 500, subCode: 8522, message: 'Answer failed.' },
+  },
+  createCall: {
+    type: 'CreateCallFailed',
+    info: { code: 500, subCode: 8500, message: 'Call failed.' },
+  },
+  transferCall: {
+    type: 'CallTransferFailed',
+    info: { code: 500, subCode: 7504, message: 'Transfer failed.' },
+  },
+  addParticipant: {
+    type: 'AddParticipantFailed',
+    info: { code: 500, subCode: 8500, message: 'Add failed.' },
+  },
+  cancelAddParticipant: {
+    type: 'CancelAddParticipantFailed',
+    info: { code: 400, subCode: 8519, message: 'Cancel failed.' },
+  },
+  removeParticipant: {
+    type: 'RemoveParticipantFailed',
+    info: { code: 400, subCode: 8519, message: 'Remove failed.' },
+  },
+  play: {
+    type: 'PlayFailed',
+    info: { code: 500, subCode: 8535, message: 'Action failed, file could not be played.' },
+  },
+  recognizeDtmf: {
+    type: 'RecognizeFailed',
+    info: {
+      code: 500,
+      subCode: 8511,
+      message: 'Action failed, encountered failure while trying to play the prompt.',
+    },
+  },
   hold: { type: 'HoldFailed', info: { code: 500, subCode: 8500, message: 'Hold failed.' } },
 };
 
@@ -44,7 +76,11 @@ const NEEDS: Partial<Record<ActionKind, Needs>> = {
 
 /** In plain words, for "the new path asks for …, which this call never gave". */
 export function needsInWords(needs: Needs | undefined): string {
-  return needs === 'digits' ? 'keys from the caller' : needs === 'callee' ? 'how the callee answers' : 'an input';
+  return needs === 'digits'
+    ? 'keys from the caller'
+    : needs === 'callee'
+      ? 'how the callee answers'
+      : 'an input';
 }
 
 export function needsOf(action: AcsAction): Needs | undefined {
@@ -60,7 +96,11 @@ function calleeEvents(action: AcsAction, answer: CalleeAnswer): ScenarioEvent[] 
   const failed = answer === 'answers' ? undefined : CALLEE_FAILURES[answer];
   switch (action.kind) {
     case 'createCall':
-      return [failed ? { type: 'CreateCallFailed', resultInformation: failed } : { type: 'CallConnected' }];
+      return [
+        failed
+          ? { type: 'CreateCallFailed', resultInformation: failed }
+          : { type: 'CallConnected' },
+      ];
     case 'transferCall':
       return [
         failed
@@ -99,9 +139,7 @@ function succeeds(action: AcsAction): ScenarioEvent[] | undefined {
   }
 }
 
-export type Answered =
-  | { ok: true; events: ScenarioEvent[] }
-  | { ok: false; message: string };
+export type Answered = { ok: true; events: ScenarioEvent[] } | { ok: false; message: string };
 
 /** The callbacks an input gives for a request, or why the input does not fit the request. */
 export function eventsFor(action: AcsAction, input: ScenarioInput | undefined): Answered {
@@ -117,15 +155,21 @@ export function eventsFor(action: AcsAction, input: ScenarioInput | undefined): 
     const f = FAILURE[action.kind];
     const info = input.fails === true ? f?.info : { ...f?.info, ...input.fails };
     const events: ScenarioEvent[] = [
-      f ? { type: f.type, ...(info ? { resultInformation: info } : {}) } : { type: 'ActionFailed', resultInformation: info ?? { code: 400 } },
+      f
+        ? { type: f.type, ...(info ? { resultInformation: info } : {}) }
+        : { type: 'ActionFailed', resultInformation: info ?? { code: 400 } },
     ];
-    return { ok: true, events: action.kind === 'addParticipant' ? [invitation(action), ...events] : events };
+    return {
+      ok: true,
+      events: action.kind === 'addParticipant' ? [invitation(action), ...events] : events,
+    };
   }
   if (input.digits !== undefined || input.noInput) {
     if (action.kind !== 'recognizeDtmf') {
       return { ok: false, message: `it makes a ${action.kind} request, which takes no keys` };
     }
-    if (input.noInput) return { ok: true, events: [{ type: 'RecognizeFailed', resultInformation: NO_INPUT }] };
+    if (input.noInput)
+      return { ok: true, events: [{ type: 'RecognizeFailed', resultInformation: NO_INPUT }] };
     const tones = [...(input.digits ?? '')].map((d) => digitToTone(d) ?? d);
     return { ok: true, events: [{ type: 'RecognizeCompleted', tones }] };
   }
@@ -156,10 +200,15 @@ export function genericAlternatives(action: AcsAction, hasFailure: boolean): Sce
 
 const CANDIDATES = (action: AcsAction, recorded: readonly ScenarioEvent[]): ScenarioInput[] => {
   const node = action.nodeId;
-  const out: ScenarioInput[] = [{ node, succeeds: true }, { node, hangUp: true }, { node, noInput: true }];
+  const out: ScenarioInput[] = [
+    { node, succeeds: true },
+    { node, hangUp: true },
+    { node, noInput: true },
+  ];
   const digits = tonesToDigits(recorded.find((e) => e.type === 'RecognizeCompleted')?.tones);
   if (digits !== '') out.push({ node, digits });
-  for (const callee of ['answers', 'declines', 'busy', 'noAnswer'] as const) out.push({ node, callee });
+  for (const callee of ['answers', 'declines', 'busy', 'noAnswer'] as const)
+    out.push({ node, callee });
   out.push({ node, fails: true });
   return out;
 };
@@ -167,29 +216,72 @@ const CANDIDATES = (action: AcsAction, recorded: readonly ScenarioEvent[]): Scen
 /** Event types that say nothing about how the request ended. */
 const NOISE = new Set<string>(['ParticipantsUpdated', 'PlayStarted']);
 
+/**
+ * Whether an event ends its request badly: only then do its result codes decide an outcome
+ * (node rules match failures by subCode). A success's codes — ACS sends 200/8531 "max digits
+ * received", 202/0 for an added participant — say nothing a scenario must repeat.
+ */
+const isFailure = (e: ScenarioEvent): boolean =>
+  /Failed$|Canceled$|^Timeout$/.test(e.type) || (e.resultInformation?.code ?? 200) >= 300;
+
 function sameEvents(a: readonly ScenarioEvent[], b: readonly ScenarioEvent[]): boolean {
+  // The HTTP answer (ActionResult) may come before or after the callbacks, as on ACS.
   const x = a.filter((e) => !NOISE.has(e.type) && e.type !== 'ActionResult');
   const y = b.filter((e) => !NOISE.has(e.type) && e.type !== 'ActionResult');
   if (x.length !== y.length) return false;
   return x.every((e, i) => {
     const f = y[i] as ScenarioEvent;
+    if (e.type !== f.type || tonesToDigits(e.tones) !== tonesToDigits(f.tones)) return false;
+    if (!isFailure(e) && !isFailure(f)) return true;
     return (
-      e.type === f.type &&
       e.resultInformation?.subCode === f.resultInformation?.subCode &&
-      (e.resultInformation?.code ?? 0) === (f.resultInformation?.code ?? 0) &&
-      tonesToDigits(e.tones) === tonesToDigits(f.tones)
+      (e.resultInformation?.code ?? 0) === (f.resultInformation?.code ?? 0)
     );
   });
+}
+
+const MAX_EVENTS = 20;
+
+/**
+ * A recorded callback as a scenario may spell it: only what the interpreter decides on, without
+ * the call's routing ids (callConnectionId, serverCallId, correlationId) ACS puts on each.
+ */
+function asScenarioEvent(e: ScenarioEvent): ScenarioEvent {
+  const out: ScenarioEvent = { type: e.type };
+  if (e.resultInformation) {
+    const { code, subCode, message } = e.resultInformation;
+    out.resultInformation = {
+      ...(code !== undefined ? { code } : {}),
+      ...(subCode !== undefined ? { subCode } : {}),
+      ...(message ? { message: message.slice(0, 500) } : {}),
+    };
+  }
+  if (e.tones) out.tones = [...e.tones];
+  if (e.choiceLabel !== undefined) out.choiceLabel = e.choiceLabel;
+  if (e.invitationId !== undefined) out.invitationId = e.invitationId;
+  if (e.participants) {
+    out.participants = e.participants.slice(0, 50).map((p) => ({
+      rawId: p.rawId,
+      ...(p.isMuted !== undefined ? { isMuted: p.isMuted } : {}),
+      ...(p.isOnHold !== undefined ? { isOnHold: p.isOnHold } : {}),
+    }));
+  }
+  return out;
 }
 
 /**
  * The plainest input that gives the recorded callbacks (keys, no input, the callee declined…),
  * or the callbacks themselves: what "Save as test" writes.
  */
-export function describeRecorded(action: AcsAction, recorded: readonly ScenarioEvent[]): ScenarioInput {
+export function describeRecorded(
+  action: AcsAction,
+  recorded: readonly ScenarioEvent[],
+): ScenarioInput {
   for (const candidate of CANDIDATES(action, recorded)) {
     const r = eventsFor(action, candidate);
     if (r.ok && sameEvents(r.events, recorded)) return candidate;
   }
-  return { node: action.nodeId, events: recorded.map((e) => ({ ...e })) };
+  // Too many to write down: the ones that decide nothing (participant lists, play started) go first.
+  const kept = recorded.length > MAX_EVENTS ? recorded.filter((e) => !NOISE.has(e.type)) : recorded;
+  return { node: action.nodeId, events: kept.slice(0, MAX_EVENTS).map(asScenarioEvent) };
 }
