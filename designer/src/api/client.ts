@@ -159,63 +159,17 @@ export type AnalyticsQuery = NonNullable<
   Operation<'/api/flows/{id}/analytics', 'get'>['parameters']['query']
 >;
 
-/** Replay of recorded calls on a draft or a version (`POST /api/flows/{id}/replay`). */
-export interface ReplayRequest {
-  runIds?: string[];
-  filter?: { from?: string; to?: string; version?: number; limit?: number; test?: boolean };
-  draft?: true;
-  version?: number;
-}
-export type ReplayStatus = 'same' | 'diverged' | 'incomplete' | 'notReplayable';
-export interface ReplayEndCount {
-  nodeId: string;
-  label: string;
-  reason: string;
-  runs: number;
-}
-export interface ReplayRun {
-  runId: string;
-  status: ReplayStatus;
-  summary: string;
-  divergence?: {
-    step: number;
-    nodeId: string;
-    oldOutcome: string | null;
-    newOutcome: string | null;
-    oldNext: string | null;
-    newNext: string | null;
-  };
-  oldPath: { nodeId: string; outcome?: string }[];
-  newPath: { nodeId: string; outcome?: string }[];
-  oldEnd?: { nodeId: string; reason: string };
-  newEnd?: { nodeId: string; reason: string };
-  unanswered?: { nodeId: string; index: number; message: string };
-  startedAt: string;
-  version: number;
-  test: boolean;
-  from: string;
-}
-export interface ReplayAnswer {
-  target: { draft: boolean; version: number | null };
-  summary: {
-    runs: number;
-    same: number;
-    diverged: number;
-    incomplete: number;
-    notReplayable: number;
-    endsBefore: ReplayEndCount[];
-    endsAfter: ReplayEndCount[];
-    reached: { nodeId: string; label: string; before: number; after: number }[];
-    text: string;
-  };
-  results: ReplayRun[];
-}
+/** Replay of recorded calls on the saved draft or a version (`POST /api/flows/{id}/replay`). */
+export type ReplayRequest = RequestBody<'/api/flows/{id}/replay', 'post'>;
+export type ReplayAnswer = Answer<'/api/flows/{id}/replay', 'post'>;
+export type ReplayRun = ReplayAnswer['results'][number];
+export type ReplayStatus = ReplayRun['status'];
+export type ReplayEndCount = ReplayAnswer['summary']['endsBefore'][number];
 /** Save as test: the scenario made from a run, appended to the flow's draft on the server. */
-export interface SavedScenario {
+export type SavedScenario = Omit<Answer<'/api/flows/{id}/scenarios', 'post', 201>, 'scenario'> & {
   scenario: Scenario;
-  notes: string[];
-  revision: number;
-}
+};
+type SaveAsScenario = RequestBody<'/api/flows/{id}/scenarios', 'post'>;
 
 /**
  * A 409 on a draft save: someone else saved first. The engine's document describes the answer as
@@ -383,7 +337,7 @@ export const api = {
   /** Save as test: appends a scenario made from the run to the flow's draft (new revision). */
   saveRunAsScenario: (flowId: string, runId: string, name?: string) =>
     request<SavedScenario>('POST', `/api/flows/${enc(flowId)}/scenarios`, {
-      body: name ? { runId, name } : { runId },
+      body: (name ? { runId, name } : { runId }) satisfies SaveAsScenario,
     }),
   analytics: (flowId: string, query: AnalyticsQuery) => {
     const params = new URLSearchParams();
