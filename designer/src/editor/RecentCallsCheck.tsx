@@ -17,7 +17,7 @@ import {
 } from '@fluentui/react-components';
 import type { FlowDocument } from '@switchboard/flow';
 import { ReactFlowProvider } from '@xyflow/react';
-import { useEffect, useMemo, useState } from 'react';
+import { useEffect, useMemo, useRef, useState } from 'react';
 import {
   api,
   ApiError,
@@ -251,6 +251,12 @@ export function RecentCallsCheck({
 function CallComparison({ run, draft }: { run: ReplayRun; draft: FlowDocument }) {
   const [loaded, setLoaded] = useState<{ store: EditorStore } | { error: string }>();
   const [overlay] = useState(createPathOverlayStore);
+  // The canvas opens below the list, out of sight in a long dialog: bring it into view.
+  const box = useRef<HTMLDivElement>(null);
+  // (Braces: newer browsers answer scrollIntoView with a promise, which is no effect cleanup.)
+  useEffect(() => {
+    box.current?.scrollIntoView?.({ block: 'nearest', behavior: 'smooth' });
+  }, []);
 
   useEffect(() => {
     let cancelled = false;
@@ -269,7 +275,7 @@ function CallComparison({ run, draft }: { run: ReplayRun; draft: FlowDocument })
   }, [run, draft, overlay]);
 
   return (
-    <div className="sb-recent__compare">
+    <div className="sb-recent__compare" ref={box}>
       <div className="sb-cmp-legend" aria-label="Legend">
         <span className="sb-cmp-legend__key sb-cmp-legend__key--old" /> Recorded path
         <span className="sb-cmp-legend__key sb-cmp-legend__key--new" /> Path on the draft
