@@ -1,10 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FlowDocument } from '@switchboard/flow';
+import pg from 'pg';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { repoRoot } from '../src/config/config.js';
 import {
   bind,
+  edge,
+  node,
   ownedNumber,
   publish,
   runFor,
@@ -17,8 +20,14 @@ import {
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- tests read arbitrary JSON
 type Json = any;
 
-const example = (file: string): FlowDocument =>
-  JSON.parse(readFileSync(join(repoRoot(), 'flow', 'examples', file), 'utf8')) as FlowDocument;
+/** An example flow without the scenarios it ships with: these tests count the ones they save. */
+const example = (file: string): FlowDocument => {
+  const doc = JSON.parse(
+    readFileSync(join(repoRoot(), 'flow', 'examples', file), 'utf8'),
+  ) as FlowDocument;
+  delete doc.scenarios;
+  return doc;
+};
 const mainIvr = () => example('main-ivr.json');
 const reminder = () => example('appointment-reminder.json');
 
@@ -352,6 +361,67 @@ describe('replay against a draft, scenario tests, Save as test, the publish gate
     const filtered = await replay(flowId, { filter: {} });
     expect(filtered.body.results).toEqual([]);
     await h.t.json('POST', `/api/runs/${running}/test-input`, { body: { hangUp: true } });
+
+    // Runs caught in a loop are long: too many steps at once are refused, naming what to shrink.
+    const db = new pg.Client({ connectionString: h.t.databaseUrl });
+    await db.connect();
+    await db.query(
+      `INSERT INTO "Run" (id, "flowId", "flowVersionId", version, direction, status, "endReason", state, "stepCount")
+       VALUES (gen_random_uuid()::text, $1, 'v', 1, 'incoming', 'ended', 'stepLimit', '{}'::jsonb, 300000)`,
+      [flowId],
+    );
+    await db.end();
+    const long = await replay(flowId, { filter: {} });
+    expect(long.status).toBe(400);
+    expect(long.body.errors[0]).toEqual({
+      path: 'filter.limit',
+      message: expect.stringMatching(
+        / runs have 300,\d{3} steps; at most 250,000 are replayed at once/,
+      ),
+    });
+  });
+
+  it('a test call of a draft (its snapshot): sensitive keys are neither replayed back nor saved', async () => {
+    const pinFlow: FlowDocument = {
+      schemaVersion: 1,
+      name: 'PIN',
+      nodes: [
+        node('start', 'trigger.incomingCall'),
+        node('answer', 'call.answer'),
+        node('pin', 'media.collectDigits', { variable: 'pin', maxDigits: 4, sensitive: true }),
+        node('bye', 'call.hangUp'),
+      ],
+      edges: [
+        edge('start', 'next', 'answer'),
+        edge('answer', 'connected', 'pin'),
+        edge('pin', 'collected', 'bye'),
+      ],
+    };
+    const created = await h.t.json('POST', '/api/flows', {
+      body: { name: 'PIN', document: pinFlow },
+    });
+    const flowId = created.body.id as string;
+    const run = await testCall(flowId, {
+      version: undefined,
+      callerScript: [{ on: 'recognize', dtmf: '4711' }],
+    });
+    expect(run).toMatchObject({ draft: true, endReason: 'completed' });
+    const r = await replay(flowId, { filter: { version: 0 } });
+    expect(r.body.results.map((x: Json) => [x.runId, x.status, x.version])).toEqual([
+      [run.id, 'same', 0],
+    ]);
+    expect(JSON.stringify(r.body)).not.toContain('4711');
+    const saved = await h.t.json('POST', `/api/flows/${flowId}/scenarios`, {
+      as: 'editor',
+      body: { runId: run.id, name: 'PIN' },
+    });
+    expect(saved.status, JSON.stringify(saved.body)).toBe(201);
+    expect(saved.body.scenario.inputs).toContainEqual(
+      expect.objectContaining({ node: 'pin', digits: '0000' }),
+    );
+    expect(saved.body.notes.join(' ')).toMatch(/sensitive/);
+    expect(JSON.stringify(await draftOf(flowId))).not.toContain('4711');
+    expect((await runScenarios(flowId)).body).toMatchObject({ passed: 1, failed: 0 });
   });
 
   it('Save as test: passes on the version, fails after the menu change; the publish gate names the failing scenarios', async () => {

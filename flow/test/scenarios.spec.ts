@@ -321,7 +321,9 @@ describe('coverage', () => {
     const generated = generateScenarios(doc);
     expect(generated.length).toBeGreaterThan(0);
     for (const s of generated) expect(runScenario(doc, s).passed, s.name).toBe(true);
-    expect(edgeCoverage({ ...doc, scenarios: [...(doc.scenarios ?? []), ...generated] }).uncovered).toEqual([]);
+    expect(
+      edgeCoverage({ ...doc, scenarios: [...(doc.scenarios ?? []), ...generated] }).uncovered,
+    ).toEqual([]);
     // The plainest call that takes the operator edge: key 0, the operator answers.
     expect(generated[0]?.inputs).toEqual([
       { node: 'menu', digits: '0' },
@@ -333,7 +335,16 @@ describe('coverage', () => {
     const paths = explorePaths(ivr());
     const hours = new Set(paths.map((p) => p.sim.path.find((s) => s.nodeId === 'hours')?.outcome));
     expect([...hours].sort()).toEqual(['closed', 'holiday', 'open']);
-    const keys = new Set(paths.map((p) => p.sim.path.find((s) => s.nodeId === 'menu')?.outcome).filter(Boolean));
-    expect([...keys].sort()).toEqual(['choice:0', 'choice:1', 'choice:2', 'failed', 'invalid', 'noInput']);
+    const keys = new Set(
+      paths.map((p) => p.sim.path.find((s) => s.nodeId === 'menu')?.outcome).filter(Boolean),
+    );
+    expect([...keys].sort()).toEqual([
+      'choice:0',
+      'choice:1',
+      'choice:2',
+      'failed',
+      'invalid',
+      'noInput',
+    ]);
   });
 });

@@ -54,6 +54,36 @@ export interface StartRunInput {
 const isAcsAction = (a: Action): a is AcsAction => a.kind !== 'end';
 
 /**
+ * What a step stores — the run's new state, the step record (the event as applied, its trace,
+ * its actions, the variables if they changed) and the outbox — from the interpreter's result.
+ * `applied` is the event (or, at the start, the trigger) as the interpreter saw it.
+ */
+export function stepWrite(
+  r: StepResult,
+  event: { id: string; type: string; operationContext?: string },
+  receivedAt: number,
+  applied: unknown,
+  before: RunState | undefined,
+  deadline: number | null,
+): StepWrite {
+  return {
+    // The interpreter copies vars on write, so a new object is a change.
+    vars: before && before.vars === r.state.vars ? undefined : r.state.vars,
+    event: applied,
+    ...(event.operationContext ? { operationContext: event.operationContext } : {}),
+    state: r.state,
+    deadline,
+    eventId: event.id,
+    eventType: event.type,
+    receivedAt,
+    trace: r.trace,
+    actions: r.actions,
+    outbox: r.actions.filter(isAcsAction),
+    callConnectionId: r.state.call.callConnectionId || undefined,
+  };
+}
+
+/**
  * The call runtime's business sequence: load the run, let the pure interpreter decide, store the
  * step, then send its actions — and turn each answer into the next event. The mechanisms behind
  * each part have files of their own: StepApplier (locking, the optimistic path), RunCache,
@@ -108,21 +138,14 @@ export class RuntimeService {
     before: RunState | undefined,
     clockOffsetMs: number,
   ): StepWrite {
-    return {
-      // The interpreter copies vars on write, so a new object is a change.
-      vars: before && before.vars === r.state.vars ? undefined : r.state.vars,
-      event: applied,
-      ...(event.operationContext ? { operationContext: event.operationContext } : {}),
-      state: r.state,
-      deadline: this.deadlineFor(r.state, clockOffsetMs),
-      eventId: event.id,
-      eventType: event.type,
+    return stepWrite(
+      r,
+      event,
       receivedAt,
-      trace: r.trace,
-      actions: r.actions,
-      outbox: r.actions.filter(isAcsAction),
-      callConnectionId: r.state.call.callConnectionId || undefined,
-    };
+      applied,
+      before,
+      this.deadlineFor(r.state, clockOffsetMs),
+    );
   }
 
   /** Starts a run (incoming call or API): decide, store it with its first actions, send them. */

@@ -14,6 +14,8 @@ export interface RecordedRunRow {
   fromAddress: string;
   toAddress: string;
   direction: string;
+  /** Steps stored. */
+  stepCount: number;
   clockOffsetMs: number;
 }
 

@@ -13,7 +13,12 @@ import { FlowCache } from '../runtime/flow-cache.js';
 import { FlowTargets } from './flow-targets.js';
 import { recordingOf, type RecordedRunRow, stepsByRun } from './recording.js';
 import { RecordingsRepository } from './recordings.repository.js';
-import type { ReplayRequest, ReplayResponse, ReplayResultDto } from './scenarios.schemas.js';
+import {
+  MAX_REPLAY_STEPS,
+  type ReplayRequest,
+  type ReplayResponse,
+  type ReplayResultDto,
+} from './scenarios.schemas.js';
 
 const DAY_MS = 24 * 3600_000;
 /** Replays between two yields to the event loop: live calls' callbacks are not held up long. */
@@ -63,6 +68,7 @@ export class ReplayService {
     const runs = body.runIds
       ? await this.namedRuns(flowId, body.runIds)
       : await this.matchingRuns(flowId, body.filter, now);
+    assertStepBudget(runs, body.runIds ? 'runIds' : 'filter.limit');
     const steps = stepsByRun(await this.recordings.steps(runs.map((r) => r.id)));
     const recorded = await this.recordedFlows(runs);
     const t1 = performance.now();
@@ -148,6 +154,19 @@ export class ReplayService {
     const flows = await Promise.all(ids.map((id) => this.compiled.get(id).catch(() => null)));
     return new Map(ids.map((id, i) => [id, flows[i] ?? null]));
   }
+}
+
+/** Thousands of runs are read at once: refused (naming what to shrink) when they are too long. */
+function assertStepBudget(runs: RecordedRunRow[], field: string): void {
+  const steps = runs.reduce((n, r) => n + r.stepCount, 0);
+  if (steps <= MAX_REPLAY_STEPS) return;
+  const fmt = (n: number) => n.toLocaleString('en');
+  throw invalidRuns([
+    {
+      path: field,
+      message: `these ${fmt(runs.length)} runs have ${fmt(steps)} steps; at most ${fmt(MAX_REPLAY_STEPS)} are replayed at once: ask for fewer runs`,
+    },
+  ]);
 }
 
 function replayOne(

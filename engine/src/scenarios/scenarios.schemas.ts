@@ -5,6 +5,8 @@ import { RunIdSchema } from '../runs/runs.schemas.js';
 /** Most runs one replay takes (by id or by filter). */
 export const MAX_REPLAY_RUNS = 5000;
 export const DEFAULT_REPLAY_LIMIT = 500;
+/** Most steps one replay reads (5,000 calls of 50 steps): runs caught in a loop are long. */
+export const MAX_REPLAY_STEPS = 250_000;
 
 const draftFlag = z
   .literal(true, { error: 'must be true (or leave it out): the saved draft is the default' })

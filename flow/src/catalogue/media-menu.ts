@@ -142,7 +142,10 @@ export const menu = defineNodeType({
   retries: (c) => c.retries,
   sampleInputs: (c) => {
     const wrong = MENU_DIGITS.find((d) => !c.choices.some((ch) => ch.digit === d));
-    return [...c.choices.map((ch) => ({ digits: ch.digit })), ...(wrong ? [{ digits: wrong }] : [])];
+    return [
+      ...c.choices.map((ch) => ({ digits: ch.digit })),
+      ...(wrong ? [{ digits: wrong }] : []),
+    ];
   },
   events: [
     { on: 'RecognizeCompleted', when: isChoice, pick: (e) => menuChoiceOutcome(pressed(e)) },

@@ -12,7 +12,10 @@ export interface EdgeCoverage {
 }
 
 /** Which of the document's edges its scenarios take (each scenario run as a simulated call). */
-export function edgeCoverage(doc: FlowDocument, scenarios: readonly Scenario[] = doc.scenarios ?? []): EdgeCoverage {
+export function edgeCoverage(
+  doc: FlowDocument,
+  scenarios: readonly Scenario[] = doc.scenarios ?? [],
+): EdgeCoverage {
   const flow = toCompiledFlow(doc);
   const by = new Map<string, string[]>();
   for (const s of scenarios) {
@@ -49,7 +52,10 @@ export interface ExploreOptions {
  * a holiday), and at each prompt every input worth trying (each menu key, a wrong key, no input,
  * a failure, each way a callee answers) — depth first, up to the bounds.
  */
-export function explorePaths(doc: FlowDocument | CompiledFlow, options: ExploreOptions = {}): ExploredPath[] {
+export function explorePaths(
+  doc: FlowDocument | CompiledFlow,
+  options: ExploreOptions = {},
+): ExploredPath[] {
   const flow = toCompiledFlow(doc);
   const maxPaths = options.maxPaths ?? 5000;
   const maxPrompts = options.maxPrompts ?? 25;
@@ -75,7 +81,7 @@ export function explorePaths(doc: FlowDocument | CompiledFlow, options: ExploreO
         at,
         maxPrompts,
         answer: (p: Prompt) => {
-          const alternatives = alternativesAt(flow, p);
+          const alternatives = inputsWorthTrying(flow, p);
           const k = choices.length;
           let index = 0;
           if (k < prefix.length) index = prefix[k] as number;
@@ -96,11 +102,13 @@ export function explorePaths(doc: FlowDocument | CompiledFlow, options: ExploreO
   return out;
 }
 
-function alternativesAt(flow: CompiledFlow, p: Prompt): ScenarioInput[] {
+/** The inputs worth trying at a prompt: the node type's samples, then the generic ones. */
+export function inputsWorthTrying(flow: CompiledFlow, p: Prompt): ScenarioInput[] {
   const node = flow.nodes.get(p.nodeId);
   const own: ScenarioInput[] = [];
   try {
-    for (const i of node?.desc.sampleInputs?.(node.config) ?? []) own.push({ ...i, node: p.nodeId } as ScenarioInput);
+    for (const i of node?.desc.sampleInputs?.(node.config) ?? [])
+      own.push({ ...i, node: p.nodeId } as ScenarioInput);
   } catch {
     // A config its hook cannot read: the generic inputs only.
   }
@@ -123,7 +131,11 @@ export function generateScenarios(doc: FlowDocument, options: ExploreOptions = {
   // Plain calls first: a failure or a refusal costs more than a key press, so each edge is
   // covered by the most ordinary call that takes it.
   const cost = (p: ExploredPath) =>
-    p.inputs.reduce((n, i) => n + (i.fails || i.noInput || i.hangUp || (i.callee && i.callee !== 'answers') ? 4 : 1), 0);
+    p.inputs.reduce(
+      (n, i) =>
+        n + (i.fails || i.noInput || i.hangUp || (i.callee && i.callee !== 'answers') ? 4 : 1),
+      0,
+    );
   const paths = explorePaths(flow, options)
     .filter((p) => p.sim.end && !p.sim.unanswered)
     .map((p) => ({ p, cost: cost(p) }))
@@ -139,7 +151,10 @@ export function generateScenarios(doc: FlowDocument, options: ExploreOptions = {
     const first = wanted.get(taken[taken.length - 1] as string);
     for (const k of taken) wanted.delete(k);
     const source = first ? flow.nodes.get(first.source) : undefined;
-    const outcome = first && source ? (source.outcomes.get(first.sourceOutcome)?.label ?? first.sourceOutcome) : '';
+    const outcome =
+      first && source
+        ? (source.outcomes.get(first.sourceOutcome)?.label ?? first.sourceOutcome)
+        : '';
     let name = `${source?.label ?? source?.desc.label ?? first?.source}: ${outcome}`;
     for (let n = 2; names.has(name); n++) name = `${name.replace(/ \(\d+\)$/, '')} (${n})`;
     names.add(name);

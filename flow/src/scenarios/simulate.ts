@@ -44,6 +44,8 @@ export interface Simulation {
   /** Requests made, in order (`end` excluded). */
   actions: AcsAction[];
   trace: TraceEntry[];
+  /** The events given to the run, each at its clock: what an engine would have stored. */
+  events: { event: CallEvent; at: number }[];
   state: RunState;
   /** Set when the run ended. */
   end?: { nodeId: string; reason: EndReason };
@@ -78,6 +80,7 @@ export function simulate(flow: FlowDocument | CompiledFlow, spec: SimulationSpec
   const trace: TraceEntry[] = [];
   const actions: AcsAction[] = [];
   const prompts: Prompt[] = [];
+  const events: Simulation['events'] = [];
   const asked = new Map<string, number>();
   let clock = spec.at;
   let seq = 0;
@@ -129,6 +132,7 @@ export function simulate(flow: FlowDocument | CompiledFlow, spec: SimulationSpec
         id: `simulated-${seq}`,
         operationContext: waiting.operationContext,
       } as CallEvent;
+      events.push({ event: e, at: clock });
       state = take(step(compiled, state, e, clock));
       if (
         state.status !== 'running' ||
@@ -149,7 +153,7 @@ export function simulate(flow: FlowDocument | CompiledFlow, spec: SimulationSpec
       break;
     }
   }
-  const result: Simulation = { path: pathOf(trace), actions, trace, state, prompts };
+  const result: Simulation = { path: pathOf(trace), actions, trace, events, state, prompts };
   if (state.status === 'ended' && state.endReason) {
     result.end = { nodeId: state.currentNodeId ?? '', reason: state.endReason };
   }

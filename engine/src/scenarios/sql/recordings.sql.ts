@@ -25,6 +25,7 @@ const RUN_COLUMNS = `${columns(
   'fromAddress',
   'toAddress',
   'direction',
+  'stepCount',
 )}, ${c('Run', 'clockOffsetMs')}::float8 AS ${c('Run', 'clockOffsetMs')}`;
 
 /** Runs by id (any flow, any status: the caller says which it refuses). */

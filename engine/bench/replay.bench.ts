@@ -1,0 +1,281 @@
+/**
+ * POST /api/flows/{id}/replay over 5,000 recorded calls (BENCH_REPLAY_RUNS) of the example IVR
+ * (flow/examples/main-ivr.json), against a changed draft (menu key 2 → Sales), through the real
+ * engine over HTTP, in a fresh embedded Postgres. Prints the median of BENCH_REPLAY_REPEAT
+ * requests (at least 5) next to the target of 5 s, and the split the engine reports in its
+ * Server-Timing header: reading the runs and steps, replaying them, and the rest (JSON, HTTP).
+ *
+ * The calls are simulated (`simulate` from @switchboard/flow) with seeded random callers
+ * (BENCH_REPLAY_SEED, printed): keys at the menu (right, wrong, none), hang-ups, callees that
+ * answer, decline, are busy or do not answer, failed plays and answers, clocks over a week in
+ * November 2026 (Thanksgiving included), mostly in opening hours. Each call is then stored by the
+ * runtime's own code: the start as RuntimeRepository.insertRun stores an incoming call, each
+ * callback as a locked step (lockedStep), the rows built by the runtime's stepWrite — trigger at
+ * seq 0, events with their operation contexts, traces. Only the start times are set afterwards
+ * (the runtime stamps its own clock), and the outbox is emptied as if every action had been sent.
+ *
+ *   npm run bench -w engine            (after the runtime and runs-list benchmarks)
+ *   BENCH_REPLAY_RUNS=5000 BENCH_REPLAY_REPEAT=7 BENCH_REPLAY_SEED=42 npx tsx bench/replay.bench.ts
+ */
+import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import pg from 'pg';
+import { compileFlow, type FlowDocument } from '@switchboard/flow';
+import { generateCalls, type GeneratedCall } from './replay-calls.js';
+
+const RUNS = Number(process.env.BENCH_REPLAY_RUNS ?? 5000);
+const REPEAT = Math.max(5, Number(process.env.BENCH_REPLAY_REPEAT ?? 7));
+const SEED = Number(process.env.BENCH_REPLAY_SEED ?? Math.floor(Math.random() * 2 ** 31));
+const WRITERS = 8;
+const TARGET_MS = 5000;
+const PASSWORD = 'bench-password-1234';
+/** Monday 2026-11-23 00:00 in Los Angeles; the calls come in over six days. */
+const WEEK = Date.parse('2026-11-23T08:00:00Z');
+const HOUR = 3600_000;
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+
+const example = (): FlowDocument =>
+  JSON.parse(
+    readFileSync(
+      fileURLToPath(new URL('../../flow/examples/main-ivr.json', import.meta.url)),
+      'utf8',
+    ),
+  ) as FlowDocument;
+
+/** 80% of the calls in opening hours (08:00–18:00 in Los Angeles), the rest at any time. */
+const clock = (random: () => number) =>
+  WEEK +
+  Math.floor(random() * 6) * 24 * HOUR +
+  (random() < 0.8 ? 8 * HOUR + random() * 10 * HOUR : random() * 24 * HOUR);
+
+async function main() {
+  const dir = await mkdtemp(join(tmpdir(), 'switchboard-bench-replay-'));
+  const { startEmbeddedPostgres } = await import('../dist/src/database/embedded-postgres.js');
+  const { loadConfig } = await import('../dist/src/config/config.js');
+  const { startEngine } = await import('../dist/src/app.js');
+  const { createLogger } = await import('../dist/src/logging/logger.js');
+  const { RuntimeRepository } = await import('../dist/src/runtime/runtime.repository.js');
+  const { stepWrite } = await import('../dist/src/runtime/runtime.service.js');
+  const logger = createLogger('warn');
+  const server = await startEmbeddedPostgres({ dataDir: join(dir, 'postgres'), logger });
+  const engine = await startEngine(
+    loadConfig({
+      DATABASE_URL: server.url,
+      PORT: '0',
+      LOG_LEVEL: 'warn',
+      SWITCHBOARD_ADMIN_PASSWORD: PASSWORD,
+      SWITCHBOARD_DESIGNER_DIR: join(dir, 'no-designer'),
+      // The stored runs' actions are never sent: no ACS here, and the outbox is emptied below.
+      SWITCHBOARD_OUTBOX_GRACE_MS: String(24 * HOUR),
+    }),
+    logger,
+  );
+  const db = new pg.Client({ connectionString: server.url });
+  await db.connect();
+  try {
+    const login = await fetch(`${engine.url}/api/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username: 'admin', password: PASSWORD }),
+    });
+    const cookie = login.headers.get('set-cookie')!.split(';')[0]!;
+    const api = async (method: string, path: string, body?: unknown, headers = {}) => {
+      const res = await fetch(`${engine.url}${path}`, {
+        method,
+        headers: { cookie, 'content-type': 'application/json', ...headers },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+      const text = await res.text();
+      if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${text}`);
+      return { body: JSON.parse(text) as Record<string, unknown>, headers: res.headers, text };
+    };
+
+    const doc = example();
+    const flowId = (await api('POST', '/api/flows', { name: doc.name, document: doc })).body
+      .id as string;
+    await api('POST', `/api/flows/${flowId}/publish`, {});
+    const versionId = (
+      await db.query(`SELECT id FROM "FlowVersion" WHERE "flowId" = $1 AND version = 1`, [flowId])
+    ).rows[0].id as string;
+
+    console.log(
+      `bench: ${RUNS.toLocaleString('en')} calls of the example IVR, seed ${SEED} (BENCH_REPLAY_SEED)`,
+    );
+    let t = performance.now();
+    const calls = generateCalls(compileFlow(doc), RUNS, {
+      seed: SEED,
+      clock,
+      runId: () => randomUUID(),
+    });
+    const steps = calls.reduce((n, c) => n + 1 + c.steps.length, 0);
+    console.log(
+      `  simulated in ${((performance.now() - t) / 1000).toFixed(1)} s: ${steps.toLocaleString('en')} steps (${(steps / RUNS).toFixed(1)} per call)`,
+    );
+
+    // Stored by the runtime's own statements (durability off while loading: only the setup).
+    await db.query('ALTER SYSTEM SET synchronous_commit = off');
+    await db.query('SELECT pg_reload_conf()');
+    t = performance.now();
+    const repo = engine.app.get(RuntimeRepository);
+    const store = async (call: GeneratedCall) => {
+      const s = call.start.state;
+      await repo.insertRun(
+        {
+          id: call.runId,
+          flowId,
+          flowVersionId: versionId,
+          version: 1,
+          direction: 'incoming',
+          fromAddress: s.call.from,
+          toAddress: s.call.to,
+          startedBy: 'entryPoint:+18005550100',
+          test: false,
+          clockOffsetMs: 0,
+        },
+        stepWrite(
+          call.start,
+          { id: `eg:${call.runId}`, type: 'IncomingCall' },
+          call.at,
+          call.trigger,
+          undefined,
+          null,
+        ),
+      );
+      let before = s;
+      for (const step of call.steps) {
+        const write = stepWrite(step.result, step.event, step.at, step.event, before, null);
+        const r = await repo.lockedStep({ runId: call.runId }, step.event.id, async () => ({
+          write,
+          value: null,
+        }));
+        if (r.kind !== 'applied') throw new Error(`step of ${call.runId}: ${r.kind}`);
+        before = step.result.state;
+      }
+    };
+    let next = 0;
+    let stored = 0;
+    await Promise.all(
+      Array.from({ length: WRITERS }, async () => {
+        while (next < calls.length) {
+          await store(calls[next++]!);
+          if (++stored % 500 === 0) {
+            process.stdout.write(`\r  ${stored.toLocaleString('en')} calls stored`);
+          }
+        }
+      }),
+    );
+    // The runtime stamps runs with its own clock: give them the calls' times, as if they had
+    // come in then, and empty the outbox as the sent marks would have.
+    await db.query(
+      `UPDATE "Run" r SET "startedAt" = to_timestamp(c.at / 1000.0) AT TIME ZONE 'UTC',
+         "updatedAt" = to_timestamp(c.last / 1000.0) AT TIME ZONE 'UTC',
+         "endedAt" = CASE WHEN r.status = 'ended' THEN to_timestamp(c.last / 1000.0) AT TIME ZONE 'UTC' END
+       FROM unnest($1::text[], $2::float8[], $3::float8[]) AS c(id, at, last) WHERE r.id = c.id`,
+      [
+        calls.map((c) => c.runId),
+        calls.map((c) => c.at),
+        calls.map((c) => c.steps.at(-1)?.at ?? c.at),
+      ],
+    );
+    await db.query('DELETE FROM "OutboxAction"');
+    await db.query('ALTER SYSTEM RESET synchronous_commit');
+    await db.query('SELECT pg_reload_conf()');
+    await db.query('VACUUM ANALYZE "Run"');
+    await db.query('VACUUM ANALYZE "RunStep"');
+    const counts = (
+      await db.query(
+        `SELECT (SELECT count(*) FROM "Run" WHERE status = 'ended')::int AS ended,
+                (SELECT count(*) FROM "Run")::int AS runs,
+                (SELECT count(*) FROM "RunStep")::int AS steps,
+                pg_size_pretty(pg_total_relation_size('"RunStep"')) AS size`,
+      )
+    ).rows[0] as { ended: number; runs: number; steps: number; size: string };
+    console.log(
+      `\r  stored in ${((performance.now() - t) / 1000).toFixed(1)} s: ${counts.runs.toLocaleString('en')} runs (${counts.ended.toLocaleString('en')} ended), ${counts.steps.toLocaleString('en')} steps, RunStep ${counts.size}`,
+    );
+
+    // The analyst's change, saved as the draft.
+    const flow = await api('GET', `/api/flows/${flowId}`);
+    const changed = structuredClone(doc);
+    changed.edges.find((e) => e.source === 'menu' && e.sourceOutcome === 'choice:2')!.target =
+      'sales';
+    await api('PUT', `/api/flows/${flowId}/draft`, changed, {
+      'if-match': String(flow.body.revision),
+    });
+
+    const filter = {
+      from: new Date(WEEK).toISOString(),
+      to: new Date(WEEK + 7 * 24 * HOUR).toISOString(),
+      limit: 5000,
+    };
+    const time = async (body: Record<string, unknown>) => {
+      const total: number[] = [];
+      const load: number[] = [];
+      const replay: number[] = [];
+      const bytes: number[] = [];
+      let last: Record<string, unknown> = {};
+      for (let i = 0; i < REPEAT + 1; i++) {
+        const t0 = performance.now();
+        const res = await api('POST', `/api/flows/${flowId}/replay`, body);
+        const ms = performance.now() - t0;
+        last = res.body;
+        if (i === 0) continue; // warm-up
+        const timing = res.headers.get('server-timing') ?? '';
+        total.push(ms);
+        load.push(Number(/load;dur=([\d.]+)/.exec(timing)?.[1] ?? NaN));
+        replay.push(Number(/replay;dur=([\d.]+)/.exec(timing)?.[1] ?? NaN));
+        bytes.push(res.text.length);
+      }
+      return { total, load, replay, bytes, last };
+    };
+
+    const same = await time({ version: 1, filter });
+    const sameSummary = same.last.summary as Record<string, unknown>;
+    console.log(
+      `\nReplay on its own version (sanity): ${String(sameSummary.same)} of ${String(sameSummary.runs)} the same`,
+    );
+    const draft = await time({ filter });
+    const summary = draft.last.summary as Record<string, unknown>;
+    console.log(`Against the draft (menu 2 → Sales): ${String(summary.text)}`);
+    console.log(
+      `\nPOST /api/flows/{id}/replay, ${(draft.last.results as unknown[]).length.toLocaleString('en')} runs, ${REPEAT} requests (ms; target < ${TARGET_MS} ms)`,
+    );
+    console.log(
+      `${'target'.padEnd(22)} ${'median'.padStart(8)} ${'min'.padStart(8)} ${'max'.padStart(8)}   ${'db load'.padStart(8)} ${'replay'.padStart(8)} ${'rest'.padStart(8)}  ${'MB'.padStart(5)}  vs target`,
+    );
+    for (const [name, r] of [
+      ['draft (changed)', draft],
+      ['version 1 (same)', same],
+    ] as const) {
+      const m = median(r.total);
+      const l = median(r.load);
+      const c = median(r.replay);
+      console.log(
+        `${name.padEnd(22)} ${m.toFixed(0).padStart(8)} ${Math.min(...r.total)
+          .toFixed(0)
+          .padStart(8)} ${Math.max(...r.total)
+          .toFixed(0)
+          .padStart(8)}   ${l.toFixed(0).padStart(8)} ${c.toFixed(0).padStart(8)} ${(m - l - c)
+          .toFixed(0)
+          .padStart(
+            8,
+          )}  ${(median(r.bytes) / 1e6).toFixed(1).padStart(5)}  ${(m / TARGET_MS).toFixed(2)}×`,
+      );
+    }
+  } finally {
+    await db.end();
+    await engine.close();
+    await server.stop();
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+main().catch((e: unknown) => {
+  console.error(e);
+  process.exit(1);
+});
