@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import type { FlowDocument } from '@switchboard/flow';
 import pg from 'pg';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { without } from '../src/analytics/analytics.service.js';
 import { repoRoot } from '../src/config/config.js';
 import {
   bind,
@@ -119,6 +120,19 @@ const sorted = (c: Counts) => ({
   nodes: [...c.nodes].sort((a, b) => a.id.localeCompare(b.id)),
 });
 
+describe('the ranges left between rolled-up hours', () => {
+  const H = 3600_000;
+  it('are what the range covers outside the hours, in order', () => {
+    expect(without({ from: 0.5 * H, to: 5.5 * H }, [H, 2 * H, 4 * H])).toEqual([
+      { from: 0.5 * H, to: H },
+      { from: 3 * H, to: 4 * H },
+      { from: 5 * H, to: 5.5 * H },
+    ]);
+    expect(without({ from: H, to: 3 * H }, [H, 2 * H])).toEqual([]);
+    expect(without({ from: 10, to: 20 }, [])).toEqual([{ from: 10, to: 20 }]);
+  });
+});
+
 describe('path analytics: runs per edge and per node, from the step records', () => {
   const h = useCallHarness();
   let flowId: string;
@@ -134,16 +148,21 @@ describe('path analytics: runs per edge and per node, from the step records', ()
     h.t.json('GET', `/api/flows/${flowId}/analytics${query}`, { as });
 
   /** Places calls to `number`, one per script, and waits for all their runs to end. */
-  async function calls(number: string, scripts: Json[][], test = false): Promise<Json[]> {
+  async function calls(
+    number: string,
+    scripts: Json[][],
+    test = false,
+    flow = flowId,
+  ): Promise<Json[]> {
     const known = new Set(
-      (await h.t.json('GET', `/api/runs?flowId=${flowId}&test=all&limit=100`)).body.items.map(
+      (await h.t.json('GET', `/api/runs?flowId=${flow}&test=all&limit=100`)).body.items.map(
         (r: Json) => r.id,
       ),
     );
     await Promise.all(
       scripts.map((script, i) =>
         test
-          ? h.t.json('POST', `/api/flows/${flowId}/test-calls`, {
+          ? h.t.json('POST', `/api/flows/${flow}/test-calls`, {
               body: { version: 1, callerScript: script },
             })
           : h.emulator.control.placeCall({
@@ -155,7 +174,7 @@ describe('path analytics: runs per edge and per node, from the step records', ()
     );
     const runs = await waitFor(
       async () => {
-        const list = await h.t.json('GET', `/api/runs?flowId=${flowId}&test=${test}&limit=100`);
+        const list = await h.t.json('GET', `/api/runs?flowId=${flow}&test=${test}&limit=100`);
         const fresh = list.body.items.filter((r: Json) => !known.has(r.id));
         return fresh.length === scripts.length && fresh.every((r: Json) => r.status === 'ended')
           ? fresh
@@ -302,9 +321,80 @@ describe('path analytics: runs per edge and per node, from the step records', ()
     expect(r.body.nodes.find((n: Json) => n.id === 'menu').entered).toBe(1);
   });
 
+  it('rolls up the hours whose runs have all ended and counts them as it counted the runs', async () => {
+    const number = await ownedNumber(h.emulator);
+    const rolled = await publish(h.t, exampleIvr(true));
+    await bind(h.t, number, rolled.flowId);
+    const real = await calls(
+      number,
+      [[{ on: 'recognize', dtmf: '1' }], [{ on: 'recognize', dtmf: '2' }], [], [], []],
+      false,
+      rolled.flowId,
+    );
+    const test = await calls(number, [[{ on: 'recognize', dtmf: '0' }]], true, rolled.flowId);
+    // As if the calls had come earlier: three of them three hours ago (the test call too), one
+    // five hours ago and still running (its hour cannot be rolled up yet), one now.
+    const [late, held, ...early] = real;
+    const db = new pg.Client({ connectionString: h.t.databaseUrl });
+    await db.connect();
+    const q = (path: string) =>
+      h.t.json('GET', `/api/flows/${rolled.flowId}/analytics${path}`, { as: 'viewer' });
+    const rolledRuns = async () =>
+      (
+        await db.query<{ paths: Json[] }>(
+          `SELECT paths FROM "PathRollupHour" WHERE "flowId" = $1`,
+          [rolled.flowId],
+        )
+      ).rows.reduce((n, r) => n + r.paths.reduce((m: number, p: Json) => m + p.runs, 0), 0);
+    try {
+      const shift = async (ids: string[], by: string, status?: string) =>
+        db.query<{ startedAt: Date }>(
+          `UPDATE "Run" SET "startedAt" = "startedAt" - $2::interval,
+             status = COALESCE($3, status) WHERE id = ANY($1) RETURNING "startedAt"`,
+          [ids, by, status ?? null],
+        );
+      await shift(
+        [...early, ...test].map((r) => r.id),
+        '3 hours',
+      );
+      await shift([held.id], '5 hours', 'running');
+      const running = { ...held, status: 'running' };
+      expect(await rolledRuns()).toBe(0);
+
+      const first = await q('');
+      expect(first.status, JSON.stringify(first.body)).toBe(200);
+      expect(sorted(first.body)).toEqual(sorted(countsFromSteps([late, running, ...early])));
+      // The early runs' hours are rolled up; not the held run's, nor the current hour.
+      expect(await rolledRuns()).toBe(early.length);
+      // Read again, now from the rollup: the same.
+      const again = await q('');
+      expect(sorted(again.body)).toEqual(sorted(first.body));
+      // Test runs are never rolled up: they are read from the runs, next to the rollup.
+      const all = await q('?test=all');
+      expect(sorted(all.body)).toEqual(sorted(countsFromSteps([late, running, ...early, ...test])));
+      expect(sorted((await q('?test=true')).body)).toEqual(sorted(countsFromSteps(test)));
+      expect(sorted((await q('?version=1')).body)).toEqual(sorted(first.body));
+      expect((await q('?version=2')).body).toMatchObject({ runs: 0, edges: [], nodes: [] });
+      // A range starting inside a rolled-up hour reads that hour from the runs.
+      const shifted = (r: Json) => Date.parse(r.startedAt) - 3 * 3600_000;
+      const earliest = Math.min(...early.map(shifted));
+      const partial = await q(`?from=${encodeURIComponent(new Date(earliest + 1).toISOString())}`);
+      const after = early.filter((r) => shifted(r) > earliest);
+      expect(after.length).toBeLessThan(early.length);
+      expect(sorted(partial.body)).toEqual(sorted(countsFromSteps([late, ...after])));
+      // Once the held run has ended, its hour is rolled up too.
+      await db.query(`UPDATE "Run" SET status = 'ended' WHERE id = $1`, [held.id]);
+      const ended = await q('');
+      expect(sorted(ended.body)).toEqual(sorted(countsFromSteps(real)));
+      expect(await rolledRuns()).toBe(early.length + 1);
+    } finally {
+      await db.end();
+    }
+  });
+
   it("the migration's backfill from the step records gives what the step writes kept", async () => {
     const sql = readFileSync(
-      join(repoRoot(), 'prisma', 'migrations', '20261210000000_run_paths', 'migration.sql'),
+      join(repoRoot(), 'prisma', 'migrations', '20261210000000_path_analytics', 'migration.sql'),
       'utf8',
     );
     const backfill = /^UPDATE "Run" r[\s\S]*?;$/m.exec(sql)?.[0];

@@ -27,3 +27,14 @@ FROM (
   GROUP BY l."runId"
 ) p
 WHERE r.id = p."runId";
+
+-- The analytics' hourly rollup: the real runs of a flow started in one UTC hour, grouped by
+-- path, ending and version, written once every run of that hour has ended (never changed
+-- after). The analytics read it for such hours and the runs for the rest of a range.
+CREATE TABLE "PathRollupHour" (
+    "flowId" TEXT NOT NULL,
+    "hour" TIMESTAMP(3) NOT NULL,
+    "paths" JSONB NOT NULL,
+    "rolledAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    CONSTRAINT "PathRollupHour_pkey" PRIMARY KEY ("flowId", "hour")
+);
