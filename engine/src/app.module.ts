@@ -1,4 +1,5 @@
 import { type DynamicModule, Module } from '@nestjs/common';
+import { AnalyticsModule } from './analytics/analytics.module.js';
 import { AuditModule } from './audit/audit.module.js';
 import { AuthModule } from './auth/auth.module.js';
 import type { EngineConfig } from './config/config.js';
@@ -41,6 +42,7 @@ export class AppModule {
         HealthModule,
         MetricsModule,
         RunsModule,
+        AnalyticsModule,
         DeadLettersModule,
         TestCallsModule,
         ScenariosModule,

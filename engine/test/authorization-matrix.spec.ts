@@ -191,6 +191,13 @@ const endpoints: Endpoint[] = [
     call: async (t) => ({ path: `/api/flows/${await newFlow(t)}` }),
   },
   {
+    method: 'GET',
+    route: '/api/flows/{id}/analytics',
+    allowed: atLeast('viewer'),
+    ok: 200,
+    call: async (t) => ({ path: `/api/flows/${await newFlow(t)}/analytics` }),
+  },
+  {
     method: 'PUT',
     route: '/api/flows/{id}/draft',
     allowed: atLeast('editor'),

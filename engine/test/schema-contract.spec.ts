@@ -132,6 +132,8 @@ function expected() {
   > = {};
   const indexes: Record<string, Index> = {};
   const foreignKeys: string[] = [];
+  /** "Model.field" of each list field → its element type. */
+  const arrays: Record<string, string> = {};
   for (const model of models) {
     const cols: (typeof columns)[string] = {};
     for (const f of model.fields) {
@@ -149,8 +151,11 @@ function expected() {
         }
         continue;
       }
-      const type = enums.has(f.type) ? 'USER-DEFINED' : PG_TYPES[f.type];
-      if (!type) throw new Error(`${model.name}.${f.name}: type ${f.type} is not mapped`);
+      const scalar = enums.has(f.type) ? 'USER-DEFINED' : PG_TYPES[f.type];
+      if (!scalar) throw new Error(`${model.name}.${f.name}: type ${f.type} is not mapped`);
+      // A list (String[]) is an array column; its element type is checked below.
+      const type = f.list ? 'ARRAY' : scalar;
+      if (f.list) arrays[`${model.name}.${f.name}`] = scalar;
       const dflt = /@default\(([^)]*\)?)\)/.exec(f.attrs)?.[1];
       // uuid() and cuid() are made by the client; other defaults are the database's.
       const hasDefault = dflt !== undefined && !/^(uuid|cuid)\(\)$/.test(dflt);
@@ -193,7 +198,7 @@ function expected() {
       where: ix.where,
     };
   }
-  return { columns, indexes, foreignKeys: foreignKeys.sort() };
+  return { columns, arrays, indexes, foreignKeys: foreignKeys.sort() };
 }
 
 describe('schema contract: the migrated database is what the Prisma schema says', () => {
@@ -229,6 +234,18 @@ describe('schema contract: the migrated database is what the Prisma schema says'
       };
     }
     expect(got).toEqual(want.columns);
+  });
+
+  it('has array columns of the element type the schema says', async () => {
+    const { rows } = await db.query<{ name: string; element: string }>(
+      `SELECT c.table_name || '.' || c.column_name AS name, e.data_type AS element
+       FROM information_schema.columns c JOIN information_schema.element_types e
+         ON e.object_catalog = c.table_catalog AND e.object_schema = c.table_schema
+        AND e.object_name = c.table_name AND e.object_type = 'TABLE'
+        AND e.collection_type_identifier = c.dtd_identifier
+       WHERE c.table_schema = 'public' AND c.data_type = 'ARRAY'`,
+    );
+    expect(Object.fromEntries(rows.map((r) => [r.name, r.element]))).toEqual(want.arrays);
   });
 
   it('has exactly the indexes the schema declares, plus the hand-written ones', async () => {

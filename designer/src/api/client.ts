@@ -1,4 +1,4 @@
-import type { FlowDocument, TraceEntry, ValidationIssue } from '@switchboard/flow';
+import type { FlowDocument, Scenario, TraceEntry, ValidationIssue } from '@switchboard/flow';
 import type { paths } from './engine-api.js';
 
 /**
@@ -151,6 +151,25 @@ export type ScriptStep = NonNullable<TestCallRequest['callerScript']>[number];
 /** How a simulated callee (transfer and add-participant targets) answers. */
 export type CalleeBehaviour = NonNullable<TestCallRequest['targets']>[string];
 export type TestInput = RequestBody<'/api/runs/{id}/test-input', 'post'>;
+
+/** Path analytics of a flow: runs per edge, per node entered and ended (with end reasons). */
+export type FlowAnalytics = Answer<'/api/flows/{id}/analytics', 'get'>;
+/** Range, version, and real calls (test 'false', the engine's default), test calls or both ('all'). */
+export type AnalyticsQuery = NonNullable<
+  Operation<'/api/flows/{id}/analytics', 'get'>['parameters']['query']
+>;
+
+/** Replay of recorded calls on the saved draft or a version (`POST /api/flows/{id}/replay`). */
+export type ReplayRequest = RequestBody<'/api/flows/{id}/replay', 'post'>;
+export type ReplayAnswer = Answer<'/api/flows/{id}/replay', 'post'>;
+export type ReplayRun = ReplayAnswer['results'][number];
+export type ReplayStatus = ReplayRun['status'];
+export type ReplayEndCount = ReplayAnswer['summary']['endsBefore'][number];
+/** Save as test: the scenario made from a run, appended to the flow's draft on the server. */
+export type SavedScenario = Omit<Answer<'/api/flows/{id}/scenarios', 'post', 201>, 'scenario'> & {
+  scenario: Scenario;
+};
+type SaveAsScenario = RequestBody<'/api/flows/{id}/scenarios', 'post'>;
 
 /**
  * A 409 on a draft save: someone else saved first. The engine's document describes the answer as
@@ -312,6 +331,26 @@ export const api = {
   /** The flow document the run used: its published version, or the draft snapshot it tested. */
   getRunDocument: (id: string) => request<FlowDocument>('GET', `/api/runs/${enc(id)}/document`),
   runStreamUrl: (id: string) => `/api/runs/${enc(id)}/stream`,
+  /** Replays recorded calls on the saved draft (or a version): which would now go elsewhere. */
+  replay: (flowId: string, body: ReplayRequest) =>
+    request<ReplayAnswer>('POST', `/api/flows/${enc(flowId)}/replay`, { body }),
+  /** Save as test: appends a scenario made from the run to the flow's draft (new revision). */
+  saveRunAsScenario: (flowId: string, runId: string, name?: string) =>
+    request<SavedScenario>('POST', `/api/flows/${enc(flowId)}/scenarios`, {
+      body: (name ? { runId, name } : { runId }) satisfies SaveAsScenario,
+    }),
+  analytics: (flowId: string, query: AnalyticsQuery) => {
+    const params = new URLSearchParams();
+    if (query.from) params.set('from', query.from);
+    if (query.to) params.set('to', query.to);
+    if (query.version !== undefined) params.set('version', String(query.version));
+    if (query.test) params.set('test', query.test);
+    const search = params.toString();
+    return request<FlowAnalytics>(
+      'GET',
+      `/api/flows/${enc(flowId)}/analytics${search ? `?${search}` : ''}`,
+    );
+  },
   startTestCall: (flowId: string, body: TestCallRequest) =>
     request<RunDetail>('POST', `/api/flows/${enc(flowId)}/test-calls`, { body }),
   sendTestInput: (runId: string, body: TestInput) =>

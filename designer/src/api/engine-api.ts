@@ -474,6 +474,26 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/flows/{id}/analytics': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Path analytics: runs through each edge and ending at each node, with end reasons
+     * @description Runs of the flow started in [from, to) (default: the 7 days up to now; at most 366 days), optionally of one version. Real calls only unless test says otherwise (true: test calls only; all: both). A run counts once per edge it took and once per node it entered, however often it did; ended counts runs whose last node it is.
+     */
+    get: operations['AnalyticsController_get'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/dead-letters': {
     parameters: {
       query?: never;
@@ -6892,6 +6912,149 @@ export interface operations {
       };
       /** @description Too many live streams open (Retry-After) */
       429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': {
+            type: string;
+            title: string;
+            status: number;
+            detail?: string;
+            errors?: {
+              path: string;
+              message: string;
+            }[];
+          };
+        };
+      };
+    };
+  };
+  AnalyticsController_get: {
+    parameters: {
+      query?: {
+        /** @description Runs started at or after this time; default: 7 days before to */
+        from?: string;
+        /** @description Runs started before this time; default: now */
+        to?: string;
+        /** @description Only runs of this published version (0: test runs of drafts); default: every version */
+        version?: number;
+        /** @description Real calls only (false, the default), test calls only (true) or both (all) */
+        test?: 'false' | 'true' | 'all';
+      };
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            flowId: string;
+            /**
+             * Format: date-time
+             * @description The range used: runs started at or after this time…
+             */
+            from: string;
+            /**
+             * Format: date-time
+             * @description …and before this one
+             */
+            to: string;
+            /** @description The version counted; null: every version */
+            version: number | null;
+            /**
+             * @description Which runs were counted (real, test or both)
+             * @enum {string}
+             */
+            test: 'false' | 'true' | 'all';
+            /** @description Runs started in the range */
+            runs: number;
+            /** @description Every edge some run took, most taken first; an edge no run took is absent */
+            edges: {
+              source: string;
+              sourceOutcome: string;
+              target: string;
+              /** @description Runs that took this edge at least once */
+              runs: number;
+            }[];
+            /** @description Every node some run entered, most entered first; a node no run entered is absent */
+            nodes: {
+              id: string;
+              /** @description Runs that entered this node at least once */
+              entered: number;
+              /** @description Ended runs whose last node is this one */
+              ended: number;
+              /** @description Those ended runs by end reason, e.g. { "completed": 12, "callerHungUp": 3 } */
+              endReasons: {
+                [key: string]: number;
+              };
+            }[];
+          };
+        };
+      };
+      /** @description Invalid request */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': {
+            type: string;
+            title: string;
+            status: number;
+            detail?: string;
+            errors?: {
+              path: string;
+              message: string;
+            }[];
+          };
+        };
+      };
+      /** @description Not signed in */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': {
+            type: string;
+            title: string;
+            status: number;
+            detail?: string;
+            errors?: {
+              path: string;
+              message: string;
+            }[];
+          };
+        };
+      };
+      /** @description Role not allowed */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': {
+            type: string;
+            title: string;
+            status: number;
+            detail?: string;
+            errors?: {
+              path: string;
+              message: string;
+            }[];
+          };
+        };
+      };
+      /** @description No such flow */
+      404: {
         headers: {
           [name: string]: unknown;
         };

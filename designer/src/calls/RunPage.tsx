@@ -11,13 +11,15 @@ import { ArrowLeftRegular, OpenRegular } from '@fluentui/react-icons';
 import type { FlowDocument } from '@switchboard/flow';
 import { ReactFlowProvider } from '@xyflow/react';
 import { useCallback, useEffect, useMemo, useState } from 'react';
-import { api, ApiError, type RunDetail } from '../api/client.js';
+import { api, ApiError, hasRole, type RunDetail } from '../api/client.js';
 import { navigate, routePath } from '../app/router.js';
+import { useSession } from '../app/session.js';
 import { EditorStoreProvider } from '../editor/context.js';
 import { FlowCanvas } from '../editor/FlowCanvas.js';
 import { createEditorStore, type EditorStore } from '../editor/store.js';
 import { defaultTimeZone } from '../editor/testCallSetup.js';
 import { createPathOverlayStore, PathOverlayProvider } from './pathOverlay.js';
+import { SaveAsTest } from './SaveAsTest.js';
 import { computePath } from './runPath.js';
 import {
   endReasonText,
@@ -41,6 +43,8 @@ export function RunPage({ runId }: { runId: string }) {
     { document: FlowDocument; store: EditorStore } | { error: string }
   >();
   const [overlay] = useState(createPathOverlayStore);
+  // Editors turn calls into scenarios of the flow's draft.
+  const canSaveAsTest = useSession((s) => hasRole(s.me?.role, 'editor'));
 
   useEffect(() => {
     let cancelled = false;
@@ -105,6 +109,7 @@ export function RunPage({ runId }: { runId: string }) {
   return (
     <div className="sb-run">
       <RunHeader run={run} document={document} />
+      {canSaveAsTest && <SaveAsTest run={run} flowName={document?.name} />}
       {error && (
         <MessageBar intent="warning">
           <MessageBarBody>Live updates interrupted: {error}</MessageBarBody>

@@ -28,11 +28,13 @@ import {
   SaveRegular,
   ZoomFitRegular,
   ArrowLeftRegular,
+  BeakerRegular,
   CallRegular,
+  DataBarVerticalRegular,
 } from '@fluentui/react-icons';
 import { validateFlow, type FlowDocument } from '@switchboard/flow';
 import { ReactFlowProvider, useReactFlow } from '@xyflow/react';
-import { useCallback, useEffect, useRef, useState } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { useStore } from 'zustand';
 import { api, ApiError, hasRole, type FlowDetail } from '../api/client.js';
 import { navigate } from '../app/router.js';
@@ -46,8 +48,10 @@ import { Palette } from './Palette.js';
 import { ProblemsPanel } from './ProblemsPanel.js';
 import { PropertyPanel } from './PropertyPanel.js';
 import { PublishDialog } from './PublishDialog.js';
+import { ScenariosPanel } from './ScenariosPanel.js';
 import { createEditorStore, type EditorStore, type Issue } from './store.js';
 import { TestPanel } from './TestPanel.js';
+import { TrafficBar } from './TrafficBar.js';
 import { useDraftSaver, type SaveStatus } from './useDraftSaver.js';
 import { VersionsPanel } from './VersionsPanel.js';
 
@@ -138,12 +142,31 @@ export function Editor({
   const canEdit = version === undefined && hasRole(me?.role, 'editor');
   const canPublish = version === undefined && hasRole(me?.role, 'publisher');
   const reactFlow = useReactFlow();
-  const { status, error, conflict, save, reset, dirty, currentRevision } = useDraftSaver(
+  const [notice, setNotice] = useState<string>();
+  const [saved] = useState(() => ({ revision: flow.revision, document: flow.draft }));
+  const { status, error, conflict, save, sync, reset, dirty, currentRevision } = useDraftSaver(
     store,
     flow.id,
-    flow.revision,
+    saved,
     canEdit,
+    (added) =>
+      setNotice(
+        `Added to the draft from ${added.length === 1 ? 'a call' : 'calls'}: ${added
+          .map((s) => `“${s.name}”`)
+          .join(', ')}. Your changes are kept.`,
+      ),
   );
+  // Someone may have saved a call as a test meanwhile (another tab, the Calls page): take it in
+  // when the editor comes back into view, before a save would be refused.
+  useEffect(() => {
+    const onFocus = () => void sync();
+    window.addEventListener('focus', onFocus);
+    return () => window.removeEventListener('focus', onFocus);
+  }, [sync]);
+  const saveForPublish = useCallback(async () => {
+    await sync();
+    return save();
+  }, [save, sync]);
   const canUndo = useStore(store, (s) => s.past.length > 0);
   const canRedo = useStore(store, (s) => s.future.length > 0);
   const name = useStore(store, (s) => s.meta.name);
@@ -155,7 +178,8 @@ export function Editor({
   const [publishOpen, setPublishOpen] = useState(false);
   const [versionsOpen, setVersionsOpen] = useState(version !== undefined);
   const [versionsKey, setVersionsKey] = useState(0);
-  const [notice, setNotice] = useState<string>();
+  const [scenariosOpen, setScenariosOpen] = useState(false);
+  const [trafficOpen, setTrafficOpen] = useState(false);
   const canTest = hasRole(me?.role, 'editor');
   const [testOpen, setTestOpen] = useState(false);
   // A test call's path over the canvas: beside the editor store, never in the document.
@@ -328,6 +352,10 @@ export function Editor({
   const [published, setLatest] = useState(() =>
     flow.versions.reduce((max, v) => Math.max(max, v.version), 0),
   );
+  const versionNumbers = useMemo(
+    () => flow.versions.map((v) => v.version).sort((a, b) => b - a),
+    [flow.versions],
+  );
   // The draft as it is now: on screen, or (viewing a version) as loaded.
   const toDraft = useCallback(
     () => (version === undefined ? store.getState().toDocument() : flow.draft),
@@ -426,6 +454,20 @@ export function Editor({
           >
             Versions{published ? ` (${published})` : ''}
           </ToolbarButton>
+          <ToolbarButton
+            icon={<BeakerRegular />}
+            onClick={() => setScenariosOpen((o) => !o)}
+            aria-pressed={scenariosOpen}
+          >
+            Scenarios
+          </ToolbarButton>
+          <ToolbarButton
+            icon={<DataBarVerticalRegular />}
+            onClick={() => setTrafficOpen((o) => !o)}
+            aria-pressed={trafficOpen}
+          >
+            Traffic
+          </ToolbarButton>
           {canTest && (
             <ToolbarButton
               icon={<CallRegular />}
@@ -471,6 +513,15 @@ export function Editor({
               path needs the canvas's room. */}
           {!readOnly && !testOpen && <Palette onAdd={addAtCentre} />}
           <div className="sb-editor__main">
+            {trafficOpen && (
+              <TrafficBar
+                flowId={flow.id}
+                versions={versionNumbers}
+                store={store}
+                overlay={overlay}
+                onClose={() => setTrafficOpen(false)}
+              />
+            )}
             <FlowCanvas />
             <ProblemsPanel onReveal={reveal} />
           </div>
@@ -492,6 +543,13 @@ export function Editor({
             </aside>
           )}
           <aside className="sb-editor__side" hidden={testOpen}>
+            {scenariosOpen && (
+              <ScenariosPanel
+                store={store}
+                overlay={overlay}
+                onClose={() => setScenariosOpen(false)}
+              />
+            )}
             {versionsOpen && (
               <VersionsPanel
                 key={versionsKey}
@@ -524,7 +582,7 @@ export function Editor({
         <PublishDialog
           flowId={flow.id}
           store={store}
-          saveFirst={save}
+          saveFirst={saveForPublish}
           revision={currentRevision}
           onClose={() => setPublishOpen(false)}
           onPublished={(v) => {

@@ -19,7 +19,12 @@ import {
   useState,
   type DragEvent,
 } from 'react';
-import { PathMarkers, useDecoratedElements, usePathOverlay } from '../calls/pathOverlay.js';
+import {
+  LayerFlags,
+  PathMarkers,
+  useDecoratedElements,
+  usePathOverlay,
+} from '../calls/pathOverlay.js';
 import { outcomesFor } from '../catalogue.js';
 import { useStore } from 'zustand';
 import { useShallow } from 'zustand/react/shallow';
@@ -124,15 +129,15 @@ export function FlowCanvas({
   const far = useFlowStore((s) => (s.panZoom ? isFar(s) : startFar));
   // Far out, React Flow's edges give way to one drawn layer (FarEdges); a selected edge stays,
   // and so do the edges of a run's path, with their numbers (a few, however large the flow).
-  const pathEdges = usePathOverlay((s) => s.decorations?.edges);
+  const marked = usePathOverlay((s) => s.decorations?.edges);
   const canvasEdges = useMemo(
     () =>
       far
         ? edges.map((e) =>
-            e.selected || e.hidden || pathEdges?.has(e.id) ? e : { ...e, hidden: true },
+            e.selected || e.hidden || marked?.get(e.id)?.keepFar ? e : { ...e, hidden: true },
           )
         : edges,
-    [far, edges, pathEdges],
+    [far, edges, marked],
   );
 
   // While the viewport moves on a large flow, the minimap shows only the viewport mask: repainting
@@ -209,6 +214,7 @@ export function FlowCanvas({
           >
             {far && <FarEdges nodes={nodes} edges={canvasEdges} />}
             <PathMarkers />
+            <LayerFlags />
             <Background gap={20} />
             <MiniMap<DesignerNode>
               pannable

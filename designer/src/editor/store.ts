@@ -14,7 +14,7 @@ import {
   type NodeChange,
   type XYPosition,
 } from '@xyflow/react';
-import type { FlowDocument } from '@switchboard/flow';
+import type { FlowDocument, Scenario } from '@switchboard/flow';
 import { createStore } from 'zustand/vanilla';
 import { newerNodeType, nodeType } from '../catalogue.js';
 import {
@@ -31,6 +31,7 @@ import {
   type DocumentMeta,
 } from './document-mapping.js';
 import { createHistory, type Snapshot } from './history.js';
+import { withRenamedScenario, withScenarios, withoutScenario } from './scenarioEdits.js';
 import { issuesByNode, type Issue } from './node-issues.js';
 import { upgradedConfig } from './nodeUpgrade.js';
 import {
@@ -88,6 +89,19 @@ export interface EditorState {
   upgradeNode(nodeId: string): void;
   setName(name: string): void;
   setDescription(description: string): void;
+  /** Appends scenarios (renamed where a name is taken): one undo step. */
+  addScenarios(scenarios: readonly Scenario[]): void;
+  /** Renames a scenario; false (nothing changed) if the name is empty or taken. */
+  renameScenario(from: string, to: string): boolean;
+  deleteScenario(name: string): void;
+  /** The per-flow setting "publishing is refused while a scenario fails". */
+  setScenariosMustPass(mustPass: boolean): void;
+  /**
+   * Takes in scenarios someone added to the saved draft on the server (Save as test on a call):
+   * into the document and into every undo and redo step, so that neither undo nor the next save
+   * drops them. Not an undo step of its own — it is not this editor's edit.
+   */
+  mergeScenarios(scenarios: readonly Scenario[]): void;
   deleteSelection(): void;
   deleteElements(nodeIds: string[], edgeIds?: string[]): void;
   selectNode(nodeId: string | undefined): void;
@@ -299,6 +313,45 @@ export function createEditorStore(initial?: FlowDocument, options?: { readOnly?:
       setDescription(description) {
         const { description: _old, ...rest } = get().meta;
         commit({ meta: description === '' ? rest : { ...rest, description } }, 'description');
+      },
+
+      addScenarios(scenarios) {
+        if (scenarios.length === 0) return;
+        commit({ meta: withScenarios(get().meta, scenarios) });
+      },
+
+      renameScenario(from, to) {
+        const meta = withRenamedScenario(get().meta, from, to);
+        if (!meta || get().readOnly) return false;
+        commit({ meta });
+        return true;
+      },
+
+      deleteScenario(name) {
+        const { meta } = get();
+        if (!meta.scenarios?.some((s) => s.name === name)) return;
+        commit({ meta: withoutScenario(meta, name) });
+      },
+
+      setScenariosMustPass(mustPass) {
+        const { scenariosMustPass: _old, ...rest } = get().meta;
+        // Off is the default: the key goes, so a document that never used it stays as it was.
+        commit({ meta: mustPass ? { ...rest, scenariosMustPass: true } : rest });
+      },
+
+      mergeScenarios(scenarios) {
+        if (scenarios.length === 0) return;
+        const state = get();
+        const merge = (snapshot: Snapshot): Snapshot => ({
+          ...snapshot,
+          meta: withScenarios(snapshot.meta, scenarios),
+        });
+        set({
+          meta: withScenarios(state.meta, scenarios),
+          past: state.past.map(merge),
+          future: state.future.map(merge),
+          version: state.version + 1,
+        });
       },
 
       deleteSelection() {

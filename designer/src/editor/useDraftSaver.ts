@@ -1,5 +1,7 @@
+import type { FlowDocument, Scenario } from '@switchboard/flow';
 import { useCallback, useEffect, useRef, useState } from 'react';
-import { api, ApiError, type DraftConflict } from '../api/client.js';
+import { api, ApiError, type DraftConflict, type FlowDetail } from '../api/client.js';
+import { scenariosAddedOnServer } from './scenarioEdits.js';
 import type { EditorStore } from './store.js';
 
 export type SaveStatus = 'saved' | 'dirty' | 'saving' | 'error' | 'conflict';
@@ -8,15 +10,28 @@ export const AUTOSAVE_MS = 1200;
 
 /**
  * Autosave (debounced) and save-now for one flow's draft. Each save sends the revision it was
- * loaded or last saved at in `If-Match`; a 409 stops saving and reports the conflict.
+ * loaded or last saved at in `If-Match`; a 409 stops saving and reports the conflict — unless all
+ * that changed on the server is scenarios appended to the draft (Save as test on a call does
+ * that): those are taken into the editor's document and the save goes on at the new revision, so
+ * the editor neither overwrites them nor calls it a conflict. `sync` looks for such a change
+ * before one happens (on focus, before publishing).
  */
 export function useDraftSaver(
   store: EditorStore,
   flowId: string,
-  initialRevision: number | string,
+  initial: { revision: number | string; document: FlowDocument },
   enabled: boolean,
+  onScenariosMerged?: (added: Scenario[]) => void,
 ) {
-  const revision = useRef(initialRevision);
+  const revision = useRef(initial.revision);
+  /** The draft as the server has it at `revision` (as loaded, or as this editor last saved it). */
+  const lastSaved = useRef(initial.document);
+  /** Set while the server's scenarios are merged in: that change is not the user's to save. */
+  const merging = useRef(false);
+  const onMerged = useRef(onScenariosMerged);
+  useEffect(() => {
+    onMerged.current = onScenariosMerged;
+  });
   const savedVersion = useRef(store.getState().version);
   const inFlight = useRef<Promise<boolean> | null>(null);
   const timer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
@@ -26,42 +41,81 @@ export function useDraftSaver(
   const [conflict, setConflict] = useState<DraftConflict | null>(null);
   const saveRef = useRef<() => Promise<boolean>>(() => Promise.resolve(false));
 
+  /**
+   * Takes the server's draft as the new base when it only added scenarios to the one last saved:
+   * they join the editor's document (and its undo steps), and saving continues at its revision.
+   * False when anything else changed there.
+   */
+  const adopt = useCallback(
+    (fresh: FlowDetail): boolean => {
+      const added = scenariosAddedOnServer(lastSaved.current, fresh.draft);
+      if (!added) return false;
+      const wasSaved = store.getState().version === savedVersion.current;
+      merging.current = true;
+      try {
+        store.getState().mergeScenarios(added);
+      } finally {
+        merging.current = false;
+      }
+      revision.current = fresh.revision;
+      lastSaved.current = fresh.draft;
+      // Nothing of the user's was unsaved: the document is now what the server has.
+      if (wasSaved) savedVersion.current = store.getState().version;
+      if (added.length > 0) onMerged.current?.(added);
+      return true;
+    },
+    [store],
+  );
+
+  /** A save that did not go through: a conflict (blocks saving) or an error (the next may work). */
+  const failed = useCallback((e: unknown): false => {
+    if (e instanceof ApiError && e.status === 409) {
+      blocked.current = true;
+      const p = e.problem;
+      setConflict({
+        revision: (p['revision'] ?? p['currentRevision']) as number | string,
+        updatedBy: (p['updatedBy'] as string | undefined) ?? null,
+        updatedAt: p['updatedAt'] as string | undefined,
+      });
+      setStatus('conflict');
+    } else {
+      setError(e instanceof ApiError ? e.describe() : String(e));
+      setStatus('error');
+    }
+    return false;
+  }, []);
+
   const save = useCallback(async (): Promise<boolean> => {
     clearTimeout(timer.current);
     if (!enabled || blocked.current) return false;
     while (inFlight.current) await inFlight.current;
-    const state = store.getState();
-    const version = state.version;
-    if (version === savedVersion.current) return true;
+    if (store.getState().version === savedVersion.current) return true;
     setStatus('saving');
-    const document = state.toDocument();
     const attempt = (async () => {
-      try {
-        const result = await api.saveDraft(flowId, document, revision.current);
-        revision.current = result.revision;
-        savedVersion.current = version;
-        setError(undefined);
-        const now = store.getState().version;
-        setStatus(now === version ? 'saved' : 'dirty');
-        if (now !== version) {
-          timer.current = setTimeout(() => void saveRef.current(), AUTOSAVE_MS);
+      // A second try only after taking in scenarios the server added (see adopt).
+      for (let tries = 0; ; tries++) {
+        const state = store.getState();
+        const version = state.version;
+        const document = state.toDocument();
+        try {
+          const result = await api.saveDraft(flowId, document, revision.current);
+          revision.current = result.revision;
+          lastSaved.current = document;
+          savedVersion.current = version;
+          setError(undefined);
+          const now = store.getState().version;
+          setStatus(now === version ? 'saved' : 'dirty');
+          if (now !== version) {
+            timer.current = setTimeout(() => void saveRef.current(), AUTOSAVE_MS);
+          }
+          return true;
+        } catch (e) {
+          if (e instanceof ApiError && e.status === 409 && tries === 0) {
+            const fresh = await api.getFlow(flowId).catch(() => undefined);
+            if (fresh && adopt(fresh)) continue;
+          }
+          return failed(e);
         }
-        return true;
-      } catch (e) {
-        if (e instanceof ApiError && e.status === 409) {
-          blocked.current = true;
-          const p = e.problem;
-          setConflict({
-            revision: (p['revision'] ?? p['currentRevision']) as number | string,
-            updatedBy: (p['updatedBy'] as string | undefined) ?? null,
-            updatedAt: p['updatedAt'] as string | undefined,
-          });
-          setStatus('conflict');
-        } else {
-          setError(e instanceof ApiError ? e.describe() : String(e));
-          setStatus('error');
-        }
-        return false;
       }
     })();
     inFlight.current = attempt;
@@ -70,7 +124,27 @@ export function useDraftSaver(
     } finally {
       inFlight.current = null;
     }
-  }, [enabled, flowId, store]);
+  }, [adopt, enabled, failed, flowId, store]);
+
+  /**
+   * Looks at the server's draft: if someone added scenarios to it (and nothing else) since this
+   * editor saved, takes them in now, before the next save would be refused.
+   */
+  const sync = useCallback(async (): Promise<void> => {
+    if (!enabled || blocked.current) return;
+    while (inFlight.current) await inFlight.current;
+    const attempt = (async () => {
+      const fresh = await api.getFlow(flowId).catch(() => undefined);
+      if (fresh && String(fresh.revision) !== String(revision.current)) adopt(fresh);
+      return true;
+    })();
+    inFlight.current = attempt;
+    try {
+      await attempt;
+    } finally {
+      inFlight.current = null;
+    }
+  }, [adopt, enabled, flowId]);
 
   useEffect(() => {
     saveRef.current = save;
@@ -79,7 +153,7 @@ export function useDraftSaver(
   useEffect(() => {
     if (!enabled) return undefined;
     const unsubscribe = store.subscribe((state, previous) => {
-      if (state.version === previous.version || blocked.current) return;
+      if (state.version === previous.version || blocked.current || merging.current) return;
       if (state.version !== savedVersion.current) {
         setStatus((s) => (s === 'saving' ? s : 'dirty'));
         clearTimeout(timer.current);
@@ -97,6 +171,7 @@ export function useDraftSaver(
     (newRevision: number | string) => {
       clearTimeout(timer.current);
       revision.current = newRevision;
+      lastSaved.current = store.getState().toDocument();
       savedVersion.current = store.getState().version;
       blocked.current = false;
       setConflict(null);
@@ -113,5 +188,5 @@ export function useDraftSaver(
 
   const currentRevision = useCallback(() => revision.current, []);
 
-  return { status, error, conflict, save, reset, dirty, currentRevision };
+  return { status, error, conflict, save, sync, reset, dirty, currentRevision };
 }

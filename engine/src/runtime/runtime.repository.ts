@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { AcsAction, RunState, TraceEntry } from '@switchboard/flow';
 import type pg from 'pg';
+import { stepPath } from './run-path.js';
 import { RuntimeDb, utc } from './runtime-db.js';
 import type { StepParams } from './sql/fragments.js';
 import { insertRun } from './sql/insert-run.sql.js';
@@ -126,7 +127,14 @@ function stepParams(runId: string, seq: number, write: StepWrite, now: number): 
     actionIds: write.outbox.map((a) => a.id),
     actionContexts: write.outbox.map((a) => a.operationContext),
     outbox: write.outbox.map(json),
+    ...pathParams(write.trace),
   };
+}
+
+/** The step's additions to the run's path, as write-step's parameters. */
+function pathParams(trace: readonly TraceEntry[]): Pick<StepParams, 'nodesEntered' | 'edgesTaken'> {
+  const path = stepPath(trace);
+  return { nodesEntered: path.nodes, edgesTaken: path.edges };
 }
 
 const query = <P>(client: pg.ClientBase | pg.Pool, s: Statement<P>, params: P) =>

@@ -42,6 +42,9 @@ export interface StepParams extends Record<string, unknown> {
   actionIds: string[];
   actionContexts: string[];
   outbox: string[];
+  /** What the step's trace adds to the run's path (run-path.ts): node ids and edge keys. */
+  nodesEntered: string[];
+  edgesTaken: string[];
 }
 
 /** The run row's columns a locked step reads (what `LockedRun` holds). */
@@ -56,8 +59,8 @@ export const LOCKED_RUN_COLUMNS = `${columns(
   'test',
 )}, ${c('Run', 'clockOffsetMs')}::float8 AS ${c('Run', 'clockOffsetMs')}`;
 
-/** SET list of a step's run update (the step count moves on by one). */
-export const runUpdate = (p: { readonly [K in keyof StepParams]: string }) => `
+/** The state columns of a step's run update (runUpdate without the path). */
+export const runStateUpdate = (p: { readonly [K in keyof StepParams]: string }) => `
     ${c('Run', 'state')} = ${p.state}, ${c('Run', 'status')} = ${p.status},
     ${c('Run', 'endReason')} = ${p.endReason}, ${c('Run', 'currentNodeId')} = ${p.currentNodeId},
     ${c('Run', 'awaitingContext')} = ${p.awaitingContext}::text,
@@ -66,6 +69,28 @@ export const runUpdate = (p: { readonly [K in keyof StepParams]: string }) => `
     ${c('Run', 'endedAt')} = CASE WHEN ${p.status}::text = 'ended' THEN ${p.now}::timestamp(3) ELSE NULL END,
     ${c('Run', 'callConnectionId')} = COALESCE(${c('Run', 'callConnectionId')}, ${p.callConnectionId}),
     ${c('Run', 'correlationId')} = COALESCE(${c('Run', 'correlationId')}, NULLIF(${p.correlationId}, ''))`;
+
+/** `column || the values of param it does not hold yet`, in the param's order. */
+const appendNew = (field: 'nodesEntered' | 'edgesTaken', param: string) => {
+  const col = c('Run', field);
+  return `${col} = CASE WHEN cardinality(${param}::text[]) = 0 THEN ${col} ELSE ${col} || ARRAY(
+      SELECT u.v FROM unnest(${param}::text[]) WITH ORDINALITY AS u(v, i)
+      WHERE u.v <> ALL (${col}) ORDER BY u.i) END`;
+};
+
+/**
+ * The run's path (analytics): the nodes and edges this step took that the run had not yet. A
+ * step that enters nothing (most of them) leaves both as they are. Neither is in an index, so
+ * the update stays HOT.
+ */
+export const runPathUpdate = (p: { readonly [K in keyof StepParams]: string }) =>
+  `${appendNew('nodesEntered', p.nodesEntered)},
+    ${appendNew('edgesTaken', p.edgesTaken)}`;
+
+/** SET list of a step's run update (the step count moves on by one), its path included. */
+export const runUpdate = (p: { readonly [K in keyof StepParams]: string }) =>
+  `${runStateUpdate(p)},
+    ${runPathUpdate(p)}`;
 
 export const STEP_COLUMNS = columns(
   'RunStep',

@@ -53,12 +53,15 @@ export const insertRun = statement<InsertRunParams>(
     'correlationId',
     'test',
     'clockOffsetMs',
+    'nodesEntered',
+    'edgesTaken',
   )})
   VALUES (${p.runId}, ${p.flowId}, ${p.flowVersionId}, ${p.version}, ${p.direction}, ${p.status},
     ${p.endReason}, ${p.currentNodeId}, ${p.awaitingContext}::text, ${p.state}, ${p.fromAddress},
     ${p.toAddress}, ${p.deadline}, 1, ${p.now}, ${p.now},
     CASE WHEN ${p.status}::text = 'ended' THEN ${p.now}::timestamp(3) ELSE NULL END,
-    ${p.startedBy}, NULLIF(${p.correlationId}, ''), ${p.test}, ${p.clockOffsetMs})),
+    ${p.startedBy}, NULLIF(${p.correlationId}, ''), ${p.test}, ${p.clockOffsetMs},
+    ${p.nodesEntered}::text[], ${p.edgesTaken}::text[])),
 s AS (
   INSERT INTO ${STEP} (${STEP_COLUMNS}) VALUES (${p.runId}, ${stepValues(p)}))
 INSERT INTO ${OUTBOX} (${OUTBOX_COLUMNS}) ${outboxRows(p, p.runId)}`,
