@@ -1,6 +1,7 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
 import { notFound, ProblemException } from '../common/problem.js';
 import { FlowsRepository } from '../flows/flows.repository.js';
+import { LOGGER, type Logger } from '../logging/logger.js';
 import { parseEdgeKey } from '../runtime/run-path.js';
 import { AnalyticsRepository } from './analytics.repository.js';
 import {
@@ -36,11 +37,19 @@ type NodeDto = AnalyticsDto['nodes'][number];
  * edge, entered each node and ended at it, and why. Real runs only unless asked for test runs.
  */
 @Injectable()
-export class AnalyticsService {
+export class AnalyticsService implements OnModuleDestroy {
+  /** Per flow, the rollup in flight. */
+  private readonly rolling = new Map<string, Promise<unknown>>();
+
   constructor(
     private readonly repo: AnalyticsRepository,
     private readonly flows: FlowsRepository,
+    @Inject(LOGGER) private readonly logger: Logger,
   ) {}
+
+  async onModuleDestroy(): Promise<void> {
+    await this.settled();
+  }
 
   async pathAnalytics(
     flowId: string,
@@ -108,25 +117,36 @@ export class AnalyticsService {
   }
 
   /**
-   * The whole hours inside [from, to) read from the rollup: those rolled up before, and those
-   * rolled up now — every hour over (by ROLLUP_SETTLE_MS) not rolled up yet is tried, and the
-   * rollup takes only those whose runs have all ended. Hour starts, ms.
+   * The whole hours inside [from, to) already rolled up (starts, ms), read from the rollup. The
+   * others that are over (by ROLLUP_SETTLE_MS) are rolled up after this request, which reads
+   * them from the runs — one rollup per flow at a time; the rollup itself skips hours with a
+   * run still running — so no request pays for both.
    */
   private async rolledHours(flowId: string, from: number, to: number, now: number) {
     const first = Math.ceil(from / HOUR_MS) * HOUR_MS;
     const end = Math.floor(to / HOUR_MS) * HOUR_MS;
     if (first >= end) return [];
-    const known = async () =>
-      (await this.repo.rolledHours(flowId, new Date(first), new Date(end))).map(Date.parse);
-    const rolled = await known();
+    const rolled = (await this.repo.rolledHours(flowId, new Date(first), new Date(end))).map(
+      Date.parse,
+    );
     const done = new Set(rolled);
     const due: Date[] = [];
     for (let h = first; h < end && h + HOUR_MS + ROLLUP_SETTLE_MS <= now; h += HOUR_MS) {
       if (!done.has(h)) due.push(new Date(h));
     }
-    if (due.length === 0) return rolled;
-    await this.repo.rollUp(flowId, due);
-    return known();
+    if (due.length > 0 && !this.rolling.has(flowId)) {
+      const rolling = this.repo
+        .rollUp(flowId, due)
+        .catch((e: unknown) => this.logger.warn({ err: e, flowId }, 'analytics: rollup failed'))
+        .finally(() => this.rolling.delete(flowId));
+      this.rolling.set(flowId, rolling);
+    }
+    return rolled;
+  }
+
+  /** Waits for the rollups in flight (shutdown, tests). */
+  async settled(): Promise<void> {
+    await Promise.all(this.rolling.values());
   }
 }
 
