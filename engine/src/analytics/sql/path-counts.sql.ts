@@ -42,7 +42,8 @@ export const pathCounts = statement<PathCountsParams>('sb_path_counts', (p) => {
       ${endNode('r')} AS end_node, ${endReason('r')} AS end_reason`;
   // (The times are UTC ISO strings: as `timestamp` their zone is dropped, leaving UTC wall
   // times like the columns'.) Each live range is an index scan of its own (LATERAL, kept apart
-  // by OFFSET 0: as a join, the planner, not knowing the ranges, reads every run of the flow).
+  // by OFFSET 0: as a join, the planner, not knowing the ranges, reads every run of the flow),
+  // with the test filter inside, so that test runs alone come off the (test, startedAt) index.
   return `WITH hours AS (SELECT unnest(${p.rolledHours}::timestamp[]) AS hour),
 runs AS (
   SELECT ${cols}
@@ -50,8 +51,9 @@ runs AS (
     CROSS JOIN LATERAL (
       SELECT * FROM ${RUN} r
       WHERE ${run('flowId')} = ${p.flowId}::text
-        AND ${run('startedAt')} >= l.s AND ${run('startedAt')} < l.e OFFSET 0) r
-  WHERE (${p.test}::text = 'all' OR ${run('test')} = (${p.test}::text = 'true')) AND ${filters}
+        AND ${run('startedAt')} >= l.s AND ${run('startedAt')} < l.e
+        AND (${p.test}::text = 'all' OR ${run('test')} = (${p.test}::text = 'true')) AND ${filters}
+      OFFSET 0) r
   UNION ALL
   SELECT ${cols}
   FROM ${RUN} r
