@@ -64,7 +64,10 @@ export class AnalyticsService implements OnModuleDestroy {
     }
     if (!(await this.flows.find(flowId))) throw notFound(`Flow ${flowId}`);
     const version = query.version ?? null;
-    const rolled = query.test === 'true' ? [] : await this.rolledHours(flowId, from, to, now);
+    const { rolled, due } =
+      query.test === 'true'
+        ? { rolled: [], due: [] }
+        : await this.rolledHours(flowId, from, to, now);
     const live = without({ from, to }, rolled);
     const rows = await this.repo.pathCounts({
       flowId,
@@ -74,6 +77,7 @@ export class AnalyticsService implements OnModuleDestroy {
       liveFrom: live.map((r) => new Date(r.from).toISOString()),
       liveTo: live.map((r) => new Date(r.to).toISOString()),
     });
+    this.rollUpLater(flowId, due);
     const range = { from: new Date(from).toISOString(), to: new Date(to).toISOString() };
 
     let runs = 0;
@@ -117,15 +121,14 @@ export class AnalyticsService implements OnModuleDestroy {
   }
 
   /**
-   * The whole hours inside [from, to) already rolled up (starts, ms), read from the rollup. The
-   * others that are over (by ROLLUP_SETTLE_MS) are rolled up after this request, which reads
-   * them from the runs — one rollup per flow at a time; the rollup itself skips hours with a
-   * run still running — so no request pays for both.
+   * The whole hours inside [from, to): those already rolled up (read from the rollup) and those
+   * over (by ROLLUP_SETTLE_MS) but not yet (`due`: this request reads them from the runs, then
+   * has them rolled up). Hour starts, ms.
    */
   private async rolledHours(flowId: string, from: number, to: number, now: number) {
     const first = Math.ceil(from / HOUR_MS) * HOUR_MS;
     const end = Math.floor(to / HOUR_MS) * HOUR_MS;
-    if (first >= end) return [];
+    if (first >= end) return { rolled: [], due: [] };
     const rolled = (await this.repo.rolledHours(flowId, new Date(first), new Date(end))).map(
       Date.parse,
     );
@@ -134,14 +137,20 @@ export class AnalyticsService implements OnModuleDestroy {
     for (let h = first; h < end && h + HOUR_MS + ROLLUP_SETTLE_MS <= now; h += HOUR_MS) {
       if (!done.has(h)) due.push(new Date(h));
     }
-    if (due.length > 0 && !this.rolling.has(flowId)) {
-      const rolling = this.repo
-        .rollUp(flowId, due)
-        .catch((e: unknown) => this.logger.warn({ err: e, flowId }, 'analytics: rollup failed'))
-        .finally(() => this.rolling.delete(flowId));
-      this.rolling.set(flowId, rolling);
-    }
-    return rolled;
+    return { rolled, due };
+  }
+
+  /**
+   * Rolls `hours` up after the request has read them, not waiting for it (no request pays for
+   * both); one rollup per flow at a time. The rollup itself skips hours with a run still running.
+   */
+  private rollUpLater(flowId: string, hours: Date[]): void {
+    if (hours.length === 0 || this.rolling.has(flowId)) return;
+    const rolling = this.repo
+      .rollUp(flowId, hours)
+      .catch((e: unknown) => this.logger.warn({ err: e, flowId }, 'analytics: rollup failed'))
+      .finally(() => this.rolling.delete(flowId));
+    this.rolling.set(flowId, rolling);
   }
 
   /** Waits for the rollups in flight (shutdown, tests). */
