@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { FlowDocument } from '@switchboard/flow';
 import pg from 'pg';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { without } from '../src/analytics/analytics.service.js';
+import { AnalyticsService, without } from '../src/analytics/analytics.service.js';
 import { repoRoot } from '../src/config/config.js';
 import {
   bind,
@@ -339,6 +339,7 @@ describe('path analytics: runs per edge and per node, from the step records', ()
     await db.connect();
     const q = (path: string) =>
       h.t.json('GET', `/api/flows/${rolled.flowId}/analytics${path}`, { as: 'viewer' });
+    const settled = () => h.t.engine.app.get(AnalyticsService).settled();
     const rolledRuns = async () =>
       (
         await db.query<{ paths: Json[] }>(
@@ -364,7 +365,8 @@ describe('path analytics: runs per edge and per node, from the step records', ()
       const first = await q('');
       expect(first.status, JSON.stringify(first.body)).toBe(200);
       expect(sorted(first.body)).toEqual(sorted(countsFromSteps([late, running, ...early])));
-      // The early runs' hours are rolled up; not the held run's, nor the current hour.
+      // After it, the early runs' hours are rolled up; not the held run's, nor the current hour.
+      await settled();
       expect(await rolledRuns()).toBe(early.length);
       // Read again, now from the rollup: the same.
       const again = await q('');
@@ -386,7 +388,9 @@ describe('path analytics: runs per edge and per node, from the step records', ()
       await db.query(`UPDATE "Run" SET status = 'ended' WHERE id = $1`, [held.id]);
       const ended = await q('');
       expect(sorted(ended.body)).toEqual(sorted(countsFromSteps(real)));
+      await settled();
       expect(await rolledRuns()).toBe(early.length + 1);
+      expect(sorted((await q('')).body)).toEqual(sorted(countsFromSteps(real)));
     } finally {
       await db.end();
     }

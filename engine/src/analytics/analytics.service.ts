@@ -1,6 +1,7 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
 import { notFound, ProblemException } from '../common/problem.js';
 import { FlowsRepository } from '../flows/flows.repository.js';
+import { LOGGER, type Logger } from '../logging/logger.js';
 import { parseEdgeKey } from '../runtime/run-path.js';
 import { AnalyticsRepository } from './analytics.repository.js';
 import {
@@ -36,11 +37,19 @@ type NodeDto = AnalyticsDto['nodes'][number];
  * edge, entered each node and ended at it, and why. Real runs only unless asked for test runs.
  */
 @Injectable()
-export class AnalyticsService {
+export class AnalyticsService implements OnModuleDestroy {
+  /** Per flow, the rollup in flight. */
+  private readonly rolling = new Map<string, Promise<unknown>>();
+
   constructor(
     private readonly repo: AnalyticsRepository,
     private readonly flows: FlowsRepository,
+    @Inject(LOGGER) private readonly logger: Logger,
   ) {}
+
+  async onModuleDestroy(): Promise<void> {
+    await this.settled();
+  }
 
   async pathAnalytics(
     flowId: string,
@@ -55,7 +64,10 @@ export class AnalyticsService {
     }
     if (!(await this.flows.find(flowId))) throw notFound(`Flow ${flowId}`);
     const version = query.version ?? null;
-    const rolled = query.test === 'true' ? [] : await this.rolledHours(flowId, from, to, now);
+    const { rolled, due } =
+      query.test === 'true'
+        ? { rolled: [], due: [] }
+        : await this.rolledHours(flowId, from, to, now);
     const live = without({ from, to }, rolled);
     const rows = await this.repo.pathCounts({
       flowId,
@@ -65,6 +77,7 @@ export class AnalyticsService {
       liveFrom: live.map((r) => new Date(r.from).toISOString()),
       liveTo: live.map((r) => new Date(r.to).toISOString()),
     });
+    this.rollUpLater(flowId, due);
     const range = { from: new Date(from).toISOString(), to: new Date(to).toISOString() };
 
     let runs = 0;
@@ -108,25 +121,41 @@ export class AnalyticsService {
   }
 
   /**
-   * The whole hours inside [from, to) read from the rollup: those rolled up before, and those
-   * rolled up now — every hour over (by ROLLUP_SETTLE_MS) not rolled up yet is tried, and the
-   * rollup takes only those whose runs have all ended. Hour starts, ms.
+   * The whole hours inside [from, to): those already rolled up (read from the rollup) and those
+   * over (by ROLLUP_SETTLE_MS) but not yet (`due`: this request reads them from the runs, then
+   * has them rolled up). Hour starts, ms.
    */
   private async rolledHours(flowId: string, from: number, to: number, now: number) {
     const first = Math.ceil(from / HOUR_MS) * HOUR_MS;
     const end = Math.floor(to / HOUR_MS) * HOUR_MS;
-    if (first >= end) return [];
-    const known = async () =>
-      (await this.repo.rolledHours(flowId, new Date(first), new Date(end))).map(Date.parse);
-    const rolled = await known();
+    if (first >= end) return { rolled: [], due: [] };
+    const rolled = (await this.repo.rolledHours(flowId, new Date(first), new Date(end))).map(
+      Date.parse,
+    );
     const done = new Set(rolled);
     const due: Date[] = [];
     for (let h = first; h < end && h + HOUR_MS + ROLLUP_SETTLE_MS <= now; h += HOUR_MS) {
       if (!done.has(h)) due.push(new Date(h));
     }
-    if (due.length === 0) return rolled;
-    await this.repo.rollUp(flowId, due);
-    return known();
+    return { rolled, due };
+  }
+
+  /**
+   * Rolls `hours` up after the request has read them, not waiting for it (no request pays for
+   * both); one rollup per flow at a time. The rollup itself skips hours with a run still running.
+   */
+  private rollUpLater(flowId: string, hours: Date[]): void {
+    if (hours.length === 0 || this.rolling.has(flowId)) return;
+    const rolling = this.repo
+      .rollUp(flowId, hours)
+      .catch((e: unknown) => this.logger.warn({ err: e, flowId }, 'analytics: rollup failed'))
+      .finally(() => this.rolling.delete(flowId));
+    this.rolling.set(flowId, rolling);
+  }
+
+  /** Waits for the rollups in flight (shutdown, tests). */
+  async settled(): Promise<void> {
+    await Promise.all(this.rolling.values());
   }
 }
 

@@ -102,7 +102,7 @@ export const asStored = (s: RunState): RunState =>
   s.recentEventIds.length === 0 ? s : { ...s, recentEventIds: [] };
 
 /** The named parameters of a step's statements. */
-function stepParams(runId: string, seq: number, write: StepWrite, now: number): StepParams {
+export function stepParams(runId: string, seq: number, write: StepWrite, now: number): StepParams {
   const s = write.state;
   return {
     runId,
