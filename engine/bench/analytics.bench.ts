@@ -47,6 +47,7 @@ import {
   step,
   type TraceEntry,
 } from '@switchboard/flow';
+import { seededRandom } from '@switchboard/emulator';
 
 const STEPS = Number(process.env.BENCH_ANALYTICS_STEPS ?? 1_000_000);
 const REPEAT = Number(process.env.BENCH_ANALYTICS_REPEAT ?? 30);
@@ -62,18 +63,6 @@ const BATCH = 4000;
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const p95 = (xs: number[]) =>
   [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * 0.95))]!;
-
-/** mulberry32: small, fast, seeded. */
-function rng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** What the runtime stores of one step (RunStep), and what the step write appends to the run. */
 interface GeneratedStep {
@@ -396,11 +385,11 @@ async function main() {
       `bench: path analytics — ${STEPS.toLocaleString('en')} step records of the example IVR over ${DAYS} days, seed ${SEED} (BENCH_SEED=${SEED} repeats it)`,
     );
     const now = Date.now();
-    const random = rng(SEED);
+    const random = seededRandom(SEED);
     const generate = generator(docs, versionIds, stepPath, asStored, random, now);
     // As many arrivals as make STEPS steps: steps per run measured on a trial of its own.
-    const trial = generator(docs, versionIds, stepPath, asStored, rng(SEED + 1), now);
-    const trialTimes = arrivals(2000, rng(SEED + 2), now);
+    const trial = generator(docs, versionIds, stepPath, asStored, seededRandom(SEED + 1), now);
+    const trialTimes = arrivals(2000, seededRandom(SEED + 2), now);
     const perRun = trialTimes.reduce((n, t) => n + trial(t).steps.length, 0) / trialTimes.length;
     // A little under, so that no hours at the end go empty: the few runs after them arrive at
     // times drawn the same way, not in order.

@@ -20,18 +20,7 @@ import {
   step,
   type StepResult,
 } from '@switchboard/flow';
-
-/** Mulberry32: a small seeded generator, so a seed gives the same calls every time. */
-export function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom } from '@switchboard/emulator';
 
 export interface GeneratedStep {
   /** The event as the interpreter saw it (id and operation context filled in). */
@@ -82,7 +71,7 @@ export function generateCalls(
   n: number,
   options: { seed: number; clock: (random: () => number) => number; runId: (i: number) => string },
 ): GeneratedCall[] {
-  const random = seeded(options.seed);
+  const random = seededRandom(options.seed);
   const calls: GeneratedCall[] = [];
   for (let i = 0; i < n; i++) {
     const runId = options.runId(i);
