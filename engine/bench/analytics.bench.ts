@@ -31,9 +31,6 @@
  */
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import type { StepParams } from '../src/runtime/sql/fragments.js';
@@ -48,6 +45,7 @@ import {
   type TraceEntry,
 } from '@switchboard/flow';
 import { seededRandom } from '@switchboard/emulator';
+import { type BenchEngine, median, p95, startBenchEngine } from './bench-engine.js';
 
 const STEPS = Number(process.env.BENCH_ANALYTICS_STEPS ?? 1_000_000);
 const REPEAT = Number(process.env.BENCH_ANALYTICS_REPEAT ?? 30);
@@ -57,12 +55,7 @@ const WRITE_RUNS = Number(process.env.BENCH_ANALYTICS_WRITE_RUNS ?? 1000);
 const TARGET_MS = 500;
 const DAYS = 7;
 const DAY = 24 * 3600 * 1000;
-const PASSWORD = 'bench-password-1234';
 const BATCH = 4000;
-
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-const p95 = (xs: number[]) =>
-  [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * 0.95))]!;
 
 /** What the runtime stores of one step (RunStep), and what the step write appends to the run. */
 interface GeneratedStep {
@@ -310,58 +303,22 @@ function generator(
 }
 
 async function main() {
-  const dir = await mkdtemp(join(tmpdir(), 'switchboard-bench-analytics-'));
-  const { startEmbeddedPostgres } = await import('../dist/src/database/embedded-postgres.js');
-  const { loadConfig } = await import('../dist/src/config/config.js');
-  const { startEngine } = await import('../dist/src/app.js');
-  const { createLogger } = await import('../dist/src/logging/logger.js');
-  const { stepPath } = (await import('../dist/src/runtime/run-path.js')) as {
-    stepPath: StepPath;
-  };
-  const { asStored, stepParams } = await import('../dist/src/runtime/runtime.repository.js');
-  const { tryStep } = await import('../dist/src/runtime/sql/try-step.sql.js');
-  const { insertRun } = await import('../dist/src/runtime/sql/insert-run.sql.js');
-  const { statement, column } = await import('../dist/src/runtime/sql/statement.js');
-  const fragments = await import('../dist/src/runtime/sql/fragments.js');
-  const { pathCounts } = await import('../dist/src/analytics/sql/path-counts.sql.js');
-  const { AnalyticsService } = await import('../dist/src/analytics/analytics.service.js');
-  const { rollUpHours } = await import('../dist/src/analytics/sql/roll-up-hours.sql.js');
-  const logger = createLogger('warn');
-  const server = await startEmbeddedPostgres({ dataDir: join(dir, 'postgres'), logger });
-  const engine = await startEngine(
-    loadConfig({
-      DATABASE_URL: server.url,
-      PORT: '0',
-      LOG_LEVEL: 'warn',
-      SWITCHBOARD_ADMIN_PASSWORD: PASSWORD,
-      SWITCHBOARD_DESIGNER_DIR: join(dir, 'no-designer'),
-    }),
-    logger,
-  );
-  const db = new pg.Client({ connectionString: server.url });
-  await db.connect();
+  const bench = await startBenchEngine('analytics');
+  const { db } = bench;
+  // Only the responses' JSON is read here.
+  const api = async (...args: Parameters<BenchEngine['api']>) => (await bench.api(...args)).body;
   try {
-    const login = await fetch(`${engine.url}/api/auth/login`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ username: 'admin', password: PASSWORD }),
-    });
-    const cookie = login.headers.get('set-cookie')!.split(';')[0]!;
-    const api = async (
-      method: string,
-      path: string,
-      body?: unknown,
-      headers: Record<string, string> = {},
-    ) => {
-      const res = await fetch(`${engine.url}${path}`, {
-        method,
-        headers: { cookie, 'content-type': 'application/json', ...headers },
-        ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-      });
-      const json = (await res.json()) as Record<string, unknown>;
-      if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(json)}`);
-      return json;
+    const { stepPath } = (await import('../dist/src/runtime/run-path.js')) as {
+      stepPath: StepPath;
     };
+    const { asStored, stepParams } = await import('../dist/src/runtime/runtime.repository.js');
+    const { tryStep } = await import('../dist/src/runtime/sql/try-step.sql.js');
+    const { insertRun } = await import('../dist/src/runtime/sql/insert-run.sql.js');
+    const { statement, column } = await import('../dist/src/runtime/sql/statement.js');
+    const fragments = await import('../dist/src/runtime/sql/fragments.js');
+    const { pathCounts } = await import('../dist/src/analytics/sql/path-counts.sql.js');
+    const { AnalyticsService } = await import('../dist/src/analytics/analytics.service.js');
+    const { rollUpHours } = await import('../dist/src/analytics/sql/roll-up-hours.sql.js');
 
     // The flow and its two versions, published through the API.
     const docs = versions();
@@ -542,7 +499,7 @@ async function main() {
     const cold = performance.now();
     const firstBody = await api('GET', `/api/flows/${flowId}/analytics?${range(7)}`);
     const coldMs = performance.now() - cold;
-    await engine.app.get(AnalyticsService).settled();
+    await bench.app.get(AnalyticsService).settled();
     // That rollup once more, timed on its own (in a transaction rolled back).
     const rolledHours = (
       await db.query<{ hour: string }>(
@@ -686,7 +643,10 @@ o AS (
 INSERT INTO ${fragments.STEP} (${fragments.STEP_COLUMNS}) SELECT u.id, ${fragments.stepValues(p)} FROM u`,
     );
     // One connection, commits not waiting for the WAL flush: the statement's own cost, not fsync.
-    const w = new pg.Client({ connectionString: server.url, options: '-c synchronous_commit=off' });
+    const w = new pg.Client({
+      connectionString: bench.databaseUrl,
+      options: '-c synchronous_commit=off',
+    });
     await w.connect();
     const writeFlow = randomUUID();
     const variants = [
@@ -795,10 +755,7 @@ INSERT INTO ${fragments.STEP} (${fragments.STEP_COLUMNS}) SELECT u.id, ${fragmen
     );
     if (mismatched > 0 || checked === 0) process.exitCode = 1;
   } finally {
-    await db.end();
-    await engine.close();
-    await server.stop();
-    await rm(dir, { recursive: true, force: true });
+    await bench.stop();
   }
 }
 

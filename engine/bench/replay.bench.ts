@@ -19,12 +19,9 @@
  */
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import pg from 'pg';
 import { compileFlow, type FlowDocument } from '@switchboard/flow';
+import { median, startBenchEngine } from './bench-engine.js';
 import { generateCalls, type GeneratedCall } from './replay-calls.js';
 
 const RUNS = Number(process.env.BENCH_REPLAY_RUNS ?? 5000);
@@ -32,12 +29,9 @@ const REPEAT = Math.max(5, Number(process.env.BENCH_REPLAY_REPEAT ?? 7));
 const SEED = Number(process.env.BENCH_REPLAY_SEED ?? Math.floor(Math.random() * 2 ** 31));
 const WRITERS = 8;
 const TARGET_MS = 5000;
-const PASSWORD = 'bench-password-1234';
 /** Monday 2026-11-23 00:00 in Los Angeles; the calls come in over six days. */
 const WEEK = Date.parse('2026-11-23T08:00:00Z');
 const HOUR = 3600_000;
-
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 const example = (): FlowDocument =>
   JSON.parse(
@@ -54,46 +48,14 @@ const clock = (random: () => number) =>
   (random() < 0.8 ? 8 * HOUR + random() * 10 * HOUR : random() * 24 * HOUR);
 
 async function main() {
-  const dir = await mkdtemp(join(tmpdir(), 'switchboard-bench-replay-'));
-  const { startEmbeddedPostgres } = await import('../dist/src/database/embedded-postgres.js');
-  const { loadConfig } = await import('../dist/src/config/config.js');
-  const { startEngine } = await import('../dist/src/app.js');
-  const { createLogger } = await import('../dist/src/logging/logger.js');
-  const { RuntimeRepository } = await import('../dist/src/runtime/runtime.repository.js');
-  const { stepWrite } = await import('../dist/src/runtime/runtime.service.js');
-  const logger = createLogger('warn');
-  const server = await startEmbeddedPostgres({ dataDir: join(dir, 'postgres'), logger });
-  const engine = await startEngine(
-    loadConfig({
-      DATABASE_URL: server.url,
-      PORT: '0',
-      LOG_LEVEL: 'warn',
-      SWITCHBOARD_ADMIN_PASSWORD: PASSWORD,
-      SWITCHBOARD_DESIGNER_DIR: join(dir, 'no-designer'),
-      // The stored runs' actions are never sent: no ACS here, and the outbox is emptied below.
-      SWITCHBOARD_OUTBOX_GRACE_MS: String(24 * HOUR),
-    }),
-    logger,
-  );
-  const db = new pg.Client({ connectionString: server.url });
-  await db.connect();
+  const bench = await startBenchEngine('replay', {
+    // The stored runs' actions are never sent: no ACS here, and the outbox is emptied below.
+    SWITCHBOARD_OUTBOX_GRACE_MS: String(24 * HOUR),
+  });
+  const { db, api } = bench;
   try {
-    const login = await fetch(`${engine.url}/api/auth/login`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ username: 'admin', password: PASSWORD }),
-    });
-    const cookie = login.headers.get('set-cookie')!.split(';')[0]!;
-    const api = async (method: string, path: string, body?: unknown, headers = {}) => {
-      const res = await fetch(`${engine.url}${path}`, {
-        method,
-        headers: { cookie, 'content-type': 'application/json', ...headers },
-        body: body === undefined ? undefined : JSON.stringify(body),
-      });
-      const text = await res.text();
-      if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${text}`);
-      return { body: JSON.parse(text) as Record<string, unknown>, headers: res.headers, text };
-    };
+    const { RuntimeRepository } = await import('../dist/src/runtime/runtime.repository.js');
+    const { stepWrite } = await import('../dist/src/runtime/runtime.service.js');
 
     const doc = example();
     const flowId = (await api('POST', '/api/flows', { name: doc.name, document: doc })).body
@@ -121,7 +83,7 @@ async function main() {
     await db.query('ALTER SYSTEM SET synchronous_commit = off');
     await db.query('SELECT pg_reload_conf()');
     t = performance.now();
-    const repo = engine.app.get(RuntimeRepository);
+    const repo = bench.app.get(RuntimeRepository);
     const store = async (call: GeneratedCall) => {
       const s = call.start.state;
       await repo.insertRun(
@@ -268,10 +230,7 @@ async function main() {
       );
     }
   } finally {
-    await db.end();
-    await engine.close();
-    await server.stop();
-    await rm(dir, { recursive: true, force: true });
+    await bench.stop();
   }
 }
 

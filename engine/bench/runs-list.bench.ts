@@ -8,41 +8,16 @@
  *   BENCH_LIST_RUNS=100000 BENCH_LIST_REPEAT=25 npx tsx bench/runs-list.bench.ts
  */
 import { randomUUID } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import pg from 'pg';
+import { median, p95, startBenchEngine } from './bench-engine.js';
 
 const RUNS = Number(process.env.BENCH_LIST_RUNS ?? 100_000);
 const REPEAT = Number(process.env.BENCH_LIST_REPEAT ?? 25);
 const TARGET_MS = 300;
 const FLOWS = 5;
-const PASSWORD = 'bench-password-1234';
-
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-const p95 = (xs: number[]) =>
-  [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * 0.95))]!;
 
 async function main() {
-  const dir = await mkdtemp(join(tmpdir(), 'switchboard-bench-list-'));
-  const { startEmbeddedPostgres } = await import('../dist/src/database/embedded-postgres.js');
-  const { loadConfig } = await import('../dist/src/config/config.js');
-  const { startEngine } = await import('../dist/src/app.js');
-  const { createLogger } = await import('../dist/src/logging/logger.js');
-  const logger = createLogger('warn');
-  const server = await startEmbeddedPostgres({ dataDir: join(dir, 'postgres'), logger });
-  const engine = await startEngine(
-    loadConfig({
-      DATABASE_URL: server.url,
-      PORT: '0',
-      LOG_LEVEL: 'warn',
-      SWITCHBOARD_ADMIN_PASSWORD: PASSWORD,
-      SWITCHBOARD_DESIGNER_DIR: join(dir, 'no-designer'),
-    }),
-    logger,
-  );
-  const db = new pg.Client({ connectionString: server.url });
-  await db.connect();
+  const bench = await startBenchEngine('list');
+  const { db, api } = bench;
   try {
     console.log(`bench: inserting ${RUNS.toLocaleString('en')} runs with 3 steps each…`);
     const started = Date.now();
@@ -92,21 +67,13 @@ async function main() {
       [longRun],
     );
 
-    const login = await fetch(`${engine.url}/api/auth/login`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ username: 'admin', password: PASSWORD }),
-    });
-    const cookie = login.headers.get('set-cookie')!.split(';')[0]!;
     const time = async (path: string) => {
       const ms: number[] = [];
       let count = 0;
       for (let i = 0; i < REPEAT + 2; i++) {
         const t0 = performance.now();
-        const res = await fetch(`${engine.url}${path}`, { headers: { cookie } });
-        const body = (await res.json()) as { items?: unknown[]; steps?: unknown[] };
-        if (!res.ok) throw new Error(`${path}: ${res.status} ${JSON.stringify(body)}`);
-        count = body.items?.length ?? body.steps?.length ?? 0;
+        const { body } = await api('GET', path);
+        count = ((body.items ?? body.steps ?? []) as unknown[]).length;
         if (i >= 2) ms.push(performance.now() - t0);
       }
       return { path, median: median(ms), p95: p95(ms), count };
@@ -137,10 +104,7 @@ async function main() {
       );
     }
   } finally {
-    await db.end();
-    await engine.close();
-    await server.stop();
-    await rm(dir, { recursive: true, force: true });
+    await bench.stop();
   }
 }
 
