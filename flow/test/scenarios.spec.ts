@@ -2,6 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import {
+  acceptResult,
   compileFlow,
   edgeCoverage,
   explorePaths,
@@ -346,5 +347,35 @@ describe('coverage', () => {
       'invalid',
       'noInput',
     ]);
+  });
+});
+
+describe('accepting a changed result', () => {
+  it('expects what the flow does now and drops the inputs it no longer asks for', () => {
+    const scenario = {
+      name: 'support',
+      at: '2026-03-03T18:00:00Z',
+      inputs: [
+        { node: 'menu', digits: '2' },
+        { node: 'support', callee: 'answers' as const },
+        { node: 'sales', callee: 'answers' as const },
+      ],
+      expect: { endNode: 'leave', endReason: 'completed' as const, path: ['incoming'] },
+    };
+    const before = runScenario(twoGoesToSales(), scenario);
+    expect(before.passed).toBe(false);
+    expect(before.unusedInputs).toEqual([1]);
+    const accepted = acceptResult(scenario, before);
+    expect(accepted?.inputs).toEqual([scenario.inputs[0], scenario.inputs[2]]);
+    expect(accepted?.expect).toEqual({
+      endNode: 'sales',
+      endReason: 'transferred',
+      path: ['incoming', 'hours', 'answer', 'menu', 'sales'],
+    });
+    expect(runScenario(twoGoesToSales(), accepted!).failures).toEqual([]);
+    // Stopped at a question nobody answered: nothing to accept.
+    const stopped = runScenario(twoGoesToSales(), { ...scenario, inputs: [scenario.inputs[0]!] });
+    expect(stopped.unanswered).toBeDefined();
+    expect(acceptResult(scenario, stopped)).toBeUndefined();
   });
 });

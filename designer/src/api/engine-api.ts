@@ -7887,6 +7887,8 @@ export interface operations {
                 index: number;
                 message: string;
               };
+              /** @description Places (0-based, in the scenario’s inputs) of the inputs the call never asked for */
+              unusedInputs?: number[];
             }[];
             passed: number;
             failed: number;

@@ -8,9 +8,11 @@ import {
   Spinner,
   Switch,
   Text,
+  Tooltip,
 } from '@fluentui/react-components';
 import {
   CheckmarkCircleFilled,
+  CheckmarkRegular,
   DeleteRegular,
   DismissCircleFilled,
   DismissRegular,
@@ -252,6 +254,24 @@ function ScenarioRow({
             <li key={i}>{line}</li>
           ))}
         </ul>
+      )}
+      {/* After a change made on purpose: the call ran to an end, so what it does now can become
+          what the scenario expects. A call stopped at an unanswered prompt has no result. */}
+      {!readOnly && !result.passed && result.end && !result.unanswered && (
+        <Tooltip
+          content="The flow changed on purpose: expect where the call ends now (and its path), and drop inputs it no longer asks for"
+          relationship="description"
+        >
+          <Button
+            appearance="secondary"
+            size="small"
+            icon={<CheckmarkRegular />}
+            className="sb-scenario__accept"
+            onClick={() => store.getState().acceptScenarioResult(result.name, result)}
+          >
+            Accept this result
+          </Button>
+        </Tooltip>
       )}
     </li>
   );

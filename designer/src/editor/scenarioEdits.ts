@@ -3,7 +3,12 @@
  * autosaver needs: whether the draft on the server differs from the one last saved only by
  * scenarios appended to it (Save as test on a call appends one on the server).
  */
-import type { FlowDocument, Scenario } from '@switchboard/flow';
+import {
+  acceptResult,
+  type FlowDocument,
+  type Scenario,
+  type ScenarioResult,
+} from '@switchboard/flow';
 import type { DocumentMeta } from './document-mapping.js';
 
 /** The document's limit (FlowDocumentSchema): more scenarios are refused on save. */
@@ -57,6 +62,22 @@ export function withRenamedScenario(
   if (!name || name.length > MAX_NAME || name === from) return undefined;
   if (!list.some((s) => s.name === from) || list.some((s) => s.name === name)) return undefined;
   return { ...meta, scenarios: list.map((s) => (s.name === from ? { ...s, name } : s)) };
+}
+
+/**
+ * The meta with scenario `name` expecting what `result` says the flow does now; undefined when
+ * there is nothing to accept (no such scenario, or the call did not run to an end).
+ */
+export function withAcceptedResult(
+  meta: DocumentMeta,
+  name: string,
+  result: ScenarioResult,
+): DocumentMeta | undefined {
+  const list = meta.scenarios ?? [];
+  const scenario = list.find((s) => s.name === name);
+  const accepted = scenario ? acceptResult(scenario, result) : undefined;
+  if (!accepted) return undefined;
+  return { ...meta, scenarios: list.map((s) => (s === scenario ? accepted : s)) };
 }
 
 /** The reason a rename is refused, for the field's message; undefined: it is fine. */

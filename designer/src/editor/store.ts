@@ -14,7 +14,7 @@ import {
   type NodeChange,
   type XYPosition,
 } from '@xyflow/react';
-import type { FlowDocument, Scenario } from '@switchboard/flow';
+import type { FlowDocument, Scenario, ScenarioResult } from '@switchboard/flow';
 import { createStore } from 'zustand/vanilla';
 import { newerNodeType, nodeType } from '../catalogue.js';
 import {
@@ -31,7 +31,12 @@ import {
   type DocumentMeta,
 } from './document-mapping.js';
 import { createHistory, type Snapshot } from './history.js';
-import { withRenamedScenario, withScenarios, withoutScenario } from './scenarioEdits.js';
+import {
+  withAcceptedResult,
+  withRenamedScenario,
+  withScenarios,
+  withoutScenario,
+} from './scenarioEdits.js';
 import { issuesByNode, type Issue } from './node-issues.js';
 import { upgradedConfig } from './nodeUpgrade.js';
 import {
@@ -94,6 +99,8 @@ export interface EditorState {
   /** Renames a scenario; false (nothing changed) if the name is empty or taken. */
   renameScenario(from: string, to: string): boolean;
   deleteScenario(name: string): void;
+  /** A scenario expects what the flow does now (`result`, from running it): one undo step. */
+  acceptScenarioResult(name: string, result: ScenarioResult): void;
   /** The per-flow setting "publishing is refused while a scenario fails". */
   setScenariosMustPass(mustPass: boolean): void;
   /**
@@ -331,6 +338,12 @@ export function createEditorStore(initial?: FlowDocument, options?: { readOnly?:
         const { meta } = get();
         if (!meta.scenarios?.some((s) => s.name === name)) return;
         commit({ meta: withoutScenario(meta, name) });
+      },
+
+      acceptScenarioResult(name, result) {
+        if (get().readOnly) return;
+        const meta = withAcceptedResult(get().meta, name, result);
+        if (meta) commit({ meta });
       },
 
       setScenariosMustPass(mustPass) {

@@ -124,3 +124,32 @@ describe('scenario results and coverage', () => {
     expect(layer.edges!.get('supportConnected.completed')!.className).toBe('sb-edge-uncovered');
   });
 });
+
+describe('accepting a changed result', () => {
+  it('rewrites what a failing scenario expects to what the flow does now, as one undo step', () => {
+    const changed = twoToSales(mainIvr);
+    // "Main menu: 1 · Sales" still passes; a scenario that pressed 2 and expected the agent now
+    // ends at Sales — once told how the sales desk answers.
+    const scenario: Scenario = {
+      name: 'Pressed 2',
+      at: pressTwo.at,
+      inputs: [
+        { node: 'menu', digits: '2' },
+        { node: 'support', callee: 'answers' },
+        { node: 'sales', callee: 'answers' },
+      ],
+      expect: { endNode: 'leave', endReason: 'completed' },
+    };
+    const store = createEditorStore({ ...changed, scenarios: [scenario] });
+    const s = () => store.getState();
+    const failing = checkScenarios(s().toDocument()).results[0]!;
+    expect(failing.passed).toBe(false);
+    s().acceptScenarioResult('Pressed 2', failing);
+    const accepted = s().toDocument().scenarios![0]!;
+    expect(accepted.expect).toEqual({ endNode: 'sales', endReason: 'transferred' });
+    expect(accepted.inputs).toEqual([scenario.inputs![0], scenario.inputs![2]]);
+    expect(checkScenarios(s().toDocument()).results[0]!.passed).toBe(true);
+    s().undo();
+    expect(s().toDocument().scenarios![0]).toEqual(scenario);
+  });
+});

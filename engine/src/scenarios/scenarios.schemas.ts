@@ -203,6 +203,10 @@ export const ScenarioResultSchema = z.object({
   path: z.array(PathStepSchema),
   actions: z.array(z.string()).describe('Kinds of the ACS requests made, in order'),
   unanswered: UnansweredSchema.optional(),
+  unusedInputs: z
+    .array(z.number().int())
+    .optional()
+    .describe('Places (0-based, in the scenario’s inputs) of the inputs the call never asked for'),
 });
 
 export const ScenarioRunResponseSchema = z.object({

@@ -22,6 +22,8 @@ export interface ScenarioResult {
   actions: string[];
   /** The prompt nobody answered, when the run stopped at one. */
   unanswered?: { nodeId: string; index: number; message: string };
+  /** Places (in `inputs`) of the inputs the call never asked for. */
+  unusedInputs?: number[];
 }
 
 /** The name a message uses for a node: its label, else its type's, else its id. */
@@ -78,12 +80,13 @@ export function runScenario(flow: FlowDocument | CompiledFlow, input: Scenario):
     };
   }
   const scenario = parsed.data;
-  const queues = new Map<string, ScenarioInput[]>();
-  for (const i of scenario.inputs ?? []) {
-    const q = queues.get(i.node);
-    if (q) q.push(i);
-    else queues.set(i.node, [i]);
-  }
+  // Each node's inputs in order, with their places in the scenario (for `unusedInputs`).
+  const queues = new Map<string, { input: ScenarioInput; at: number }[]>();
+  (scenario.inputs ?? []).forEach((input, at) => {
+    const q = queues.get(input.node);
+    if (q) q.push({ input, at });
+    else queues.set(input.node, [{ input, at }]);
+  });
   for (const node of queues.keys()) {
     if (!compiled.nodes.has(node)) {
       return {
@@ -99,7 +102,7 @@ export function runScenario(flow: FlowDocument | CompiledFlow, input: Scenario):
     trigger: scenarioTrigger(compiled, scenario),
     at: Date.parse(scenario.at ?? DEFAULT_SCENARIO_CLOCK),
     answer: (prompt) => {
-      const given = queues.get(prompt.nodeId)?.shift();
+      const given = queues.get(prompt.nodeId)?.shift()?.input;
       if (!given) return undefined;
       const r = eventsFor(prompt.action, given);
       if (!r.ok) {
@@ -112,7 +115,9 @@ export function runScenario(flow: FlowDocument | CompiledFlow, input: Scenario):
     },
   });
   const failures = check(compiled, scenario, sim);
+  const unusedInputs: number[] = [];
   for (const [node, left] of queues) {
+    for (const l of left) unusedInputs.push(l.at);
     if (left.length > 0) {
       failures.push(
         `${left.length} input${left.length === 1 ? '' : 's'} for ${nodeName(compiled, node)} ${left.length === 1 ? 'was' : 'were'} never asked for`,
@@ -128,7 +133,31 @@ export function runScenario(flow: FlowDocument | CompiledFlow, input: Scenario):
   };
   if (sim.end) result.end = sim.end;
   if (sim.unanswered) result.unanswered = sim.unanswered;
+  if (unusedInputs.length > 0) result.unusedInputs = unusedInputs.sort((a, b) => a - b);
   return result;
+}
+
+/**
+ * The scenario expecting what the flow does now (its end, and its path and requests where it
+ * expected those), without the inputs never asked for: "accept this result" after a change
+ * made on purpose. Undefined when the call did not end, or stopped at a prompt it could not
+ * answer — there is no result to accept.
+ */
+export function acceptResult(scenario: Scenario, result: ScenarioResult): Scenario | undefined {
+  if (!result.end || result.unanswered) return undefined;
+  const unused = new Set(result.unusedInputs ?? []);
+  const inputs = (scenario.inputs ?? []).filter((_, i) => !unused.has(i));
+  const old = scenario.expect;
+  return {
+    ...scenario,
+    ...(scenario.inputs ? { inputs } : {}),
+    expect: {
+      endNode: result.end.nodeId,
+      endReason: result.end.reason,
+      ...(old.path ? { path: result.path.map((p) => p.nodeId) } : {}),
+      ...(old.actions ? { actions: [...result.actions] } : {}),
+    },
+  };
 }
 
 function check(flow: CompiledFlow, scenario: Scenario, sim: Simulation): string[] {
