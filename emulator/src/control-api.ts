@@ -96,6 +96,7 @@ export class ControlApi {
               delivered: callbacks.delivered,
               failed: callbacks.failed,
             },
+            faults: structuredClone(faults.injected),
             subscriptions: eventGrid.list(),
           } satisfies ControlStats,
         };

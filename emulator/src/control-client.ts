@@ -7,6 +7,7 @@ import type {
   CallerHangupRequest,
   CallerSpeechRequest,
   ControlInfo,
+  ControlStats,
   EndpointAnswer,
   EndpointBehaviourInput,
   FaultsUpdate,
@@ -117,6 +118,11 @@ export class ControlClient {
   /** `rawId` may be "+1555…", "4:+1555…", "8:acs:…" or "default". */
   setEndpoint(rawId: string, behaviour: EndpointBehaviourInput): Promise<EndpointAnswer> {
     return this.call('PUT', `/endpoints/${encodeURIComponent(rawId)}`, behaviour);
+  }
+
+  /** Calls, callback deliveries and the faults injected so far, by kind. */
+  stats(): Promise<ControlStats> {
+    return this.call('GET', '/stats');
   }
 
   setFaults(faults: FaultsUpdate): Promise<Faults> {

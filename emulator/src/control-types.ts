@@ -17,7 +17,7 @@ import {
 import type { SubscriptionInfo } from './event-grid.js';
 import type { EventSchema, SubscriptionFilter } from './event-grid-filters.js';
 import type { TokenCheck, UserSummary } from './identities.js';
-import type { Faults } from './faults.js';
+import type { Faults, InjectedFaults } from './faults.js';
 import {
   INJECTABLE_OPERATIONS,
   type InjectableOperation,
@@ -243,6 +243,8 @@ export interface CallList {
 export interface ControlStats {
   calls: number;
   callbacks: { sent: number; delivered: number; failed: number };
+  /** Faults injected so far, by kind. */
+  faults: InjectedFaults;
   subscriptions: SubscriptionInfo[];
 }
 

@@ -2,8 +2,10 @@ import { badRequest } from './errors.js';
 
 /** Fault injection for reliability tests; every rate is a probability in [0, 1]. */
 export interface Faults {
-  /** Each outbound delivery (callback or Event Grid) is sent twice with this probability. */
+  /** Each outbound delivery (callback or Event Grid) is duplicated with this probability. */
   duplicateRate: number;
+  /** A duplicated delivery gets 1..this many extra copies, uniformly (default 1: sent twice). */
+  duplicateMaxExtraCopies: number;
   /** Each delivery is delayed by a random 0..window ms (emulated), so deliveries can overtake. */
   reorderWindowMs: number;
   /** Each delivery is silently dropped with this probability. */
@@ -17,6 +19,7 @@ export interface Faults {
 
 export const noFaults: Faults = {
   duplicateRate: 0,
+  duplicateMaxExtraCopies: 1,
   reorderWindowMs: 0,
   dropRate: 0,
   callbackDelayMs: 0,
@@ -47,8 +50,28 @@ export function parseSeed(value: unknown): number {
   return n;
 }
 
+/** How many faults were injected, by kind, since the emulator started (GET /emulator/stats). */
+export interface InjectedFaults {
+  /** Deliveries dropped. */
+  dropped: number;
+  /** Deliveries that were duplicated, and the extra copies sent for them. */
+  duplicated: number;
+  extraCopies: number;
+  /** Deliveries held back by a random reorder delay. */
+  delayed: number;
+  /** Mutating REST actions failed on purpose, by HTTP status. */
+  actionErrors: Record<string, number>;
+}
+
 export class FaultInjector {
   private faults: Faults = { ...noFaults };
+  readonly injected: InjectedFaults = {
+    dropped: 0,
+    duplicated: 0,
+    extraCopies: 0,
+    delayed: 0,
+    actionErrors: {},
+  };
   private readonly random: () => number;
 
   /** Every random decision (drop, duplicate, reorder, action errors) comes from this seed. */
@@ -69,6 +92,9 @@ export class FaultInjector {
         throw badRequest(`Fault '${key}' must be a non-negative number.`);
       }
       if (key.endsWith('Rate') && value > 1) throw badRequest(`Fault '${key}' must be ≤ 1.`);
+      if (key === 'duplicateMaxExtraCopies' && (!Number.isInteger(value) || value < 1 || value > 10)) {
+        throw badRequest(`'duplicateMaxExtraCopies' must be an integer from 1 to 10.`);
+      }
       if (key === 'actionErrorStatus' && (value < 400 || value > 599)) {
         throw badRequest(`'actionErrorStatus' must be a 4xx/5xx status.`);
       }
@@ -88,16 +114,25 @@ export class FaultInjector {
   }
 
   shouldDrop(): boolean {
-    return this.roll(this.faults.dropRate);
+    const drop = this.roll(this.faults.dropRate);
+    if (drop) this.injected.dropped++;
+    return drop;
   }
 
+  /** How many times to send a delivery: once, or 2..1 + duplicateMaxExtraCopies if duplicated. */
   copies(): number {
-    return this.roll(this.faults.duplicateRate) ? 2 : 1;
+    if (!this.roll(this.faults.duplicateRate)) return 1;
+    const max = this.faults.duplicateMaxExtraCopies;
+    const extra = max > 1 ? 1 + Math.floor(this.random() * max) : 1;
+    this.injected.duplicated++;
+    this.injected.extraCopies += extra;
+    return 1 + extra;
   }
 
   /** Emulated ms to hold a delivery back; `reordering` tells the caller to skip in-order queues. */
   delay(): { ms: number; reordering: boolean } {
     const w = this.faults.reorderWindowMs;
+    if (w > 0) this.injected.delayed++;
     return {
       ms: this.faults.callbackDelayMs + (w > 0 ? this.random() * w : 0),
       reordering: w > 0,
@@ -105,6 +140,9 @@ export class FaultInjector {
   }
 
   actionError(): number | undefined {
-    return this.roll(this.faults.actionErrorRate) ? this.faults.actionErrorStatus : undefined;
+    if (!this.roll(this.faults.actionErrorRate)) return undefined;
+    const status = this.faults.actionErrorStatus;
+    this.injected.actionErrors[status] = (this.injected.actionErrors[status] ?? 0) + 1;
+    return status;
   }
 }

@@ -11,7 +11,7 @@ export {
 } from './control-client.js';
 export type { ControlInfo } from './control-types.js';
 export type { EndpointBehaviour, InviteBehaviour, ScriptStep } from './endpoints.js';
-export type { Faults } from './faults.js';
+export type { Faults, InjectedFaults } from './faults.js';
 export { seededRandom } from './faults.js';
 export { INJECTABLE, type InjectableOperation } from './injections.js';
 export { Results, resultCodes, type ResultInformation } from './result-codes.js';

@@ -241,6 +241,33 @@ describe('fault injection', () => {
     }
   });
 
+  it('duplicates a callback 1..duplicateMaxExtraCopies extra times, and counts what it injected', async () => {
+    const before = await h.emulator.control.stats();
+    await h.emulator.control.setFaults({ duplicateRate: 1, duplicateMaxExtraCopies: 3 });
+    try {
+      const c = await answeredCall(h);
+      await h.receiver.waitFor(() => h.receiver.kinds(c.id).includes('ParticipantsUpdated'));
+      await new Promise((r) => setTimeout(r, 300));
+      const events = h.receiver.callbacks(c.id);
+      const perId = new Map<string, number>();
+      for (const e of events) perId.set(e.id, (perId.get(e.id) ?? 0) + 1);
+      for (const n of perId.values()) {
+        expect(n).toBeGreaterThanOrEqual(2);
+        expect(n).toBeLessThanOrEqual(4);
+      }
+      const after = await h.emulator.control.stats();
+      expect(after.faults.duplicated).toBeGreaterThan(before.faults.duplicated);
+      expect(after.faults.extraCopies - before.faults.extraCopies).toBeGreaterThanOrEqual(
+        after.faults.duplicated - before.faults.duplicated,
+      );
+      await expect(
+        h.emulator.control.setFaults({ duplicateMaxExtraCopies: 0 }),
+      ).rejects.toMatchObject({ status: 400 });
+    } finally {
+      await h.emulator.control.resetFaults();
+    }
+  });
+
   it('drops callbacks (recorded as dropped in the timeline)', async () => {
     const c = await answeredCall(h);
     await h.emulator.control.setFaults({ dropRate: 1 });

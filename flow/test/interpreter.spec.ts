@@ -141,6 +141,16 @@ describe('call.answer', () => {
       .when(ev('AnswerFailed', { resultInformation: { code: 400, subCode: 8523 } }))
       .then({ outcomes: { a: ['failed'] }, actions: ['rejectCall', 'end'], ended: 'failed' });
   });
+
+  it('hangs up, not rejects, an answered call whose CallConnected was lost (the wait timed out)', () => {
+    const s = given(answeredThen(marker('hi'))).when(
+      ev('ActionResult', { operationContext: 'run1:1', callConnectionId: 'cc-1' }),
+    );
+    s.when(ev('Timeout', { operationContext: 'run1:1' })).then({
+      actions: ['hangUp', 'end'],
+      ended: 'failed',
+    });
+  });
 });
 
 describe('call.reject', () => {

@@ -147,8 +147,12 @@ export class Run {
       this.actions.push({ ...draft, id, operationContext: id, nodeId } as Action);
       this.note({ at: this.now, kind: 'action', nodeId, action: draft.kind, id });
     };
-    if (letGo && call.connected) {
-      act({ kind: 'hangUp', forEveryone: letGo === 'release' });
+    // An answered call whose CallConnected never came (lost) is still held: ACS accepted the
+    // answer (its result named the connection), so it is hung up, not rejected (a reject of an
+    // answered call fails, and would leave the caller in a call nobody is on).
+    const answered = call.direction === 'incoming' && call.callConnectionId !== '';
+    if (letGo && (call.connected || answered)) {
+      act({ kind: 'hangUp', forEveryone: letGo === 'release' || !call.connected });
     } else if (letGo && call.direction === 'incoming' && call.incomingCallContext) {
       act({ kind: 'rejectCall', incomingCallContext: call.incomingCallContext, reason: 'none' });
     }
