@@ -92,7 +92,10 @@ export class FaultInjector {
         throw badRequest(`Fault '${key}' must be a non-negative number.`);
       }
       if (key.endsWith('Rate') && value > 1) throw badRequest(`Fault '${key}' must be ≤ 1.`);
-      if (key === 'duplicateMaxExtraCopies' && (!Number.isInteger(value) || value < 1 || value > 10)) {
+      if (
+        key === 'duplicateMaxExtraCopies' &&
+        (!Number.isInteger(value) || value < 1 || value > 10)
+      ) {
         throw badRequest(`'duplicateMaxExtraCopies' must be an integer from 1 to 10.`);
       }
       if (key === 'actionErrorStatus' && (value < 400 || value > 599)) {

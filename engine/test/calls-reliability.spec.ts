@@ -17,6 +17,7 @@ import {
   runFor,
   useCallHarness,
   eventsUrl,
+  waitFor,
 } from './calls.js';
 
 const CALLER = '+15551234567';
@@ -234,5 +235,59 @@ describe('reliability: faults, forged tokens, malformed events', () => {
     } finally {
       await h.emulator.control.resetFaults();
     }
+  });
+});
+
+describe('reliability: throttled actions', () => {
+  // No call gives up ringing, and no wait times out, while a throttled answer waits in the
+  // outbox for the dispatcher (SWITCHBOARD_OUTBOX_GRACE_MS).
+  const th = useCallHarness({
+    emulator: { callModel: { incomingRingTimeoutMs: 3_000_000 } },
+    env: { SWITCHBOARD_WAIT_MARGIN_MS: '10000' },
+  });
+
+  it('an action ACS throttles (429) stays in the outbox and is resent, once, with the same request id', async () => {
+    const doc = ivrFlow();
+    const { flowId } = await publish(th.t, doc);
+    const number = await ownedNumber(th.emulator);
+    await bind(th.t, number, flowId);
+    await th.emulator.control.setFaults({ actionErrorRate: 1, actionErrorStatus: 429 });
+    let placed: { serverCallId: string };
+    try {
+      placed = await th.emulator.control.placeCall({
+        from: CALLER,
+        to: number,
+        script: [{ on: 'recognize', dtmf: '3' }],
+      });
+      await runFor(th.t, number, () => true);
+      await waitFor(
+        async () =>
+          (await acsRequests(th.emulator, placed.serverCallId)).some((r) => r.status === 429),
+        'the answer throttled',
+      );
+    } finally {
+      await th.emulator.control.resetFaults();
+    }
+    const run = await runFor(th.t, number);
+    expect(
+      run.endReason,
+      JSON.stringify(
+        run.steps.map((s: { eventId: string; event: unknown }) => [s.eventId, s.event]),
+      ) + JSON.stringify(await acsRequests(th.emulator, placed!.serverCallId)),
+    ).toBe('completed');
+    expect(run.steps.some((s: { eventId: string }) => s.eventId.startsWith('failed:'))).toBe(false);
+    const requests = await acsRequests(th.emulator, placed.serverCallId);
+    const answers = requests.filter((r) => r.path === ':answer');
+    // Throttled until the faults were reset (the dispatcher may have tried again meanwhile),
+    // then answered once.
+    expect(answers.at(-1)!.status).toBe(200);
+    expect(answers.slice(0, -1).length).toBeGreaterThan(0);
+    expect(answers.slice(0, -1).every((r) => r.status === 429)).toBe(true);
+    expect(requests.filter((r) => r.status < 300).map((r) => r.path)).toEqual([
+      ':answer',
+      '{id}:recognize',
+      '{id}:play',
+      '{id}:terminate',
+    ]);
   });
 });

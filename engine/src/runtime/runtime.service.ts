@@ -404,9 +404,11 @@ export class RuntimeService {
       },
       'ACS action failed',
     );
-    if (outcome.status === undefined && outcome.retryable && path === 'inline') {
-      // No answer at all: leave it in the outbox; the dispatcher resends it with the same
-      // Repeatability-Request-ID after the grace period.
+    if (unsentYet(outcome) && path === 'inline') {
+      // No answer at all, or throttled (429: ACS did nothing): leave it in the outbox; the
+      // dispatcher resends it with the same Repeatability-Request-ID after the grace period.
+      // (A run that ended with this action — a final hang-up — would otherwise never learn it
+      // failed, and the app would stay in the call.)
       await this.repo
         .markAttempt(action.id, `${outcome.code}: ${outcome.message}`)
         .catch(() => undefined);
@@ -458,7 +460,7 @@ export class RuntimeService {
         callConnectionId: row.callConnectionId ?? '',
         createdAt: row.createdAt.getTime(),
       });
-      if (!outcome.ok && outcome.status === undefined && outcome.retryable && row.attempts < 5) {
+      if (unsentYet(outcome) && row.attempts < 5) {
         await markAttempt(row.id, `${outcome.code}: ${outcome.message}`);
         continue;
       }
@@ -471,4 +473,11 @@ export class RuntimeService {
     await this.sender.drain();
     await this.sentMarks.flush();
   }
+}
+
+/** An action ACS did not act on and may take later: no answer at all, or throttled (429). */
+function unsentYet(outcome: SendOutcome): outcome is Extract<SendOutcome, { ok: false }> {
+  return (
+    !outcome.ok && outcome.retryable && (outcome.status === undefined || outcome.status === 429)
+  );
 }
