@@ -472,6 +472,7 @@ export class RuntimeService {
   async drain(): Promise<void> {
     await this.sender.drain();
     await this.sentMarks.flush();
+    this.sentMarks.close();
   }
 }
 

@@ -6,6 +6,8 @@ import { RuntimeRepository } from './runtime.repository.js';
 const BATCH = 200;
 /** How long a mark may wait for others to join its statement. */
 const LINGER_MS = 5;
+/** How soon marks that could not be written are tried again. */
+const RETRY_MS = 100;
 
 /**
  * Takes sent actions out of the outbox in batches (one statement for many): a mark is a hint,
@@ -17,6 +19,7 @@ export class SentMarks {
   private queue: string[] = [];
   private timer: NodeJS.Timeout | undefined;
   private flushing: Promise<void> = Promise.resolve();
+  private closed = false;
 
   constructor(
     private readonly repo: RuntimeRepository,
@@ -32,6 +35,13 @@ export class SentMarks {
     this.timer ??= setTimeout(() => void this.flush(), LINGER_MS);
   }
 
+  /** Stops retrying marks that could not be written (shutdown). */
+  close(): void {
+    this.closed = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+  }
+
   /** Writes the queued marks; resolves once every mark queued so far is written (or failed). */
   flush(): Promise<void> {
     if (this.timer) clearTimeout(this.timer);
@@ -41,9 +51,15 @@ export class SentMarks {
     this.queue = [];
     this.flushing = this.flushing
       .then(() => this.repo.markSent(ids))
-      .catch((e: unknown) =>
-        this.logger.warn({ err: e, count: ids.length }, 'could not mark actions sent'),
-      );
+      .catch((e: unknown) => {
+        // The database is away: keep the marks and write them when it is back. A lost mark
+        // makes the dispatcher resend the action, and media operations (play, recognize) carry
+        // no Repeatability-Request-ID in ACS: the caller would hear the prompt twice.
+        this.logger.warn({ err: e, count: ids.length }, 'could not mark actions sent; retrying');
+        if (this.closed) return;
+        this.queue.push(...ids);
+        this.timer ??= setTimeout(() => void this.flush(), RETRY_MS);
+      });
     return this.flushing;
   }
 }
