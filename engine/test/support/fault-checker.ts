@@ -117,6 +117,13 @@ export function checkCall(
     steps.filter((s) => s.eventId.startsWith('failed:')).map((s) => s.eventId.slice(7)),
   );
   const acs = expected.filter((a) => !LOCAL_KINDS.has(a.kind));
+  const endAt = call.timeline.findIndex((e) => e.kind === 'call' && e.state === 'disconnected');
+  /** Requests ACS refused because the call was already over (nothing left to lose). */
+  const tooLate = (a: Action) =>
+    endAt >= 0 &&
+    call.timeline
+      .slice(endAt + 1)
+      .some((e) => e.kind === 'request' && !effective(e) && matches(a, e));
   const acted = requests.filter(effective);
   const matchedBy = new Map<TimelineEntry, number>();
   for (const [i, a] of acs.entries()) {
@@ -127,7 +134,7 @@ export function checkCall(
     if (hits.length === 1 && a.id && failed.has(a.id)) {
       v(`${label}: took effect, yet the run applied its ActionFailed`);
     }
-    if (hits.length === 0 && !(a.id && failed.has(a.id))) {
+    if (hits.length === 0 && !(a.id && failed.has(a.id)) && !tooLate(a)) {
       v(`${label}: expected, never took effect, and the run was not told it failed (lost)`);
     }
   }
@@ -144,7 +151,6 @@ export function checkCall(
   }
   // None after the call ended: the timeline records the request that ended it (a hang-up)
   // right after the call's end; any other effect after that is a violation.
-  const endAt = call.timeline.findIndex((e) => e.kind === 'call' && e.state === 'disconnected');
   if (endAt >= 0) {
     let exempt = true;
     for (const e of call.timeline.slice(endAt + 1)) {
