@@ -94,17 +94,21 @@ export type AcsAction =
   | PlayAction
   | RecognizeDtmfAction;
 
-export type EndReason =
-  | 'completed'
-  | 'callerHungUp'
-  | 'transferred'
-  | 'redirected'
-  | 'rejected'
+/** Why a run ended: one list, so that schemas and types cannot drift apart. */
+export const END_REASONS = [
+  'completed',
+  'callerHungUp',
+  'transferred',
+  'redirected',
+  'rejected',
   /** The app left the call at an unconnected outcome; the other parties stay connected. */
-  | 'appLeft'
-  | 'failed'
-  | 'stepLimit'
-  | 'cancelled';
+  'appLeft',
+  'failed',
+  'stepLimit',
+  'cancelled',
+] as const;
+
+export type EndReason = (typeof END_REASONS)[number];
 
 export type EndAction = { kind: 'end'; reason: EndReason };
 

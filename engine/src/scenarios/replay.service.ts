@@ -10,7 +10,7 @@ import {
 import { type FieldError, notFound, ProblemException } from '../common/problem.js';
 import { FlowsRepository } from '../flows/flows.repository.js';
 import { FlowCache } from '../runtime/flow-cache.js';
-import { FlowTargets } from './flow-targets.js';
+import { FlowTargets } from '../flows/flow-targets.js';
 import { recordingOf, type RecordedRunRow, stepsByRun } from './recording.js';
 import { RecordingsRepository } from './recordings.repository.js';
 import {

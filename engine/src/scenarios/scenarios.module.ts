@@ -1,7 +1,6 @@
 import { Module } from '@nestjs/common';
 import { FlowsModule } from '../flows/flows.module.js';
 import { RuntimeModule } from '../runtime/runtime.module.js';
-import { FlowTargets } from './flow-targets.js';
 import { RecordingsRepository } from './recordings.repository.js';
 import { ReplayService } from './replay.service.js';
 import { ScenariosController } from './scenarios.controller.js';
@@ -11,6 +10,6 @@ import { ScenariosService } from './scenarios.service.js';
 @Module({
   imports: [FlowsModule, RuntimeModule],
   controllers: [ScenariosController],
-  providers: [FlowTargets, RecordingsRepository, ReplayService, ScenariosService],
+  providers: [RecordingsRepository, ReplayService, ScenariosService],
 })
 export class ScenariosModule {}

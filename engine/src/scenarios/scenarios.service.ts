@@ -12,7 +12,7 @@ import type { Principal } from '../auth/principal.js';
 import { ProblemException, zodFieldErrors } from '../common/problem.js';
 import { FlowsService } from '../flows/flows.service.js';
 import { FlowCache } from '../runtime/flow-cache.js';
-import { FlowTargets } from './flow-targets.js';
+import { FlowTargets } from '../flows/flow-targets.js';
 import { recordingOf } from './recording.js';
 import { RecordingsRepository } from './recordings.repository.js';
 import type {

@@ -11,7 +11,7 @@ import type { Principal } from '../auth/principal.js';
 import { notFound, ProblemException } from '../common/problem.js';
 import { ENGINE_CONFIG, type EngineConfig } from '../config/config.js';
 import { FlowsRepository } from '../flows/flows.repository.js';
-import { assertDraftValid } from '../flows/flows.service.js';
+import { FlowTargets } from '../flows/flow-targets.js';
 import { PrismaService } from '../database/prisma.service.js';
 import { LOGGER, type Logger } from '../logging/logger.js';
 import { RunsQueryRepository } from '../runs/runs-query.repository.js';
@@ -46,6 +46,7 @@ export class TestCallsService implements OnApplicationBootstrap, OnApplicationSh
 
   constructor(
     private readonly flows: FlowsRepository,
+    private readonly targets: FlowTargets,
     private readonly prisma: PrismaService,
     private readonly repo: TestRunsRepository,
     private readonly runsQuery: RunsQueryRepository,
@@ -83,28 +84,13 @@ export class TestCallsService implements OnApplicationBootstrap, OnApplicationSh
   }
 
   async start(flowId: string, input: TestCallRequest, by: Principal): Promise<RunDetailDto> {
-    const flow = await this.flows.find(flowId);
-    if (!flow) throw notFound(`Flow ${flowId}`);
-    let document: FlowDocument;
-    let flowVersionId: string;
-    let version: number;
-    if (input.version !== undefined) {
-      const v = await this.flows.findVersion(flowId, input.version);
-      if (!v) throw notFound(`Version ${input.version} of flow ${flowId}`);
-      document = v.document as unknown as FlowDocument;
-      flowVersionId = v.id;
-      version = v.version;
-    } else {
-      assertDraftValid(flow.draft, 'testing it');
-      document = flow.draft as unknown as FlowDocument;
-      flowVersionId = await this.flows.snapshotDraft(
-        flowId,
-        flow.draftRevision,
-        document,
-        by.actor,
-      );
-      version = 0;
-    }
+    const target = await this.targets.resolve(flowId, input, 'testing it');
+    const document = target.document;
+    // A test of the draft keeps the revision it walked, whatever the draft becomes.
+    const flowVersionId = target.draft
+      ? await this.flows.snapshotDraft(flowId, target.draftRevision, document, by.actor)
+      : target.flowVersionId;
+    const version = target.draft ? 0 : target.version;
     const direction = compileFlow(document).trigger?.desc.trigger;
     if (!direction) {
       throw new ProblemException(422, 'invalid-flow', 'The flow has no trigger node to start from');

@@ -1,21 +1,10 @@
 import * as z from 'zod';
+import { END_REASONS } from '../actions.js';
 import { CALL_EVENT_TYPES } from '../events.js';
 
 /** How a callee (a transfer target, an added participant, an outbound call's target) answers. */
 export const CALLEE_ANSWERS = ['answers', 'declines', 'busy', 'noAnswer'] as const;
 export type CalleeAnswer = (typeof CALLEE_ANSWERS)[number];
-
-export const END_REASONS = [
-  'completed',
-  'callerHungUp',
-  'transferred',
-  'redirected',
-  'rejected',
-  'appLeft',
-  'failed',
-  'stepLimit',
-  'cancelled',
-] as const;
 
 const nodeId = z.string().min(1, { error: 'Name the node this input is for' }).max(200);
 

@@ -1,20 +1,20 @@
 import { Injectable } from '@nestjs/common';
 import type { FlowDocument } from '@switchboard/flow';
 import { notFound } from '../common/problem.js';
-import { FlowsRepository } from '../flows/flows.repository.js';
-import { assertDraftValid } from '../flows/flows.service.js';
+import { FlowsRepository } from './flows.repository.js';
+import { assertDraftValid } from './flows.service.js';
 
-export interface FlowTarget {
+export type FlowTarget = {
   flowId: string;
   document: FlowDocument;
-  draft: boolean;
-  /** The published version; null for the draft. */
-  version: number | null;
-}
+} & (
+  | { draft: true; version: null; draftRevision: number }
+  | { draft: false; version: number; /** FlowVersion.id */ flowVersionId: string }
+);
 
 /**
- * The document a replay or a scenario run is for: the flow's saved draft (refused with the
- * validator's 422, as publish and test calls refuse it, while it has errors) or a published version.
+ * The document a test call, a replay or a scenario run is for: the flow's saved draft (refused
+ * with the validator's 422, as publish refuses it, while it has errors) or a published version.
  */
 @Injectable()
 export class FlowTargets {
@@ -36,11 +36,18 @@ export class FlowTargets {
         document: v.document as unknown as FlowDocument,
         draft: false,
         version: v.version,
+        flowVersionId: v.id,
       };
     }
     const flow = await this.flows.find(flowId);
     if (!flow) throw notFound(`Flow ${flowId}`);
     assertDraftValid(flow.draft, doing);
-    return { flowId, document: flow.draft as unknown as FlowDocument, draft: true, version: null };
+    return {
+      flowId,
+      document: flow.draft as unknown as FlowDocument,
+      draft: true,
+      version: null,
+      draftRevision: flow.draftRevision,
+    };
   }
 }
