@@ -10,6 +10,9 @@ import {
   countAttempt,
   countOutbox,
   deleteSentActions,
+  extendWait,
+  isAcknowledged,
+  ping,
   lockStaleActions,
 } from './sql/outbox.sql.js';
 import { claimOverdueRuns, countActiveRuns } from './sql/runs.sql.js';
@@ -278,6 +281,17 @@ export class RuntimeRepository {
     await query(client ?? this.db.hintPool, deleteSentActions, { ids });
   }
 
+  /** See isAcknowledged (on the dispatcher's transaction). */
+  async isAcknowledged(id: string, client: pg.PoolClient): Promise<boolean> {
+    const r = await query(client, isAcknowledged, { id });
+    return (r.rows[0] as { acknowledged?: boolean } | undefined)?.acknowledged === true;
+  }
+
+  /** See extendWait: a late send's wait starts when it was sent. */
+  async extendWait(id: string, client: pg.PoolClient): Promise<void> {
+    await query(client, extendWait, { id });
+  }
+
   async markAttempt(id: string, error: string, client?: pg.PoolClient): Promise<void> {
     await query(client ?? this.pool, countAttempt, { id, error: error.slice(0, 1000) });
   }
@@ -310,6 +324,10 @@ export class RuntimeRepository {
   /** Claims running runs whose deadline passed, pushing it out by `leaseMs` (one replica each). */
   async claimOverdue(limit: number, leaseMs: number): Promise<OverdueRun[]> {
     return (await query(this.pool, claimOverdueRuns, { limit, leaseMs })).rows as OverdueRun[];
+  }
+
+  async ping(): Promise<void> {
+    await query(this.pool, ping, {});
   }
 
   async outboxBacklog(): Promise<number> {

@@ -21,6 +21,14 @@ export const countAttempt = statement<{ id: string; error: string }>(
 );
 
 /**
+ * Whether the run of outbox row `o` (run `r`) has applied an event carrying the action's operation
+ * context (its callback, or its HTTP answer): ACS got it, only the "sent" mark was lost.
+ */
+const acknowledged = `EXISTS (SELECT 1 FROM ${STEP} s WHERE s.${c('RunStep', 'runId')} = o.${c('OutboxAction', 'runId')}
+      AND s.${c('RunStep', 'seq')} > o.${c('OutboxAction', 'stepSeq')}
+      AND s.${c('RunStep', 'operationContext')} = o.${c('OutboxAction', 'operationContext')})`;
+
+/**
  * Unsent actions older than the grace period, locked (SKIP LOCKED) for the rest of the
  * transaction: another replica's dispatcher skips them, so no action is sent by two replicas.
  * `acknowledged`: the run has applied an event carrying the action's operation context (its
@@ -33,9 +41,7 @@ export const lockStaleActions = statement<{ graceMs: number; limit: number }>(
   ) => `SELECT o.${c('OutboxAction', 'id')}, o.${c('OutboxAction', 'runId')}, o.${c('OutboxAction', 'action')},
     o.${c('OutboxAction', 'createdAt')}, o.${c('OutboxAction', 'attempts')}, r.${c('Run', 'test')},
     r.${c('Run', 'callConnectionId')},
-    EXISTS (SELECT 1 FROM ${STEP} s WHERE s.${c('RunStep', 'runId')} = o.${c('OutboxAction', 'runId')}
-      AND s.${c('RunStep', 'seq')} > o.${c('OutboxAction', 'stepSeq')}
-      AND s.${c('RunStep', 'operationContext')} = o.${c('OutboxAction', 'operationContext')}) AS acknowledged
+    ${acknowledged} AS acknowledged
   FROM ${OUTBOX} o JOIN ${RUN} r ON r.${c('Run', 'id')} = o.${c('OutboxAction', 'runId')}
   WHERE o.${c('OutboxAction', 'createdAt')} < now() - make_interval(secs => ${p.graceMs}::double precision / 1000)
   ORDER BY o.${c('OutboxAction', 'createdAt')}, o.${c('OutboxAction', 'stepSeq')}, o.${c('OutboxAction', 'ord')}
@@ -47,3 +53,32 @@ export const countOutbox = statement<Record<string, never>>(
   'sb_outbox_count',
   () => `SELECT count(*)::int AS n FROM ${OUTBOX}`,
 );
+
+/**
+ * `acknowledged` again, just before the dispatcher sends a row: a batch's rows are sent one
+ * after the other, and an answer may have been applied since the batch was read.
+ */
+export const isAcknowledged = statement<{ id: string }>(
+  'sb_outbox_acknowledged',
+  (p) => `SELECT ${acknowledged} AS acknowledged
+  FROM ${OUTBOX} o JOIN ${RUN} r ON r.${c('Run', 'id')} = o.${c('OutboxAction', 'runId')}
+  WHERE o.${c('OutboxAction', 'id')} = ${p.id}`,
+);
+
+/**
+ * The dispatcher sent an action late (after a crash, an outage, a throttle): when the run waits
+ * on it, its wait starts now, not when the action was committed — or the reconciler would time
+ * out a prompt the caller has only begun to hear. Issued before the row's sent mark.
+ */
+export const extendWait = statement<{ id: string }>(
+  'sb_outbox_extend_wait',
+  (
+    p,
+  ) => `UPDATE ${RUN} r SET ${c('Run', 'deadline')} = r.${c('Run', 'deadline')} + (now() - o.${c('OutboxAction', 'createdAt')})
+  FROM ${OUTBOX} o
+  WHERE o.${c('OutboxAction', 'id')} = ${p.id} AND r.${c('Run', 'id')} = o.${c('OutboxAction', 'runId')}
+    AND r.${c('Run', 'awaitingContext')} = o.${c('OutboxAction', 'id')} AND r.${c('Run', 'status')} = 'running'`,
+);
+
+/** Whether the database answers (the dispatcher waits for it to have answered a while). */
+export const ping = statement<Record<string, never>>('sb_ping', () => `SELECT 1`);
