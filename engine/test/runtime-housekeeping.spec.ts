@@ -3,6 +3,8 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../src/database/embedded-postgres.js';
 import { Reconciler } from '../src/runtime/reconciler.js';
+import { OWNER_PREFIX, RuntimeDb } from '../src/runtime/runtime-db.js';
+import { RuntimeRepository } from '../src/runtime/runtime.repository.js';
 import { RuntimeService } from '../src/runtime/runtime.service.js';
 import { freshNumber, publish, reminderFlow, waitFor } from './calls.js';
 import { useEngine } from './engine.js';
@@ -155,5 +157,50 @@ describe('runtime housekeeping: waits on unsent actions', () => {
     expect(await reconciler.reconcile()).toBe(1);
     const run = await t.json('GET', `/api/runs/${runId}`);
     expect(run.body.steps.map((s: { eventType: string }) => s.eventType)).toContain('Timeout');
+  });
+
+  it("leaves a live replica's unsent actions to it, and takes over those of one that is gone", async () => {
+    const { flowId } = await publish(t, reminderFlow());
+    const started = await t.json('POST', '/api/runs', {
+      as: 'runner',
+      body: { flowId, targets: [freshNumber()] },
+    });
+    const runId = started.body.id as string;
+    const repo = t.engine.app.get(RuntimeRepository);
+    const mine = t.engine.app.get(RuntimeDb).instance;
+    // Another replica: alive while it has a session named after it.
+    const other = 'replica-b';
+    const session = new pg.Client({
+      connectionString: t.databaseUrl,
+      application_name: `${OWNER_PREFIX}${other}`,
+    });
+    await session.connect();
+    const row = (id: string, owner: string | null) =>
+      db.query(
+        `INSERT INTO "OutboxAction" (id, "runId", "stepSeq", ord, "operationContext", action, "createdAt", owner)
+         VALUES ($1, $2, 99, 0, $1, '{"kind":"play"}', now() - interval '1 hour', $3)`,
+        [id, runId, owner],
+      );
+    await row(`${runId}:theirs`, other);
+    await row(`${runId}:mine-marked`, mine);
+    await row(`${runId}:mine`, mine);
+    await row(`${runId}:legacy`, null);
+    /** The rows of these four a dispatcher here would take (the run's own createCall aside). */
+    const stale = async () => {
+      let ids: string[] = [];
+      await repo.withStaleOutbox(0, 50, [`${runId}:mine-marked`], async (rows) => {
+        ids = rows.map((r) => r.id);
+      });
+      return ids.filter((id) => /:(theirs|mine|mine-marked|legacy)$/.test(id)).sort();
+    };
+    expect(await stale()).toEqual([`${runId}:legacy`, `${runId}:mine`]);
+    await session.end();
+    await waitFor(async () => {
+      const r = await db.query('SELECT 1 FROM pg_stat_activity WHERE application_name = $1', [
+        `${OWNER_PREFIX}${other}`,
+      ]);
+      return r.rowCount === 0;
+    }, 'the other replica gone');
+    expect(await stale()).toEqual([`${runId}:legacy`, `${runId}:mine`, `${runId}:theirs`]);
   });
 });

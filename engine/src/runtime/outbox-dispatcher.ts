@@ -10,9 +10,9 @@ const BATCH = 50;
 
 /**
  * Sends actions committed but not sent — a crash between commit and send, or a send that got no
- * answer — once they are older than SWITCHBOARD_OUTBOX_GRACE_MS. Rows are locked with SKIP
- * LOCKED, so replicas sharing the database never send the same row; a resend carries the same
- * Repeatability-Request-ID, so ACS applies it once.
+ * answer — once they are older than SWITCHBOARD_OUTBOX_GRACE_MS: this process's own, and those of
+ * a process that is gone. Rows are locked with SKIP LOCKED, so replicas sharing the database never
+ * send the same row; a resend carries the same Repeatability-Request-ID, so ACS applies it once.
  */
 @Injectable()
 export class OutboxDispatcher extends RuntimeLoop {
@@ -63,6 +63,7 @@ export class OutboxDispatcher extends RuntimeLoop {
         n = await this.repo.withStaleOutbox(
           this.config.runtime.outboxGraceMs,
           BATCH,
+          this.sentMarks.pending(),
           (rows, client) =>
             this.runtime.resend(
               rows,

@@ -105,9 +105,16 @@ export const asStored = (s: RunState): RunState =>
   s.recentEventIds.length === 0 ? s : { ...s, recentEventIds: [] };
 
 /** The named parameters of a step's statements. */
-export function stepParams(runId: string, seq: number, write: StepWrite, now: number): StepParams {
+export function stepParams(
+  runId: string,
+  seq: number,
+  write: StepWrite,
+  now: number,
+  owner: string | null = null,
+): StepParams {
   const s = write.state;
   return {
+    owner,
     runId,
     state: json(asStored(s)),
     status: s.status,
@@ -194,7 +201,11 @@ export class RuntimeRepository {
       // The write and COMMIT go out together (one round trip). Should the write fail, Postgres
       // answers the COMMIT with a rollback and the write's error rejects this.
       await Promise.all([
-        query(client, writeStep, stepParams(run.id, run.stepCount, decided.write, now)),
+        query(
+          client,
+          writeStep,
+          stepParams(run.id, run.stepCount, decided.write, now, this.db.instance),
+        ),
         client.query('COMMIT'),
       ]);
       ok = true;
@@ -221,7 +232,11 @@ export class RuntimeRepository {
     const client = await this.pool.connect();
     let broken = false;
     try {
-      const res = await query(client, tryStep, stepParams(run.id, run.stepCount, write, now));
+      const res = await query(
+        client,
+        tryStep,
+        stepParams(run.id, run.stepCount, write, now, this.db.instance),
+      );
       return res.rowCount === 1 ? now : undefined;
     } catch (e) {
       // A copy of this event id applied at this very moment (unique violation; the statement
@@ -247,7 +262,7 @@ export class RuntimeRepository {
     let broken = false;
     try {
       await query(client, insertRun, {
-        ...stepParams(run.id, 0, write, now),
+        ...stepParams(run.id, 0, write, now, this.db.instance),
         flowId: run.flowId,
         flowVersionId: run.flowVersionId,
         version: run.version,
@@ -303,13 +318,19 @@ export class RuntimeRepository {
   async withStaleOutbox(
     graceMs: number,
     limit: number,
+    pending: string[],
     send: (rows: OutboxRow[], client: pg.PoolClient) => Promise<void>,
   ): Promise<number> {
     const client = await this.pool.connect();
     let ok = false;
     try {
       await client.query('BEGIN');
-      const res = await query(client, lockStaleActions, { graceMs, limit });
+      const res = await query(client, lockStaleActions, {
+        graceMs,
+        limit,
+        owner: this.db.instance,
+        pending,
+      });
       const rows = res.rows as OutboxRow[];
       if (rows.length > 0) await send(rows, client);
       await client.query('COMMIT');

@@ -1,4 +1,5 @@
 import { column as c, statement } from './statement.js';
+import { OWNER_PREFIX } from '../runtime-db.js';
 import { OUTBOX, RUN, STEP } from './fragments.js';
 
 /**
@@ -31,10 +32,18 @@ const acknowledged = `EXISTS (SELECT 1 FROM ${STEP} s WHERE s.${c('RunStep', 'ru
 /**
  * Unsent actions older than the grace period, locked (SKIP LOCKED) for the rest of the
  * transaction: another replica's dispatcher skips them, so no action is sent by two replicas.
+ * Only rows of this process (but not those of `pending`: sent, their marks not yet written) or
+ * of a process that is gone (none of its sessions left): a live owner knows which of its rows
+ * were sent, no other replica does — and ACS cannot deduplicate a play or a recognize.
  * `acknowledged`: the run has applied an event carrying the action's operation context (its
  * callback, or its HTTP answer) — ACS got it, only the "sent" mark was lost.
  */
-export const lockStaleActions = statement<{ graceMs: number; limit: number }>(
+export const lockStaleActions = statement<{
+  graceMs: number;
+  limit: number;
+  owner: string;
+  pending: string[];
+}>(
   'sb_outbox_stale',
   (
     p,
@@ -44,6 +53,10 @@ export const lockStaleActions = statement<{ graceMs: number; limit: number }>(
     ${acknowledged} AS acknowledged
   FROM ${OUTBOX} o JOIN ${RUN} r ON r.${c('Run', 'id')} = o.${c('OutboxAction', 'runId')}
   WHERE o.${c('OutboxAction', 'createdAt')} < now() - make_interval(secs => ${p.graceMs}::double precision / 1000)
+    AND (o.${c('OutboxAction', 'owner')} IS NULL OR o.${c('OutboxAction', 'owner')} = ${p.owner}
+      OR NOT EXISTS (SELECT 1 FROM pg_stat_activity a
+        WHERE a.application_name = '${OWNER_PREFIX}' || o.${c('OutboxAction', 'owner')}))
+    AND NOT (o.${c('OutboxAction', 'id')} = ANY(${p.pending}::text[]))
   ORDER BY o.${c('OutboxAction', 'createdAt')}, o.${c('OutboxAction', 'stepSeq')}, o.${c('OutboxAction', 'ord')}
   LIMIT ${p.limit} FOR UPDATE OF o SKIP LOCKED`,
 );
