@@ -24,7 +24,8 @@ export const countAttempt = statement<{ id: string; error: string }>(
  * Unsent actions older than the grace period, locked (SKIP LOCKED) for the rest of the
  * transaction: another replica's dispatcher skips them, so no action is sent by two replicas.
  * `acknowledged`: the run has applied an event carrying the action's operation context (its
- * callback, or its HTTP answer) — ACS got it, only the "sent" mark was lost.
+ * callback, or its HTTP answer) — ACS got it, only the "sent" mark was lost. (The run's start
+ * time names the one step partition to look in.)
  */
 export const lockStaleActions = statement<{ graceMs: number; limit: number }>(
   'sb_outbox_stale',
@@ -34,6 +35,7 @@ export const lockStaleActions = statement<{ graceMs: number; limit: number }>(
     o.${c('OutboxAction', 'createdAt')}, o.${c('OutboxAction', 'attempts')}, r.${c('Run', 'test')},
     r.${c('Run', 'callConnectionId')},
     EXISTS (SELECT 1 FROM ${STEP} s WHERE s.${c('RunStep', 'runId')} = o.${c('OutboxAction', 'runId')}
+      AND s.${c('RunStep', 'runStartedAt')} = r.${c('Run', 'startedAt')}
       AND s.${c('RunStep', 'seq')} > o.${c('OutboxAction', 'stepSeq')}
       AND s.${c('RunStep', 'operationContext')} = o.${c('OutboxAction', 'operationContext')}) AS acknowledged
   FROM ${OUTBOX} o JOIN ${RUN} r ON r.${c('Run', 'id')} = o.${c('OutboxAction', 'runId')}
