@@ -132,6 +132,14 @@ describe('step applier: stepping a remembered copy of the run', () => {
     expect(r.result.kind).toBe('duplicate');
     expect(await stored()).toMatchObject({ stepCount: 3, seqs: [0, 1, 2], events: 2 });
 
+    // A copy whose start time (the step partition it names) is off: the try writes nothing
+    // rather than look for the event id in the wrong partition; the locked row knows it is a
+    // duplicate.
+    r = await apply('e2', { ...copy(3), startedAt: new Date(startedAt.getTime() + 1) });
+    expect(r.result.kind).toBe('duplicate');
+    expect(r.seen).toEqual([3]);
+    expect(await stored()).toMatchObject({ stepCount: 3, seqs: [0, 1, 2], events: 2 });
+
     // Concurrent deliveries of one new event on current copies: one step.
     const both = await Promise.all([apply('e3', copy(3)), apply('e3', copy(3))]);
     expect(both.map((b) => b.result.kind).sort()).toEqual(['applied', 'duplicate']);

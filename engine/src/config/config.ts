@@ -135,6 +135,15 @@ export const EnvSchema = z.object({
   SWITCHBOARD_OUTBOX_GRACE_MS: z.preprocess(emptyAsUndefined, positiveInt().default(10_000)),
   SWITCHBOARD_STEP_LIMIT: z.preprocess(emptyAsUndefined, positiveInt().default(1000)),
   SWITCHBOARD_DB_POOL_SIZE: z.preprocess(emptyAsUndefined, positiveInt().default(16)),
+  // ---- retention (engine/src/retention) ----
+  SWITCHBOARD_RUN_RETENTION_DAYS: z.preprocess(
+    emptyAsUndefined,
+    z.coerce
+      .number({ error: 'must be a number of days' })
+      .int('must be a whole number of days')
+      .min(1, 'must be at least 1 (day)')
+      .default(30),
+  ),
   // ---- test calls (engine/src/test-calls) ----
   SWITCHBOARD_TEST_RUN_RETENTION_HOURS: z.preprocess(emptyAsUndefined, positiveInt().default(72)),
   SWITCHBOARD_MAX_TEST_CALLS_PER_USER: z.preprocess(emptyAsUndefined, positiveInt().default(5)),
@@ -163,6 +172,7 @@ export interface EngineConfig {
   acs: AcsConfig;
   runtime: RuntimeConfig;
   testCalls: TestCallsConfig;
+  retention: RetentionConfig;
   emulatorPort: number;
   seedExamples: boolean;
   examplesDir: string;
@@ -217,6 +227,14 @@ export interface RuntimeConfig {
   outboxGraceMs: number;
   stepLimit: number;
   poolSize: number;
+}
+
+export interface RetentionConfig {
+  /**
+   * Runs started more than this many whole UTC days before today are deleted with everything
+   * keyed to them (live runs never); test runs go sooner (testCalls.retentionHours).
+   */
+  runDays: number;
 }
 
 export interface TestCallsConfig {
@@ -366,6 +384,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       stepLimit: e.SWITCHBOARD_STEP_LIMIT,
       poolSize: e.SWITCHBOARD_DB_POOL_SIZE,
     },
+    retention: { runDays: e.SWITCHBOARD_RUN_RETENTION_DAYS },
     testCalls: {
       retentionHours: e.SWITCHBOARD_TEST_RUN_RETENTION_HOURS,
       maxRunningPerUser: e.SWITCHBOARD_MAX_TEST_CALLS_PER_USER,
