@@ -1,11 +1,19 @@
 import { randomUUID } from 'node:crypto';
+import { cpSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../src/config/config.js';
+import { migrate } from '../src/database/migrator.js';
 import { RETENTION_LOCK } from '../src/retention/retention.repository.js';
 import { RetentionService } from '../src/retention/retention.service.js';
 import { DAY_MS, partitionName, utcDay, wallTime } from '../src/retention/step-partitions.js';
 import { waitFor } from './calls.js';
+import { useTestDatabase } from './database.js';
 import { useEngine } from './engine.js';
+
+const STEP_PARTITIONS = '20261211000000_step_partitions';
 
 /**
  * Run retention on a real engine and its Postgres: runs are written straight into the tables (an
@@ -197,5 +205,78 @@ describe('run retention (SWITCHBOARD_RUN_RETENTION_DAYS, default 30)', () => {
     expect(report.cutoff).toBe(iso(today + 2 * DAY_MS - 30 * DAY_MS));
     expect(await rowsOf(ids.recentEnded!)).toEqual({ run: 0, steps: 0, outbox: 0 });
     expect(await rowsOf(ids.recentLive!)).toEqual({ run: 1, steps: 3, outbox: 1 });
+  });
+});
+
+describe('the migration that partitions the step table', () => {
+  const url = useTestDatabase({ migrate: false });
+
+  it('moves the existing steps into day partitions of their runs, keeping every column', async () => {
+    const all = loadConfig({}).migrationsDir;
+    const before = mkdtempSync(join(tmpdir(), 'switchboard-migrations-'));
+    for (const name of readdirSync(all)) {
+      if (name < STEP_PARTITIONS) cpSync(join(all, name), join(before, name), { recursive: true });
+    }
+    await migrate(url(), before);
+    const db = new pg.Client({ connectionString: url(), options: '-c TimeZone=UTC' });
+    await db.connect();
+    try {
+      const day = utcDay(Date.now()) - 3 * DAY_MS;
+      const runs = [
+        { id: randomUUID(), startedAt: new Date(day + 1000) },
+        { id: randomUUID(), startedAt: new Date(day - DAY_MS + 5000) },
+      ];
+      for (const r of runs) {
+        await db.query(
+          `INSERT INTO "Run" (id, "flowId", "flowVersionId", version, direction, status, state,
+             "startedAt", "stepCount") VALUES ($1, 'f', 'v', 1, 'incoming', 'ended', '{}', $2, 2)`,
+          [r.id, r.startedAt.toISOString()],
+        );
+        for (const seq of [0, 1]) {
+          await db.query(
+            `INSERT INTO "RunStep" ("runId", seq, "eventId", "eventType", event, "nodeId", trace,
+               actions, vars, "operationContext", "receivedAt", "committedAt")
+             VALUES ($1, $2, $3, 'PlayCompleted', '{"a":1}', 'menu', '[{"kind":"enter"}]', '[]',
+               '{"v":"1"}', $4, $5, $5)`,
+            [
+              r.id,
+              seq,
+              `${r.id}:e${seq}`,
+              `${r.id}:${seq}`,
+              new Date(r.startedAt.getTime() + seq * 10_000).toISOString(),
+            ],
+          );
+        }
+      }
+      const columns = `"runId", seq, "eventId", "eventType", event, "nodeId", trace, actions, vars,
+        "operationContext", "receivedAt", "committedAt"`;
+      const old = (await db.query(`SELECT ${columns} FROM "RunStep" ORDER BY "runId", seq`)).rows;
+
+      expect((await migrate(url(), all)).applied).toContain(STEP_PARTITIONS);
+
+      expect(
+        (await db.query(`SELECT ${columns} FROM "RunStep" ORDER BY "runId", seq`)).rows,
+      ).toEqual(old);
+      const placed = await db.query<{ part: string; runId: string; ok: boolean }>(
+        `SELECT s.tableoid::regclass::text AS part, s."runId", s."runStartedAt" = r."startedAt" AS ok
+         FROM "RunStep" s JOIN "Run" r ON r.id = s."runId"`,
+      );
+      for (const row of placed.rows) {
+        const run = runs.find((r) => r.id === row.runId)!;
+        expect(row.part.replace(/"/g, '')).toBe(partitionName(utcDay(run.startedAt.getTime())));
+        expect(row.ok).toBe(true);
+      }
+      const names = (
+        await db.query<{ name: string }>(
+          `SELECT c.relname AS name FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
+           WHERE i.inhparent = '"RunStep"'::regclass`,
+        )
+      ).rows.map((r) => r.name);
+      for (let i = 0; i <= 7; i++)
+        expect(names).toContain(partitionName(utcDay(Date.now()) + i * DAY_MS));
+    } finally {
+      await db.end();
+      rmSync(before, { recursive: true, force: true });
+    }
   });
 });
