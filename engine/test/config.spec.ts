@@ -28,6 +28,7 @@ describe('configuration', () => {
     ['SWITCHBOARD_RUN_RETENTION_DAYS', '0'],
     ['SWITCHBOARD_RUN_RETENTION_DAYS', '1.5'],
     ['SWITCHBOARD_RUN_RETENTION_DAYS', 'month'],
+    ['SWITCHBOARD_TRUST_PROXY_HOPS', '-1'],
   ])('stops on a bad %s, naming it', (name, value) => {
     expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);
     expect(() => loadConfig({ [name]: value })).toThrow(

@@ -66,6 +66,15 @@ export const EnvSchema = z.object({
   ),
   SWITCHBOARD_SESSION_HOURS: z.preprocess(emptyAsUndefined, positiveInt().default(12)),
   SWITCHBOARD_SECURE_COOKIES: z.preprocess(emptyAsUndefined, bool.default(false)),
+  SWITCHBOARD_TRUST_PROXY_HOPS: z.preprocess(
+    emptyAsUndefined,
+    z.coerce
+      .number({ error: 'must be a number of proxies' })
+      .int('must be a whole number')
+      .min(0, 'must be 0 or more')
+      .max(10, 'must be at most 10')
+      .default(0),
+  ),
   // ---- login protection (engine/src/auth/login-throttle.ts) ----
   SWITCHBOARD_LOGIN_FREE_ATTEMPTS: z.preprocess(emptyAsUndefined, positiveInt().default(5)),
   SWITCHBOARD_LOGIN_MAX_DELAY_SECONDS: z.preprocess(
@@ -165,6 +174,11 @@ export interface EngineConfig {
   maxDocumentBytes: number;
   sessionHours: number;
   secureCookies: boolean;
+  /**
+   * Reverse proxies in front of the engine whose X-Forwarded-For is believed (0: none — the
+   * socket's address is the client's). Sign-in throttling counts per client address.
+   */
+  trustProxyHops: number;
   login: LoginProtectionConfig;
   designerDir: string;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
@@ -334,6 +348,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     maxDocumentBytes: e.SWITCHBOARD_MAX_DOCUMENT_BYTES,
     sessionHours: e.SWITCHBOARD_SESSION_HOURS,
     secureCookies: e.SWITCHBOARD_SECURE_COOKIES,
+    trustProxyHops: e.SWITCHBOARD_TRUST_PROXY_HOPS,
     login: {
       freeAttempts: e.SWITCHBOARD_LOGIN_FREE_ATTEMPTS,
       maxDelaySeconds: e.SWITCHBOARD_LOGIN_MAX_DELAY_SECONDS,
