@@ -9,7 +9,7 @@
  * events that arrived while the round ran.
  *
  *   npx tsc -b && npx tsx bench/retention.bench.ts
- *   BENCH_RETENTION_RATE=500 BENCH_RETENTION_SECONDS=8 BENCH_RETENTION_RUNS_PER_DAY=10000 \
+ *   BENCH_RETENTION_RATE=300 BENCH_RETENTION_SECONDS=8 BENCH_RETENTION_RUNS_PER_DAY=10000 \
  *     BENCH_RETENTION_STEPS=6 BENCH_RETENTION_DAYS=3 BENCH_RETENTION_ROUNDS=2 npx tsx bench/retention.bench.ts
  *
  * `retentionBench(options)` runs it and returns the figures (for a bench orchestrator).
@@ -70,7 +70,7 @@ const RUNS = 64;
 const here = fileURLToPath(new URL('.', import.meta.url));
 
 export const optionsFromEnv = (env = process.env): RetentionBenchOptions => ({
-  rate: Number(env.BENCH_RETENTION_RATE ?? 500),
+  rate: Number(env.BENCH_RETENTION_RATE ?? 300),
   seconds: Number(env.BENCH_RETENTION_SECONDS ?? 8),
   runsPerDay: Number(env.BENCH_RETENTION_RUNS_PER_DAY ?? 10_000),
   stepsPerRun: Number(env.BENCH_RETENTION_STEPS ?? 6),

@@ -21,6 +21,8 @@ const BATCH = 1000;
  * gives up (and is tried again): while it waits, every new step queues behind it.
  */
 const DDL_LOCK_TIMEOUT_MS = 50;
+/** Tries of a partition drop within one round before it is left for the next. */
+const DDL_ATTEMPTS = 10;
 
 /** The retention rounds' advisory-lock key (one replica prunes at a time). */
 export const RETENTION_LOCK = 7_312_480_211;
@@ -109,21 +111,25 @@ export class RetentionRepository {
 
   /**
    * Drops a step partition. A drop locks the whole step table for a moment, so it waits at most
-   * DDL_LOCK_TIMEOUT_MS for in-flight steps instead of queueing every new step behind it;
-   * false when it gave up (busy: tried again next round).
+   * DDL_LOCK_TIMEOUT_MS for in-flight steps instead of queueing every new step behind it, and
+   * tries again a few times; false when it gave up (busy: tried again next round).
    */
   async dropPartition(client: pg.ClientBase, name: string): Promise<boolean> {
-    await client.query('BEGIN');
-    try {
-      await client.query(`SET LOCAL lock_timeout = '${DDL_LOCK_TIMEOUT_MS}ms'`);
-      await client.query(`DROP TABLE IF EXISTS ${ident(name)}`);
-      await client.query('COMMIT');
-      return true;
-    } catch (e) {
-      await client.query('ROLLBACK');
-      // 55P03: lock_not_available (the timeout).
-      if ((e as { code?: string }).code === '55P03') return false;
-      throw e;
+    for (let attempt = 1; ; attempt++) {
+      await client.query('BEGIN');
+      try {
+        await client.query(`SET LOCAL lock_timeout = '${DDL_LOCK_TIMEOUT_MS}ms'`);
+        await client.query(`DROP TABLE IF EXISTS ${ident(name)}`);
+        await client.query('COMMIT');
+        return true;
+      } catch (e) {
+        await client.query('ROLLBACK');
+        // 55P03: lock_not_available (the timeout). Under steady load a step holds the table
+        // most of the time; a gap comes soon.
+        if ((e as { code?: string }).code !== '55P03') throw e;
+        if (attempt === DDL_ATTEMPTS) return false;
+        await new Promise((r) => setTimeout(r, 100 * attempt));
+      }
     }
   }
 
