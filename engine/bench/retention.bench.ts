@@ -160,8 +160,8 @@ class Driver {
     return new Promise((resolve, reject) => {
       const t = setTimeout(() => {
         this.waiters.delete(context);
-        reject(new Error(`no action ${context} within 10 s`));
-      }, 10_000);
+        reject(new Error(`no action ${context} within 30 s`));
+      }, 30_000);
       this.waiters.set(context, (at) => {
         clearTimeout(t);
         resolve(at);
