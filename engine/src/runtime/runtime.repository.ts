@@ -32,6 +32,8 @@ export interface LockedRun {
   test: boolean;
   /** Test runs: the simulated clock minus the real one (ms). */
   clockOffsetMs: number;
+  /** When the run started: its steps' partition key. */
+  startedAt: Date;
 }
 
 /** What one step writes. */
@@ -96,6 +98,9 @@ export type LockedStep<T> =
 
 const json = (v: unknown) => JSON.stringify(v);
 
+/** The unique indexes a second start of the same run runs into. */
+const DUPLICATE_START = new Set(['Run_pkey', 'RunStep_eventId_runStartedAt_key']);
+
 /**
  * The state as stored: without the interpreter's `recentEventIds` (the last events' ids, most of
  * the row). Here the step records are the dedupe (their event ids are unique) and a redelivered
@@ -107,6 +112,7 @@ export const asStored = (s: RunState): RunState =>
 /** The named parameters of a step's statements. */
 export function stepParams(
   runId: string,
+  runStartedAt: Date | number,
   seq: number,
   write: StepWrite,
   now: number,
@@ -116,6 +122,7 @@ export function stepParams(
   return {
     owner,
     runId,
+    runStartedAt: utc(runStartedAt),
     state: json(asStored(s)),
     status: s.status,
     endReason: s.endReason ?? null,
@@ -204,7 +211,7 @@ export class RuntimeRepository {
         query(
           client,
           writeStep,
-          stepParams(run.id, run.stepCount, decided.write, now, this.db.instance),
+          stepParams(run.id, run.startedAt, run.stepCount, decided.write, now, this.db.instance),
         ),
         client.query('COMMIT'),
       ]);
@@ -235,7 +242,7 @@ export class RuntimeRepository {
       const res = await query(
         client,
         tryStep,
-        stepParams(run.id, run.stepCount, write, now, this.db.instance),
+        stepParams(run.id, run.startedAt, run.stepCount, write, now, this.db.instance),
       );
       return res.rowCount === 1 ? now : undefined;
     } catch (e) {
@@ -250,8 +257,8 @@ export class RuntimeRepository {
   }
 
   /**
-   * Inserts a new run with its first step and actions. `created` is false when the step's event
-   * id (an IncomingCall's Event Grid id) was applied before.
+   * Inserts a new run with its first step and actions. `created` is false when the run exists
+   * already (a redelivered IncomingCall: same event, same run id).
    */
   async insertRun(
     run: NewRun,
@@ -262,7 +269,7 @@ export class RuntimeRepository {
     let broken = false;
     try {
       await query(client, insertRun, {
-        ...stepParams(run.id, 0, write, now, this.db.instance),
+        ...stepParams(run.id, now, 0, write, now, this.db.instance),
         flowId: run.flowId,
         flowVersionId: run.flowVersionId,
         version: run.version,
@@ -276,7 +283,10 @@ export class RuntimeRepository {
       return { created: true, committedAt: now };
     } catch (e) {
       const err = e as { code?: unknown; constraint?: unknown };
-      if (err.code === '23505' && err.constraint === 'RunStep_eventId_key') {
+      // A redelivered IncomingCall: its run id is derived from the event id (runIdForEvent), so
+      // the copy collides with the run it started (or, started in the same millisecond, with
+      // its first step's event id).
+      if (err.code === '23505' && DUPLICATE_START.has(String(err.constraint))) {
         return { created: false, committedAt: now };
       }
       broken = true;

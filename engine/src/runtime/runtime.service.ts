@@ -197,6 +197,7 @@ export class RuntimeService {
         callConnectionId: null,
         test,
         clockOffsetMs,
+        startedAt: new Date(committedAt),
       });
     }
     this.metrics.runsStarted.inc({ direction: s.call.direction, test: String(test) });
@@ -282,6 +283,7 @@ export class RuntimeService {
         callConnectionId: result.run.callConnectionId ?? result.value.callConnectionId ?? null,
         test: result.run.test,
         clockOffsetMs: result.run.clockOffsetMs,
+        startedAt: result.run.startedAt,
       });
     } else {
       this.cache.forget(result.kind === 'unknown' ? (route.runId ?? '') : result.run.id);

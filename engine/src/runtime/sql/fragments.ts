@@ -40,6 +40,11 @@ export interface StepParams extends Record<string, unknown> {
   /** Variables after the step (JSON text) when it changed them, else null. */
   vars: string | null;
   receivedAt: string;
+  /**
+   * The run's start time (UTC ISO): the step table's partition key, so the step is written to,
+   * and its event id looked up in, the one partition of its run.
+   */
+  runStartedAt: string;
   /** The ACS actions to send, in order: their ids, operation contexts and JSON texts. */
   actionIds: string[];
   actionContexts: string[];
@@ -59,6 +64,7 @@ export const LOCKED_RUN_COLUMNS = `${columns(
   'stepCount',
   'callConnectionId',
   'test',
+  'startedAt',
 )}, ${c('Run', 'clockOffsetMs')}::float8 AS ${c('Run', 'clockOffsetMs')}`;
 
 /** The state columns of a step's run update (runUpdate without the path). */
@@ -108,13 +114,14 @@ export const STEP_COLUMNS = columns(
   'operationContext',
   'receivedAt',
   'committedAt',
+  'runStartedAt',
 );
 
 /** The step record's values after `runId` (typed: they are also selected, not only inserted). */
 export const stepValues = (p: { readonly [K in keyof StepParams]: string }) =>
   `${p.seq}::int, ${p.eventId}::text, ${p.eventType}::text, ${p.event}::jsonb, ${p.currentNodeId}::text,
    ${p.trace}::jsonb, ${p.actions}::jsonb, ${p.vars}::jsonb, ${p.operationContext}::text,
-   ${p.receivedAt}::timestamp(3), ${p.now}::timestamp(3)`;
+   ${p.receivedAt}::timestamp(3), ${p.now}::timestamp(3), ${p.runStartedAt}::timestamp(3)`;
 
 export const OUTBOX_COLUMNS = columns(
   'OutboxAction',

@@ -23,9 +23,11 @@ export const countAttempt = statement<{ id: string; error: string }>(
 
 /**
  * Whether the run of outbox row `o` (run `r`) has applied an event carrying the action's operation
- * context (its callback, or its HTTP answer): ACS got it, only the "sent" mark was lost.
+ * context (its callback, or its HTTP answer): ACS got it, only the "sent" mark was lost. (The
+ * run's start time names the one step partition to look in.)
  */
 const acknowledged = `EXISTS (SELECT 1 FROM ${STEP} s WHERE s.${c('RunStep', 'runId')} = o.${c('OutboxAction', 'runId')}
+      AND s.${c('RunStep', 'runStartedAt')} = r.${c('Run', 'startedAt')}
       AND s.${c('RunStep', 'seq')} > o.${c('OutboxAction', 'stepSeq')}
       AND s.${c('RunStep', 'operationContext')} = o.${c('OutboxAction', 'operationContext')})`;
 
@@ -36,7 +38,8 @@ const acknowledged = `EXISTS (SELECT 1 FROM ${STEP} s WHERE s.${c('RunStep', 'ru
  * of a process that is gone (none of its sessions left): a live owner knows which of its rows
  * were sent, no other replica does — and ACS cannot deduplicate a play or a recognize.
  * `acknowledged`: the run has applied an event carrying the action's operation context (its
- * callback, or its HTTP answer) — ACS got it, only the "sent" mark was lost.
+ * callback, or its HTTP answer) — ACS got it, only the "sent" mark was lost. (The run's start
+ * time names the one step partition to look in.)
  */
 export const lockStaleActions = statement<{
   graceMs: number;
