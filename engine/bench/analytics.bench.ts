@@ -698,7 +698,7 @@ INSERT INTO ${fragments.STEP} (${fragments.STEP_COLUMNS}) SELECT u.id, ${fragmen
           name: insertRun.name,
           text: insertRun.text,
           values: insertRun.values({
-            ...stepParams(id, 0, write(first), first.at),
+            ...stepParams(id, first.at, 0, write(first), first.at),
             flowId: writeFlow,
             flowVersionId: g.flowVersionId,
             version: g.version,
@@ -712,7 +712,7 @@ INSERT INTO ${fragments.STEP} (${fragments.STEP_COLUMNS}) SELECT u.id, ${fragmen
         });
         for (let seq = 1; seq < g.steps.length; seq++) {
           const st = g.steps[seq]!;
-          const values = v.statement.values(stepParams(id, seq, write(st), st.at));
+          const values = v.statement.values(stepParams(id, first.at, seq, write(st), st.at));
           const start = performance.now();
           const res = await w.query({ name: v.statement.name, text: v.statement.text, values });
           v.ms.push(performance.now() - start);

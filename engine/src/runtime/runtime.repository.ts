@@ -10,6 +10,9 @@ import {
   countAttempt,
   countOutbox,
   deleteSentActions,
+  extendWait,
+  isAcknowledged,
+  ping,
   lockStaleActions,
 } from './sql/outbox.sql.js';
 import { claimOverdueRuns, countActiveRuns } from './sql/runs.sql.js';
@@ -113,9 +116,11 @@ export function stepParams(
   seq: number,
   write: StepWrite,
   now: number,
+  owner: string | null = null,
 ): StepParams {
   const s = write.state;
   return {
+    owner,
     runId,
     runStartedAt: utc(runStartedAt),
     state: json(asStored(s)),
@@ -206,7 +211,7 @@ export class RuntimeRepository {
         query(
           client,
           writeStep,
-          stepParams(run.id, run.startedAt, run.stepCount, decided.write, now),
+          stepParams(run.id, run.startedAt, run.stepCount, decided.write, now, this.db.instance),
         ),
         client.query('COMMIT'),
       ]);
@@ -237,7 +242,7 @@ export class RuntimeRepository {
       const res = await query(
         client,
         tryStep,
-        stepParams(run.id, run.startedAt, run.stepCount, write, now),
+        stepParams(run.id, run.startedAt, run.stepCount, write, now, this.db.instance),
       );
       return res.rowCount === 1 ? now : undefined;
     } catch (e) {
@@ -264,7 +269,7 @@ export class RuntimeRepository {
     let broken = false;
     try {
       await query(client, insertRun, {
-        ...stepParams(run.id, now, 0, write, now),
+        ...stepParams(run.id, now, 0, write, now, this.db.instance),
         flowId: run.flowId,
         flowVersionId: run.flowVersionId,
         version: run.version,
@@ -301,6 +306,17 @@ export class RuntimeRepository {
     await query(client ?? this.db.hintPool, deleteSentActions, { ids });
   }
 
+  /** See isAcknowledged (on the dispatcher's transaction). */
+  async isAcknowledged(id: string, client: pg.PoolClient): Promise<boolean> {
+    const r = await query(client, isAcknowledged, { id });
+    return (r.rows[0] as { acknowledged?: boolean } | undefined)?.acknowledged === true;
+  }
+
+  /** See extendWait: a late send's wait starts when it was sent. */
+  async extendWait(id: string, client: pg.PoolClient): Promise<void> {
+    await query(client, extendWait, { id });
+  }
+
   async markAttempt(id: string, error: string, client?: pg.PoolClient): Promise<void> {
     await query(client ?? this.pool, countAttempt, { id, error: error.slice(0, 1000) });
   }
@@ -312,13 +328,19 @@ export class RuntimeRepository {
   async withStaleOutbox(
     graceMs: number,
     limit: number,
+    pending: string[],
     send: (rows: OutboxRow[], client: pg.PoolClient) => Promise<void>,
   ): Promise<number> {
     const client = await this.pool.connect();
     let ok = false;
     try {
       await client.query('BEGIN');
-      const res = await query(client, lockStaleActions, { graceMs, limit });
+      const res = await query(client, lockStaleActions, {
+        graceMs,
+        limit,
+        owner: this.db.instance,
+        pending,
+      });
       const rows = res.rows as OutboxRow[];
       if (rows.length > 0) await send(rows, client);
       await client.query('COMMIT');
@@ -333,6 +355,10 @@ export class RuntimeRepository {
   /** Claims running runs whose deadline passed, pushing it out by `leaseMs` (one replica each). */
   async claimOverdue(limit: number, leaseMs: number): Promise<OverdueRun[]> {
     return (await query(this.pool, claimOverdueRuns, { limit, leaseMs })).rows as OverdueRun[];
+  }
+
+  async ping(): Promise<void> {
+    await query(this.pool, ping, {});
   }
 
   async outboxBacklog(): Promise<number> {

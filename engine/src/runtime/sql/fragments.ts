@@ -25,6 +25,8 @@ export interface StepParams extends Record<string, unknown> {
   seq: number;
   /** Commit time (UTC ISO). */
   now: string;
+  /** The committing engine process (OutboxAction.owner). */
+  owner: string | null;
   callConnectionId: string | null;
   correlationId: string;
   eventId: string;
@@ -130,6 +132,7 @@ export const OUTBOX_COLUMNS = columns(
   'operationContext',
   'action',
   'createdAt',
+  'owner',
 );
 
 /**
@@ -141,6 +144,7 @@ export const outboxRows = (
   runIdSql: string,
   from = '',
 ) =>
-  `SELECT t.id, ${runIdSql}, ${p.seq}::int, (t.ord - 1)::int, t.context, t.action, ${p.now}::timestamp(3)
+  `SELECT t.id, ${runIdSql}, ${p.seq}::int, (t.ord - 1)::int, t.context, t.action, ${p.now}::timestamp(3),
+     ${p.owner}::text
    FROM ${from}unnest(${p.actionIds}::text[], ${p.actionContexts}::text[], ${p.outbox}::jsonb[])
      WITH ORDINALITY AS t(id, context, action, ord)`;
