@@ -199,6 +199,22 @@ describe('run retention (SWITCHBOARD_RUN_RETENTION_DAYS, default 30)', () => {
     }
   });
 
+  it('steps no partition covers wait in the default partition; their day is not created over them', async () => {
+    // A run "started" nine days ahead (an engine's clock far off): beyond the partitions made
+    // ahead, so its steps go to the default partition. Two days on, that day is due to be made
+    // ahead, which Postgres refuses while the default partition holds rows of it.
+    const ahead = today + 9 * DAY_MS;
+    const id = await run(ahead + 3_600_000, 'running');
+    expect(await count(`"RunStep_default" WHERE "runId" = $1`, [id])).toBe(3);
+    const report = await prune(now + 2 * DAY_MS);
+    expect(report.partitionsRefused).toEqual([partitionName(ahead)]);
+    expect(await partitions()).not.toContain(partitionName(ahead));
+    expect(await rowsOf(id)).toEqual({ run: 1, steps: 3, outbox: 1 });
+    await db.query(`DELETE FROM "RunStep" WHERE "runId" = $1`, [id]);
+    await db.query(`DELETE FROM "OutboxAction" WHERE "runId" = $1`, [id]);
+    await db.query(`DELETE FROM "Run" WHERE id = $1`, [id]);
+  });
+
   it('the window moves on by whole UTC days', async () => {
     // Two days on: the recent run (29 days old) is now past the window, the live one is not.
     const report = await prune(now + 2 * DAY_MS);
