@@ -13,6 +13,7 @@ export type Widget =
   | 'rules'
   | 'assignments'
   | 'nodeRef'
+  | 'flowRef'
   | 'variableName';
 
 /** Human metadata every config field carries (zod 4 `.meta()`); the designer builds forms from it. */
