@@ -39,12 +39,7 @@ const subflowRef = z
         description: 'The subflow’s Return nodes, read from the chosen version',
       }),
   })
-  .refine((r) => r.flowId !== '', { error: 'Choose the flow to call', path: ['flowId'] })
-  .meta({
-    title: 'Subflow',
-    description: 'The flow to call and its version',
-    widget: 'flowRef',
-  });
+  .refine((r) => r.flowId !== '', { error: 'Choose the flow to call', path: ['flowId'] });
 
 export const runSubflow = defineNodeType({
   type: 'flow.runSubflow',
@@ -54,7 +49,11 @@ export const runSubflow = defineNodeType({
   icon: 'FlowchartCircle',
   description: 'Calls a shared flow (a subflow) on this call; its Return nodes are the outcomes',
   configSchema: z.strictObject({
-    subflow: subflowRef.default({ flowId: '', version: null, flowName: '', returns: [] }),
+    subflow: subflowRef.default({ flowId: '', version: null, flowName: '', returns: [] }).meta({
+      title: 'Subflow',
+      description: 'The published flow to call and its version (pinned, or the latest published)',
+      widget: 'flowRef',
+    }),
     inputs: z
       .array(
         z.strictObject({
