@@ -155,7 +155,5 @@ export const CallEventSchema = z.object({
     )
     .optional(),
   invitationId: z.string().optional(),
-  subflow: z
-    .object({ flowId: z.string(), versionId: z.string(), version: z.number() })
-    .optional(),
+  subflow: z.object({ flowId: z.string(), versionId: z.string(), version: z.number() }).optional(),
 });

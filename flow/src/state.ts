@@ -140,7 +140,8 @@ export type RunTrigger =
 export type FlowLookup = (versionId: string) => CompiledFlowLike | undefined;
 
 /** A compiled flow or a document (compiled once on first use). */
-export type CompiledFlowLike = import('./interpreter/compile.js').CompiledFlow | import('./document.js').FlowDocument;
+export type CompiledFlowLike =
+  import('./interpreter/compile.js').CompiledFlow | import('./document.js').FlowDocument;
 
 export interface RunOptions {
   /** Node entries allowed per run before it ends with 'stepLimit' (default 1,000). */

@@ -94,8 +94,22 @@ const runWitnesses: Record<string, { config?: NodeConfig; now?: number }[]> = {
   'trigger.subflow': [{}],
   // Weights 1:0 and 0:1 leave one branch each, whatever the run id hashes to.
   'logic.split': [
-    { config: { branches: [{ label: 'A', weight: 1 }, { label: 'B', weight: 0 }] } },
-    { config: { branches: [{ label: 'A', weight: 0 }, { label: 'B', weight: 1 }] } },
+    {
+      config: {
+        branches: [
+          { label: 'A', weight: 1 },
+          { label: 'B', weight: 0 },
+        ],
+      },
+    },
+    {
+      config: {
+        branches: [
+          { label: 'A', weight: 0 },
+          { label: 'B', weight: 1 },
+        ],
+      },
+    },
   ],
   'logic.setVariables': [{}],
   'logic.branch': [

@@ -30,7 +30,10 @@ const verifyCaller: FlowDocument = {
         'logic.branch',
         { rules: [{ left: '{{ results.pin.digits }}', operator: 'equals', right: '1234' }] },
       ],
-      ok: ['flow.return', { outcome: 'verified', outputs: [{ name: 'account', value: 'A-{{ vars.caller }}' }] }],
+      ok: [
+        'flow.return',
+        { outcome: 'verified', outputs: [{ name: 'account', value: 'A-{{ vars.caller }}' }] },
+      ],
       no: ['flow.return', { outcome: 'notVerified' }],
     },
     [
@@ -66,7 +69,11 @@ const parent = (node = callerNode()) =>
   answeredThen(
     node,
     { 'return:verified': 'yes', 'return:notVerified': 'no', failed: 'broken' },
-    { yes: marker('Welcome {{ vars.accountId }} {{ vars.kept }}'), no: marker('Sorry'), broken: marker('Broken') },
+    {
+      yes: marker('Welcome {{ vars.accountId }} {{ vars.kept }}'),
+      no: marker('Sorry'),
+      broken: marker('Broken'),
+    },
   );
 
 const resolved = (version = 1) =>
@@ -77,9 +84,16 @@ describe('flow.runSubflow', () => {
     const pinned = answered(parent()).action;
     const s = answered(parent(), options);
     s.then({ awaiting: 'n' });
-    expect(s.history.at(-1)?.actions[0]).toMatchObject({ kind: 'resolveSubflow', flowId: 'verify', version: 1 });
+    expect(s.history.at(-1)?.actions[0]).toMatchObject({
+      kind: 'resolveSubflow',
+      flowId: 'verify',
+      version: 1,
+    });
     const latest = answered(parent(callerNode(null)), options);
-    expect(latest.history.at(-1)?.actions[0]).toMatchObject({ kind: 'resolveSubflow', version: null });
+    expect(latest.history.at(-1)?.actions[0]).toMatchObject({
+      kind: 'resolveSubflow',
+      version: null,
+    });
     expect(pinned).toBeTypeOf('function');
   });
 
@@ -94,7 +108,9 @@ describe('flow.runSubflow', () => {
     expect(recognize.prompts[0]).toMatchObject({ text: 'Your PIN for +15551234567' });
     // Entries inside the subflow carry the frame; the resolve event names the version.
     const enterPin = s.trace.find((t) => t.kind === 'enter' && t.nodeId === 'pin');
-    expect(enterPin?.in).toEqual([{ flowId: 'verify', versionId: 'verify@1', version: 1, nodeId: 'n' }]);
+    expect(enterPin?.in).toEqual([
+      { flowId: 'verify', versionId: 'verify@1', version: 1, nodeId: 'n' },
+    ]);
     expect(s.trace.find((t) => t.kind === 'event' && t.nodeId === 'n')).toMatchObject({
       note: 'calls version 1 (verify@1)',
     });
@@ -104,7 +120,11 @@ describe('flow.runSubflow', () => {
     const s = answered(parent(), options)
       .given(resolved())
       .when(ev('RecognizeCompleted', { tones: ['one', 'two', 'three', 'four'] }));
-    s.then({ outcomes: { n: ['return:verified'] }, actions: ['play'], vars: { accountId: 'A-+15551234567' } });
+    s.then({
+      outcomes: { n: ['return:verified'] },
+      actions: ['play'],
+      vars: { accountId: 'A-+15551234567' },
+    });
     expect(s.state.frames).toBeUndefined();
     expect(s.state.vars).not.toHaveProperty('caller');
     expect(s.action('play').sources[0]).toMatchObject({ text: 'Welcome A-+15551234567 ' });
@@ -119,14 +139,18 @@ describe('flow.runSubflow', () => {
   });
 
   it('when the version cannot be resolved (ActionFailed), then the node takes "failed"', () => {
-    const s = answered(parent(), options).when(ev('ActionFailed', { resultInformation: { code: 404 } }));
+    const s = answered(parent(), options).when(
+      ev('ActionFailed', { resultInformation: { code: 404 } }),
+    );
     s.then({ outcomes: { n: ['failed'] }, actions: ['play'] });
   });
 
   it('when the resolved version is not in the lookup, then "failed", with the reason traced', () => {
     const s = answered(parent(), options).when(resolved(7));
     s.then({ outcomes: { n: ['failed'] } });
-    expect(s.trace.find((t) => t.kind === 'error')).toMatchObject({ message: 'version 7 of the subflow is not available' });
+    expect(s.trace.find((t) => t.kind === 'error')).toMatchObject({
+      message: 'version 7 of the subflow is not available',
+    });
   });
 
   it('when a required input is missing or of the wrong type, then "failed"', () => {
@@ -136,7 +160,14 @@ describe('flow.runSubflow', () => {
       message: 'the input “caller” is required and was not given',
     });
     const typed = answered(
-      parent(callerNode(1, { inputs: [{ name: 'caller', value: 'x' }, { name: 'attempts', value: 'many' }] })),
+      parent(
+        callerNode(1, {
+          inputs: [
+            { name: 'caller', value: 'x' },
+            { name: 'attempts', value: 'many' },
+          ],
+        }),
+      ),
       options,
     ).when(resolved());
     expect(typed.trace.find((t) => t.kind === 'error')).toMatchObject({
@@ -147,7 +178,11 @@ describe('flow.runSubflow', () => {
   it('when the subflow returns an outcome the caller does not show, then "failed"', () => {
     const node = callerNode();
     (node[1].subflow as { returns: unknown[] }).returns = [{ outcome: 'verified' }];
-    const flow = answeredThen(node, { 'return:verified': 'yes', failed: 'broken' }, { yes: marker('Y'), broken: marker('B') });
+    const flow = answeredThen(
+      node,
+      { 'return:verified': 'yes', failed: 'broken' },
+      { yes: marker('Y'), broken: marker('B') },
+    );
     const s = answered(flow, options)
       .given(resolved())
       .when(ev('RecognizeCompleted', { tones: ['nine'] }));
@@ -166,7 +201,14 @@ describe('flow.runSubflow', () => {
         start: ['trigger.subflow'],
         again: [
           'flow.runSubflow',
-          { subflow: { flowId: 'loop', version: 1, flowName: 'Loop', returns: [{ outcome: 'done' }] } },
+          {
+            subflow: {
+              flowId: 'loop',
+              version: 1,
+              flowName: 'Loop',
+              returns: [{ outcome: 'done' }],
+            },
+          },
         ],
         back: ['flow.return', { outcome: 'done' }],
       },
@@ -183,7 +225,9 @@ describe('flow.runSubflow', () => {
     ]);
     let s = answered(flow, lookup);
     for (let i = 0; i < MAX_SUBFLOW_DEPTH; i++) {
-      s = s.given(ev('ActionResult', { subflow: { flowId: 'loop', versionId: 'loop@1', version: 1 } }));
+      s = s.given(
+        ev('ActionResult', { subflow: { flowId: 'loop', versionId: 'loop@1', version: 1 } }),
+      );
       expect(s.state.frames).toHaveLength(i + 1);
     }
     s.when(ev('ActionResult', { subflow: { flowId: 'loop', versionId: 'loop@1', version: 1 } }));
@@ -214,7 +258,15 @@ describe('flow.return', () => {
 
 describe('logic.split', () => {
   const flow = answeredThen(
-    ['logic.split', { branches: [{ label: 'A', weight: 30 }, { label: 'B', weight: 70 }] }],
+    [
+      'logic.split',
+      {
+        branches: [
+          { label: 'A', weight: 30 },
+          { label: 'B', weight: 70 },
+        ],
+      },
+    ],
     { 'branch:0': 'a0', 'branch:1': 'b1' },
     { a0: marker('A'), b1: marker('B') },
   );
@@ -236,7 +288,15 @@ describe('logic.split', () => {
 
   it('never takes a branch of weight 0', () => {
     const zero = answeredThen(
-      ['logic.split', { branches: [{ label: 'A', weight: 0 }, { label: 'B', weight: 1 }] }],
+      [
+        'logic.split',
+        {
+          branches: [
+            { label: 'A', weight: 0 },
+            { label: 'B', weight: 1 },
+          ],
+        },
+      ],
       { 'branch:0': 'a0', 'branch:1': 'b1' },
       { a0: marker('A'), b1: marker('B') },
     );
@@ -266,7 +326,9 @@ describe('logic.split', () => {
       counts[splitBranch([20, 30, 50], id, 'split') as number]! += 1;
     }
     const shares = counts.map((c) => c / n);
-    console.log(`split shares for 20/30/50: ${shares.map((s) => (s * 100).toFixed(1)).join(' / ')}`);
+    console.log(
+      `split shares for 20/30/50: ${shares.map((s) => (s * 100).toFixed(1)).join(' / ')}`,
+    );
     // 20,000 calls: the standard error of a share is under 0.4 %; 2 % is 5 of them.
     expect(Math.abs(shares[0]! - 0.2)).toBeLessThan(0.02);
     expect(Math.abs(shares[1]! - 0.3)).toBeLessThan(0.02);
@@ -285,7 +347,9 @@ describe('validator: subflows', () => {
     },
   });
   const errors = (doc: FlowDocument, c?: SubflowCatalog) =>
-    validateFlow(doc, c ? { subflows: c } : {}).filter((i) => i.severity === 'error').map((i) => i.message);
+    validateFlow(doc, c ? { subflows: c } : {})
+      .filter((i) => i.severity === 'error')
+      .map((i) => i.message);
 
   it('accepts a call that fits the subflow', () => {
     expect(errors(parent(), catalog({ verify: [verifyCaller] }))).toEqual([]);
@@ -294,7 +358,10 @@ describe('validator: subflows', () => {
 
   it('names a missing required input, an unknown input, a plain value of the wrong type and an unknown output', () => {
     const node = callerNode(1, {
-      inputs: [{ name: 'attempts', value: 'many' }, { name: 'colour', value: 'red' }],
+      inputs: [
+        { name: 'attempts', value: 'many' },
+        { name: 'colour', value: 'red' },
+      ],
       outputs: [{ name: 'x', output: 'nope' }],
     });
     expect(errors(parent(node), catalog({ verify: [verifyCaller] }))).toEqual([
@@ -311,7 +378,11 @@ describe('validator: subflows', () => {
     ]);
     const node = callerNode();
     (node[1].subflow as { returns: unknown[] }).returns = [{ outcome: 'verified' }];
-    const wrong = answeredThen(node, { 'return:verified': 'yes', failed: 'broken' }, { yes: marker('Y'), broken: marker('B') });
+    const wrong = answeredThen(
+      node,
+      { 'return:verified': 'yes', failed: 'broken' },
+      { yes: marker('Y'), broken: marker('B') },
+    );
     expect(errors(wrong, catalog({ verify: [verifyCaller] }))).toEqual([
       '“Run subflow” shows other outcomes than version 1 of “Verify caller” returns (verified, notVerified); choose the version again',
     ]);
@@ -323,23 +394,44 @@ describe('validator: subflows', () => {
         {
           start: ['trigger.subflow'],
           ...(waits ? { ask: ['media.play', { text: 'hi' }] } : {}),
-          call: ['flow.runSubflow', { subflow: { flowId: 'A', version: null, flowName: 'A', returns: [] } }],
+          call: [
+            'flow.runSubflow',
+            { subflow: { flowId: 'A', version: null, flowName: 'A', returns: [] } },
+          ],
           back: ['flow.return', { outcome: 'done' }],
         },
         waits
-          ? [['start', 'next', 'ask'], ['ask', 'completed', 'call'], ['call', 'failed', 'back']]
-          : [['start', 'next', 'call'], ['call', 'failed', 'back']],
+          ? [
+              ['start', 'next', 'ask'],
+              ['ask', 'completed', 'call'],
+              ['call', 'failed', 'back'],
+            ]
+          : [
+              ['start', 'next', 'call'],
+              ['call', 'failed', 'back'],
+            ],
       );
     const a = flowOf(
       {
         start: ['trigger.subflow'],
-        call: ['flow.runSubflow', { subflow: { flowId: 'B', version: null, flowName: 'B', returns: [{ outcome: 'done' }] } }],
+        call: [
+          'flow.runSubflow',
+          {
+            subflow: { flowId: 'B', version: null, flowName: 'B', returns: [{ outcome: 'done' }] },
+          },
+        ],
         back: ['flow.return', { outcome: 'done' }],
       },
-      [['start', 'next', 'call'], ['call', 'return:done', 'back'], ['call', 'failed', 'back']],
+      [
+        ['start', 'next', 'call'],
+        ['call', 'return:done', 'back'],
+        ['call', 'failed', 'back'],
+      ],
     );
     const loopErrors = errors(a, catalog({ A: [a], B: [b(false)] }, 'A'));
-    expect(loopErrors.some((m) => /would call itself again with nothing on the way that waits/.test(m))).toBe(true);
+    expect(
+      loopErrors.some((m) => /would call itself again with nothing on the way that waits/.test(m)),
+    ).toBe(true);
     const fine = errors(a, catalog({ A: [a], B: [b(true)] }, 'A'));
     expect(fine.some((m) => /would call itself again/.test(m))).toBe(false);
   });

@@ -271,7 +271,8 @@ export class FlowsService {
     id: string,
     doc: FlowDocument | undefined,
   ): Promise<{ issues: ValidationIssue[] }> {
-    if (doc) return { issues: validateFlow(doc, { subflows: await this.subflows.load([doc], id) }) };
+    if (doc)
+      return { issues: validateFlow(doc, { subflows: await this.subflows.load([doc], id) }) };
     const flow = await this.flows.find(id);
     if (!flow) throw notFound(`Flow ${id}`);
     const draft = flow.draft as unknown as FlowDocument;

@@ -26,7 +26,10 @@ export class PublishedSubflows {
   constructor(private readonly flows: FlowsRepository) {}
 
   async load(docs: readonly FlowDocument[], selfId?: string): Promise<LoadedSubflows> {
-    const byRef = new Map<string, { version: number; versionId: string; document: FlowDocument } | null>();
+    const byRef = new Map<
+      string,
+      { version: number; versionId: string; document: FlowDocument } | null
+    >();
     const byId = new Map<string, FlowDocument>();
     const key = (flowId: string, version: number | null) => `${flowId}@${version ?? 'latest'}`;
     let level = [...docs];
@@ -38,7 +41,11 @@ export class PublishedSubflows {
           if (byRef.has(k) || byRef.size >= MAX_LOADED) continue;
           const row = await this.flows.versionWithDocument(ref.flowId, ref.version);
           const found = row
-            ? { version: row.version, versionId: row.id, document: row.document as unknown as FlowDocument }
+            ? {
+                version: row.version,
+                versionId: row.id,
+                document: row.document as unknown as FlowDocument,
+              }
             : null;
           byRef.set(k, found);
           if (found) {

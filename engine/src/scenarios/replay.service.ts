@@ -14,12 +14,7 @@ import { FlowsRepository } from '../flows/flows.repository.js';
 import { FlowCache } from '../runtime/flow-cache.js';
 import { FlowTargets } from '../flows/flow-targets.js';
 import { PublishedSubflows } from '../flows/published-subflows.js';
-import {
-  recordingOf,
-  type RecordedRunRow,
-  type RecordedStepRow,
-  stepsByRun,
-} from './recording.js';
+import { recordingOf, type RecordedRunRow, type RecordedStepRow, stepsByRun } from './recording.js';
 import { RecordingsRepository } from './recordings.repository.js';
 import {
   MAX_REPLAY_STEPS,

@@ -36,7 +36,11 @@ export const returnNode = defineNodeType({
       )
       .max(30, { error: 'Use at most 30 outputs' })
       .default([])
-      .meta({ title: 'Outputs', description: 'Values given back to the caller', widget: 'assignments' }),
+      .meta({
+        title: 'Outputs',
+        description: 'Values given back to the caller',
+        widget: 'assignments',
+      }),
   }),
   outcomes: [],
   callControl: 'none',

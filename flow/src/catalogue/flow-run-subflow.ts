@@ -29,7 +29,10 @@ const subflowRef = z
     returns: z
       .array(
         z.strictObject({
-          outcome: variableNameField.meta({ title: 'Outcome', description: 'A Return node’s outcome' }),
+          outcome: variableNameField.meta({
+            title: 'Outcome',
+            description: 'A Return node’s outcome',
+          }),
         }),
       )
       .max(30)
@@ -71,7 +74,11 @@ export const runSubflow = defineNodeType({
       )
       .max(30, { error: 'Use at most 30 inputs' })
       .default([])
-      .meta({ title: 'Inputs', description: 'Values the subflow starts with', widget: 'assignments' }),
+      .meta({
+        title: 'Inputs',
+        description: 'Values the subflow starts with',
+        widget: 'assignments',
+      }),
     outputs: z
       .array(
         z.strictObject({
@@ -91,9 +98,10 @@ export const runSubflow = defineNodeType({
       .meta({ title: 'Outputs', description: 'Variables set from what the subflow gives back' }),
   }),
   outcomes: (c) => [
-    ...c.subflow.returns.map(
-      (r): OutcomeDescription => ({ id: `return:${r.outcome}`, label: r.outcome }),
-    ),
+    ...c.subflow.returns.map((r): OutcomeDescription => ({
+      id: `return:${r.outcome}`,
+      label: r.outcome,
+    })),
     { id: SUBFLOW_FAILED, label: 'Failed', failure: true },
   ],
   callControl: 'none',

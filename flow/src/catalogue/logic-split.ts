@@ -56,7 +56,8 @@ export const split = defineNodeType({
   label: 'Split by percentage',
   category: 'Logic',
   icon: 'ArrowSplit',
-  description: 'Sends each call down one branch by weight (A/B tests); a call always takes the same',
+  description:
+    'Sends each call down one branch by weight (A/B tests); a call always takes the same',
   configSchema: z.strictObject({
     branches: z
       .array(branchSchema)
@@ -76,12 +77,10 @@ export const split = defineNodeType({
       }),
   }),
   outcomes: (c) =>
-    c.branches.map(
-      (b, i): OutcomeDescription => ({
-        id: splitBranchOutcome(i),
-        label: `${b.label} (${percent(b.weight, c.branches)})`,
-      }),
-    ),
+    c.branches.map((b, i): OutcomeDescription => ({
+      id: splitBranchOutcome(i),
+      label: `${b.label} (${percent(b.weight, c.branches)})`,
+    })),
   callControl: 'none',
   waits: false,
   summary: (c) => c.branches.map((b) => `${b.label} ${percent(b.weight, c.branches)}`).join(' · '),

@@ -66,7 +66,9 @@ export const subflowTrigger = defineNodeType({
   callControl: 'none',
   waits: false,
   summary: (c) =>
-    c.inputs.length === 0 ? 'When called' : `When called with ${c.inputs.map((i) => i.name).join(', ')}`,
+    c.inputs.length === 0
+      ? 'When called'
+      : `When called with ${c.inputs.map((i) => i.name).join(', ')}`,
   run: () => 'next',
   writesVariables: (c) => c.inputs.map((i) => i.name),
   checkInputs: (c, inputs) => {

@@ -82,7 +82,11 @@ export function step(
   }
   run.recordEvent(event);
   if (run.missingFlow !== undefined) {
-    run.note({ at: now, kind: 'error', message: `subflow version ${run.missingFlow} is not available` });
+    run.note({
+      at: now,
+      kind: 'error',
+      message: `subflow version ${run.missingFlow} is not available`,
+    });
     run.end('failed', 'release');
     return run.result();
   }

@@ -359,7 +359,9 @@ export class Run {
     if (!sub) return failWith(`version ${resolved.version} of the subflow is not available`);
     const trigger = sub.trigger;
     if (!trigger || trigger.desc.trigger !== 'subflow') {
-      return failWith(`version ${resolved.version} of the subflow does not start with “Subflow start”`);
+      return failWith(
+        `version ${resolved.version} of the subflow does not start with “Subflow start”`,
+      );
     }
     let inputs: Record<string, string>;
     try {
@@ -410,7 +412,12 @@ export class Run {
     const parent = parentTop ? this.flowOf(parentTop.versionId) : this.root;
     const caller = parent?.nodes.get(frame.nodeId);
     if (!parent || !caller) {
-      this.note({ at: this.now, kind: 'error', nodeId: node.id, message: 'the calling flow is not available' });
+      this.note({
+        at: this.now,
+        kind: 'error',
+        nodeId: node.id,
+        message: 'the calling flow is not available',
+      });
       this.end('failed', 'release');
       return undefined;
     }

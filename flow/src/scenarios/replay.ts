@@ -84,9 +84,10 @@ export function recordedInputs(
         const action = actions.get(waiting.operationContext);
         const index = asked.get(promptAt) ?? 0;
         asked.set(promptAt, index + 1);
-        prompt = action && action.kind !== 'resolveSubflow'
-          ? { nodeId: promptAt, index, action, at: clock, answer: { events: [] } }
-          : null;
+        prompt =
+          action && action.kind !== 'resolveSubflow'
+            ? { nodeId: promptAt, index, action, at: clock, answer: { events: [] } }
+            : null;
         prompts.set(waiting.operationContext, prompt);
       }
     }

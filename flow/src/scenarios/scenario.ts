@@ -143,7 +143,8 @@ export const ScenarioSchema = z
         callerDisplayName: z.string().max(200).optional().meta({ title: 'Caller name' }),
         id: z.string().min(1).max(200).optional().meta({
           title: 'Call id',
-          description: 'The run id the call gets (default “scenario”): “Split by percentage” reads it',
+          description:
+            'The run id the call gets (default “scenario”): “Split by percentage” reads it',
         }),
         targets: z.array(z.string().min(1).max(200)).min(1).max(5).optional().meta({
           title: 'Targets',

@@ -115,7 +115,12 @@ export function simulate(flow: FlowDocument | CompiledFlow, spec: SimulationSpec
       const resolved = spec.subflows?.resolve(action.flowId, action.version);
       seq += 1;
       const e: CallEvent = resolved
-        ? { id: `simulated-${seq}`, type: 'ActionResult', operationContext: waiting.operationContext, subflow: resolved }
+        ? {
+            id: `simulated-${seq}`,
+            type: 'ActionResult',
+            operationContext: waiting.operationContext,
+            subflow: resolved,
+          }
         : {
             id: `simulated-${seq}`,
             type: 'ActionFailed',

@@ -22,7 +22,9 @@ export function lookupOf(resolver: SubflowResolver | undefined): FlowLookup | un
  * A resolver over published documents by flow id (versions 1..n in order); a version's id is
  * `<flowId>@<version>`.
  */
-export function documentsResolver(flows: Readonly<Record<string, readonly FlowDocument[]>>): SubflowResolver {
+export function documentsResolver(
+  flows: Readonly<Record<string, readonly FlowDocument[]>>,
+): SubflowResolver {
   return {
     resolve(flowId, version) {
       const list = flows[flowId];

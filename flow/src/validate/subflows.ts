@@ -15,7 +15,10 @@ export interface SubflowCatalog {
   /** The flow being checked (its id), to find calls that come back to it. */
   selfId?: string;
   /** A published version (null: the latest), or undefined when there is none. */
-  version(flowId: string, version: number | null): { version: number; document: FlowDocument } | undefined;
+  version(
+    flowId: string,
+    version: number | null,
+  ): { version: number; document: FlowDocument } | undefined;
 }
 
 /** What a document's subflow trigger declares, if it starts with one. */
@@ -122,10 +125,20 @@ export function checkSubflows(
       }
       const sig = signatureOf(found.document);
       if (!sig) {
-        error(`${nodeName(info)} calls “${found.document.name}”, which does not start with “Subflow start”`);
+        error(
+          `${nodeName(info)} calls “${found.document.name}”, which does not start with “Subflow start”`,
+        );
         continue;
       }
-      checkSignature(info.index, info.node.id, nodeName(info), ref, sig, found.document.name, issues);
+      checkSignature(
+        info.index,
+        info.node.id,
+        nodeName(info),
+        ref,
+        sig,
+        found.document.name,
+        issues,
+      );
       const returned = returnOutcomesOf(found.document).map((o) => o.id);
       const missing = returned.filter((o) => !ref.outcomes.includes(o));
       const gone = ref.outcomes.filter((o) => !returned.includes(o));
@@ -137,9 +150,14 @@ export function checkSubflows(
           message: `${nodeName(info)} shows other outcomes than version ${found.version} of “${found.document.name}” returns (${returned.map((o) => o.replace(/^return:/, '')).join(', ') || 'none'}); choose the version again`,
         });
       }
-      const trouble = walkCalls(found.document, ref.flowId, catalog, [
-        ...(catalog.selfId ? [catalog.selfId] : []),
-      ], waits(index.flow), 1);
+      const trouble = walkCalls(
+        found.document,
+        ref.flowId,
+        catalog,
+        [...(catalog.selfId ? [catalog.selfId] : [])],
+        waits(index.flow),
+        1,
+      );
       if (trouble) error(`${nodeName(info)}: ${trouble}`);
     }
   }
@@ -219,7 +237,14 @@ function walkCalls(
   for (const ref of flowReferencesOf(doc)) {
     const next = catalog.version(ref.flowId, ref.version);
     if (!next) continue;
-    const trouble = walkCalls(next.document, ref.flowId, catalog, [...onTheWay, flowId], waited, depth + 1);
+    const trouble = walkCalls(
+      next.document,
+      ref.flowId,
+      catalog,
+      [...onTheWay, flowId],
+      waited,
+      depth + 1,
+    );
     if (trouble) return trouble;
   }
   return undefined;
