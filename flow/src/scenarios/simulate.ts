@@ -110,27 +110,6 @@ export function simulate(flow: FlowDocument | CompiledFlow, spec: SimulationSpec
       break;
     }
     const action = findAction(actions, waiting.operationContext);
-    if (action?.kind === 'resolveSubflow') {
-      // The engine's answer, not the caller's: never a prompt.
-      const resolved = spec.subflows?.resolve(action.flowId, action.version);
-      seq += 1;
-      const e: CallEvent = resolved
-        ? {
-            id: `simulated-${seq}`,
-            type: 'ActionResult',
-            operationContext: waiting.operationContext,
-            subflow: resolved,
-          }
-        : {
-            id: `simulated-${seq}`,
-            type: 'ActionFailed',
-            operationContext: waiting.operationContext,
-            resultInformation: { code: 404, message: 'no such published version' },
-          };
-      events.push({ event: e, at: clock });
-      state = take(step(compiled, state, e, clock, options));
-      continue;
-    }
     const index = asked.get(promptAt) ?? 0;
     asked.set(promptAt, index + 1);
     if (!action) {
@@ -140,6 +119,13 @@ export function simulate(flow: FlowDocument | CompiledFlow, spec: SimulationSpec
     const prompt: Prompt = { nodeId: promptAt, index, action, at: clock };
     prompts.push(prompt);
     let answer = spec.answer(prompt);
+    if (
+      action.kind === 'resolveSubflow' &&
+      (answer === undefined || ('input' in answer && answer.input?.succeeds))
+    ) {
+      // The engine's answer, unless the input makes it fail: the resolver's version, or none.
+      answer = { events: [{ event: resolvedEvent(spec.subflows, action), at: clock }] };
+    }
     if (answer === undefined) {
       const own = eventsFor(action, undefined);
       answer = own.ok
@@ -187,6 +173,19 @@ export function simulate(flow: FlowDocument | CompiledFlow, spec: SimulationSpec
   }
   if (unanswered) result.unanswered = unanswered;
   return result;
+}
+
+function resolvedEvent(
+  subflows: SubflowResolver | undefined,
+  action: Extract<AcsAction, { kind: 'resolveSubflow' }>,
+): AnswerEvent {
+  const resolved = subflows?.resolve(action.flowId, action.version);
+  return resolved
+    ? { type: 'ActionResult', subflow: resolved }
+    : {
+        type: 'ActionFailed',
+        resultInformation: { code: 404, message: 'no such published version' },
+      };
 }
 
 function findAction(actions: readonly Action[], context: string): AcsAction | undefined {
