@@ -1,5 +1,8 @@
 import { splitBranch, type FlowDocument } from '@switchboard/flow';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { repoRoot } from '../src/config/config.js';
+import { seedExamples } from '../src/seed/seed-examples.js';
 import {
   acsRequests,
   bind,
@@ -214,6 +217,22 @@ describe('subflows on real calls', () => {
     expect(replay.status).toBe(200);
     expect(replay.body.results.map((r: { status: string }) => r.status)).toEqual(
       runIds.map(() => 'same'),
+    );
+  });
+
+  it('npm start seeds the Support line example linked to the Verify caller example it calls', async () => {
+    const seeded = await seedExamples(h.t.engine.app, join(repoRoot(), 'flow', 'examples'));
+    const support = seeded.find((f) => f.file === 'support-line.json')!;
+    const verify = seeded.find((f) => f.file === 'verify-caller.json')!;
+    expect(seeded.indexOf(verify)).toBeLessThan(seeded.indexOf(support));
+    const doc = await h.t.json('GET', `/api/flows/${support.flowId}/versions/1`);
+    const node = (doc.body.document as FlowDocument).nodes.find((n) => n.id === 'verify')!;
+    expect((node.config.subflow as { flowId: string }).flowId).toBe(verify.flowId);
+    const { run, steps } = await call(support.flowId);
+    expect(run.endReason).toBe('completed');
+    expect(resolvedIn(steps)).toMatchObject({ flowId: verify.flowId, version: 1 });
+    expect(played(steps).at(-1)).toBe(
+      'Thank you. Your account is ACC-15551234567. An agent will be with you shortly.',
     );
   });
 });
