@@ -12,7 +12,12 @@ import {
   Textarea,
   Text,
 } from '@fluentui/react-components';
-import { AddRegular, BracesVariableRegular, DeleteRegular, OpenRegular } from '@fluentui/react-icons';
+import {
+  AddRegular,
+  BracesVariableRegular,
+  DeleteRegular,
+  OpenRegular,
+} from '@fluentui/react-icons';
 import { formatTarget, parseTarget, returnOutcomesOf, type FlowDocument } from '@switchboard/flow';
 import {
   createContext,
@@ -438,7 +443,8 @@ function asFlowRef(value: unknown): FlowRefValue {
 function FlowRefField(props: FieldProps) {
   const { readOnly, flows } = useContext(EnvironmentContext);
   const value = asFlowRef(props.value);
-  const [choices, setChoices] = useState<{ id: string; name: string; latestVersion: number | null }[]>();
+  const [choices, setChoices] =
+    useState<{ id: string; name: string; latestVersion: number | null }[]>();
   const [versions, setVersions] = useState<number[]>([]);
   const [problem, setProblem] = useState<string>();
   useEffect(() => {
@@ -497,7 +503,9 @@ function FlowRefField(props: FieldProps) {
           name={`${props.path}.flowId`}
         >
           <option value="">(choose a published flow)</option>
-          {value.flowId && !known && <option value={value.flowId}>{value.flowName || value.flowId}</option>}
+          {value.flowId && !known && (
+            <option value={value.flowId}>{value.flowName || value.flowId}</option>
+          )}
           {(choices ?? []).map((f) => (
             <option key={f.id} value={f.id}>
               {f.name}
@@ -508,7 +516,9 @@ function FlowRefField(props: FieldProps) {
           aria-label="Version to call"
           value={value.version === null ? 'latest' : String(value.version)}
           disabled={readOnly || !flows || !value.flowId}
-          onChange={(_, d) => void choose(value.flowId, d.value === 'latest' ? null : Number(d.value))}
+          onChange={(_, d) =>
+            void choose(value.flowId, d.value === 'latest' ? null : Number(d.value))
+          }
           name={`${props.path}.version`}
         >
           <option value="latest">Latest published</option>

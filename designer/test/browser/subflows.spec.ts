@@ -1,6 +1,13 @@
 import type { Locator, Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
-import { adminCookie, engineUrl, ensureUser, signIn, skipBrowserTests, useBrowser } from './browser.js';
+import {
+  adminCookie,
+  engineUrl,
+  ensureUser,
+  signIn,
+  skipBrowserTests,
+  useBrowser,
+} from './browser.js';
 
 /**
  * A flow calling a subflow, built in the real designer against the real engine: the Run subflow
