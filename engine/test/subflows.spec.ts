@@ -234,5 +234,13 @@ describe('subflows on real calls', () => {
     expect(played(steps).at(-1)).toBe(
       'Thank you. Your account is ACC-15551234567. An agent will be with you shortly.',
     );
+    // The subflow's PIN node is sensitive: masked in the caller's run as in the subflow's own.
+    const typed = (
+      steps as (Step & { event: { tones?: string[] }; variables: Record<string, string> })[]
+    ).find((st) => st.eventType === 'RecognizeCompleted')!;
+    expect(typed.event.tones).toEqual(['•', '•', '•', '•']);
+    // After that step the subflow has returned: its variables (the PIN) are gone from the run.
+    expect(typed.variables).not.toHaveProperty('pin');
+    expect(JSON.stringify(steps)).not.toContain('"1234"');
   });
 });

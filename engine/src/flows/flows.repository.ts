@@ -127,6 +127,15 @@ export class FlowsRepository {
     });
   }
 
+  /** Every published version of a flow with its document, oldest first. */
+  versionsWithDocuments(flowId: string) {
+    return this.prisma.flowVersion.findMany({
+      where: { flowId },
+      orderBy: { version: 'asc' },
+      select: { id: true, version: true, document: true },
+    });
+  }
+
   /** A published version (null: the latest) with its document. */
   versionWithDocument(flowId: string, version: number | null) {
     return this.prisma.flowVersion.findFirst({
