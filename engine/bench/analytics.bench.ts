@@ -388,12 +388,13 @@ async function main() {
       stepRows.length = 0;
       await db.query(
         `INSERT INTO "RunStep" ("runId", seq, "eventId", "eventType", event, "nodeId", trace,
-           actions, vars, "operationContext", "receivedAt", "committedAt")
+           actions, vars, "operationContext", "receivedAt", "committedAt", "runStartedAt")
          SELECT s.run, s.seq, s.eid, s.etype, s.event::jsonb, s.node, s.trace::jsonb,
-           s.actions::jsonb, s.vars::jsonb, s.ctx, s.at::timestamp, s.at::timestamp
+           s.actions::jsonb, s.vars::jsonb, s.ctx, s.at::timestamp, s.at::timestamp, r."startedAt"
          FROM unnest($1::text[], $2::int[], $3::text[], $4::text[], $5::text[], $6::text[],
            $7::text[], $8::text[], $9::text[], $10::text[], $11::text[])
-           AS s(run, seq, eid, etype, event, node, trace, actions, vars, ctx, at)`,
+           AS s(run, seq, eid, etype, event, node, trace, actions, vars, ctx, at)
+         JOIN "Run" r ON r.id = s.run`,
         cols,
       );
     };
@@ -465,8 +466,10 @@ async function main() {
     await db.query('ANALYZE');
     const sizes = (
       await db.query<{ rel: string; size: string }>(
-        `SELECT relname AS rel, pg_size_pretty(pg_total_relation_size(oid)) AS size
-         FROM pg_class WHERE relname IN ('Run', 'RunStep') ORDER BY relname`,
+        // "RunStep" is partitioned: its size is its partitions'.
+        `SELECT t.rel, pg_size_pretty(sum(pg_total_relation_size(p.relid))) AS size
+         FROM (VALUES ('Run'), ('RunStep')) AS t(rel), pg_partition_tree(quote_ident(t.rel)) p
+         GROUP BY t.rel ORDER BY t.rel`,
       )
     ).rows;
     const avg = (
@@ -695,7 +698,7 @@ INSERT INTO ${fragments.STEP} (${fragments.STEP_COLUMNS}) SELECT u.id, ${fragmen
           name: insertRun.name,
           text: insertRun.text,
           values: insertRun.values({
-            ...stepParams(id, 0, write(first), first.at),
+            ...stepParams(id, first.at, 0, write(first), first.at),
             flowId: writeFlow,
             flowVersionId: g.flowVersionId,
             version: g.version,
@@ -709,7 +712,7 @@ INSERT INTO ${fragments.STEP} (${fragments.STEP_COLUMNS}) SELECT u.id, ${fragmen
         });
         for (let seq = 1; seq < g.steps.length; seq++) {
           const st = g.steps[seq]!;
-          const values = v.statement.values(stepParams(id, seq, write(st), st.at));
+          const values = v.statement.values(stepParams(id, first.at, seq, write(st), st.at));
           const start = performance.now();
           const res = await w.query({ name: v.statement.name, text: v.statement.text, values });
           v.ms.push(performance.now() - start);

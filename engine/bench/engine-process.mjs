@@ -2,19 +2,32 @@
  * The engine under test, alone in its own process (plain `node`, from dist/, so a `--cpu-prof`
  * profile shows only the engine). The benchmark driver sends { env, flow, runs } over IPC; this
  * starts the engine, publishes the flow, starts `runs` runs (their answerCall goes to the fake
- * ACS) and answers { url, runs: [{ runId, operationContext }] }; on 'stop' it closes and exits.
+ * ACS) and answers { url, runs: [{ runId, operationContext }] }; on 'prune' it runs a retention
+ * round and answers 'pruned' with its report; on 'stop' it closes and exits.
  */
 const { loadConfig } = await import('../dist/src/config/config.js');
 const { startEngine } = await import('../dist/src/app.js');
 const { RuntimeService } = await import('../dist/src/runtime/runtime.service.js');
 const { FlowsService } = await import('../dist/src/flows/flows.service.js');
 const { PrismaService } = await import('../dist/src/database/prisma.service.js');
+const { RetentionService } = await import('../dist/src/retention/retention.service.js');
 
 process.on('message', (msg) => {
   if (msg.type === 'start') void start(msg);
   if (msg.type === 'stop') void stop();
   if (msg.type === 'profile') void profile(msg);
+  if (msg.type === 'prune') void prune(msg);
 });
+
+/** One retention round in this engine, as its own loop would run it (retention.bench.ts). */
+async function prune({ now }) {
+  try {
+    const report = await engine.app.get(RetentionService).prune(now);
+    process.send({ type: 'pruned', report });
+  } catch (e) {
+    process.send({ type: 'error', message: e instanceof Error ? e.stack : String(e) });
+  }
+}
 
 /** CPU profile of the measured phases only (not start-up or the other targets' phases). */
 let session;

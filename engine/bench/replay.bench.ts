@@ -154,7 +154,8 @@ async function main() {
         `SELECT (SELECT count(*) FROM "Run" WHERE status = 'ended')::int AS ended,
                 (SELECT count(*) FROM "Run")::int AS runs,
                 (SELECT count(*) FROM "RunStep")::int AS steps,
-                pg_size_pretty(pg_total_relation_size('"RunStep"')) AS size`,
+                (SELECT pg_size_pretty(sum(pg_total_relation_size(inhrelid))) FROM pg_inherits
+                   WHERE inhparent = '"RunStep"'::regclass) AS size`,
       )
     ).rows[0] as { ended: number; runs: number; steps: number; size: string };
     console.log(

@@ -38,10 +38,10 @@ async function main() {
              now() - make_interval(secs => i * (2592000.0 / $2)), now(), now(), 'bench', i % 10 = 0
            FROM generate_series($1::int, $1::int + ${n} - 1) AS i
            RETURNING id, "startedAt")
-         INSERT INTO "RunStep" ("runId", seq, "eventId", "eventType", "nodeId", trace, actions, "receivedAt", "committedAt")
+         INSERT INTO "RunStep" ("runId", seq, "eventId", "eventType", "nodeId", trace, actions, "receivedAt", "committedAt", "runStartedAt")
          SELECT r.id, s, r.id || ':' || s, 'PlayCompleted', 'menu',
            jsonb_build_array(jsonb_build_object('at', 0, 'kind', 'enter', 'nodeId', CASE s WHEN 0 THEN 'start' WHEN 1 THEN 'menu' ELSE 'node' || (abs(hashtext(r.id)) % 50) END, 'type', 'x')),
-           '[]'::jsonb, r."startedAt", r."startedAt"
+           '[]'::jsonb, r."startedAt", r."startedAt", r."startedAt"
          FROM r, generate_series(0, 2) AS s`,
         [offset, RUNS, flowIds],
       );
@@ -58,11 +58,12 @@ async function main() {
       [longRun, flowIds[0]],
     );
     await db.query(
-      `INSERT INTO "RunStep" ("runId", seq, "eventId", "eventType", "nodeId", trace, actions, vars, "receivedAt", "committedAt")
+      `INSERT INTO "RunStep" ("runId", seq, "eventId", "eventType", "nodeId", trace, actions, vars, "receivedAt", "committedAt", "runStartedAt")
        SELECT $1, s, $1 || ':' || s, 'RecognizeCompleted', 'menu',
          '[{"at":0,"kind":"enter","nodeId":"menu","type":"media.menu"},{"at":0,"kind":"outcome","nodeId":"menu","outcome":"choice:1"}]'::jsonb,
          '[{"kind":"recognizeDtmf","nodeId":"menu"}]'::jsonb,
-         CASE WHEN s % 10 = 0 THEN jsonb_build_object('n', s::text) END, now(), now()
+         CASE WHEN s % 10 = 0 THEN jsonb_build_object('n', s::text) END, now(), now(),
+         (SELECT "startedAt" FROM "Run" WHERE id = $1)
        FROM generate_series(0, 999) AS s`,
       [longRun],
     );

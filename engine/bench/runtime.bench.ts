@@ -444,6 +444,8 @@ interface PgPhase {
   driverCpuMs: number;
   memoryCpuMs?: number;
 }
+/** A table's name, its partitions counted as the partitioned table ("RunStep_p20261211" → RunStep). */
+const TABLE_OF = `regexp_replace(relname, '^RunStep_(p\\d{8}|default)$', 'RunStep')`;
 async function pgSnapshot(client: pg.Client) {
   const wal = await client.query<{ lsn: string }>('SELECT pg_current_wal_lsn()::text AS lsn');
   const w = await client.query<{ r: string; f: string }>(
@@ -456,8 +458,10 @@ async function pgSnapshot(client: pg.Client) {
     hot: string;
     del: string;
   }>(
-    `SELECT relname, n_tup_ins::text AS ins, n_tup_upd::text AS upd, n_tup_hot_upd::text AS hot, n_tup_del::text AS del
-     FROM pg_stat_user_tables WHERE relname IN ('Run', 'RunStep', 'OutboxAction')`,
+    // "RunStep" is partitioned by day: its counters are its partitions' ("RunStep_p…", default).
+    `SELECT ${TABLE_OF} AS relname, sum(n_tup_ins)::text AS ins, sum(n_tup_upd)::text AS upd,
+       sum(n_tup_hot_upd)::text AS hot, sum(n_tup_del)::text AS del
+     FROM pg_stat_user_tables WHERE ${TABLE_OF} IN ('Run', 'RunStep', 'OutboxAction') GROUP BY 1`,
   );
   return { lsn: wal.rows[0]!.lsn, wal: w.rows[0]!, tables: t.rows };
 }
@@ -748,8 +752,8 @@ async function main() {
     const before = await pgSnapshot(stats);
     const sizes = () =>
       stats.query<{ relname: string; bytes: string }>(
-        `SELECT relname, pg_total_relation_size(oid)::text AS bytes FROM pg_class
-         WHERE relname IN ('Run', 'RunStep', 'OutboxAction') AND relkind = 'r'`,
+        `SELECT ${TABLE_OF} AS relname, sum(pg_total_relation_size(oid))::text AS bytes FROM pg_class
+         WHERE ${TABLE_OF} IN ('Run', 'RunStep', 'OutboxAction') AND relkind = 'r' GROUP BY 1`,
       );
     const sizesBefore = (await sizes()).rows;
     let engineEvents = 0;

@@ -12,6 +12,7 @@ import { HealthModule } from './health/health.module.js';
 import type { Logger } from './logging/logger.js';
 import { LoggingModule } from './logging/logging.module.js';
 import { MetricsModule } from './metrics/metrics.module.js';
+import { RetentionModule } from './retention/retention.module.js';
 import { RunsModule } from './runs/runs.module.js';
 import { ScenariosModule } from './scenarios/scenarios.module.js';
 import { TestCallsModule } from './test-calls/test-calls.module.js';
@@ -45,6 +46,7 @@ export class AppModule {
         AnalyticsModule,
         DeadLettersModule,
         TestCallsModule,
+        RetentionModule,
         ScenariosModule,
         WebhooksModule,
       ],

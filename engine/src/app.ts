@@ -119,6 +119,10 @@ export function configureApp(
   logger: Logger,
 ): void {
   app.disable('x-powered-by');
+  // Behind the deployment's proxy every request comes from its address: believe the address it
+  // adds to X-Forwarded-For (the client's), and only as many hops as configured — a client
+  // cannot choose its address by sending the header itself.
+  if (config.trustProxyHops > 0) app.set('trust proxy', config.trustProxyHops);
   app.use(securityHeaders(config.secureCookies));
   app.use(requestLogger(logger));
   const problems = new ProblemFilter(logger);

@@ -164,6 +164,32 @@ describe('ACS gateway (real SDK, raw HTTP)', () => {
     }
   });
 
+  it('ends a media send by its deadline, retries included, and sends nothing once it has passed', async () => {
+    // Long timeout, retries on: without the deadline the send would take seconds.
+    const g = gateway({ ACS_REQUEST_TIMEOUT_MS: '10000', ACS_MAX_RETRIES: '3' });
+    silent.add('cc-late');
+    try {
+      for (const a of [actions[4]!, actions[5]!]) {
+        seen.length = 0;
+        const t0 = Date.now();
+        const out = await g.send(a, 'cc-late', t0, t0 + 400);
+        const ms = Date.now() - t0;
+        expect(out, a.kind).toMatchObject({ ok: false, retryable: true });
+        expect((out as { status?: number }).status, a.kind).toBeUndefined();
+        expect(ms, a.kind).toBeGreaterThanOrEqual(350);
+        expect(ms, a.kind).toBeLessThan(2000);
+        expect(seen, a.kind).toHaveLength(1);
+        // Past its deadline: not even tried (the outbox dispatcher may be sending it).
+        seen.length = 0;
+        const late = await g.send(a, 'cc-late', t0, Date.now() - 1);
+        expect(late, a.kind).toMatchObject({ ok: false, code: 'NoAnswerInTime', retryable: true });
+        expect(seen, a.kind).toHaveLength(0);
+      }
+    } finally {
+      silent.delete('cc-late');
+    }
+  });
+
   it('goes through the proxy HTTP_PROXY names (the SDK picks it; the default client carries it)', async () => {
     const proxied: string[] = [];
     const proxy = http.createServer((req, res) => {

@@ -13,6 +13,8 @@ describe('configuration', () => {
       logLevel: 'info',
     });
     expect(config.dataDir).toMatch(/\.data$/);
+    expect(config.retention.runDays).toBe(30);
+    expect(loadConfig({ SWITCHBOARD_RUN_RETENTION_DAYS: '1' }).retention.runDays).toBe(1);
   });
 
   it.each([
@@ -23,6 +25,10 @@ describe('configuration', () => {
     ['SWITCHBOARD_ADMIN_PASSWORD', 'short'],
     ['LOG_LEVEL', 'loud'],
     ['SWITCHBOARD_SECURE_COOKIES', 'maybe'],
+    ['SWITCHBOARD_RUN_RETENTION_DAYS', '0'],
+    ['SWITCHBOARD_RUN_RETENTION_DAYS', '1.5'],
+    ['SWITCHBOARD_RUN_RETENTION_DAYS', 'month'],
+    ['SWITCHBOARD_TRUST_PROXY_HOPS', '-1'],
   ])('stops on a bad %s, naming it', (name, value) => {
     expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);
     expect(() => loadConfig({ [name]: value })).toThrow(

@@ -141,7 +141,9 @@ describe('fault suite: duplicates, reordering, drops, ACS errors, SIGKILL and Po
         SWITCHBOARD_WAIT_MARGIN_MS: '3000',
         SWITCHBOARD_RECONCILE_INTERVAL_MS: '250',
         SWITCHBOARD_OUTBOX_INTERVAL_MS: '250',
-        SWITCHBOARD_OUTBOX_GRACE_MS: '1500',
+        // An inline send gets 3/4 of this before the dispatcher may take its action over: a loaded
+        // machine (kills, restarts, callbacks duplicated 1–3×) takes seconds to read an answer.
+        SWITCHBOARD_OUTBOX_GRACE_MS: '4000',
         LOG_LEVEL: 'warn',
       };
       const spawn = async (i: number) => {

@@ -73,6 +73,8 @@ describe('step applier: stepping a remembered copy of the run', () => {
     });
     return { result, seen };
   }
+  /** When the run started (its steps' partition key), once inserted. */
+  let startedAt = new Date(0);
   const copy = (stepCount: number, status = 'running'): LockedRun => ({
     id: runId,
     status,
@@ -82,6 +84,7 @@ describe('step applier: stepping a remembered copy of the run', () => {
     callConnectionId: null,
     test: false,
     clockOffsetMs: 0,
+    startedAt,
   });
   const stored = async () =>
     (
@@ -95,7 +98,7 @@ describe('step applier: stepping a remembered copy of the run', () => {
     ).rows[0] as { stepCount: number; n: string; ids: string[]; seqs: number[]; events: number };
 
   it('applies on a current copy in one go, falls back on a stale one, never steps twice', async () => {
-    await repo.insertRun(
+    const inserted = await repo.insertRun(
       {
         id: runId,
         flowId: 'f',
@@ -110,6 +113,7 @@ describe('step applier: stepping a remembered copy of the run', () => {
       },
       write(`start:${runId}`, state(1)),
     );
+    startedAt = new Date(inserted.committedAt);
     // Current copy: stepped once, on the copy.
     let r = await apply('e1', copy(1));
     expect(r.result.kind).toBe('applied');
@@ -126,6 +130,14 @@ describe('step applier: stepping a remembered copy of the run', () => {
     // A redelivered event id on a current copy: a duplicate, nothing written.
     r = await apply('e2', copy(3));
     expect(r.result.kind).toBe('duplicate');
+    expect(await stored()).toMatchObject({ stepCount: 3, seqs: [0, 1, 2], events: 2 });
+
+    // A copy whose start time (the step partition it names) is off: the try writes nothing
+    // rather than look for the event id in the wrong partition; the locked row knows it is a
+    // duplicate.
+    r = await apply('e2', { ...copy(3), startedAt: new Date(startedAt.getTime() + 1) });
+    expect(r.result.kind).toBe('duplicate');
+    expect(r.seen).toEqual([3]);
     expect(await stored()).toMatchObject({ stepCount: 3, seqs: [0, 1, 2], events: 2 });
 
     // Concurrent deliveries of one new event on current copies: one step.

@@ -201,6 +201,15 @@ function expected() {
   return { columns, arrays, indexes, foreignKeys: foreignKeys.sort() };
 }
 
+/**
+ * Partitions of a partitioned table (20261211000000_step_partitions) are tables of their own to
+ * the catalog; the schema describes their parent, which is compared. The partitioning itself is
+ * checked below.
+ */
+const IS_PARTITION = (tableName: string) =>
+  `EXISTS (SELECT 1 FROM pg_class pc JOIN pg_namespace pn ON pn.oid = pc.relnamespace
+     WHERE pn.nspname = 'public' AND pc.relname = ${tableName} AND pc.relispartition)`;
+
 describe('schema contract: the migrated database is what the Prisma schema says', () => {
   const url = useTestDatabase();
   let db: pg.Client;
@@ -223,7 +232,8 @@ describe('schema contract: the migrated database is what the Prisma schema says'
     }>(
       `SELECT table_name, column_name, data_type, is_nullable, column_default
        FROM information_schema.columns
-       WHERE table_schema = 'public' AND table_name <> '_prisma_migrations'`,
+       WHERE table_schema = 'public' AND table_name <> '_prisma_migrations'
+         AND NOT ${IS_PARTITION('table_name')}`,
     );
     const got: typeof want.columns = {};
     for (const r of rows) {
@@ -243,7 +253,8 @@ describe('schema contract: the migrated database is what the Prisma schema says'
          ON e.object_catalog = c.table_catalog AND e.object_schema = c.table_schema
         AND e.object_name = c.table_name AND e.object_type = 'TABLE'
         AND e.collection_type_identifier = c.dtd_identifier
-       WHERE c.table_schema = 'public' AND c.data_type = 'ARRAY'`,
+       WHERE c.table_schema = 'public' AND c.data_type = 'ARRAY'
+         AND NOT ${IS_PARTITION('c.table_name')}`,
     );
     expect(Object.fromEntries(rows.map((r) => [r.name, r.element]))).toEqual(want.arrays);
   });
@@ -263,7 +274,7 @@ describe('schema contract: the migrated database is what the Prisma schema says'
                     FROM generate_subscripts(x.indkey, 1) AS k ORDER BY k) AS columns
        FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid JOIN pg_class t ON t.oid = x.indrelid
        JOIN pg_namespace n ON n.oid = t.relnamespace
-       WHERE n.nspname = 'public' AND t.relname <> '_prisma_migrations'`,
+       WHERE n.nspname = 'public' AND t.relname <> '_prisma_migrations' AND NOT t.relispartition`,
     );
     const got = Object.fromEntries(
       rows.map((r) => [
@@ -291,6 +302,28 @@ describe('schema contract: the migrated database is what the Prisma schema says'
        WHERE c.contype = 'f' AND n.nspname = 'public'`,
     );
     expect(rows.map((r) => r.fk.replace(/"/g, '')).sort()).toEqual(want.foreignKeys);
+  });
+
+  it('partitions the step table by range of its run start time, with a default partition', async () => {
+    const { rows } = await db.query<{ table: string; key: string }>(
+      `SELECT c.relname AS "table", pg_get_partkeydef(c.oid) AS key
+       FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+       WHERE n.nspname = 'public' AND c.relkind = 'p'`,
+    );
+    expect(rows).toEqual([{ table: 'RunStep', key: 'RANGE ("runStartedAt")' }]);
+    const parts = await db.query<{ name: string; bound: string }>(
+      `SELECT c.relname AS name, pg_get_expr(c.relpartbound, c.oid) AS bound
+       FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
+       WHERE i.inhparent = '"RunStep"'::regclass`,
+    );
+    expect(parts.rows).toContainEqual({ name: 'RunStep_default', bound: 'DEFAULT' });
+    for (const p of parts.rows.filter((r) => r.name !== 'RunStep_default')) {
+      const m = /^RunStep_p(\d{4})(\d{2})(\d{2})$/.exec(p.name);
+      expect(m, p.name).not.toBeNull();
+      const day = `${m![1]}-${m![2]}-${m![3]}`;
+      const next = new Date(Date.parse(`${day}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10);
+      expect(p.bound).toBe(`FOR VALUES FROM ('${day} 00:00:00') TO ('${next} 00:00:00')`);
+    }
   });
 
   it('has the hand-written storage options and triggers', async () => {

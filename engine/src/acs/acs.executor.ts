@@ -48,7 +48,7 @@ export class AcsExecutor implements ActionExecutor {
 
   async execute(action: AcsAction, target: ActionTarget): Promise<SendOutcome> {
     const gateway = await this.gatewayFor(target.test);
-    return gateway.send(action, target.callConnectionId, target.createdAt);
+    return gateway.send(action, target.callConnectionId, target.createdAt, target.deadline);
   }
 
   async probe(test: boolean, callConnectionId: string): Promise<CallProbe> {

@@ -102,6 +102,8 @@ function playSource(s: PlaySource): FileSource | TextSource {
 export class AcsGateway implements OnModuleDestroy {
   private readonly client: CallAutomationClient | undefined;
   private readonly http = new AcsHttpClient();
+  /** Inline sends' deadlines (ActionTarget.deadline) by operation context, while in flight. */
+  private readonly deadlines = new Map<string, number>();
 
   /** Where ACS posts this gateway's callbacks, under ACS_CALLBACK_BASE_URL (the engine's URL by default). */
   callbackPath = '/api/acs/callbacks';
@@ -138,9 +140,33 @@ export class AcsGateway implements OnModuleDestroy {
         return next(request);
       },
     };
+    const deadlines = this.deadlines;
+    const deadline: Policy = {
+      name: 'switchboardDeadline',
+      sendRequest(request, next) {
+        // Operations with a Repeatability-Request-ID need none: ACS applies a repeat once.
+        if (
+          deadlines.size > 0 &&
+          typeof request.body === 'string' &&
+          !request.headers.has(REPEAT_HEADER)
+        ) {
+          const by = deadlines.get(operationContextOf(request.body));
+          if (by !== undefined) {
+            const left = by - Date.now();
+            // Also after a retry's back-off: a late attempt would race the outbox dispatcher.
+            if (left <= 0) throw new DeadlineError();
+            request.timeout = Math.min(request.timeout || timeout, left);
+          }
+        }
+        return next(request);
+      },
+    };
     this.client = new CallAutomationClient(cs, {
       allowInsecureConnection: isLoopback(endpointOf(cs)),
-      additionalPolicies: [{ policy: repeatability, position: 'perCall' }],
+      additionalPolicies: [
+        { policy: repeatability, position: 'perCall' },
+        { policy: deadline, position: 'perRetry' },
+      ],
       httpClient: this.http,
       retryOptions: { maxRetries: config.acs.maxRetries },
     });
@@ -158,7 +184,12 @@ export class AcsGateway implements OnModuleDestroy {
    * Sends one action. `createdAt` (ms) is the action's commit time: a resend after a crash
    * carries the same Repeatability-Request-ID and -First-Sent, so ACS applies it once.
    */
-  async send(action: AcsAction, callConnectionId: string, createdAt: number): Promise<SendOutcome> {
+  async send(
+    action: AcsAction,
+    callConnectionId: string,
+    createdAt: number,
+    deadline?: number,
+  ): Promise<SendOutcome> {
     const client = this.client;
     if (!client) {
       return {
@@ -173,10 +204,17 @@ export class AcsGateway implements OnModuleDestroy {
         [ACTION_REPEAT_HEADER]: `${repeatabilityId(action.id)} ${new Date(createdAt).toUTCString()}`,
       },
     };
+    // A deadline matters for the operations ACS cannot deduplicate (media: no Repeatability
+    // headers), and those all carry their operation context in the body, where the deadline
+    // policy finds it — their SDK methods drop request options, so a header could not get there.
+    const context = deadline !== undefined ? action.operationContext : '';
+    if (context) this.deadlines.set(context, deadline!);
     try {
       return await this.dispatch(client, action, callConnectionId, requestOptions);
     } catch (e) {
       return failure(e);
+    } finally {
+      if (context) this.deadlines.delete(context);
     }
   }
 
@@ -407,6 +445,25 @@ function customContext(c: {
 }
 
 /** Any SDK/network error as data: status, ACS error code, message, and whether a resend may help. */
+/** An inline send that could not be over by its deadline: not sent (or abandoned). */
+class DeadlineError extends Error {
+  readonly code = 'NoAnswerInTime';
+  constructor() {
+    super('no answer before the outbox takes the action over');
+  }
+}
+
+const CONTEXT_KEY = '"operationContext":"';
+
+/** The operation context in a request body the SDK serialized ('' when it has none). */
+function operationContextOf(body: string): string {
+  const at = body.indexOf(CONTEXT_KEY);
+  if (at < 0) return '';
+  const from = at + CONTEXT_KEY.length;
+  const to = body.indexOf('"', from);
+  return to < 0 ? '' : body.slice(from, to);
+}
+
 function failure(e: unknown): Extract<SendOutcome, { ok: false }> {
   if (e instanceof NoCallError) {
     return { ok: false, code: 'NoCallConnection', message: e.message, retryable: false };

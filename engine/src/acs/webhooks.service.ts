@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { runIdForEvent } from '../runtime/run-ids.js';
 import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import type { FlowDocument } from '@switchboard/flow';
 import { ProblemException } from '../common/problem.js';
@@ -147,7 +147,8 @@ export class WebhooksService implements OnModuleInit {
       return;
     }
     const { entryPoint, version } = resolved;
-    const runId = randomUUID();
+    const triggerEventId = `eg:${id}`;
+    const runId = runIdForEvent(triggerEventId);
     try {
       await this.runtime.startRun({
         flowId: entryPoint.flowId,
@@ -164,7 +165,7 @@ export class WebhooksService implements OnModuleInit {
           serverCallId: call.serverCallId,
           incomingCallContext: context,
         },
-        triggerEventId: `eg:${id}`,
+        triggerEventId,
         startedBy: `entryPoint:${entryPoint.address}`,
         receivedAt,
       });

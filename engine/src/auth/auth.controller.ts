@@ -41,7 +41,8 @@ export class AuthController {
     @Req() req: Request,
     @Res({ passthrough: true }) res: Response,
   ) {
-    // No `trust proxy`: the socket's address, which a client cannot choose by sending a header.
+    // The socket's address, or with SWITCHBOARD_TRUST_PROXY_HOPS the one the trusted proxy saw:
+    // never what a client chooses by sending a header.
     const address = req.ip ?? req.socket.remoteAddress ?? 'unknown';
     const { cookie, principal, maxAgeMs } = await this.auth.login(
       body.username,

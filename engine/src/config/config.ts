@@ -66,6 +66,15 @@ export const EnvSchema = z.object({
   ),
   SWITCHBOARD_SESSION_HOURS: z.preprocess(emptyAsUndefined, positiveInt().default(12)),
   SWITCHBOARD_SECURE_COOKIES: z.preprocess(emptyAsUndefined, bool.default(false)),
+  SWITCHBOARD_TRUST_PROXY_HOPS: z.preprocess(
+    emptyAsUndefined,
+    z.coerce
+      .number({ error: 'must be a number of proxies' })
+      .int('must be a whole number')
+      .min(0, 'must be 0 or more')
+      .max(10, 'must be at most 10')
+      .default(0),
+  ),
   // ---- login protection (engine/src/auth/login-throttle.ts) ----
   SWITCHBOARD_LOGIN_FREE_ATTEMPTS: z.preprocess(emptyAsUndefined, positiveInt().default(5)),
   SWITCHBOARD_LOGIN_MAX_DELAY_SECONDS: z.preprocess(
@@ -135,6 +144,15 @@ export const EnvSchema = z.object({
   SWITCHBOARD_OUTBOX_GRACE_MS: z.preprocess(emptyAsUndefined, positiveInt().default(10_000)),
   SWITCHBOARD_STEP_LIMIT: z.preprocess(emptyAsUndefined, positiveInt().default(1000)),
   SWITCHBOARD_DB_POOL_SIZE: z.preprocess(emptyAsUndefined, positiveInt().default(16)),
+  // ---- retention (engine/src/retention) ----
+  SWITCHBOARD_RUN_RETENTION_DAYS: z.preprocess(
+    emptyAsUndefined,
+    z.coerce
+      .number({ error: 'must be a number of days' })
+      .int('must be a whole number of days')
+      .min(1, 'must be at least 1 (day)')
+      .default(30),
+  ),
   // ---- test calls (engine/src/test-calls) ----
   SWITCHBOARD_TEST_RUN_RETENTION_HOURS: z.preprocess(emptyAsUndefined, positiveInt().default(72)),
   SWITCHBOARD_MAX_TEST_CALLS_PER_USER: z.preprocess(emptyAsUndefined, positiveInt().default(5)),
@@ -156,6 +174,11 @@ export interface EngineConfig {
   maxDocumentBytes: number;
   sessionHours: number;
   secureCookies: boolean;
+  /**
+   * Reverse proxies in front of the engine whose X-Forwarded-For is believed (0: none — the
+   * socket's address is the client's). Sign-in throttling counts per client address.
+   */
+  trustProxyHops: number;
   login: LoginProtectionConfig;
   designerDir: string;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
@@ -163,6 +186,7 @@ export interface EngineConfig {
   acs: AcsConfig;
   runtime: RuntimeConfig;
   testCalls: TestCallsConfig;
+  retention: RetentionConfig;
   emulatorPort: number;
   seedExamples: boolean;
   examplesDir: string;
@@ -217,6 +241,14 @@ export interface RuntimeConfig {
   outboxGraceMs: number;
   stepLimit: number;
   poolSize: number;
+}
+
+export interface RetentionConfig {
+  /**
+   * Runs started more than this many whole UTC days before today are deleted with everything
+   * keyed to them (live runs never); test runs go sooner (testCalls.retentionHours).
+   */
+  runDays: number;
 }
 
 export interface TestCallsConfig {
@@ -316,6 +348,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     maxDocumentBytes: e.SWITCHBOARD_MAX_DOCUMENT_BYTES,
     sessionHours: e.SWITCHBOARD_SESSION_HOURS,
     secureCookies: e.SWITCHBOARD_SECURE_COOKIES,
+    trustProxyHops: e.SWITCHBOARD_TRUST_PROXY_HOPS,
     login: {
       freeAttempts: e.SWITCHBOARD_LOGIN_FREE_ATTEMPTS,
       maxDelaySeconds: e.SWITCHBOARD_LOGIN_MAX_DELAY_SECONDS,
@@ -366,6 +399,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       stepLimit: e.SWITCHBOARD_STEP_LIMIT,
       poolSize: e.SWITCHBOARD_DB_POOL_SIZE,
     },
+    retention: { runDays: e.SWITCHBOARD_RUN_RETENTION_DAYS },
     testCalls: {
       retentionHours: e.SWITCHBOARD_TEST_RUN_RETENTION_HOURS,
       maxRunningPerUser: e.SWITCHBOARD_MAX_TEST_CALLS_PER_USER,

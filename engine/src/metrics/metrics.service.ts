@@ -70,6 +70,38 @@ export class MetricsService {
     registers: [this.registry],
   });
 
+  readonly retentionLastRun = new Gauge({
+    name: 'switchboard_retention_last_run_timestamp_seconds',
+    help: 'When this engine last finished a retention round (0: never; one replica prunes at a time)',
+    registers: [this.registry],
+  });
+  readonly retentionDuration = new Gauge({
+    name: 'switchboard_retention_duration_seconds',
+    help: 'How long the last retention round took',
+    registers: [this.registry],
+  });
+  readonly retentionPartitionsDropped = new Counter({
+    name: 'switchboard_retention_partitions_dropped_total',
+    help: 'Step partitions (one day of runs) dropped by retention',
+    registers: [this.registry],
+  });
+  readonly retentionPartitionsHeld = new Gauge({
+    name: 'switchboard_retention_partitions_held',
+    help: 'Step partitions past the retention window kept because a run in them is still live',
+    registers: [this.registry],
+  });
+  readonly retentionRowsDeleted = new Counter({
+    name: 'switchboard_retention_rows_deleted_total',
+    help: 'Rows deleted by retention, by table (steps in dropped partitions not counted)',
+    labelNames: ['table'],
+    registers: [this.registry],
+  });
+  readonly retentionFailures = new Counter({
+    name: 'switchboard_retention_failures_total',
+    help: 'Retention rounds that failed (logged; the next round tries again)',
+    registers: [this.registry],
+  });
+
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: 'switchboard_' });
   }

@@ -79,9 +79,10 @@ export class RunsQueryRepository {
     return this.prisma.run.findUnique({ where: { id } });
   }
 
-  async steps(runId: string): Promise<StepRow[]> {
+  /** The run's steps, read from its one step partition (by its start time). */
+  async steps(run: { id: string; startedAt: Date }): Promise<StepRow[]> {
     return (await this.prisma.runStep.findMany({
-      where: { runId },
+      where: { runId: run.id, runStartedAt: run.startedAt },
       orderBy: { seq: 'asc' },
       take: 2000,
       select: STEP_SELECT,
@@ -113,7 +114,7 @@ export class RunsQueryRepository {
    * or test runs) is read off the ("test", "startedAt" DESC, id DESC) index, a page at a time
    * whatever the table's size; the other filters are checked on the rows it walks. `nodeId`
    * looks into each candidate run's steps (their primary key starts with the run id) for a trace
-   * that entered the node.
+   * that entered the node (in the run's one step partition).
    */
   list(filter: RunFilter, limit: number, after?: { startedAt: Date; id: string }) {
     const where: Prisma.Sql[] = [];
@@ -133,7 +134,8 @@ export class RunsQueryRepository {
     if (filter.nodeId) {
       const entered = JSON.stringify([{ kind: 'enter', nodeId: filter.nodeId }]);
       where.push(
-        Prisma.sql`EXISTS (SELECT 1 FROM "RunStep" s WHERE s."runId" = r.id AND s.trace @> ${entered}::jsonb)`,
+        Prisma.sql`EXISTS (SELECT 1 FROM "RunStep" s WHERE s."runId" = r.id
+          AND s."runStartedAt" = r."startedAt" AND s.trace @> ${entered}::jsonb)`,
       );
     }
     if (after)

@@ -174,7 +174,7 @@ export class RunsService {
   async get(id: string, me?: Principal): Promise<RunDetailDto> {
     const run = await this.runs.find(id);
     if (!run || !canSee(run, me)) throw notFound(`Run ${id}`);
-    const rows = await this.runs.steps(id);
+    const rows = await this.runs.steps(run);
     const state = run.state as {
       vars?: Record<string, string>;
       awaiting?: { nodeId: string; operationContext: string };

@@ -22,6 +22,14 @@ export interface ActionTarget {
   callConnectionId: string;
   /** The action's commit time (ms): a resend carries the same, so it is applied once. */
   createdAt: number;
+  /**
+   * When (epoch ms) an inline send must be over, retries included: from a little later on the
+   * outbox dispatcher of any replica may send the action again, and ACS cannot deduplicate media
+   * operations. An executor that cannot finish by then gives up without sending (or abandons
+   * its request) and answers "no answer", leaving the action to the dispatcher. Unset for the
+   * dispatcher's own sends: they hold the outbox row's lock.
+   */
+  deadline?: number;
 }
 
 /**

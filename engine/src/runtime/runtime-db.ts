@@ -1,7 +1,11 @@
 import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { ENGINE_CONFIG, type EngineConfig } from '../config/config.js';
 import { DATABASE_URL } from '../database/prisma.service.js';
+
+/** The application_name of an engine's runtime sessions: this, then its instance id. */
+export const OWNER_PREFIX = 'switchboard:';
 
 /** `timestamp` (without time zone) OID: columns hold UTC wall-clock times, as Prisma writes them. */
 const TIMESTAMP = 1114;
@@ -35,9 +39,17 @@ export class RuntimeDb implements OnModuleDestroy {
    */
   readonly hintPool: pg.Pool;
 
+  /**
+   * This process among the replicas: the owner of the outbox rows it commits, and its sessions'
+   * application_name, so any replica can tell from pg_stat_activity whether the owner lives.
+   */
+  readonly instance = randomUUID();
+
   constructor(@Inject(DATABASE_URL) url: string, @Inject(ENGINE_CONFIG) config: EngineConfig) {
+    const application_name = `${OWNER_PREFIX}${this.instance}`;
     this.pool = new pg.Pool({
       connectionString: url,
+      application_name,
       max: config.runtime.poolSize,
       connectionTimeoutMillis: 2000,
       // Connections, once opened, stay open: a new one costs a SCRAM handshake (thousands of
@@ -55,6 +67,7 @@ export class RuntimeDb implements OnModuleDestroy {
     });
     this.hintPool = new pg.Pool({
       connectionString: url,
+      application_name,
       max: 2,
       connectionTimeoutMillis: 2000,
       idleTimeoutMillis: 30_000,

@@ -10,6 +10,9 @@ import {
   countAttempt,
   countOutbox,
   deleteSentActions,
+  extendWait,
+  isAcknowledged,
+  ping,
   lockStaleActions,
 } from './sql/outbox.sql.js';
 import { claimOverdueRuns, countActiveRuns } from './sql/runs.sql.js';
@@ -29,6 +32,8 @@ export interface LockedRun {
   test: boolean;
   /** Test runs: the simulated clock minus the real one (ms). */
   clockOffsetMs: number;
+  /** When the run started: its steps' partition key. */
+  startedAt: Date;
 }
 
 /** What one step writes. */
@@ -93,6 +98,9 @@ export type LockedStep<T> =
 
 const json = (v: unknown) => JSON.stringify(v);
 
+/** The unique indexes a second start of the same run runs into. */
+const DUPLICATE_START = new Set(['Run_pkey', 'RunStep_eventId_runStartedAt_key']);
+
 /**
  * The state as stored: without the interpreter's `recentEventIds` (the last events' ids, most of
  * the row). Here the step records are the dedupe (their event ids are unique) and a redelivered
@@ -102,10 +110,19 @@ export const asStored = (s: RunState): RunState =>
   s.recentEventIds.length === 0 ? s : { ...s, recentEventIds: [] };
 
 /** The named parameters of a step's statements. */
-export function stepParams(runId: string, seq: number, write: StepWrite, now: number): StepParams {
+export function stepParams(
+  runId: string,
+  runStartedAt: Date | number,
+  seq: number,
+  write: StepWrite,
+  now: number,
+  owner: string | null = null,
+): StepParams {
   const s = write.state;
   return {
+    owner,
     runId,
+    runStartedAt: utc(runStartedAt),
     state: json(asStored(s)),
     status: s.status,
     endReason: s.endReason ?? null,
@@ -193,7 +210,11 @@ export class RuntimeRepository {
       // The write and COMMIT go out together (one round trip). Should the write fail, Postgres
       // answers the COMMIT with a rollback and the write's error rejects this.
       await Promise.all([
-        query(client, writeStep, stepParams(run.id, run.stepCount, decided.write, now)),
+        query(
+          client,
+          writeStep,
+          stepParams(run.id, run.startedAt, run.stepCount, decided.write, now, this.db.instance),
+        ),
         client.query('COMMIT'),
       ]);
       ok = true;
@@ -220,7 +241,11 @@ export class RuntimeRepository {
     const client = await this.pool.connect();
     let broken = false;
     try {
-      const res = await query(client, tryStep, stepParams(run.id, run.stepCount, write, now));
+      const res = await query(
+        client,
+        tryStep,
+        stepParams(run.id, run.startedAt, run.stepCount, write, now, this.db.instance),
+      );
       return res.rowCount === 1 ? now : undefined;
     } catch (e) {
       // A copy of this event id applied at this very moment (unique violation; the statement
@@ -234,8 +259,8 @@ export class RuntimeRepository {
   }
 
   /**
-   * Inserts a new run with its first step and actions. `created` is false when the step's event
-   * id (an IncomingCall's Event Grid id) was applied before.
+   * Inserts a new run with its first step and actions. `created` is false when the run exists
+   * already (a redelivered IncomingCall: same event, same run id).
    */
   async insertRun(
     run: NewRun,
@@ -246,7 +271,7 @@ export class RuntimeRepository {
     let broken = false;
     try {
       await query(client, insertRun, {
-        ...stepParams(run.id, 0, write, now),
+        ...stepParams(run.id, now, 0, write, now, this.db.instance),
         flowId: run.flowId,
         flowVersionId: run.flowVersionId,
         version: run.version,
@@ -260,7 +285,10 @@ export class RuntimeRepository {
       return { created: true, committedAt: now };
     } catch (e) {
       const err = e as { code?: unknown; constraint?: unknown };
-      if (err.code === '23505' && err.constraint === 'RunStep_eventId_key') {
+      // A redelivered IncomingCall: its run id is derived from the event id (runIdForEvent), so
+      // the copy collides with the run it started (or, started in the same millisecond, with
+      // its first step's event id).
+      if (err.code === '23505' && DUPLICATE_START.has(String(err.constraint))) {
         return { created: false, committedAt: now };
       }
       broken = true;
@@ -280,6 +308,17 @@ export class RuntimeRepository {
     await query(client ?? this.db.hintPool, deleteSentActions, { ids });
   }
 
+  /** See isAcknowledged (on the dispatcher's transaction). */
+  async isAcknowledged(id: string, client: pg.PoolClient): Promise<boolean> {
+    const r = await query(client, isAcknowledged, { id });
+    return (r.rows[0] as { acknowledged?: boolean } | undefined)?.acknowledged === true;
+  }
+
+  /** See extendWait: a late send's wait starts when it was sent. */
+  async extendWait(id: string, client: pg.PoolClient): Promise<void> {
+    await query(client, extendWait, { id });
+  }
+
   async markAttempt(id: string, error: string, client?: pg.PoolClient): Promise<void> {
     await query(client ?? this.pool, countAttempt, { id, error: error.slice(0, 1000) });
   }
@@ -291,13 +330,19 @@ export class RuntimeRepository {
   async withStaleOutbox(
     graceMs: number,
     limit: number,
+    pending: string[],
     send: (rows: OutboxRow[], client: pg.PoolClient) => Promise<void>,
   ): Promise<number> {
     const client = await this.pool.connect();
     let ok = false;
     try {
       await client.query('BEGIN');
-      const res = await query(client, lockStaleActions, { graceMs, limit });
+      const res = await query(client, lockStaleActions, {
+        graceMs,
+        limit,
+        owner: this.db.instance,
+        pending,
+      });
       const rows = res.rows as OutboxRow[];
       if (rows.length > 0) await send(rows, client);
       await client.query('COMMIT');
@@ -312,6 +357,10 @@ export class RuntimeRepository {
   /** Claims running runs whose deadline passed, pushing it out by `leaseMs` (one replica each). */
   async claimOverdue(limit: number, leaseMs: number): Promise<OverdueRun[]> {
     return (await query(this.pool, claimOverdueRuns, { limit, leaseMs })).rows as OverdueRun[];
+  }
+
+  async ping(): Promise<void> {
+    await query(this.pool, ping, {});
   }
 
   async outboxBacklog(): Promise<number> {

@@ -197,6 +197,7 @@ export class RuntimeService {
         callConnectionId: null,
         test,
         clockOffsetMs,
+        startedAt: new Date(committedAt),
       });
     }
     this.metrics.runsStarted.inc({ direction: s.call.direction, test: String(test) });
@@ -283,6 +284,7 @@ export class RuntimeService {
         callConnectionId: result.run.callConnectionId ?? result.value.callConnectionId ?? null,
         test: result.run.test,
         clockOffsetMs: result.run.clockOffsetMs,
+        startedAt: result.run.startedAt,
       });
     } else {
       this.cache.forget(result.kind === 'unknown' ? (route.runId ?? '') : result.run.id);
@@ -358,8 +360,17 @@ export class RuntimeService {
     test: boolean,
   ): Promise<void> {
     let callConnectionId = state.call.callConnectionId || '';
+    // The outbox dispatcher takes an action over once it is outboxGraceMs old: the inline send
+    // ends by three quarters of that, leaving the rest for its sent mark to be written.
+    const deadline = createdAt + Math.floor((this.config.runtime.outboxGraceMs * 3) / 4);
     for (const action of actions) {
-      const outcome = await this.sender.send(action, { runId, test, callConnectionId, createdAt });
+      const outcome = await this.sender.send(action, {
+        runId,
+        test,
+        callConnectionId,
+        createdAt,
+        deadline,
+      });
       const got = await this.answered(runId, state, action, outcome, 'inline');
       if (got) callConnectionId = got;
     }
@@ -369,6 +380,11 @@ export class RuntimeService {
    * What an action's answer means for its run: sent (its result may carry what the run waits
    * for — a call connection id, an invitation id, or the completion itself) or failed (the node
    * takes its failure outcome). Returns a call connection id the answer revealed.
+   *
+   * The result is applied before the action is marked sent: a result the database could not
+   * take is tried again (inline), or the outbox row stays for the dispatcher, whose resend ACS
+   * answers with the same result (same Repeatability-Request-ID). Lost, it would leave the run
+   * not knowing the call it answered — and rejecting a call that was answered.
    */
   private async answered(
     runId: string,
@@ -378,12 +394,13 @@ export class RuntimeService {
     path: 'inline' | 'outbox',
     markSent: (id: string) => unknown = (id) => this.sentMarks.mark(id),
   ): Promise<string | undefined> {
+    const apply = (event: CallEvent) =>
+      path === 'inline' ? this.applyDurably(runId, event) : this.applyOnce(runId, event);
     if (outcome.ok) {
       this.metrics.actionsSent.inc({ kind: action.kind, path });
-      await markSent(action.id);
       const r = outcome.result;
       if (r && (r.callConnectionId || r.invitationId || r.completes || r.subflow)) {
-        await this.engineEvent(runId, {
+        await apply({
           id: `result:${action.id}`,
           type: 'ActionResult',
           operationContext: action.operationContext,
@@ -393,6 +410,7 @@ export class RuntimeService {
           resultInformation: { code: 200 },
         });
       }
+      await markSent(action.id);
       return r?.callConnectionId;
     }
     this.metrics.acsErrors.inc({ status: String(outcome.status ?? 'none'), code: outcome.code });
@@ -416,8 +434,7 @@ export class RuntimeService {
         .catch(() => undefined);
       return undefined;
     }
-    await markSent(action.id);
-    await this.engineEvent(runId, {
+    await apply({
       id: `failed:${action.id}`,
       type: 'ActionFailed',
       operationContext: action.operationContext,
@@ -427,7 +444,32 @@ export class RuntimeService {
         message: `${outcome.code}: ${outcome.message}`,
       },
     });
+    await markSent(action.id);
     return undefined;
+  }
+
+  /** Applies an engine event once; a database error is thrown (the caller's transaction rolls back). */
+  private async applyOnce(runId: string, event: CallEvent): Promise<void> {
+    await this.applyRouted({ runId }, event, Date.now(), 'engine');
+  }
+
+  /**
+   * Applies an engine event, trying again while the database is away, until it is applied or
+   * this process stops — then the action's outbox row, not yet marked sent, brings it back.
+   */
+  private async applyDurably(runId: string, event: CallEvent): Promise<void> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await this.applyRouted({ runId }, event, Date.now(), 'engine');
+        return;
+      } catch (e) {
+        if (this.stopping) throw e;
+        if (attempt === 0) {
+          this.logger.warn({ err: e, runId, eventId: event.id }, 'could not apply; retrying');
+        }
+        await new Promise((resolve) => setTimeout(resolve, Math.min(2000, 100 * 2 ** attempt)));
+      }
+    }
   }
 
   /**
@@ -438,13 +480,15 @@ export class RuntimeService {
     rows: OutboxRow[],
     markSent: (id: string) => Promise<unknown>,
     markAttempt: (id: string, error: string) => Promise<unknown>,
+    isAcknowledged: (id: string) => Promise<boolean> = () => Promise.resolve(false),
   ): Promise<void> {
     for (const row of rows) {
       const log = this.logger.child({
         runId: row.runId,
         callConnectionId: row.callConnectionId ?? undefined,
       });
-      if (row.acknowledged) {
+      // Asked again per row: the batch was read before the sends ahead of this one.
+      if (row.acknowledged || (await isAcknowledged(row.id))) {
         // Sent before a crash lost its "sent" mark, and already answered: sending it again
         // could repeat it (media operations carry no Repeatability-Request-ID in ACS) long
         // after the run moved on.
@@ -466,12 +510,22 @@ export class RuntimeService {
         await markAttempt(row.id, `${outcome.code}: ${outcome.message}`);
         continue;
       }
-      await this.answered(row.runId, undefined, row.action, outcome, 'outbox', markSent);
+      try {
+        await this.answered(row.runId, undefined, row.action, outcome, 'outbox', markSent);
+      } catch (e) {
+        // Its result could not be applied: the row stays, and the next round sends it again
+        // (the same Repeatability-Request-ID; ACS answers with the same result).
+        log.warn({ err: e, actionId: row.id }, 'outbox: could not apply the answer; keeping it');
+      }
     }
   }
 
+  /** Set by drain(): results still waiting for the database are left to the outbox. */
+  private stopping = false;
+
   /** Waits for sends in flight and writes the sent marks (graceful shutdown). */
   async drain(): Promise<void> {
+    this.stopping = true;
     await this.sender.drain();
     await this.sentMarks.flush();
     this.sentMarks.close();

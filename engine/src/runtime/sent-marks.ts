@@ -20,6 +20,8 @@ export class SentMarks {
   private timer: NodeJS.Timeout | undefined;
   private flushing: Promise<void> = Promise.resolve();
   private closed = false;
+  /** Marked and not yet written: sent, though the outbox still holds them. */
+  private readonly unwritten = new Set<string>();
 
   constructor(
     private readonly repo: RuntimeRepository,
@@ -27,12 +29,18 @@ export class SentMarks {
   ) {}
 
   mark(actionId: string): void {
+    this.unwritten.add(actionId);
     this.queue.push(actionId);
     if (this.queue.length >= BATCH) {
       void this.flush();
       return;
     }
     this.timer ??= setTimeout(() => void this.flush(), LINGER_MS);
+  }
+
+  /** Actions marked sent whose marks are not written yet (the dispatcher must not resend them). */
+  pending(): string[] {
+    return [...this.unwritten];
   }
 
   /** Stops retrying marks that could not be written (shutdown). */
@@ -50,7 +58,10 @@ export class SentMarks {
     if (ids.length === 0) return this.flushing;
     this.queue = [];
     this.flushing = this.flushing
-      .then(() => this.repo.markSent(ids))
+      .then(async () => {
+        await this.repo.markSent(ids);
+        for (const id of ids) this.unwritten.delete(id);
+      })
       .catch((e: unknown) => {
         // The database is away: keep the marks and write them when it is back. A lost mark
         // makes the dispatcher resend the action, and media operations (play, recognize) carry

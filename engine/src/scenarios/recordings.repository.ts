@@ -44,8 +44,18 @@ export class RecordingsRepository {
   }
 
   /** Every step of these runs, in run and seq order. */
-  steps(runIds: string[]): Promise<RecordedStepRow[]> {
-    if (runIds.length === 0) return Promise.resolve([]);
-    return query(this.db.pool, stepsOfRuns, { ids: runIds });
+  steps(runs: readonly Pick<RecordedRunRow, 'id' | 'startedAt'>[]): Promise<RecordedStepRow[]> {
+    if (runs.length === 0) return Promise.resolve([]);
+    let from = runs[0]!.startedAt.getTime();
+    let to = from;
+    for (const r of runs) {
+      from = Math.min(from, r.startedAt.getTime());
+      to = Math.max(to, r.startedAt.getTime());
+    }
+    return query(this.db.pool, stepsOfRuns, {
+      ids: runs.map((r) => r.id),
+      from: utc(from),
+      to: utc(to),
+    });
   }
 }

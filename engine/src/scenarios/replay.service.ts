@@ -73,7 +73,7 @@ export class ReplayService {
       ? await this.namedRuns(flowId, body.runIds)
       : await this.matchingRuns(flowId, body.filter, now);
     assertStepBudget(runs, body.runIds ? 'runIds' : 'filter.limit');
-    const steps = stepsByRun(await this.recordings.steps(runs.map((r) => r.id)));
+    const steps = stepsByRun(await this.recordings.steps(runs));
     const recorded = await this.recordedFlows(runs);
     const subflows = await this.subflowsFor(flowId, target.document, steps);
     const t1 = performance.now();

@@ -101,7 +101,7 @@ export class ScenariosService {
         { errors: [{ path: 'runId', message: 'the run is still running' }] },
       );
     }
-    const recording = recordingOf(run, await this.recordings.steps([run.id]));
+    const recording = recordingOf(run, await this.recordings.steps([run]));
     const recorded = await this.compiled.get(run.flowVersionId);
     const built = scenarioFromRecording(
       recorded,

@@ -25,8 +25,6 @@ import { TestRunsRepository } from './test-runs.repository.js';
 const DEFAULT_CALLER = '+15551230000';
 /** Dialled by an incoming test call of a flow that has no entry point yet. */
 const DEFAULT_DIALLED = '+15550100000';
-/** How often expired test runs are deleted. */
-const RETENTION_INTERVAL_MS = 10 * 60 * 1000;
 
 const invalidField = (path: string, message: string) =>
   new ProblemException(400, 'validation-error', `${path}: ${message}`, {
@@ -41,7 +39,6 @@ const invalidField = (path: string, message: string) =>
 export class TestCallsService implements OnApplicationBootstrap, OnApplicationShutdown {
   /** Per user, the check of running test calls and the start happen one at a time. */
   private readonly queues = new Map<string, Promise<unknown>>();
-  private retention: NodeJS.Timeout | undefined;
   private readonly snapshots = new Set<NodeJS.Timeout>();
 
   constructor(
@@ -60,27 +57,10 @@ export class TestCallsService implements OnApplicationBootstrap, OnApplicationSh
 
   onApplicationBootstrap(): void {
     this.events.on('testEnded', (runId: string) => this.keepTestCall(runId));
-    const sweep = () =>
-      void this.deleteExpired().catch((e: unknown) =>
-        this.logger.warn({ err: e }, 'test runs: retention sweep failed'),
-      );
-    this.retention = setInterval(sweep, RETENTION_INTERVAL_MS);
-    this.retention.unref();
-    setTimeout(sweep, 1000).unref();
   }
 
   onApplicationShutdown(): void {
-    clearInterval(this.retention);
     for (const t of this.snapshots) clearTimeout(t);
-  }
-
-  /** Deletes ended test runs older than SWITCHBOARD_TEST_RUN_RETENTION_HOURS. */
-  async deleteExpired(now = Date.now()): Promise<number> {
-    const before = new Date(now - this.config.testCalls.retentionHours * 3600_000);
-    const n = await this.repo.deleteExpired(before);
-    await this.flows.deleteUnusedSnapshots(before);
-    if (n > 0) this.logger.info({ deleted: n, before }, 'test runs: expired runs deleted');
-    return n;
   }
 
   async start(flowId: string, input: TestCallRequest, by: Principal): Promise<RunDetailDto> {

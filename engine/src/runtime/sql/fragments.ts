@@ -25,6 +25,8 @@ export interface StepParams extends Record<string, unknown> {
   seq: number;
   /** Commit time (UTC ISO). */
   now: string;
+  /** The committing engine process (OutboxAction.owner). */
+  owner: string | null;
   callConnectionId: string | null;
   correlationId: string;
   eventId: string;
@@ -38,6 +40,11 @@ export interface StepParams extends Record<string, unknown> {
   /** Variables after the step (JSON text) when it changed them, else null. */
   vars: string | null;
   receivedAt: string;
+  /**
+   * The run's start time (UTC ISO): the step table's partition key, so the step is written to,
+   * and its event id looked up in, the one partition of its run.
+   */
+  runStartedAt: string;
   /** The ACS actions to send, in order: their ids, operation contexts and JSON texts. */
   actionIds: string[];
   actionContexts: string[];
@@ -57,6 +64,7 @@ export const LOCKED_RUN_COLUMNS = `${columns(
   'stepCount',
   'callConnectionId',
   'test',
+  'startedAt',
 )}, ${c('Run', 'clockOffsetMs')}::float8 AS ${c('Run', 'clockOffsetMs')}`;
 
 /** The state columns of a step's run update (runUpdate without the path). */
@@ -106,13 +114,14 @@ export const STEP_COLUMNS = columns(
   'operationContext',
   'receivedAt',
   'committedAt',
+  'runStartedAt',
 );
 
 /** The step record's values after `runId` (typed: they are also selected, not only inserted). */
 export const stepValues = (p: { readonly [K in keyof StepParams]: string }) =>
   `${p.seq}::int, ${p.eventId}::text, ${p.eventType}::text, ${p.event}::jsonb, ${p.currentNodeId}::text,
    ${p.trace}::jsonb, ${p.actions}::jsonb, ${p.vars}::jsonb, ${p.operationContext}::text,
-   ${p.receivedAt}::timestamp(3), ${p.now}::timestamp(3)`;
+   ${p.receivedAt}::timestamp(3), ${p.now}::timestamp(3), ${p.runStartedAt}::timestamp(3)`;
 
 export const OUTBOX_COLUMNS = columns(
   'OutboxAction',
@@ -123,6 +132,7 @@ export const OUTBOX_COLUMNS = columns(
   'operationContext',
   'action',
   'createdAt',
+  'owner',
 );
 
 /**
@@ -134,6 +144,7 @@ export const outboxRows = (
   runIdSql: string,
   from = '',
 ) =>
-  `SELECT t.id, ${runIdSql}, ${p.seq}::int, (t.ord - 1)::int, t.context, t.action, ${p.now}::timestamp(3)
+  `SELECT t.id, ${runIdSql}, ${p.seq}::int, (t.ord - 1)::int, t.context, t.action, ${p.now}::timestamp(3),
+     ${p.owner}::text
    FROM ${from}unnest(${p.actionIds}::text[], ${p.actionContexts}::text[], ${p.outbox}::jsonb[])
      WITH ORDINALITY AS t(id, context, action, ord)`;

@@ -56,10 +56,15 @@ export const endedRunsOfFlow = statement<{
   LIMIT ${p.limit}`,
 );
 
-/** Every step of these runs, in run and step order: the event, the trace, when it came in. */
-export const stepsOfRuns = statement<{ ids: string[] }>(
+/**
+ * Every step of these runs, in run and step order: the event, the trace, when it came in. The
+ * step table is partitioned by day of run start: `[from, to]`, the runs' first and last start
+ * time, keeps the read to the days they span.
+ */
+export const stepsOfRuns = statement<{ ids: string[]; from: string; to: string }>(
   'sb_recordings_steps',
   (p) => `SELECT ${columns('RunStep', 'runId', 'seq', 'event', 'trace', 'receivedAt')}
   FROM ${STEP} WHERE ${c('RunStep', 'runId')} = ANY(${p.ids}::text[])
+    AND ${c('RunStep', 'runStartedAt')} BETWEEN ${p.from}::timestamp(3) AND ${p.to}::timestamp(3)
   ORDER BY ${c('RunStep', 'runId')}, ${c('RunStep', 'seq')}`,
 );
