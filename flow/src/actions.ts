@@ -78,7 +78,21 @@ export type RecognizeDtmfAction = AcsActionBase & {
   interruptPrompt: boolean;
 };
 
+/**
+ * Asks the engine which published version of another flow a "Run subflow" node calls (the
+ * pinned one, or the latest published at this moment): answered by an ActionResult carrying
+ * `subflow`, or an ActionFailed when there is no such version. Not an ACS operation: the
+ * engine's subflow executor answers it from the flows it holds.
+ */
+export type ResolveSubflowAction = AcsActionBase & {
+  kind: 'resolveSubflow';
+  flowId: string;
+  /** null: the latest published version when the call enters the node. */
+  version: number | null;
+};
+
 export type AcsAction =
+  | ResolveSubflowAction
   | AnswerCallAction
   | RejectCallAction
   | RedirectCallAction

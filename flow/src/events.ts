@@ -70,6 +70,16 @@ export interface CallEvent {
   choiceLabel?: string;
   participants?: EventParticipant[];
   invitationId?: string;
+  /** The answer to a resolveSubflow action: the version the subflow node calls. */
+  subflow?: SubflowVersion;
+}
+
+/** A published version of a flow, as a "Run subflow" node calls it. */
+export interface SubflowVersion {
+  flowId: string;
+  /** The FlowVersion id: the key a run's frames and the flow lookup use. */
+  versionId: string;
+  version: number;
 }
 
 const TONE_NAMES: Record<string, string> = {
@@ -145,4 +155,5 @@ export const CallEventSchema = z.object({
     )
     .optional(),
   invitationId: z.string().optional(),
+  subflow: z.object({ flowId: z.string(), versionId: z.string(), version: z.number() }).optional(),
 });

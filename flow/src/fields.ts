@@ -13,6 +13,12 @@ export type Widget =
   | 'rules'
   | 'assignments'
   | 'nodeRef'
+  /**
+   * An object `{ flowId, version, flowName, returns }`: a published flow, a pinned version (null:
+   * the latest published) and the outcomes of that version's Return nodes, which the designer
+   * reads from the version (returnOutcomesOf) when the analyst picks it.
+   */
+  | 'flowRef'
   | 'variableName';
 
 /** Human metadata every config field carries (zod 4 `.meta()`); the designer builds forms from it. */

@@ -15,6 +15,10 @@ export {
 } from './catalogue/index.js';
 export { menuChoiceOutcome, MENU_DIGITS } from './catalogue/media-menu.js';
 export { branchRuleOutcome } from './catalogue/logic-branch.js';
+export { fnv1a, splitBranch, splitBranchOutcome } from './catalogue/logic-split.js';
+export { returnOutcome } from './catalogue/flow-return.js';
+export { SUBFLOW_FAILED } from './catalogue/flow-run-subflow.js';
+export { fitsType } from './catalogue/trigger-subflow.js';
 export * from './catalogue/types.js';
 export * from './conditions.js';
 export * from './document.js';
@@ -27,6 +31,12 @@ export { CALL_TEMPLATE_FIELDS, isPlainText, parseTemplate, readPaths } from './t
 export type { ValidationIssue } from './validate/issue.js';
 export { hasErrors } from './validate/issue.js';
 export { validateFlow } from './validate/validate-flow.js';
+export {
+  flowReferencesOf,
+  returnOutcomesOf,
+  signatureOf,
+  type SubflowCatalog,
+} from './validate/subflows.js';
 export { compileFlow, isCompiledFlow } from './interpreter/compile.js';
 export type { CompiledFlow, CompiledNode } from './interpreter/compile.js';
 export { start, step } from './interpreter/interpret.js';

@@ -42,6 +42,29 @@ export interface Awaiting {
   deadline: number;
 }
 
+/**
+ * One level of subflow nesting: the run is inside `versionId` of `flowId`, called by the node
+ * `nodeId` of the flow one level out. The caller's variables and results wait here until a
+ * Return node hands control back (the subflow sees only its inputs).
+ */
+export interface Frame {
+  flowId: string;
+  versionId: string;
+  version: number;
+  /** The "Run subflow" node that called it, in the flow one level out. */
+  nodeId: string;
+  vars: Record<string, string>;
+  results: Record<string, NodeResult>;
+}
+
+/** Where a trace entry happened: the frames it was inside (outermost first), without their scopes. */
+export interface TraceFrame {
+  flowId: string;
+  versionId: string;
+  version: number;
+  nodeId: string;
+}
+
 /** Everything a run needs between callbacks; plain JSON so the engine can store it as is. */
 export interface RunState {
   runId: string;
@@ -64,9 +87,14 @@ export interface RunState {
   recentEventIds: string[];
   /** Media actions issued again because their callbacks were lost (bounded). */
   lostCallbacks?: number;
+  /** Subflows the run is inside, outermost first; absent or empty: the run's own flow. */
+  frames?: Frame[];
 }
 
-export type TraceEntry =
+/** `in`: set on entries made inside a subflow, the frames they were in (outermost first). */
+export type TraceEntry = TraceEntryBody & { in?: TraceFrame[] };
+
+export type TraceEntryBody =
   | { at: number; kind: 'enter'; nodeId: string; type: string }
   | { at: number; kind: 'outcome'; nodeId: string; outcome: string }
   | { at: number; kind: 'action'; nodeId: string; action: string; id: string }
@@ -104,10 +132,26 @@ export type RunTrigger =
       variables?: Record<string, string>;
     };
 
+/**
+ * The compiled flows a run's subflow frames run, by FlowVersion id. Pure: the engine fills it
+ * from its flow cache before stepping (every version on the run's frames, and the one an event
+ * resolves), scenarios and replays from the documents they were given.
+ */
+export type FlowLookup = (versionId: string) => CompiledFlowLike | undefined;
+
+/** A compiled flow or a document (compiled once on first use). */
+export type CompiledFlowLike =
+  import('./interpreter/compile.js').CompiledFlow | import('./document.js').FlowDocument;
+
 export interface RunOptions {
   /** Node entries allowed per run before it ends with 'stepLimit' (default 1,000). */
   stepLimit?: number;
+  /** Flows that subflow nodes call; without it a subflow call takes its failure outcome. */
+  flows?: FlowLookup;
 }
+
+/** Subflows a run may be inside at once (A calls B calls C … five levels deep). */
+export const MAX_SUBFLOW_DEPTH = 5;
 
 export const DEFAULT_STEP_LIMIT = 1000;
 export const RECENT_EVENT_IDS = 64;

@@ -52,6 +52,7 @@ const WIDGETS: Widget[] = [
   'rules',
   'assignments',
   'nodeRef',
+  'flowRef',
   'variableName',
 ];
 
@@ -67,6 +68,7 @@ function ctx(
 ): NodeContext {
   return {
     nodeId: 'n',
+    runId: 'run-1',
     config,
     call: {
       direction: 'incoming',
@@ -89,6 +91,26 @@ function ctx(
 /** Configs and inputs that make each logic node take each of its outcomes. */
 const runWitnesses: Record<string, { config?: NodeConfig; now?: number }[]> = {
   'trigger.incomingCall': [{}],
+  'trigger.subflow': [{}],
+  // Weights 1:0 and 0:1 leave one branch each, whatever the run id hashes to.
+  'logic.split': [
+    {
+      config: {
+        branches: [
+          { label: 'A', weight: 1 },
+          { label: 'B', weight: 0 },
+        ],
+      },
+    },
+    {
+      config: {
+        branches: [
+          { label: 'A', weight: 0 },
+          { label: 'B', weight: 1 },
+        ],
+      },
+    },
+  ],
   'logic.setVariables': [{}],
   'logic.branch': [
     { config: { rules: [{ left: 'a', operator: 'equals', right: 'a' }] } },
@@ -152,8 +174,11 @@ describe('the node catalogue', () => {
     expect(order.every((i) => i >= 0)).toBe(true);
     expect(listNodeTypes('Logic').map((d) => d.type)).toEqual([
       'logic.branch',
+      'logic.split',
       'logic.setVariables',
       'logic.businessHours',
+      'flow.runSubflow',
+      'flow.return',
     ]);
   });
 
@@ -229,9 +254,18 @@ describe('the node catalogue', () => {
   it.each(described)('%s: behaviour is declared consistently', (_t, d) => {
     const outcomes = outcomesOf(d, defaultConfig(d.type, d.version) as NodeConfig);
     expect(new Set(outcomes.map((o) => o.id)).size).toBe(outcomes.length);
-    // A node either decides by itself (run) or asks ACS (action).
-    expect(Boolean(d.run) !== Boolean(d.action)).toBe(true);
-    if (d.terminal) {
+    // A node either decides by itself (run), asks ACS or the engine (action), or returns to the
+    // flow that called it (returns).
+    expect([d.run, d.action, d.returns].filter(Boolean)).toHaveLength(1);
+    if (d.returns) {
+      expect(outcomes).toEqual([]);
+      expect(d.returnOutcome).toBeDefined();
+      expect(d.waits).toBe(false);
+    } else if (d.calls) {
+      // It waits on the engine (the version), never on the caller: no wait for the loop rule.
+      expect(d.waits).toBe(false);
+      expect(outcomes.some((o) => o.failure)).toBe(true);
+    } else if (d.terminal) {
       expect(outcomes).toEqual([]);
       expect(d.endReason).toBeDefined();
       expect(d.waits).toBe(false);

@@ -2,20 +2,39 @@ import { fileURLToPath } from 'node:url';
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { validateFlow, type FlowDocument } from '../src/index.js';
+import { siblingSubflows } from '../src/cli/test-command.js';
+import { validateFlow, type FlowDocument, type SubflowCatalog } from '../src/index.js';
 import { ev, given, incoming } from './support/index.js';
 
 const read = (path: string): unknown =>
   JSON.parse(readFileSync(new URL(path, import.meta.url), 'utf8'));
 const ivr = read('../examples/main-ivr.json') as FlowDocument;
 const reminder = read('../examples/appointment-reminder.json') as FlowDocument;
+const supportLine = read('../examples/support-line.json') as FlowDocument;
+const verifyCaller = read('../examples/verify-caller.json') as FlowDocument;
+
+/** The examples' subflows as published flows: the example files named after the flow ids. */
+const resolver = siblingSubflows(
+  fileURLToPath(new URL('../examples/support-line.json', import.meta.url)),
+);
+const catalog: SubflowCatalog = {
+  version: (flowId, version) => {
+    const r = resolver.resolve(flowId, version);
+    const document = r && (resolver.flow(r.versionId) as FlowDocument | undefined);
+    return r && document ? { version: r.version, document } : undefined;
+  },
+};
 
 describe('example flows', () => {
   it.each([
     ['main-ivr', ivr],
     ['appointment-reminder', reminder],
+    ['support-line', supportLine],
+    ['verify-caller', verifyCaller],
   ])('%s validates with no errors and is laid out left to right', (_n, doc) => {
-    expect(validateFlow(doc).filter((i) => i.severity === 'error')).toEqual([]);
+    expect(validateFlow(doc, { subflows: catalog }).filter((i) => i.severity === 'error')).toEqual(
+      [],
+    );
     const x = new Map(doc.nodes.map((n) => [n.id, n.position.x]));
     for (const e of doc.edges) {
       // Edges go rightwards, except loops back (none in the examples).
@@ -99,6 +118,31 @@ describe('example flows', () => {
         ev('RecognizeCompleted', { tones: ['2'] }),
       );
       expect(s.action('play').nodeId).toBe('cancelled');
+    });
+  });
+});
+
+describe('support line (a subflow and a split)', () => {
+  it('has no warnings either, checked against the subflow it calls', () => {
+    expect(validateFlow(supportLine, { subflows: catalog })).toEqual([]);
+    expect(validateFlow(verifyCaller)).toEqual([]);
+  });
+  it('greets by the split, verifies in the subflow, and thanks by the account it returns', () => {
+    const s = given(
+      supportLine,
+      { ...incoming, runId: 'call-d' },
+      { flows: (id) => resolver.flow(id) },
+    )
+      .given(ev('CallConnected'), ev('PlayCompleted'))
+      .when(
+        ev('ActionResult', {
+          subflow: { flowId: 'verify-caller', versionId: 'verify-caller@1', version: 1 },
+        }),
+        ev('RecognizeCompleted', { tones: ['1', '2', '3', '4'] }),
+      );
+    expect(s.history[0]?.actions[0]).toMatchObject({ kind: 'play', nodeId: 'short' });
+    expect(s.action('play').sources[0]).toMatchObject({
+      text: 'Thank you. Your account is ACC-15551234567. An agent will be with you shortly.',
     });
   });
 });

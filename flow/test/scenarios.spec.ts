@@ -18,7 +18,13 @@ import {
   type Recording,
   type TraceEntry,
 } from '../src/index.js';
-import { fixturesDir, readExample, type GoldenFixture } from './golden/golden-replay.js';
+import { siblingSubflows } from '../src/cli/test-command.js';
+import {
+  examplesDir,
+  fixturesDir,
+  readExample,
+  type GoldenFixture,
+} from './golden/golden-replay.js';
 
 const root = fileURLToPath(fixturesDir);
 const fixtures: GoldenFixture[] = readdirSync(root, { withFileTypes: true })
@@ -300,15 +306,21 @@ describe('scenarios', () => {
 });
 
 describe('coverage', () => {
-  it.each(['main-ivr.json', 'appointment-reminder.json'])(
-    'examples/%s carries scenarios that pass and take every edge',
-    (file) => {
-      const doc = readExample(file).doc;
-      expect(doc.scenarios?.length).toBeGreaterThan(0);
-      for (const s of doc.scenarios ?? []) expect(runScenario(doc, s).failures, s.name).toEqual([]);
-      expect(edgeCoverage(doc).uncovered).toEqual([]);
-    },
-  );
+  it.each([
+    'main-ivr.json',
+    'appointment-reminder.json',
+    'support-line.json',
+    'verify-caller.json',
+  ])('examples/%s carries scenarios that pass and take every edge', (file) => {
+    const doc = readExample(file).doc;
+    // Subflows are the example files named after their flow ids (as `switchboard test` finds them).
+    const subflows = siblingSubflows(fileURLToPath(new URL(file, examplesDir)));
+    expect(doc.scenarios?.length).toBeGreaterThan(0);
+    for (const s of doc.scenarios ?? []) {
+      expect(runScenario(doc, s, { subflows }).failures, s.name).toEqual([]);
+    }
+    expect(edgeCoverage(doc, doc.scenarios, { subflows }).uncovered).toEqual([]);
+  });
 
   it('names the edges no scenario takes, and generates scenarios that take them', () => {
     const doc = ivr();

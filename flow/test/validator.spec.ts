@@ -94,7 +94,7 @@ describe('validateFlow', () => {
     it('needs a trigger', () => {
       const doc = flowOf({ p: marker('hi') });
       expect(messages(errors(doc))).toContain(
-        'Add a trigger (“Incoming call” or “Outbound call”) to say how the flow starts',
+        'Add a trigger (“Incoming call”, “Outbound call” or “Subflow start”) to say how the flow starts',
       );
     });
     it('allows only one trigger', () => {

@@ -1766,6 +1766,11 @@ export interface operations {
                 /** Caller name */
                 callerDisplayName?: string;
                 /**
+                 * Call id
+                 * @description The run id the call gets (default “scenario”): “Split by percentage” reads it
+                 */
+                id?: string;
+                /**
                  * Targets
                  * @description Outbound flows: who the run calls
                  */
@@ -2037,6 +2042,11 @@ export interface operations {
                   to?: string;
                   /** Caller name */
                   callerDisplayName?: string;
+                  /**
+                   * Call id
+                   * @description The run id the call gets (default “scenario”): “Split by percentage” reads it
+                   */
+                  id?: string;
                   /**
                    * Targets
                    * @description Outbound flows: who the run calls
@@ -2381,6 +2391,11 @@ export interface operations {
               /** Caller name */
               callerDisplayName?: string;
               /**
+               * Call id
+               * @description The run id the call gets (default “scenario”): “Split by percentage” reads it
+               */
+              id?: string;
+              /**
                * Targets
                * @description Outbound flows: who the run calls
                */
@@ -2652,6 +2667,11 @@ export interface operations {
                     to?: string;
                     /** Caller name */
                     callerDisplayName?: string;
+                    /**
+                     * Call id
+                     * @description The run id the call gets (default “scenario”): “Split by percentage” reads it
+                     */
+                    id?: string;
                     /**
                      * Targets
                      * @description Outbound flows: who the run calls
@@ -3030,6 +3050,11 @@ export interface operations {
                   to?: string;
                   /** Caller name */
                   callerDisplayName?: string;
+                  /**
+                   * Call id
+                   * @description The run id the call gets (default “scenario”): “Split by percentage” reads it
+                   */
+                  id?: string;
                   /**
                    * Targets
                    * @description Outbound flows: who the run calls
@@ -3489,6 +3514,11 @@ export interface operations {
               /** Caller name */
               callerDisplayName?: string;
               /**
+               * Call id
+               * @description The run id the call gets (default “scenario”): “Split by percentage” reads it
+               */
+              id?: string;
+              /**
                * Targets
                * @description Outbound flows: who the run calls
                */
@@ -3893,6 +3923,11 @@ export interface operations {
                 to?: string;
                 /** Caller name */
                 callerDisplayName?: string;
+                /**
+                 * Call id
+                 * @description The run id the call gets (default “scenario”): “Split by percentage” reads it
+                 */
+                id?: string;
                 /**
                  * Targets
                  * @description Outbound flows: who the run calls
@@ -4525,6 +4560,11 @@ export interface operations {
                   /** Caller name */
                   callerDisplayName?: string;
                   /**
+                   * Call id
+                   * @description The run id the call gets (default “scenario”): “Split by percentage” reads it
+                   */
+                  id?: string;
+                  /**
                    * Targets
                    * @description Outbound flows: who the run calls
                    */
@@ -4998,6 +5038,11 @@ export interface operations {
                 to?: string;
                 /** Caller name */
                 callerDisplayName?: string;
+                /**
+                 * Call id
+                 * @description The run id the call gets (default “scenario”): “Split by percentage” reads it
+                 */
+                id?: string;
                 /**
                  * Targets
                  * @description Outbound flows: who the run calls
@@ -6396,6 +6441,11 @@ export interface operations {
                 to?: string;
                 /** Caller name */
                 callerDisplayName?: string;
+                /**
+                 * Call id
+                 * @description The run id the call gets (default “scenario”): “Split by percentage” reads it
+                 */
+                id?: string;
                 /**
                  * Targets
                  * @description Outbound flows: who the run calls
@@ -8036,6 +8086,11 @@ export interface operations {
                 to?: string;
                 /** Caller name */
                 callerDisplayName?: string;
+                /**
+                 * Call id
+                 * @description The run id the call gets (default “scenario”): “Split by percentage” reads it
+                 */
+                id?: string;
                 /**
                  * Targets
                  * @description Outbound flows: who the run calls

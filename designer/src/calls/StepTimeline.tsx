@@ -53,10 +53,21 @@ export function stepRows(steps: readonly RunStep[], document: FlowDocument | und
   };
   return steps.map((step) => {
     const nodeId = stepNodeId(step);
+    const frames = stepFrames(step);
     return {
       seq: step.seq,
       time: formatTime(step.receivedAt),
-      node: nodeId ? nodeName(nodes.get(nodeId), nodeId) : '—',
+      // Inside a subflow: the calling node (on this canvas), then the subflow's node, by id.
+      node:
+        frames.length > 0 && nodeId
+          ? [
+              nodeName(nodes.get(frames[0]!.nodeId), frames[0]!.nodeId),
+              ...frames.slice(1).map((f) => f.nodeId),
+              nodeId,
+            ].join(' › ')
+          : nodeId
+            ? nodeName(nodes.get(nodeId), nodeId)
+            : '—',
       event: step.eventType,
       outcome: step.outcomes
         .map((o) =>
@@ -69,6 +80,13 @@ export function stepRows(steps: readonly RunStep[], document: FlowDocument | und
       ms: `${Math.round(step.ms)} ms`,
     };
   });
+}
+
+/** The subflow frames a step ran in (outermost first): those of its first entry inside one. */
+export function stepFrames(step: RunStep): { nodeId: string; flowId: string; version: number }[] {
+  const trace = step.trace ?? [];
+  const first = trace.find((t) => t.kind !== 'ignored');
+  return first?.in ?? [];
 }
 
 /**

@@ -68,6 +68,7 @@ export const emptyPath: RunPath = {
  * the document edge it followed (`source === nodeId && sourceOutcome === outcome`), numbered in
  * order with the event that moved it, the current node and the end. Reads the steps' trace
  * (`enter`, `outcome`, `end`); a step without a trace falls back to its `outcomes` and `nodeId`.
+ * Entries made inside a subflow (`in`) are left out: they are the subflow's nodes.
  */
 export function computePath(
   steps: readonly PathStep[],
@@ -120,6 +121,9 @@ export function computePath(
     const trace = step.trace ?? [];
     let traced = false;
     for (const entry of trace) {
+      // Inside a subflow: not this canvas's nodes. Its "Run subflow" node is entered, and the
+      // outcome its Return gave is taken, on this canvas; the steps list shows the nesting.
+      if (entry.in) continue;
       switch (entry.kind) {
         case 'enter':
           traced = true;

@@ -13,10 +13,11 @@ import {
 import { ArrowUpRegular, HistoryRegular } from '@fluentui/react-icons';
 import { useMemo } from 'react';
 import { useStore } from 'zustand';
-import { routePath } from '../app/router.js';
+import { api } from '../api/client.js';
+import { navigate, routePath } from '../app/router.js';
 import { useShallow } from 'zustand/react/shallow';
 import { NodeIcon, latestTypeVersion, newerNodeType, nodeType } from '../catalogue.js';
-import { ConfigForm, type FormEnvironment } from '../forms/ConfigForm.js';
+import { ConfigForm, type FlowsAccess, type FormEnvironment } from '../forms/ConfigForm.js';
 import { useEditorStore } from './context.js';
 import { describeUpgrade } from './nodeUpgrade.js';
 import { templateVariables } from './variables.js';
@@ -35,6 +36,29 @@ function configIssues(issues: Issue[]): Map<string, string> {
   }
   return map;
 }
+
+/** Published flows through the engine's API, for fields that call another flow. */
+const publishedFlows: FlowsAccess = {
+  list: async () => {
+    const out: { id: string; name: string; latestVersion: number | null }[] = [];
+    let cursor: string | undefined;
+    // A few pages at most: a picker of hundreds of flows is already too long.
+    for (let page = 0; page < 5; page++) {
+      const r = await api.listFlows(cursor);
+      for (const f of r.items) out.push({ id: f.id, name: f.name, latestVersion: f.latestVersion });
+      if (!r.nextCursor) break;
+      cursor = r.nextCursor;
+    }
+    return out;
+  },
+  versions: async (flowId) => (await api.listVersions(flowId)).items.map((v) => v.version),
+  document: async (flowId, version) => {
+    const v = version ?? (await api.getFlow(flowId)).latestVersion;
+    if (v === null || v === undefined) return undefined;
+    return (await api.getVersion(flowId, v)).document;
+  },
+  open: (flowId) => navigate({ page: 'editor', flowId }),
+};
 
 export function PropertyPanel({ flowId }: { flowId?: string }) {
   const store = useEditorStore();
@@ -121,6 +145,7 @@ function NodeProperties({
         return { id, type, label };
       }),
       issues: configIssues(issues),
+      flows: publishedFlows,
     }),
     [readOnly, variables, nodes, issues],
   );

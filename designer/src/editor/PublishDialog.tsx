@@ -26,6 +26,7 @@ import { diffFlows, type FlowDiff } from './diff.js';
 import { FlowCanvas } from './FlowCanvas.js';
 import { RecentCallsCheck } from './RecentCallsCheck.js';
 import { checkScenarios, type ScenarioChecks } from './scenarioChecks.js';
+import { BrowserSubflows } from './subflows.js';
 import { createEditorStore, markDiff, type EditorStore } from './store.js';
 
 interface Prepared {
@@ -97,7 +98,9 @@ export function PublishDialog({
       const saved = await saveFirst();
       const draft = store.getState().toDocument();
       const issues = validateFlow(draft);
-      const scenarios = checkScenarios(draft);
+      const subflows = new BrowserSubflows();
+      await subflows.load(draft);
+      const scenarios = checkScenarios(draft, { subflows: subflows.resolver });
       const versions = await listAll((cursor) => api.listVersions(flowId, cursor));
       const latest = versions.reduce((max, v) => Math.max(max, v.version), 0);
       const previous = latest ? (await api.getVersion(flowId, latest)).document : undefined;

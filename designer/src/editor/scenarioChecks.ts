@@ -4,8 +4,10 @@ import {
   type EdgeCoverage,
   type FlowDocument,
   type ScenarioResult,
+  type SubflowResolver,
 } from '@switchboard/flow';
 import { useEffect, useState } from 'react';
+import { BrowserSubflows } from './subflows.js';
 import type { CanvasLayer, EdgeMark } from '../calls/pathOverlay.js';
 import type { EditorStore } from './store.js';
 
@@ -23,15 +25,16 @@ export interface ScenarioChecks {
 /** The scenarios' results on a document (pure: the flow package's simulator, in the browser). */
 export function checkScenarios(
   document: FlowDocument,
-  options: { coverage?: boolean } = {},
+  options: { coverage?: boolean; subflows?: SubflowResolver } = {},
 ): ScenarioChecks {
-  const results = runScenarios(document);
+  const sim = options.subflows ? { subflows: options.subflows } : {};
+  const results = runScenarios(document, sim);
   const passed = results.filter((r) => r.passed).length;
   return {
     results,
     passed,
     failed: results.length - passed,
-    ...(options.coverage ? { coverage: edgeCoverage(document) } : {}),
+    ...(options.coverage ? { coverage: edgeCoverage(document, document.scenarios, sim) } : {}),
   };
 }
 
@@ -47,7 +50,23 @@ export function useScenarioChecks(
   const coverage = options.coverage ?? false;
   useEffect(() => {
     let timer: ReturnType<typeof setTimeout> | undefined;
-    const run = () => setChecks(checkScenarios(store.getState().toDocument(), { coverage }));
+    let live = true;
+    const subflows = new BrowserSubflows();
+    const run = () => {
+      const doc = store.getState().toDocument();
+      setChecks(checkScenarios(doc, { coverage, subflows: subflows.resolver }));
+      // The subflows it calls come from the engine: run again once they are in.
+      void subflows.load(doc).then((changed) => {
+        if (changed && live) {
+          setChecks(
+            checkScenarios(store.getState().toDocument(), {
+              coverage,
+              subflows: subflows.resolver,
+            }),
+          );
+        }
+      });
+    };
     run();
     const unsubscribe = store.subscribe((state, previous) => {
       if (state.version === previous.version) return;
@@ -55,6 +74,7 @@ export function useScenarioChecks(
       timer = setTimeout(run, CHECK_MS);
     });
     return () => {
+      live = false;
       clearTimeout(timer);
       unsubscribe();
     };

@@ -12,15 +12,22 @@ import {
   Textarea,
   Text,
 } from '@fluentui/react-components';
-import { AddRegular, BracesVariableRegular, DeleteRegular } from '@fluentui/react-icons';
-import { formatTarget, parseTarget } from '@switchboard/flow';
+import {
+  AddRegular,
+  BracesVariableRegular,
+  DeleteRegular,
+  OpenRegular,
+} from '@fluentui/react-icons';
+import { formatTarget, parseTarget, returnOutcomesOf, type FlowDocument } from '@switchboard/flow';
 import {
   createContext,
   memo,
   useContext,
+  useEffect,
   useLayoutEffect,
   useMemo,
   useRef,
+  useState,
   type ReactElement,
   type ReactNode,
 } from 'react';
@@ -43,6 +50,18 @@ export interface FormEnvironment {
   nodes: { id: string; type: string; label: string }[];
   /** Validator messages for this node's config, keyed by path below the config ("choices.0.label"). */
   issues: Map<string, string>;
+  /** Published flows, for fields that call another flow (flowRef); absent: no choice offered. */
+  flows?: FlowsAccess;
+}
+
+/** What a flowRef field needs of the engine: published flows, their versions and documents. */
+export interface FlowsAccess {
+  list(): Promise<{ id: string; name: string; latestVersion: number | null }[]>;
+  versions(flowId: string): Promise<number[]>;
+  /** The document of a version (null: the latest published). */
+  document(flowId: string, version: number | null): Promise<FlowDocument | undefined>;
+  /** Opens the flow in the editor. */
+  open(flowId: string): void;
 }
 
 const EnvironmentContext = createContext<FormEnvironment>({
@@ -164,6 +183,8 @@ function FieldEditor(props: FieldProps) {
       return <TargetField {...props} />;
     case 'nodeRef':
       return <NodeRefField {...props} />;
+    case 'flowRef':
+      return <FlowRefField {...props} />;
   }
   switch (info.kind) {
     case 'string':
@@ -395,6 +416,138 @@ function NodeRefField(props: FieldProps) {
         {value && !candidates.some((n) => n.id === value) && <option value={value}>{value}</option>}
       </Select>
     </Labelled>
+  );
+}
+
+interface FlowRefValue {
+  flowId: string;
+  version: number | null;
+  flowName: string;
+  returns: { outcome: string }[];
+}
+
+function asFlowRef(value: unknown): FlowRefValue {
+  const v = (value ?? {}) as Partial<FlowRefValue>;
+  return {
+    flowId: typeof v.flowId === 'string' ? v.flowId : '',
+    version: typeof v.version === 'number' ? v.version : null,
+    flowName: typeof v.flowName === 'string' ? v.flowName : '',
+    returns: Array.isArray(v.returns) ? v.returns : [],
+  };
+}
+
+/**
+ * A published flow and its version (pinned, or the latest published). Choosing one reads that
+ * version's Return nodes, which become the node's outcomes; "Open subflow" opens the flow.
+ */
+function FlowRefField(props: FieldProps) {
+  const { readOnly, flows } = useContext(EnvironmentContext);
+  const value = asFlowRef(props.value);
+  const [choices, setChoices] =
+    useState<{ id: string; name: string; latestVersion: number | null }[]>();
+  const [versions, setVersions] = useState<number[]>([]);
+  const [problem, setProblem] = useState<string>();
+  useEffect(() => {
+    let live = true;
+    flows
+      ?.list()
+      .then((list) => live && setChoices(list.filter((f) => f.latestVersion !== null)))
+      .catch((e: unknown) => live && setProblem(String((e as Error).message ?? e)));
+    return () => {
+      live = false;
+    };
+  }, [flows]);
+  useEffect(() => {
+    let live = true;
+    if (flows && value.flowId) {
+      flows
+        .versions(value.flowId)
+        .then((v) => live && setVersions(v))
+        .catch(() => live && setVersions([]));
+    }
+    return () => {
+      live = false;
+    };
+  }, [flows, value.flowId]);
+  const choose = async (flowId: string, version: number | null) => {
+    if (!flows || !flowId) {
+      props.onChange({ ...value, flowId: '', flowName: '', version: null, returns: [] });
+      return;
+    }
+    const name = choices?.find((f) => f.id === flowId)?.name ?? value.flowName;
+    try {
+      const doc = await flows.document(flowId, version);
+      const returns = doc ? returnOutcomesOf(doc).map((o) => ({ outcome: o.label })) : [];
+      setProblem(undefined);
+      props.onChange({ flowId, version, flowName: name, returns });
+    } catch (e) {
+      setProblem(`Could not read that version: ${(e as Error).message}`);
+    }
+  };
+  const error = props.errors.get('') ?? props.errors.get('flowId') ?? problem;
+  const known = choices?.some((f) => f.id === value.flowId) ?? false;
+  return (
+    <Field
+      label={props.label}
+      hint={props.info.meta.description}
+      validationMessage={error}
+      validationState={error ? 'error' : 'none'}
+      className="sb-field sb-flowref"
+    >
+      <div className="sb-flowref__row">
+        <Select
+          aria-label="Flow to call"
+          value={value.flowId}
+          disabled={readOnly || !flows}
+          onChange={(_, d) => void choose(d.value, null)}
+          name={`${props.path}.flowId`}
+        >
+          <option value="">(choose a published flow)</option>
+          {value.flowId && !known && (
+            <option value={value.flowId}>{value.flowName || value.flowId}</option>
+          )}
+          {(choices ?? []).map((f) => (
+            <option key={f.id} value={f.id}>
+              {f.name}
+            </option>
+          ))}
+        </Select>
+        <Select
+          aria-label="Version to call"
+          value={value.version === null ? 'latest' : String(value.version)}
+          disabled={readOnly || !flows || !value.flowId}
+          onChange={(_, d) =>
+            void choose(value.flowId, d.value === 'latest' ? null : Number(d.value))
+          }
+          name={`${props.path}.version`}
+        >
+          <option value="latest">Latest published</option>
+          {value.version !== null && !versions.includes(value.version) && (
+            <option value={String(value.version)}>Version {value.version}</option>
+          )}
+          {versions.map((v) => (
+            <option key={v} value={String(v)}>
+              Version {v}
+            </option>
+          ))}
+        </Select>
+      </div>
+      <Text size={200} block className="sb-flowref__outcomes">
+        {value.flowId
+          ? `Outcomes: ${value.returns.map((r) => r.outcome).join(', ') || 'none'}, Failed`
+          : 'Choose a flow that starts with “Subflow start”'}
+      </Text>
+      {flows && value.flowId && (
+        <Button
+          size="small"
+          icon={<OpenRegular />}
+          onClick={() => flows.open(value.flowId)}
+          aria-label="Open subflow"
+        >
+          Open subflow
+        </Button>
+      )}
+    </Field>
   );
 }
 

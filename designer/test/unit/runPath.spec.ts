@@ -1,5 +1,9 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { FlowDocument } from '@switchboard/flow';
 import { describe, expect, it } from 'vitest';
 import { computePath, edgeLabel, pathDecorations } from '../../src/calls/runPath.js';
+import { stepRows } from '../../src/calls/StepTimeline.js';
 import { mainIvr, simulate, SUNDAY_LA, supportCall, TUESDAY_10_LA } from './support/runs.js';
 
 describe('the path of a run over its document', () => {
@@ -162,5 +166,56 @@ describe('the path of a run over its document', () => {
     pathDecorations(path);
     expect(performance.now() - t0).toBeLessThan(100);
     expect(path.entered.length).toBeGreaterThan(1000);
+  });
+});
+
+describe('a run that called a subflow', () => {
+  const read = (file: string) =>
+    JSON.parse(
+      readFileSync(join(import.meta.dirname, `../../../flow/examples/${file}`), 'utf8'),
+    ) as FlowDocument;
+  const supportLine = read('support-line.json');
+  const verifyCaller = read('verify-caller.json');
+  const options = { flows: (id: string) => (id === 'v1' ? verifyCaller : undefined) };
+  // call-a takes the classic greeting (the split's hash of the run id).
+  const { steps, state } = simulate(
+    supportLine,
+    TUESDAY_10_LA,
+    [
+      { type: 'CallConnected' },
+      { type: 'PlayCompleted' },
+      { type: 'ActionResult', subflow: { flowId: 'verify-caller', versionId: 'v1', version: 1 } },
+      { type: 'RecognizeCompleted', tones: ['1', '2', '3', '4'] },
+      { type: 'PlayCompleted' },
+    ],
+    options,
+    'call-a',
+  );
+
+  it('draws on the calling canvas only its own nodes: the Run subflow node and the outcome it returned', () => {
+    expect(state.status).toBe('ended');
+    const path = computePath(steps, supportLine.edges, { status: 'ended' });
+    expect(path.entered.map((e) => e.nodeId)).toEqual([
+      'incoming',
+      'answer',
+      'greeting',
+      'classic',
+      'verify',
+      'thanks',
+      'hangUp',
+    ]);
+    expect(path.traversals.map((t) => t.edgeId)).toContain('verify-return:verified');
+  });
+
+  it('lists the subflow’s steps under the node that called it', () => {
+    const rows = stepRows(steps, supportLine);
+    expect(rows.map((r) => r.node)).toEqual([
+      'Incoming call',
+      'Answer',
+      'Classic greeting',
+      'Verify caller',
+      'Verify caller › pin',
+      'Thank the caller',
+    ]);
   });
 });

@@ -352,6 +352,14 @@ export class AcsGateway implements OnModuleDestroy {
           ...(action.prompts.length > 0 ? { playPrompts: action.prompts.map(playSource) } : {}),
         });
         return { ok: true };
+      default:
+        // Not an ACS operation (e.g. resolveSubflow): its own executor sends it.
+        return {
+          ok: false,
+          code: 'NotAnAcsAction',
+          message: `${action.kind} is not sent to ACS`,
+          retryable: false,
+        };
     }
   }
 

@@ -4,6 +4,7 @@ import { FlowTargets } from './flow-targets.js';
 import { FlowsController } from './flows.controller.js';
 import { FlowsRepository } from './flows.repository.js';
 import { FlowsService } from './flows.service.js';
+import { PublishedSubflows } from './published-subflows.js';
 
 /**
  * Flows, drafts and published versions. FlowsRepository is exported for the call runtime,
@@ -12,7 +13,7 @@ import { FlowsService } from './flows.service.js';
 @Module({
   imports: [AuditModule],
   controllers: [FlowsController],
-  providers: [FlowsRepository, FlowsService, FlowTargets],
-  exports: [FlowsRepository, FlowsService, FlowTargets],
+  providers: [FlowsRepository, FlowsService, FlowTargets, PublishedSubflows],
+  exports: [FlowsRepository, FlowsService, FlowTargets, PublishedSubflows],
 })
 export class FlowsModule {}

@@ -127,6 +127,33 @@ export class FlowsRepository {
     });
   }
 
+  /** Every published version of a flow with its document, oldest first. */
+  versionsWithDocuments(flowId: string) {
+    return this.prisma.flowVersion.findMany({
+      where: { flowId },
+      orderBy: { version: 'asc' },
+      select: { id: true, version: true, document: true },
+    });
+  }
+
+  /** A published version (null: the latest) with its document. */
+  versionWithDocument(flowId: string, version: number | null) {
+    return this.prisma.flowVersion.findFirst({
+      where: { flowId, ...(version !== null ? { version } : {}) },
+      orderBy: { version: 'desc' },
+      select: { id: true, version: true, document: true },
+    });
+  }
+
+  /** The id and number of a published version (null: the latest), without its document. */
+  resolveVersion(flowId: string, version: number | null) {
+    return this.prisma.flowVersion.findFirst({
+      where: { flowId, ...(version !== null ? { version } : {}) },
+      orderBy: { version: 'desc' },
+      select: { id: true, version: true },
+    });
+  }
+
   findVersion(flowId: string, version: number, db: Db = this.prisma) {
     return db.flowVersion.findUnique({ where: { flowId_version: { flowId, version } } });
   }

@@ -27,6 +27,7 @@ import type {
   VersionSummary,
 } from './flows.schemas.js';
 import { FlowsRepository } from './flows.repository.js';
+import { type LoadedSubflows, PublishedSubflows } from './published-subflows.js';
 
 type FlowRow = Omit<Flow, 'draft'> & { draft?: unknown; versions: { version: number }[] };
 
@@ -123,6 +124,7 @@ export class FlowsService {
     private readonly flows: FlowsRepository,
     private readonly audit: AuditRepository,
     @Inject(ENGINE_CONFIG) private readonly config: EngineConfig,
+    private readonly subflows: PublishedSubflows,
   ) {}
 
   /** 413 for documents over the configured node count or size. */
@@ -269,10 +271,12 @@ export class FlowsService {
     id: string,
     doc: FlowDocument | undefined,
   ): Promise<{ issues: ValidationIssue[] }> {
-    if (doc) return { issues: validateFlow(doc) };
+    if (doc)
+      return { issues: validateFlow(doc, { subflows: await this.subflows.load([doc], id) }) };
     const flow = await this.flows.find(id);
     if (!flow) throw notFound(`Flow ${id}`);
-    return { issues: validateFlow(flow.draft) };
+    const draft = flow.draft as unknown as FlowDocument;
+    return { issues: validateFlow(draft, { subflows: await this.subflows.load([draft], id) }) };
   }
 
   /** Validates the saved draft on the server and publishes it as the next version. */
@@ -284,9 +288,11 @@ export class FlowsService {
     return this.prisma.$transaction(async (tx) => {
       const flow = await this.lockedFlow(tx, id);
       assertRevision(flow, input.revision);
-      assertDraftValid(flow.draft, 'publishing');
+      // Checked against the subflows published now: the versions a call would run.
       const document = flow.draft as unknown as FlowDocument;
-      assertScenariosPass(document);
+      const subflows = await this.subflows.load([document], id);
+      assertDraftValid(flow.draft, 'publishing', subflows);
+      assertScenariosPass(document, subflows);
       const version = await this.nextVersion(tx, id, document, by, input.comment, null);
       await this.audit.record(tx, {
         actor: by.actor,
@@ -433,8 +439,8 @@ export class FlowsService {
  * Throws the 422 that lists a draft's errors (publishing and test calls refuse a draft the
  * validator finds errors in; warnings pass). `before` names what is refused.
  */
-export function assertDraftValid(draft: unknown, before: string): void {
-  const issues = validateFlow(draft);
+export function assertDraftValid(draft: unknown, before: string, subflows?: LoadedSubflows): void {
+  const issues = validateFlow(draft, subflows ? { subflows } : {});
   const errors = issues.filter((i) => i.severity === 'error');
   if (errors.length === 0) return;
   throw new ProblemException(
@@ -452,9 +458,9 @@ export function assertDraftValid(draft: unknown, before: string): void {
  * The per-flow gate: with `scenariosMustPass`, publishing is refused (422 `scenarios-failing`)
  * while a scenario of the draft fails; `failures` lists each failing scenario with its reasons.
  */
-export function assertScenariosPass(doc: FlowDocument): void {
+export function assertScenariosPass(doc: FlowDocument, subflows?: LoadedSubflows): void {
   if (!doc.scenariosMustPass) return;
-  const results = runScenarios(doc);
+  const results = runScenarios(doc, subflows ? { subflows } : {});
   const failing = results.flatMap((r, i) => (r.passed ? [] : [{ index: i, result: r }]));
   if (failing.length === 0) return;
   const n = failing.length;

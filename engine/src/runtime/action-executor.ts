@@ -1,4 +1,4 @@
-import type { AcsAction } from '@switchboard/flow';
+import type { AcsAction, SubflowVersion } from '@switchboard/flow';
 
 /** What sending one action produced; the runtime turns it into an ActionResult/ActionFailed event. */
 export type SendOutcome =
@@ -10,6 +10,8 @@ export interface ActionResultData {
   invitationId?: string;
   /** The answer completed the operation (mute, hold, unhold): no callback follows. */
   completes?: boolean;
+  /** A resolveSubflow's answer: the version the subflow node calls. */
+  subflow?: SubflowVersion;
 }
 
 /** Where an action goes, as its run knows it. */

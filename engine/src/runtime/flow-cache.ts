@@ -1,5 +1,12 @@
 import { Injectable } from '@nestjs/common';
-import { compileFlow, type CompiledFlow, type FlowDocument } from '@switchboard/flow';
+import {
+  compileFlow,
+  type CallEvent,
+  type CompiledFlow,
+  type FlowDocument,
+  type FlowLookup,
+  type RunState,
+} from '@switchboard/flow';
 import { FlowsRepository } from '../flows/flows.repository.js';
 
 const MAX_ENTRIES = 200;
@@ -44,6 +51,23 @@ export class FlowCache {
       this.loading.set(flowVersionId, p);
     }
     return p;
+  }
+
+  /**
+   * The interpreter's lookup of subflows for one step, loaded first (the step itself stays
+   * pure): every version on the run's frames, and the one the event resolves a subflow call to.
+   * A version that cannot be loaded is left out: the interpreter fails that call, traced.
+   */
+  async lookupFor(state: RunState, event?: CallEvent): Promise<FlowLookup | undefined> {
+    const ids = (state.frames ?? []).map((f) => f.versionId);
+    if (event?.subflow) ids.push(event.subflow.versionId);
+    if (ids.length === 0) return undefined;
+    const loaded = new Map<string, CompiledFlow>();
+    for (const id of new Set(ids)) {
+      const flow = await this.get(id).catch(() => undefined);
+      if (flow) loaded.set(id, flow);
+    }
+    return (id) => loaded.get(id);
   }
 
   private remember(id: string, compiled: CompiledFlow): void {

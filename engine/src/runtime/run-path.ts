@@ -10,6 +10,11 @@ import type { TraceEntry } from '@switchboard/flow';
  * The interpreter traces an outcome and the entry it leads to in the same step (it follows an
  * outcome at once; an outcome that leads nowhere ends the run), so a step's trace is enough: no
  * outcome is left waiting for the next step's enter.
+ *
+ * Entries inside a subflow (`in`: the frames they ran in) are left out: the run's path is its
+ * own flow's, where the "Run subflow" node and the edge its returned outcome took are counted.
+ * Calls through a subflow are not counted in the subflow's own analytics (its runs are the
+ * callers'); its nodes are in each step's trace.
  */
 export interface RunPath {
   /** Node ids, each once, in the order first entered. */
@@ -36,6 +41,7 @@ export function stepPath(trace: readonly TraceEntry[]): RunPath {
   const edges = new Set<string>();
   let outcome: { nodeId: string; outcome: string } | undefined;
   for (const t of trace) {
+    if (t.in) continue;
     if (t.kind === 'outcome') {
       outcome = t;
     } else if (t.kind === 'enter') {

@@ -16,6 +16,7 @@ import { RuntimeRepository } from './runtime.repository.js';
 import { RuntimeService } from './runtime.service.js';
 import { SentMarks } from './sent-marks.js';
 import { StepApplier } from './step-applier.js';
+import { SubflowExecutor } from './subflow.executor.js';
 
 /**
  * The call runtime: apply events exactly once (StepApplier), send actions through their
@@ -32,7 +33,12 @@ import { StepApplier } from './step-applier.js';
     RunEvents,
     StepApplier,
     SentMarks,
-    { provide: ACTION_EXECUTORS, useFactory: (acs: AcsExecutor) => [acs], inject: [AcsExecutor] },
+    SubflowExecutor,
+    {
+      provide: ACTION_EXECUTORS,
+      useFactory: (acs: AcsExecutor, subflows: SubflowExecutor) => [acs, subflows],
+      inject: [AcsExecutor, SubflowExecutor],
+    },
     ActionSender,
     RuntimeService,
     OutboxDispatcher,

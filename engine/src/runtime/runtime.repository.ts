@@ -126,7 +126,9 @@ export function stepParams(
     state: json(asStored(s)),
     status: s.status,
     endReason: s.endReason ?? null,
-    currentNodeId: s.currentNodeId ?? null,
+    // Inside a subflow the run is, for its own flow, on the node that called it (the trace
+    // entries carry the subflow's nodes with their frames).
+    currentNodeId: s.frames?.[0]?.nodeId ?? s.currentNodeId ?? null,
     awaitingContext: (s.status === 'running' && s.awaiting?.operationContext) || null,
     deadline: write.deadline === null ? null : utc(write.deadline),
     seq,

@@ -250,6 +250,7 @@ export class RuntimeService {
       const flow = await this.flows.get(run.flowVersionId);
       const r = step(flow, run.state, event, Date.now() + run.clockOffsetMs, {
         stepLimit: this.config.runtime.stepLimit,
+        flows: await this.flows.lookupFor(run.state, event),
       });
       const write = this.toWrite(r, event, receivedAt, event, run.state, run.clockOffsetMs);
       if (!write.callConnectionId && event.callConnectionId && !run.callConnectionId) {
@@ -398,13 +399,14 @@ export class RuntimeService {
     if (outcome.ok) {
       this.metrics.actionsSent.inc({ kind: action.kind, path });
       const r = outcome.result;
-      if (r && (r.callConnectionId || r.invitationId || r.completes)) {
+      if (r && (r.callConnectionId || r.invitationId || r.completes || r.subflow)) {
         await apply({
           id: `result:${action.id}`,
           type: 'ActionResult',
           operationContext: action.operationContext,
           ...(r.callConnectionId ? { callConnectionId: r.callConnectionId } : {}),
           ...(r.invitationId ? { invitationId: r.invitationId } : {}),
+          ...(r.subflow ? { subflow: r.subflow } : {}),
           resultInformation: { code: 200 },
         });
       }

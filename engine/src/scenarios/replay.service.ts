@@ -1,6 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import {
   type CompiledFlow,
+  type FlowDocument,
+  type SubflowResolver,
   compileFlow,
   pathOf,
   replayRecording,
@@ -11,7 +13,8 @@ import { type FieldError, notFound, ProblemException } from '../common/problem.j
 import { FlowsRepository } from '../flows/flows.repository.js';
 import { FlowCache } from '../runtime/flow-cache.js';
 import { FlowTargets } from '../flows/flow-targets.js';
-import { recordingOf, type RecordedRunRow, stepsByRun } from './recording.js';
+import { PublishedSubflows } from '../flows/published-subflows.js';
+import { recordingOf, type RecordedRunRow, type RecordedStepRow, stepsByRun } from './recording.js';
 import { RecordingsRepository } from './recordings.repository.js';
 import {
   MAX_REPLAY_STEPS,
@@ -56,6 +59,7 @@ export class ReplayService {
     private readonly recordings: RecordingsRepository,
     private readonly compiled: FlowCache,
     private readonly targets: FlowTargets,
+    private readonly published: PublishedSubflows,
   ) {}
 
   async replay(
@@ -71,13 +75,16 @@ export class ReplayService {
     assertStepBudget(runs, body.runIds ? 'runIds' : 'filter.limit');
     const steps = stepsByRun(await this.recordings.steps(runs));
     const recorded = await this.recordedFlows(runs);
+    const subflows = await this.subflowsFor(flowId, target.document, steps);
     const t1 = performance.now();
 
     const flow = compileFlow(target.document);
     const results: ReplayResultDto[] = [];
     let slice = performance.now();
     for (const run of runs) {
-      results.push(replayOne(flow, recorded.get(run.flowVersionId), run, steps.get(run.id) ?? []));
+      results.push(
+        replayOne(flow, recorded.get(run.flowVersionId), run, steps.get(run.id) ?? [], subflows),
+      );
       if (performance.now() - slice > SLICE_MS) {
         await yieldToEventLoop();
         slice = performance.now();
@@ -148,6 +155,35 @@ export class ReplayService {
     return runs;
   }
 
+  /**
+   * What the replays' subflow calls need: the target's calls resolve as a call would now
+   * (latest published), and the recorded runs' frames re-run the versions they recorded (the
+   * `subflow` of their resolve answers).
+   */
+  private async subflowsFor(
+    flowId: string,
+    target: FlowDocument,
+    steps: Map<string, RecordedStepRow[]>,
+  ): Promise<SubflowResolver> {
+    const published = await this.published.load([target], flowId);
+    const ids = new Set<string>();
+    for (const list of steps.values()) {
+      for (const s of list) {
+        const id = (s.event as { subflow?: { versionId?: unknown } } | null)?.subflow?.versionId;
+        if (typeof id === 'string') ids.add(id);
+      }
+    }
+    const recorded = new Map<string, CompiledFlow>();
+    for (const id of ids) {
+      const f = await this.compiled.get(id).catch(() => undefined);
+      if (f) recorded.set(id, f);
+    }
+    return {
+      resolve: (id, version) => published.resolve(id, version),
+      flow: (id) => recorded.get(id) ?? published.flow(id),
+    };
+  }
+
   /** Each document the runs walked, compiled once (null: it is gone). */
   private async recordedFlows(runs: RecordedRunRow[]): Promise<Map<string, CompiledFlow | null>> {
     const ids = [...new Set(runs.map((r) => r.flowVersionId))];
@@ -174,6 +210,7 @@ function replayOne(
   recorded: CompiledFlow | null | undefined,
   run: RecordedRunRow,
   steps: Parameters<typeof recordingOf>[1],
+  subflows: SubflowResolver,
 ): ReplayResultDto {
   const about = {
     startedAt: run.startedAt.toISOString(),
@@ -185,7 +222,7 @@ function replayOne(
   try {
     const recording = recordingOf(run, steps);
     result = recorded
-      ? replayRecording(target, recorded, recording)
+      ? replayRecording(target, recorded, recording, { subflows })
       : notReplayable(run, 'the flow document it ran is no longer stored', pathOf(recording.trace));
   } catch (e) {
     result = notReplayable(run, `its record cannot be read (${(e as Error).message})`, []);

@@ -13,6 +13,7 @@ import { ProblemException, zodFieldErrors } from '../common/problem.js';
 import { FlowsService } from '../flows/flows.service.js';
 import { FlowCache } from '../runtime/flow-cache.js';
 import { FlowTargets } from '../flows/flow-targets.js';
+import { PublishedSubflows } from '../flows/published-subflows.js';
 import { recordingOf } from './recording.js';
 import { RecordingsRepository } from './recordings.repository.js';
 import type {
@@ -68,11 +69,14 @@ export class ScenariosService {
     private readonly compiled: FlowCache,
     private readonly targets: FlowTargets,
     private readonly flows: FlowsService,
+    private readonly subflows: PublishedSubflows,
   ) {}
 
   async run(flowId: string, body: TargetRequest): Promise<ScenarioRunResponse> {
     const target = await this.targets.resolve(flowId, body, 'running its scenarios');
-    const results = runScenarios(target.document);
+    const results = runScenarios(target.document, {
+      subflows: await this.subflows.load([target.document], flowId),
+    });
     const passed = results.filter((r) => r.passed).length;
     return { results, passed, failed: results.length - passed };
   }

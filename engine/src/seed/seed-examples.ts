@@ -1,7 +1,7 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { INestApplication } from '@nestjs/common';
-import type { FlowDocument } from '@switchboard/flow';
+import { flowReferencesOf, nodeTypeOf, type FlowDocument } from '@switchboard/flow';
 import type { Principal } from '../auth/principal.js';
 import { EntryPointsRepository } from '../entry-points/entry-points.repository.js';
 import { FlowsRepository } from '../flows/flows.repository.js';
@@ -11,7 +11,47 @@ import { FlowsService } from '../flows/flows.service.js';
 /** Example flows bound to example numbers by `npm start` (outbound flows get no number). */
 export const EXAMPLE_NUMBERS: Record<string, string> = {
   'main-ivr.json': '+18005550100',
+  'support-line.json': '+18005550101',
 };
+
+const stem = (file: string) => file.replace(/\.json$/, '');
+
+/**
+ * Examples call each other's flows by file name (`verify-caller`), as `switchboard test` finds
+ * them; imported, each such reference is the seeded flow's id. Called flows are imported first.
+ */
+function linkExamples(doc: FlowDocument, ids: ReadonlyMap<string, string>): FlowDocument {
+  const nodes = doc.nodes.map((n) => {
+    const refs = nodeTypeOf(n)?.flowReferences;
+    if (!refs) return n;
+    const config = structuredClone(n.config);
+    for (const ref of flowReferencesOf({ ...doc, nodes: [n] })) {
+      const id = ids.get(ref.flowId);
+      if (!id) continue;
+      let at: Record<string | number, unknown> = config;
+      for (const key of ref.path.slice(0, -1)) at = at[key] as Record<string | number, unknown>;
+      at[ref.path[ref.path.length - 1] as string] = id;
+    }
+    return { ...n, config };
+  });
+  return { ...doc, nodes };
+}
+
+/** Files in an order where every file comes after the examples it calls. */
+function calledFirst(files: string[], docs: Map<string, FlowDocument>): string[] {
+  const out: string[] = [];
+  const visit = (file: string, on: Set<string>) => {
+    if (out.includes(file) || on.has(file)) return;
+    on.add(file);
+    for (const ref of flowReferencesOf(docs.get(file)!)) {
+      const called = `${ref.flowId}.json`;
+      if (docs.has(called)) visit(called, on);
+    }
+    out.push(file);
+  };
+  for (const f of files) visit(f, new Set());
+  return out;
+}
 
 const SYSTEM: Principal = {
   kind: 'user',
@@ -41,10 +81,15 @@ export async function seedExamples(
   const bindings = app.get(EntryPointsRepository);
   const flows = app.get(FlowsService);
   const entryPoints = app.get(EntryPointsService);
-  const files = (await readdir(examplesDir)).filter((f) => f.endsWith('.json')).sort();
+  const names = (await readdir(examplesDir)).filter((f) => f.endsWith('.json')).sort();
+  const docs = new Map<string, FlowDocument>();
+  for (const file of names) {
+    docs.set(file, JSON.parse(await readFile(join(examplesDir, file), 'utf8')) as FlowDocument);
+  }
+  const ids = new Map<string, string>();
   const seeded: SeededFlow[] = [];
-  for (const file of files) {
-    const doc = JSON.parse(await readFile(join(examplesDir, file), 'utf8')) as FlowDocument;
+  for (const file of calledFirst(names, docs)) {
+    const doc = linkExamples(docs.get(file)!, ids);
     let flow = await repo.findByName(doc.name);
     let version = flow?.versions[0]?.version;
     if (!flow) {
@@ -60,6 +105,7 @@ export async function seedExamples(
       const bound = await bindings.find(number);
       if (!bound) await entryPoints.bind(number, { flowId: flow.id }, SYSTEM);
     }
+    ids.set(stem(file), flow.id);
     seeded.push({ file, flowId: flow.id, name: doc.name, version, ...(number ? { number } : {}) });
   }
   return seeded;

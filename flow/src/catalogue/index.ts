@@ -10,6 +10,10 @@ import { removeParticipant } from './call-remove-participant.js';
 import { transferCall } from './call-transfer.js';
 import { unholdParticipant } from './call-unhold.js';
 import { branch } from './logic-branch.js';
+import { returnNode } from './flow-return.js';
+import { runSubflow } from './flow-run-subflow.js';
+import { split } from './logic-split.js';
+import { subflowTrigger } from './trigger-subflow.js';
 import { businessHours } from './logic-business-hours.js';
 import { setVariables } from './logic-set-variables.js';
 import { collectDigits } from './media-collect-digits.js';
@@ -23,6 +27,7 @@ import { categories, type Category, type NodeConfig, type NodeTypeDescription } 
 const latest: readonly NodeTypeDescription[] = [
   incomingCallTrigger,
   outboundCallTrigger,
+  subflowTrigger,
   answerCall,
   rejectCall,
   redirectCall,
@@ -38,8 +43,11 @@ const latest: readonly NodeTypeDescription[] = [
   menu,
   collectDigits,
   branch,
+  split,
   setVariables,
   businessHours,
+  runSubflow,
+  returnNode,
 ];
 
 /** Superseded versions. Never removed: flows published with them still run as they did. */

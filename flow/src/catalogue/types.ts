@@ -59,6 +59,8 @@ export interface NodeRef {
 /** What a node type's hooks see while a run is on the node. */
 export interface NodeContext<C = NodeConfig> {
   nodeId: string;
+  /** The run's id: stable for the whole call, and the same when a recording is replayed. */
+  runId: string;
   config: C;
   call: Readonly<CallInfo>;
   vars: Readonly<Record<string, string>>;
@@ -118,7 +120,8 @@ export interface NodeTypeDescription<C = NodeConfig> {
   terminal?: true;
   /** Why the run ends at a terminal node. */
   endReason?: EndReason;
-  trigger?: 'incoming' | 'outbound';
+  /** `subflow`: the flow is called by another flow's "Run subflow" node, on its call. */
+  trigger?: 'incoming' | 'outbound' | 'subflow';
   callControl: CallControlRole;
   /** Waits for the caller or the network (a cycle needs at least one such node). */
   waits: boolean;
@@ -166,6 +169,47 @@ export interface NodeTypeDescription<C = NodeConfig> {
   writesVariables?: (config: C) => string[];
   /** Config fields naming other nodes. */
   references?: (config: C) => NodeRef[];
+  /** Config fields naming another flow (a subflow call), for the validator and the designer. */
+  flowReferences?: (config: C) => FlowRef[];
+  /**
+   * Calls another flow on the same call: the node's action resolves the version, and its
+   * answer (an ActionResult carrying `subflow`) enters that flow's trigger with `inputs` as
+   * its variables. A Return node of the called flow hands back: `outputs` are the caller's
+   * variables it sets, and the return's outcome is the node's outcome.
+   */
+  calls?: {
+    inputs: (ctx: NodeContext<C>) => Record<string, string>;
+    outputs: (config: C, returned: Readonly<Record<string, string>>) => Record<string, string>;
+  };
+  /** Ends the flow it is in and hands control back to the node that called it. */
+  returns?: (ctx: NodeContext<C>) => { outcome: string; outputs: Record<string, string> };
+  /** The outcome a Return node gives its caller, as the caller's node shows it. */
+  returnOutcome?: (config: C) => OutcomeDescription;
+  /** A subflow trigger: why the inputs a caller gives do not fit (undefined: they do). */
+  checkInputs?: (config: C, inputs: Readonly<Record<string, string>>) => string | undefined;
+  /** A subflow trigger: the inputs and outputs the flow declares, for callers to check against. */
+  signature?: (config: C) => SubflowSignature;
+}
+
+/** A config field naming another flow: a pinned version, or null for the latest published. */
+export interface FlowRef {
+  path: (string | number)[];
+  flowId: string;
+  version: number | null;
+  /** The inputs the node gives, by name, with the templates they come from. */
+  inputs: { name: string; value: string }[];
+  /** The outputs the node reads, by name. */
+  outputs: string[];
+  /** The outcome ids the node shows (the subflow's returns as chosen in the designer). */
+  outcomes: string[];
+}
+
+export type SubflowValueType = 'string' | 'number' | 'boolean';
+
+/** What a subflow takes and gives. */
+export interface SubflowSignature {
+  inputs: { name: string; type: SubflowValueType; required: boolean }[];
+  outputs: { name: string; type: SubflowValueType }[];
 }
 
 /**

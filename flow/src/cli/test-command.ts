@@ -1,8 +1,10 @@
 import { readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { FlowDocumentSchema, type FlowDocument } from '../document.js';
 import { compileFlow } from '../interpreter/compile.js';
 import { edgeCoverage } from '../scenarios/coverage.js';
 import { runScenario, type ScenarioResult } from '../scenarios/run-scenario.js';
+import type { SubflowResolver } from '../scenarios/subflows.js';
 
 export interface FileResult {
   file: string;
@@ -11,6 +13,39 @@ export interface FileResult {
   error?: string;
   results: (ScenarioResult & { ms: number })[];
   coverage?: { covered: number; edges: number };
+}
+
+/**
+ * Without an engine, a "Run subflow" node's flow is the file next to this one named after its
+ * flow id (`verify-caller` → `verify-caller.json`), as one published version: how the examples
+ * refer to each other. A flow id with no such file is not found (the node takes "failed").
+ */
+export function siblingSubflows(file: string): SubflowResolver {
+  const docs = new Map<string, FlowDocument | null>();
+  const load = (flowId: string): FlowDocument | null => {
+    let doc = docs.get(flowId);
+    if (doc !== undefined) return doc;
+    doc = null;
+    if (/^[A-Za-z0-9_-]+$/.test(flowId)) {
+      try {
+        const parsed = FlowDocumentSchema.safeParse(
+          JSON.parse(readFileSync(join(dirname(file), `${flowId}.json`), 'utf8')),
+        );
+        if (parsed.success) doc = parsed.data;
+      } catch {
+        // No such file: not found.
+      }
+    }
+    docs.set(flowId, doc);
+    return doc;
+  };
+  return {
+    resolve: (flowId, version) =>
+      load(flowId) && (version === null || version === 1)
+        ? { flowId, versionId: `${flowId}@1`, version: 1 }
+        : undefined,
+    flow: (versionId) => load(versionId.replace(/@1$/, '')) ?? undefined,
+  };
 }
 
 /** Runs the scenarios of one flow file, in process: no engine, no database, no network. */
@@ -39,12 +74,13 @@ export function testFile(file: string): FileResult {
   }
   const doc: FlowDocument = parsed.data;
   const flow = compileFlow(doc);
+  const subflows = siblingSubflows(file);
   const results = (doc.scenarios ?? []).map((s) => {
     const t = performance.now();
-    const r = runScenario(flow, s);
+    const r = runScenario(flow, s, { subflows });
     return { ...r, ms: performance.now() - t };
   });
-  const coverage = edgeCoverage(doc);
+  const coverage = edgeCoverage(doc, doc.scenarios, { subflows });
   return {
     file,
     flowName: doc.name,

@@ -6,9 +6,13 @@ import type {
   OutcomeDescription,
   RunResult,
 } from '../catalogue/types.js';
-import { tonesToDigits, type CallEvent } from '../events.js';
+import { tonesToDigits, type CallEvent, type SubflowVersion } from '../events.js';
 import {
   DEFAULT_STEP_LIMIT,
+  MAX_SUBFLOW_DEPTH,
+  type FlowLookup,
+  type Frame,
+  type TraceFrame,
   RECENT_EVENT_IDS,
   type NodeResult,
   type RunOptions,
@@ -16,7 +20,7 @@ import {
   type StepResult,
   type TraceEntry,
 } from '../state.js';
-import type { CompiledFlow, CompiledNode } from './compile.js';
+import { toCompiledFlow, type CompiledFlow, type CompiledNode } from './compile.js';
 import { CALL_TEMPLATE_FIELDS } from '../templates.js';
 
 const DEFAULT_MAX_WAIT_SECONDS = 60;
@@ -37,15 +41,42 @@ export class Run {
   private readonly owned = new Set<'vars' | 'results' | 'attempts' | 'call'>();
   private readonly stepLimit: number;
   private callScope: Record<string, string> | undefined;
+  /** The flow the run is in: the run's own, or the innermost subflow's (see `frames`). */
+  private flow: CompiledFlow;
+  private readonly lookup: FlowLookup | undefined;
+  private traceFrames: TraceFrame[] | undefined;
+  /** Set by a Return node: the caller node the returned outcome is followed from. */
+  private resumeFrom: CompiledNode | undefined;
+  /** The innermost subflow's version could not be found (the lookup lacks it). */
+  readonly missingFlow: string | undefined;
 
   constructor(
-    private readonly flow: CompiledFlow,
+    private readonly root: CompiledFlow,
     state: RunState,
     readonly now: number,
     options: RunOptions | undefined,
   ) {
     this.state = { ...state };
     this.stepLimit = options?.stepLimit ?? DEFAULT_STEP_LIMIT;
+    this.lookup = options?.flows;
+    this.flow = root;
+    const top = state.frames?.[state.frames.length - 1];
+    if (top) {
+      const f = this.flowOf(top.versionId);
+      if (f) this.flow = f;
+      else this.missingFlow = top.versionId;
+      this.traceFrames = state.frames?.map(traceFrame);
+    }
+  }
+
+  /** The flow the run is in now. */
+  get currentFlow(): CompiledFlow {
+    return this.flow;
+  }
+
+  private flowOf(versionId: string): CompiledFlow | undefined {
+    const f = this.lookup?.(versionId);
+    return f ? toCompiledFlow(f) : undefined;
   }
 
   result(): StepResult {
@@ -106,7 +137,7 @@ export class Run {
   // ---- trace and actions ----
 
   note(entry: TraceEntry): void {
-    this.trace.push(entry);
+    this.trace.push(this.traceFrames ? { ...entry, in: this.traceFrames } : entry);
   }
 
   private emit(node: CompiledNode, drafts: readonly ActionDraft[]): string {
@@ -202,7 +233,9 @@ export class Run {
     while (node && this.state.status === 'running') {
       const outcome = this.enterOne(node);
       if (outcome === undefined) return;
-      node = this.follow(node, outcome);
+      const from = this.resumeFrom ?? node;
+      this.resumeFrom = undefined;
+      node = this.follow(from, outcome);
     }
   }
 
@@ -220,6 +253,7 @@ export class Run {
     this.setResult(node.id, undefined);
     const desc = node.desc;
     try {
+      if (desc.returns) return this.returnFrom(node);
       if (desc.enter) this.setVars(desc.enter(this.context(node)));
       if (desc.run) {
         const r: RunResult = desc.run(this.context(node));
@@ -302,6 +336,129 @@ export class Run {
     this.end(failed ? 'failed' : unanswered ? 'rejected' : 'completed', 'release');
   }
 
+  // ---- subflows ----
+
+  /**
+   * Enters the subflow a "Run subflow" node resolved: a new frame keeps the caller's variables
+   * and results, the subflow starts with only its inputs, at its trigger. Anything that stops
+   * the call (depth, an unknown version, inputs that do not fit) takes the node's failure
+   * outcome instead, with the reason traced.
+   */
+  private descend(node: CompiledNode, resolved: SubflowVersion): void {
+    const calls = node.desc.calls;
+    const frames = this.state.frames ?? [];
+    const failWith = (message: string) => {
+      const outcome = this.fail(node, message);
+      if (outcome !== undefined) this.continueWith(node, outcome);
+    };
+    if (!calls) return failWith('this node calls no subflow');
+    if (frames.length >= MAX_SUBFLOW_DEPTH) {
+      return failWith(`subflows are nested more than ${MAX_SUBFLOW_DEPTH} deep`);
+    }
+    const sub = this.flowOf(resolved.versionId);
+    if (!sub) return failWith(`version ${resolved.version} of the subflow is not available`);
+    const trigger = sub.trigger;
+    if (!trigger || trigger.desc.trigger !== 'subflow') {
+      return failWith(
+        `version ${resolved.version} of the subflow does not start with “Subflow start”`,
+      );
+    }
+    let inputs: Record<string, string>;
+    try {
+      inputs = calls.inputs(this.context(node));
+    } catch (e) {
+      return failWith(e instanceof Error ? e.message : String(e));
+    }
+    const wrong = trigger.desc.checkInputs?.(trigger.config, inputs);
+    if (wrong) return failWith(wrong);
+    const frame: Frame = {
+      flowId: resolved.flowId,
+      versionId: resolved.versionId,
+      version: resolved.version,
+      nodeId: node.id,
+      vars: this.state.vars,
+      results: this.state.results,
+    };
+    const s = this.state;
+    s.frames = [...frames, frame];
+    s.vars = { ...inputs };
+    s.results = {};
+    this.owned.add('vars');
+    this.owned.add('results');
+    if (node.id in s.attempts) delete this.own('attempts')[node.id];
+    this.flow = sub;
+    this.callScope = undefined;
+    this.traceFrames = s.frames.map(traceFrame);
+    this.enter(trigger);
+  }
+
+  /**
+   * A Return node: the subflow's frame is left, the caller's variables and results come back,
+   * with the outputs the caller maps, and the caller node takes the return's outcome (its
+   * failure outcome when the caller does not show that outcome: a newer version returns one
+   * the caller was not wired for).
+   */
+  private returnFrom(node: CompiledNode): string | undefined {
+    const s = this.state;
+    const frames = s.frames ?? [];
+    const frame = frames[frames.length - 1];
+    const returned = node.desc.returns?.(this.context(node));
+    if (!frame || !returned) {
+      this.end('completed', 'release');
+      return undefined;
+    }
+    const rest = frames.slice(0, -1);
+    const parentTop = rest[rest.length - 1];
+    const parent = parentTop ? this.flowOf(parentTop.versionId) : this.root;
+    const caller = parent?.nodes.get(frame.nodeId);
+    if (!parent || !caller) {
+      this.note({
+        at: this.now,
+        kind: 'error',
+        nodeId: node.id,
+        message: 'the calling flow is not available',
+      });
+      this.end('failed', 'release');
+      return undefined;
+    }
+    if (rest.length > 0) s.frames = rest;
+    else delete s.frames;
+    s.vars = frame.vars;
+    s.results = frame.results;
+    this.owned.delete('vars');
+    this.owned.delete('results');
+    this.flow = parent;
+    this.callScope = undefined;
+    this.traceFrames = rest.length > 0 ? rest.map(traceFrame) : undefined;
+    s.currentNodeId = caller.id;
+    this.note({
+      at: this.now,
+      kind: 'event',
+      nodeId: caller.id,
+      event: 'SubflowReturned',
+      eventId: `${s.runId}:return:${s.stepCount}`,
+      note: `returned “${returned.outcome}”`,
+    });
+    try {
+      this.setVars(caller.desc.calls?.outputs(caller.config, returned.outputs) ?? {});
+    } catch (e) {
+      this.note({ at: this.now, kind: 'error', nodeId: caller.id, message: String(e) });
+    }
+    this.resumeFrom = caller;
+    const outcome = node.desc.returnOutcome?.(node.config).id ?? returned.outcome;
+    if (caller.outcomes.has(outcome)) return outcome;
+    this.note({
+      at: this.now,
+      kind: 'error',
+      nodeId: caller.id,
+      message: `the subflow returned “${returned.outcome}”, which this node does not show`,
+    });
+    if (caller.failureOutcome) return caller.failureOutcome;
+    this.resumeFrom = undefined;
+    this.end('failed', 'release');
+    return undefined;
+  }
+
   // ---- events for the awaited node ----
 
   /** Applies an event addressed to the awaited node (caller checked the operation context). */
@@ -313,6 +470,19 @@ export class Run {
     }
     if (event.type === 'ActionFailed') {
       this.complete(node, node.failureOutcome, result, event);
+      return;
+    }
+    if (event.subflow && node.desc.calls) {
+      delete this.state.awaiting;
+      this.note({
+        at: this.now,
+        kind: 'event',
+        nodeId: node.id,
+        event: event.type,
+        eventId: event.id,
+        note: `calls version ${event.subflow.version} (${event.subflow.versionId})`,
+      });
+      this.descend(node, event.subflow);
       return;
     }
     const rule = matchRule(node.desc.events ?? [], event, node.config);
@@ -467,6 +637,7 @@ function eventResult(event: CallEvent, now: number): NodeResult {
 /** What a node type's hooks see; a class (not a closure per call) keeps node entry cheap. */
 class HookContext implements NodeContext<NodeConfig> {
   readonly nodeId: string;
+  readonly runId: string;
   readonly config: NodeConfig;
   readonly now: number;
   readonly retry?: { reason: string; attempt: number };
@@ -477,6 +648,7 @@ class HookContext implements NodeContext<NodeConfig> {
     retry: { reason: string; attempt: number } | undefined,
   ) {
     this.nodeId = node.id;
+    this.runId = run.state.runId;
     this.config = node.config;
     this.now = run.now;
     if (retry) this.retry = retry;
@@ -497,4 +669,8 @@ class HookContext implements NodeContext<NodeConfig> {
   render(text: string, vars?: Readonly<Record<string, string>>): string {
     return this.run.render(this.node, text, vars);
   }
+}
+
+function traceFrame(f: Frame): TraceFrame {
+  return { flowId: f.flowId, versionId: f.versionId, version: f.version, nodeId: f.nodeId };
 }

@@ -1,7 +1,7 @@
 import type { FlowDocument } from '../document.js';
 import { toCompiledFlow, type CompiledFlow } from '../interpreter/compile.js';
 import { DEFAULT_SCENARIO_CLOCK, type Scenario, type ScenarioInput } from './scenario.js';
-import { runScenario, scenarioTrigger } from './run-scenario.js';
+import { runScenario, scenarioTrigger, type ScenarioOptions } from './run-scenario.js';
 import { edgeKey, edgesOf, simulate, type Prompt, type Simulation } from './simulate.js';
 import { eventsFor, genericAlternatives } from './world.js';
 
@@ -15,11 +15,12 @@ export interface EdgeCoverage {
 export function edgeCoverage(
   doc: FlowDocument,
   scenarios: readonly Scenario[] = doc.scenarios ?? [],
+  options: ScenarioOptions = {},
 ): EdgeCoverage {
   const flow = toCompiledFlow(doc);
   const by = new Map<string, string[]>();
   for (const s of scenarios) {
-    for (const key of edgesOf(runScenario(flow, s).path)) {
+    for (const key of edgesOf(runScenario(flow, s, options).path)) {
       const list = by.get(key);
       if (list) list.push(s.name);
       else by.set(key, [s.name]);
@@ -40,7 +41,7 @@ export interface ExploredPath {
   sim: Simulation;
 }
 
-export interface ExploreOptions {
+export interface ExploreOptions extends ScenarioOptions {
   /** Simulated calls at most (default 5,000). */
   maxPaths?: number;
   /** Prompts per call at most (default 25): bounds retries and loops. */
@@ -80,6 +81,7 @@ export function explorePaths(
         trigger,
         at,
         maxPrompts,
+        ...(options.subflows ? { subflows: options.subflows } : {}),
         answer: (p: Prompt) => {
           const alternatives = inputsWorthTrying(flow, p);
           const k = choices.length;
@@ -122,7 +124,7 @@ export function inputsWorthTrying(flow: CompiledFlow, p: Prompt): ScenarioInput[
 export function generateScenarios(doc: FlowDocument, options: ExploreOptions = {}): Scenario[] {
   const flow = toCompiledFlow(doc);
   const existing = doc.scenarios ?? [];
-  const coverage = edgeCoverage(doc, existing);
+  const coverage = edgeCoverage(doc, existing, options);
   const wanted = new Map(
     doc.edges
       .filter((e) => coverage.uncovered.includes(e.id))

@@ -4,7 +4,8 @@ import type { CallEvent } from '../events.js';
 import { toCompiledFlow, type CompiledFlow } from '../interpreter/compile.js';
 import { start, step } from '../interpreter/interpret.js';
 import type { RunTrigger, StepResult, TraceEntry } from '../state.js';
-import { nodeName } from './run-scenario.js';
+import { nodeName, type ScenarioOptions } from './run-scenario.js';
+import { lookupOf, promptNodeId } from './subflows.js';
 import {
   pathOf,
   simulate,
@@ -55,8 +56,10 @@ export interface RecordedInputs {
 export function recordedInputs(
   recorded: FlowDocument | CompiledFlow,
   rec: Recording,
+  options: ScenarioOptions = {},
 ): RecordedInputs {
   const flow = toCompiledFlow(recorded);
+  const stepOptions = { flows: lookupOf(options.subflows) };
   const byNode = new Map<string, PromptAnswer[]>();
   const ordered: RecordedPrompt[] = [];
   const prompts = new Map<string, RecordedPrompt | null>();
@@ -69,23 +72,26 @@ export function recordedInputs(
     for (const a of r.actions) if (a.kind !== 'end') actions.set(a.operationContext, a);
     return r.state;
   };
-  let state = take(start(flow, rec.trigger, clock));
+  let state = take(start(flow, rec.trigger, clock, stepOptions));
   for (const { event, at } of rec.steps) {
     const waiting = state.awaiting;
+    const promptAt = promptNodeId(state);
     let prompt: RecordedPrompt | null | undefined;
-    if (waiting) {
+    // The engine's answer to a subflow's resolve is no input of the call: a replay resolves anew.
+    if (waiting && !event.subflow) {
       prompt = prompts.get(waiting.operationContext);
       if (prompt === undefined) {
         const action = actions.get(waiting.operationContext);
-        const index = asked.get(waiting.nodeId) ?? 0;
-        asked.set(waiting.nodeId, index + 1);
-        prompt = action
-          ? { nodeId: waiting.nodeId, index, action, at: clock, answer: { events: [] } }
-          : null;
+        const index = asked.get(promptAt) ?? 0;
+        asked.set(promptAt, index + 1);
+        prompt =
+          action && action.kind !== 'resolveSubflow'
+            ? { nodeId: promptAt, index, action, at: clock, answer: { events: [] } }
+            : null;
         prompts.set(waiting.operationContext, prompt);
       }
     }
-    const r = step(flow, state, event, at);
+    const r = step(flow, state, event, at, stepOptions);
     clock = at;
     state = take(r);
     if (r.trace[0]?.kind === 'ignored' || !prompt) continue;
@@ -148,11 +154,12 @@ export function replayRecording(
   target: FlowDocument | CompiledFlow,
   recorded: FlowDocument | CompiledFlow,
   rec: Recording,
+  options: ScenarioOptions = {},
 ): ReplayResult {
   const to = toCompiledFlow(target);
   const oldPath = pathOf(rec.trace);
   const base = { runId: rec.runId, oldPath, ...(rec.end ? { oldEnd: rec.end } : {}) };
-  const inputs = recordedInputs(recorded, rec);
+  const inputs = recordedInputs(recorded, rec, options);
   if (inputs.notReproduced) {
     return {
       ...base,
@@ -164,6 +171,7 @@ export function replayRecording(
   const sim = simulate(to, {
     trigger: rec.trigger,
     at: rec.startedAt,
+    ...(options.subflows ? { subflows: options.subflows } : {}),
     answer: (p) => inputs.byNode.get(p.nodeId)?.[p.index],
   });
   const newPath = sim.path;

@@ -10,6 +10,12 @@ import {
 } from './scenario.js';
 import { simulate, type PathStep, type Simulation } from './simulate.js';
 import { eventsFor } from './world.js';
+import type { SubflowResolver } from './subflows.js';
+
+export interface ScenarioOptions {
+  /** The flows "Run subflow" nodes call. */
+  subflows?: SubflowResolver;
+}
 
 export interface ScenarioResult {
   name: string;
@@ -39,9 +45,10 @@ export const DEFAULT_DIALLED = '+18005550100';
 export function scenarioTrigger(
   flow: CompiledFlow,
   scenario: Pick<Scenario, 'call' | 'variables'>,
-  runId = 'scenario',
+  defaultRunId = 'scenario',
 ): RunTrigger {
   const call = scenario.call ?? {};
+  const runId = call.id ?? defaultRunId;
   const variables = scenario.variables ?? {};
   if (flow.trigger?.desc.trigger === 'outbound') {
     return {
@@ -64,7 +71,11 @@ export function scenarioTrigger(
 }
 
 /** Runs a scenario as a simulated call and checks what it expects. Pure. */
-export function runScenario(flow: FlowDocument | CompiledFlow, input: Scenario): ScenarioResult {
+export function runScenario(
+  flow: FlowDocument | CompiledFlow,
+  input: Scenario,
+  options: ScenarioOptions = {},
+): ScenarioResult {
   const compiled = toCompiledFlow(flow);
   const parsed = ScenarioSchema.safeParse(input);
   if (!parsed.success) {
@@ -88,7 +99,8 @@ export function runScenario(flow: FlowDocument | CompiledFlow, input: Scenario):
     else queues.set(input.node, [{ input, at }]);
   });
   for (const node of queues.keys()) {
-    if (!compiled.nodes.has(node)) {
+    // Inputs inside a subflow are for `<Run subflow node>/<its node>`.
+    if (!compiled.nodes.has(node.split('/')[0] ?? node)) {
       return {
         name: scenario.name,
         passed: false,
@@ -101,6 +113,7 @@ export function runScenario(flow: FlowDocument | CompiledFlow, input: Scenario):
   const sim = simulate(compiled, {
     trigger: scenarioTrigger(compiled, scenario),
     at: Date.parse(scenario.at ?? DEFAULT_SCENARIO_CLOCK),
+    ...(options.subflows ? { subflows: options.subflows } : {}),
     answer: (prompt) => {
       const given = queues.get(prompt.nodeId)?.shift()?.input;
       if (!given) return undefined;
@@ -207,7 +220,7 @@ function firstDifference(a: readonly string[], b: readonly string[]): number {
 }
 
 /** Runs every scenario the document carries. */
-export function runScenarios(doc: FlowDocument): ScenarioResult[] {
+export function runScenarios(doc: FlowDocument, options: ScenarioOptions = {}): ScenarioResult[] {
   const compiled = toCompiledFlow(doc);
-  return (doc.scenarios ?? []).map((s) => runScenario(compiled, s));
+  return (doc.scenarios ?? []).map((s) => runScenario(compiled, s, options));
 }

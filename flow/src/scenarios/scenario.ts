@@ -141,6 +141,11 @@ export const ScenarioSchema = z
         from: z.string().min(1).max(200).optional().meta({ title: 'Caller' }),
         to: z.string().min(1).max(200).optional().meta({ title: 'Number dialled' }),
         callerDisplayName: z.string().max(200).optional().meta({ title: 'Caller name' }),
+        id: z.string().min(1).max(200).optional().meta({
+          title: 'Call id',
+          description:
+            'The run id the call gets (default “scenario”): “Split by percentage” reads it',
+        }),
         targets: z.array(z.string().min(1).max(200)).min(1).max(5).optional().meta({
           title: 'Targets',
           description: 'Outbound flows: who the run calls',

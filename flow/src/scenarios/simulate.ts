@@ -6,6 +6,7 @@ import type { FlowDocument } from '../document.js';
 import type { RunState, RunTrigger, StepResult, TraceEntry } from '../state.js';
 import { eventsFor, needsInWords, needsOf } from './world.js';
 import type { ScenarioInput } from './scenario.js';
+import { lookupOf, promptNodeId, type SubflowResolver } from './subflows.js';
 
 /** One node a call went through, and the outcome it took there (none where the call ended). */
 export interface PathStep {
@@ -66,6 +67,8 @@ export interface SimulationSpec {
   answer: (prompt: Prompt) => PromptAnswer | { message: string } | undefined;
   /** Prompts allowed before the simulation stops (a loop waiting on the caller). */
   maxPrompts?: number;
+  /** The flows "Run subflow" nodes call; their resolve requests are answered from it. */
+  subflows?: SubflowResolver;
 }
 
 const DEFAULT_MAX_PROMPTS = 500;
@@ -89,31 +92,40 @@ export function simulate(flow: FlowDocument | CompiledFlow, spec: SimulationSpec
     for (const a of r.actions) if (a.kind !== 'end') actions.push(a);
     return r.state;
   };
-  let state = take(start(compiled, spec.trigger, clock));
+  const options = { flows: lookupOf(spec.subflows) };
+  let state = take(start(compiled, spec.trigger, clock, options));
   let unanswered: Unanswered | undefined;
   const max = spec.maxPrompts ?? DEFAULT_MAX_PROMPTS;
 
   while (state.status === 'running') {
     const waiting = state.awaiting;
     if (!waiting) break;
+    const promptAt = promptNodeId(state);
     if (prompts.length >= max) {
       unanswered = {
-        nodeId: waiting.nodeId,
-        index: asked.get(waiting.nodeId) ?? 0,
+        nodeId: promptAt,
+        index: asked.get(promptAt) ?? 0,
         message: `the call asked ${max} times without ending`,
       };
       break;
     }
     const action = findAction(actions, waiting.operationContext);
-    const index = asked.get(waiting.nodeId) ?? 0;
-    asked.set(waiting.nodeId, index + 1);
+    const index = asked.get(promptAt) ?? 0;
+    asked.set(promptAt, index + 1);
     if (!action) {
-      unanswered = { nodeId: waiting.nodeId, index, message: 'the run waits on no request' };
+      unanswered = { nodeId: promptAt, index, message: 'the run waits on no request' };
       break;
     }
-    const prompt: Prompt = { nodeId: waiting.nodeId, index, action, at: clock };
+    const prompt: Prompt = { nodeId: promptAt, index, action, at: clock };
     prompts.push(prompt);
     let answer = spec.answer(prompt);
+    if (
+      action.kind === 'resolveSubflow' &&
+      (answer === undefined || ('input' in answer && answer.input?.succeeds))
+    ) {
+      // The engine's answer, unless the input makes it fail: the resolver's version, or none.
+      answer = { events: [{ event: resolvedEvent(spec.subflows, action), at: clock }] };
+    }
     if (answer === undefined) {
       const own = eventsFor(action, undefined);
       answer = own.ok
@@ -121,7 +133,7 @@ export function simulate(flow: FlowDocument | CompiledFlow, spec: SimulationSpec
         : { message: `it needs ${needsInWords(needsOf(action))}` };
     }
     if ('message' in answer) {
-      unanswered = { nodeId: waiting.nodeId, index, message: answer.message };
+      unanswered = { nodeId: promptAt, index, message: answer.message };
       break;
     }
     for (const { event, at } of answer.events) {
@@ -133,7 +145,7 @@ export function simulate(flow: FlowDocument | CompiledFlow, spec: SimulationSpec
         operationContext: waiting.operationContext,
       } as CallEvent;
       events.push({ event: e, at: clock });
-      state = take(step(compiled, state, e, clock));
+      state = take(step(compiled, state, e, clock, options));
       if (
         state.status !== 'running' ||
         state.awaiting?.operationContext !== waiting.operationContext
@@ -146,7 +158,7 @@ export function simulate(flow: FlowDocument | CompiledFlow, spec: SimulationSpec
       state.awaiting?.operationContext === waiting.operationContext
     ) {
       unanswered = {
-        nodeId: waiting.nodeId,
+        nodeId: promptAt,
         index,
         message: 'the input given did not finish the request',
       };
@@ -155,10 +167,25 @@ export function simulate(flow: FlowDocument | CompiledFlow, spec: SimulationSpec
   }
   const result: Simulation = { path: pathOf(trace), actions, trace, events, state, prompts };
   if (state.status === 'ended' && state.endReason) {
-    result.end = { nodeId: state.currentNodeId ?? '', reason: state.endReason };
+    // A call that ended inside a subflow ended, for this flow, at the node that called it.
+    const outer = state.frames?.[0]?.nodeId;
+    result.end = { nodeId: outer ?? state.currentNodeId ?? '', reason: state.endReason };
   }
   if (unanswered) result.unanswered = unanswered;
   return result;
+}
+
+function resolvedEvent(
+  subflows: SubflowResolver | undefined,
+  action: Extract<AcsAction, { kind: 'resolveSubflow' }>,
+): AnswerEvent {
+  const resolved = subflows?.resolve(action.flowId, action.version);
+  return resolved
+    ? { type: 'ActionResult', subflow: resolved }
+    : {
+        type: 'ActionFailed',
+        resultInformation: { code: 404, message: 'no such published version' },
+      };
 }
 
 function findAction(actions: readonly Action[], context: string): AcsAction | undefined {
@@ -169,10 +196,14 @@ function findAction(actions: readonly Action[], context: string): AcsAction | un
   return undefined;
 }
 
-/** The nodes a trace entered, in order, each with the outcome it then took. */
+/**
+ * The nodes a trace entered, in order, each with the outcome it then took. Entries inside a
+ * subflow (`in`) are the subflow's path, not this flow's: its "Run subflow" node is one step.
+ */
 export function pathOf(trace: readonly TraceEntry[]): PathStep[] {
   const path: PathStep[] = [];
   for (const t of trace) {
+    if (t.in) continue;
     if (t.kind === 'enter') path.push({ nodeId: t.nodeId });
     else if (t.kind === 'outcome') {
       const last = path[path.length - 1];

@@ -22,7 +22,8 @@ export function checkCallOrder(index: FlowIndex, issues: ValidationIssue[]): Uin
     states[i] = (states[i] as number) | s;
     queue.push(i);
   };
-  reach(start.index, RINGING);
+  // A subflow is a shared module for answered calls (its callers answer first): it starts connected.
+  reach(start.index, start.desc?.trigger === 'subflow' ? CONNECTED : RINGING);
 
   const report = (info: NodeInfo, message: string) => {
     if (reported.has(info.index)) return;

@@ -16,6 +16,7 @@ import { CONNECTED, RINGING, callAfter, checkCallOrder } from './call-order.js';
 import { fieldMessage } from './field-messages.js';
 import type { ValidationIssue } from './issue.js';
 import { findBusyLoops } from './loops.js';
+import { checkSubflows, type SubflowCatalog } from './subflows.js';
 import { checkTemplatesAndVariables } from './variables.js';
 
 /** What the validator learnt about one node; shared by the rule modules. */
@@ -48,7 +49,10 @@ export function nodeName(info: NodeInfo): string {
  * Checks a flow document and returns every problem found, errors and warnings, with messages
  * written for the analyst. Runs in linear time: the graph is indexed once.
  */
-export function validateFlow(doc: unknown): ValidationIssue[] {
+export function validateFlow(
+  doc: unknown,
+  options: { subflows?: SubflowCatalog } = {},
+): ValidationIssue[] {
   const parsed = FlowDocumentSchema.safeParse(doc);
   if (!parsed.success) return shapeIssues(doc, parsed.error);
   const flow = parsed.data;
@@ -61,6 +65,7 @@ export function validateFlow(doc: unknown): ValidationIssue[] {
   checkDanglingOutcomes(index, checkCallOrder(index, issues), issues);
   findBusyLoops(index, issues);
   checkTemplatesAndVariables(index, issues);
+  checkSubflows(index, options.subflows, issues);
   return issues;
 }
 
@@ -306,7 +311,8 @@ function checkTriggers(index: FlowIndex, issues: ValidationIssue[]): void {
     issues.push({
       severity: 'error',
       path: ['nodes'],
-      message: 'Add a trigger (“Incoming call” or “Outbound call”) to say how the flow starts',
+      message:
+        'Add a trigger (“Incoming call”, “Outbound call” or “Subflow start”) to say how the flow starts',
     });
   }
   for (const extra of index.triggers.slice(1)) {

@@ -5,6 +5,7 @@ import {
   step,
   type CallEvent,
   type FlowDocument,
+  type RunOptions,
   type RunState,
   type StepResult,
 } from '@switchboard/flow';
@@ -49,17 +50,20 @@ export function simulate(
   flow: FlowDocument,
   now: number,
   events: EventSpec[],
+  options?: RunOptions,
+  runId = 'run-1',
 ): { steps: RunStep[]; state: RunState } {
   let result = start(
     flow,
     {
       kind: 'incomingCall',
-      runId: 'run-1',
+      runId,
       from: '+15551230000',
       to: '+18005550100',
       incomingCallContext: 'context',
     },
     now,
+    options,
   );
   const steps = [toStep(0, 'IncomingCall', result, now)];
   let state = result.state;
@@ -70,7 +74,7 @@ export function simulate(
       operationContext: state.awaiting?.operationContext,
       ...spec,
     } as CallEvent;
-    result = step(flow, state, event, at);
+    result = step(flow, state, event, at, options);
     state = result.state;
     steps.push(toStep(i + 1, spec.type, result, at));
   });
