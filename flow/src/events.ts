@@ -35,6 +35,12 @@ export const ENGINE_EVENT_TYPES = [
   'Timeout',
   /** Someone stopped the run: it ends with reason 'cancelled'. */
   'Cancel',
+  /** An HTTP request node's answer: `http.status` and the parsed body (bounded by the engine). */
+  'HttpResponse',
+  /** An HTTP request that got no answer: refused address, network error, response too large… */
+  'HttpFailed',
+  /** An HTTP request that got no answer within its timeout. */
+  'HttpTimeout',
 ] as const;
 
 export const CALL_EVENT_TYPES = [...ACS_EVENT_TYPES, ...ENGINE_EVENT_TYPES] as const;
@@ -70,6 +76,13 @@ export interface CallEvent {
   choiceLabel?: string;
   participants?: EventParticipant[];
   invitationId?: string;
+  /** HttpResponse: the status and the body (JSON parsed, text as a string; else absent). */
+  http?: HttpAnswer;
+}
+
+export interface HttpAnswer {
+  status: number;
+  body?: unknown;
 }
 
 const TONE_NAMES: Record<string, string> = {
@@ -145,4 +158,5 @@ export const CallEventSchema = z.object({
     )
     .optional(),
   invitationId: z.string().optional(),
+  http: z.object({ status: z.number().int(), body: z.unknown().optional() }).optional(),
 });

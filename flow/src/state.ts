@@ -15,6 +15,8 @@ export interface NodeResult {
   digits?: string;
   choiceLabel?: string;
   invitationId?: string;
+  /** HTTP request nodes: the answer's status. */
+  status?: number;
 }
 
 export interface CallInfo {
@@ -107,6 +109,11 @@ export type RunTrigger =
 export interface RunOptions {
   /** Node entries allowed per run before it ends with 'stepLimit' (default 1,000). */
   stepLimit?: number;
+  /**
+   * The environment's values, read by templates as `env.<NAME>`: given by the engine from the
+   * database it runs on (and by replays and scenarios), never stored in a document or the state.
+   */
+  env?: Readonly<Record<string, string>>;
 }
 
 export const DEFAULT_STEP_LIMIT = 1000;

@@ -9,6 +9,7 @@ import { rejectCall } from './call-reject.js';
 import { removeParticipant } from './call-remove-participant.js';
 import { transferCall } from './call-transfer.js';
 import { unholdParticipant } from './call-unhold.js';
+import { httpRequest } from './data-http-request.js';
 import { branch } from './logic-branch.js';
 import { businessHours } from './logic-business-hours.js';
 import { setVariables } from './logic-set-variables.js';
@@ -40,6 +41,7 @@ const latest: readonly NodeTypeDescription[] = [
   branch,
   setVariables,
   businessHours,
+  httpRequest,
 ];
 
 /** Superseded versions. Never removed: flows published with them still run as they did. */

@@ -20,6 +20,7 @@ import type { CompiledFlow, CompiledNode } from './compile.js';
 import { CALL_TEMPLATE_FIELDS } from '../templates.js';
 
 const DEFAULT_MAX_WAIT_SECONDS = 60;
+const NO_ENV: Readonly<Record<string, string>> = Object.freeze({});
 /** Times a run's media actions are issued again after lost callbacks. */
 const MAX_REISSUES = 2;
 
@@ -36,6 +37,7 @@ export class Run {
   readonly trace: TraceEntry[] = [];
   private readonly owned = new Set<'vars' | 'results' | 'attempts' | 'call'>();
   private readonly stepLimit: number;
+  private readonly env: Readonly<Record<string, string>>;
   private callScope: Record<string, string> | undefined;
 
   constructor(
@@ -46,6 +48,7 @@ export class Run {
   ) {
     this.state = { ...state };
     this.stepLimit = options?.stepLimit ?? DEFAULT_STEP_LIMIT;
+    this.env = options?.env ?? NO_ENV;
   }
 
   result(): StepResult {
@@ -183,7 +186,12 @@ export class Run {
     this.callScope ??= Object.fromEntries(CALL_TEMPLATE_FIELDS.map((f) => [f, call[f]]));
     const r = this.flow.templates.render(
       text,
-      { call: this.callScope, vars: vars ?? this.state.vars, results: this.state.results },
+      {
+        call: this.callScope,
+        vars: vars ?? this.state.vars,
+        results: this.state.results,
+        env: this.env,
+      },
       { now: this.now, timeZone: node.timeZone },
     );
     if (r.ok) return r.text;
@@ -329,12 +337,14 @@ export class Run {
       });
       return;
     }
+    const note = rule.note?.(event);
     this.note({
       at: this.now,
       kind: 'event',
       nodeId: node.id,
       event: event.type,
       eventId: event.id,
+      ...(note ? { note } : {}),
     });
     if (rule.retry) {
       const used = this.state.attempts[node.id] ?? 0;
@@ -404,7 +414,7 @@ export class Run {
     node: CompiledNode,
     outcome: string | undefined,
     result: NodeResult,
-    _event: CallEvent,
+    event: CallEvent,
   ): void {
     delete this.state.awaiting;
     if (outcome === undefined) {
@@ -414,7 +424,7 @@ export class Run {
     const full: NodeResult = { ...this.state.results[node.id], ...result, outcome };
     this.mergeResult(node.id, full);
     try {
-      if (node.desc.assign) this.setVars(node.desc.assign(node.config, full));
+      if (node.desc.assign) this.setVars(node.desc.assign(node.config, full, event));
     } catch (e) {
       this.note({ at: this.now, kind: 'error', nodeId: node.id, message: String(e) });
     }
@@ -461,6 +471,7 @@ function eventResult(event: CallEvent, now: number): NodeResult {
   if (event.tones) r.digits = tonesToDigits(event.tones);
   if (event.choiceLabel !== undefined) r.choiceLabel = event.choiceLabel;
   if (event.invitationId !== undefined) r.invitationId = event.invitationId;
+  if (event.http !== undefined) r.status = event.http.status;
   return r;
 }
 

@@ -1,3 +1,4 @@
+import type { ScenarioOptions } from './run-scenario.js';
 import type { AcsAction, EndReason } from '../actions.js';
 import type { FlowDocument } from '../document.js';
 import type { CallEvent } from '../events.js';
@@ -55,7 +56,9 @@ export interface RecordedInputs {
 export function recordedInputs(
   recorded: FlowDocument | CompiledFlow,
   rec: Recording,
+  options?: ScenarioOptions,
 ): RecordedInputs {
+  const runOptions = options?.env ? { env: options.env } : undefined;
   const flow = toCompiledFlow(recorded);
   const byNode = new Map<string, PromptAnswer[]>();
   const ordered: RecordedPrompt[] = [];
@@ -69,7 +72,7 @@ export function recordedInputs(
     for (const a of r.actions) if (a.kind !== 'end') actions.set(a.operationContext, a);
     return r.state;
   };
-  let state = take(start(flow, rec.trigger, clock));
+  let state = take(start(flow, rec.trigger, clock, runOptions));
   for (const { event, at } of rec.steps) {
     const waiting = state.awaiting;
     let prompt: RecordedPrompt | null | undefined;
@@ -85,7 +88,7 @@ export function recordedInputs(
         prompts.set(waiting.operationContext, prompt);
       }
     }
-    const r = step(flow, state, event, at);
+    const r = step(flow, state, event, at, runOptions);
     clock = at;
     state = take(r);
     if (r.trace[0]?.kind === 'ignored' || !prompt) continue;
@@ -148,11 +151,12 @@ export function replayRecording(
   target: FlowDocument | CompiledFlow,
   recorded: FlowDocument | CompiledFlow,
   rec: Recording,
+  options?: ScenarioOptions,
 ): ReplayResult {
   const to = toCompiledFlow(target);
   const oldPath = pathOf(rec.trace);
   const base = { runId: rec.runId, oldPath, ...(rec.end ? { oldEnd: rec.end } : {}) };
-  const inputs = recordedInputs(recorded, rec);
+  const inputs = recordedInputs(recorded, rec, options);
   if (inputs.notReproduced) {
     return {
       ...base,
@@ -164,6 +168,7 @@ export function replayRecording(
   const sim = simulate(to, {
     trigger: rec.trigger,
     at: rec.startedAt,
+    ...(options?.env ? { env: options.env } : {}),
     answer: (p) => inputs.byNode.get(p.nodeId)?.[p.index],
   });
   const newPath = sim.path;

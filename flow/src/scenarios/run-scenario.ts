@@ -64,7 +64,16 @@ export function scenarioTrigger(
 }
 
 /** Runs a scenario as a simulated call and checks what it expects. Pure. */
-export function runScenario(flow: FlowDocument | CompiledFlow, input: Scenario): ScenarioResult {
+export interface ScenarioOptions {
+  /** The environment's values (the engine's); a scenario's own `environment` wins over them. */
+  env?: Readonly<Record<string, string>>;
+}
+
+export function runScenario(
+  flow: FlowDocument | CompiledFlow,
+  input: Scenario,
+  options?: ScenarioOptions,
+): ScenarioResult {
   const compiled = toCompiledFlow(flow);
   const parsed = ScenarioSchema.safeParse(input);
   if (!parsed.success) {
@@ -101,6 +110,9 @@ export function runScenario(flow: FlowDocument | CompiledFlow, input: Scenario):
   const sim = simulate(compiled, {
     trigger: scenarioTrigger(compiled, scenario),
     at: Date.parse(scenario.at ?? DEFAULT_SCENARIO_CLOCK),
+    ...(options?.env || scenario.environment
+      ? { env: { ...options?.env, ...scenario.environment } }
+      : {}),
     answer: (prompt) => {
       const given = queues.get(prompt.nodeId)?.shift()?.input;
       if (!given) return undefined;
@@ -207,7 +219,7 @@ function firstDifference(a: readonly string[], b: readonly string[]): number {
 }
 
 /** Runs every scenario the document carries. */
-export function runScenarios(doc: FlowDocument): ScenarioResult[] {
+export function runScenarios(doc: FlowDocument, options?: ScenarioOptions): ScenarioResult[] {
   const compiled = toCompiledFlow(doc);
-  return (doc.scenarios ?? []).map((s) => runScenario(compiled, s));
+  return (doc.scenarios ?? []).map((s) => runScenario(compiled, s, options));
 }

@@ -66,6 +66,8 @@ export interface SimulationSpec {
   answer: (prompt: Prompt) => PromptAnswer | { message: string } | undefined;
   /** Prompts allowed before the simulation stops (a loop waiting on the caller). */
   maxPrompts?: number;
+  /** The environment values templates read as `env.<NAME>`. */
+  env?: Readonly<Record<string, string>>;
 }
 
 const DEFAULT_MAX_PROMPTS = 500;
@@ -89,7 +91,8 @@ export function simulate(flow: FlowDocument | CompiledFlow, spec: SimulationSpec
     for (const a of r.actions) if (a.kind !== 'end') actions.push(a);
     return r.state;
   };
-  let state = take(start(compiled, spec.trigger, clock));
+  const options = spec.env ? { env: spec.env } : undefined;
+  let state = take(start(compiled, spec.trigger, clock, options));
   let unanswered: Unanswered | undefined;
   const max = spec.maxPrompts ?? DEFAULT_MAX_PROMPTS;
 
@@ -133,7 +136,7 @@ export function simulate(flow: FlowDocument | CompiledFlow, spec: SimulationSpec
         operationContext: waiting.operationContext,
       } as CallEvent;
       events.push({ event: e, at: clock });
-      state = take(step(compiled, state, e, clock));
+      state = take(step(compiled, state, e, clock, options));
       if (
         state.status !== 'running' ||
         state.awaiting?.operationContext !== waiting.operationContext

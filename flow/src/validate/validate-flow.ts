@@ -17,6 +17,15 @@ import { fieldMessage } from './field-messages.js';
 import type { ValidationIssue } from './issue.js';
 import { findBusyLoops } from './loops.js';
 import { checkTemplatesAndVariables } from './variables.js';
+import type { EnvironmentNames } from '../environment.js';
+
+export interface ValidateOptions {
+  /**
+   * The names defined where the flow runs (the engine's database): references to others are
+   * errors. Without it names are not checked (a document checked on its own, e.g. an export).
+   */
+  environment?: EnvironmentNames;
+}
 
 /** What the validator learnt about one node; shared by the rule modules. */
 export interface NodeInfo {
@@ -48,7 +57,7 @@ export function nodeName(info: NodeInfo): string {
  * Checks a flow document and returns every problem found, errors and warnings, with messages
  * written for the analyst. Runs in linear time: the graph is indexed once.
  */
-export function validateFlow(doc: unknown): ValidationIssue[] {
+export function validateFlow(doc: unknown, options?: ValidateOptions): ValidationIssue[] {
   const parsed = FlowDocumentSchema.safeParse(doc);
   if (!parsed.success) return shapeIssues(doc, parsed.error);
   const flow = parsed.data;
@@ -60,7 +69,7 @@ export function validateFlow(doc: unknown): ValidationIssue[] {
   checkReachability(index, issues);
   checkDanglingOutcomes(index, checkCallOrder(index, issues), issues);
   findBusyLoops(index, issues);
-  checkTemplatesAndVariables(index, issues);
+  checkTemplatesAndVariables(index, issues, options?.environment);
   return issues;
 }
 
