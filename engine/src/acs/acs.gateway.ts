@@ -314,6 +314,9 @@ export class AcsGateway implements OnModuleDestroy {
           ...(action.prompts.length > 0 ? { playPrompts: action.prompts.map(playSource) } : {}),
         });
         return { ok: true };
+      case 'httpRequest':
+        // Not an ACS operation: the HTTP executor sends these (engine/src/http).
+        return { ok: false, code: 'NotAcs', message: action.kind, retryable: false };
     }
   }
 

@@ -1,3 +1,4 @@
+import { EnvironmentService } from '../environment/environment.service.js';
 import { Inject, Injectable } from '@nestjs/common';
 import {
   defaultConfig,
@@ -6,6 +7,7 @@ import {
   SCHEMA_VERSION,
   type ValidationIssue,
   validateFlow,
+  type EnvironmentNames,
 } from '@switchboard/flow';
 import { z } from 'zod';
 import { AuditRepository } from '../audit/audit.repository.js';
@@ -122,6 +124,7 @@ export class FlowsService {
     private readonly prisma: PrismaService,
     private readonly flows: FlowsRepository,
     private readonly audit: AuditRepository,
+    private readonly environment: EnvironmentService,
     @Inject(ENGINE_CONFIG) private readonly config: EngineConfig,
   ) {}
 
@@ -184,7 +187,7 @@ export class FlowsService {
     doc: FlowDocument,
     by: Principal,
   ): Promise<{ flow: FlowDetail; issues: ValidationIssue[] }> {
-    const issues = validateFlow(doc);
+    const issues = validateFlow(doc, { environment: await this.environment.names() });
     const flow = await this.insert(doc, by, 'flow.import');
     return { flow, issues };
   }
@@ -269,10 +272,11 @@ export class FlowsService {
     id: string,
     doc: FlowDocument | undefined,
   ): Promise<{ issues: ValidationIssue[] }> {
-    if (doc) return { issues: validateFlow(doc) };
+    const environment = await this.environment.names();
+    if (doc) return { issues: validateFlow(doc, { environment }) };
     const flow = await this.flows.find(id);
     if (!flow) throw notFound(`Flow ${id}`);
-    return { issues: validateFlow(flow.draft) };
+    return { issues: validateFlow(flow.draft, { environment }) };
   }
 
   /** Validates the saved draft on the server and publishes it as the next version. */
@@ -281,12 +285,14 @@ export class FlowsService {
     input: z.output<typeof PublishSchema>,
     by: Principal,
   ): Promise<VersionSummary> {
+    const environment = await this.environment.names();
+    const env = await this.environment.runtimeValues();
     return this.prisma.$transaction(async (tx) => {
       const flow = await this.lockedFlow(tx, id);
       assertRevision(flow, input.revision);
-      assertDraftValid(flow.draft, 'publishing');
+      assertDraftValid(flow.draft, 'publishing', environment);
       const document = flow.draft as unknown as FlowDocument;
-      assertScenariosPass(document);
+      assertScenariosPass(document, env);
       const version = await this.nextVersion(tx, id, document, by, input.comment, null);
       await this.audit.record(tx, {
         actor: by.actor,
@@ -433,8 +439,12 @@ export class FlowsService {
  * Throws the 422 that lists a draft's errors (publishing and test calls refuse a draft the
  * validator finds errors in; warnings pass). `before` names what is refused.
  */
-export function assertDraftValid(draft: unknown, before: string): void {
-  const issues = validateFlow(draft);
+export function assertDraftValid(
+  draft: unknown,
+  before: string,
+  environment?: EnvironmentNames,
+): void {
+  const issues = validateFlow(draft, environment ? { environment } : undefined);
   const errors = issues.filter((i) => i.severity === 'error');
   if (errors.length === 0) return;
   throw new ProblemException(
@@ -452,9 +462,12 @@ export function assertDraftValid(draft: unknown, before: string): void {
  * The per-flow gate: with `scenariosMustPass`, publishing is refused (422 `scenarios-failing`)
  * while a scenario of the draft fails; `failures` lists each failing scenario with its reasons.
  */
-export function assertScenariosPass(doc: FlowDocument): void {
+export function assertScenariosPass(
+  doc: FlowDocument,
+  env?: Readonly<Record<string, string>>,
+): void {
   if (!doc.scenariosMustPass) return;
-  const results = runScenarios(doc);
+  const results = runScenarios(doc, env ? { env } : undefined);
   const failing = results.flatMap((r, i) => (r.passed ? [] : [{ index: i, result: r }]));
   if (failing.length === 0) return;
   const n = failing.length;

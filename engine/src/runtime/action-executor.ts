@@ -1,4 +1,4 @@
-import type { AcsAction } from '@switchboard/flow';
+import type { AcsAction, CallEvent } from '@switchboard/flow';
 
 /** What sending one action produced; the runtime turns it into an ActionResult/ActionFailed event. */
 export type SendOutcome =
@@ -10,6 +10,11 @@ export interface ActionResultData {
   invitationId?: string;
   /** The answer completed the operation (mute, hold, unhold): no callback follows. */
   completes?: boolean;
+  /**
+   * The answer is itself the event the node waits for (an HTTP request's response, failure or
+   * timeout): applied as the event `result:<action id>`, so a resend's answer is a duplicate.
+   */
+  event?: Pick<CallEvent, 'type' | 'http' | 'resultInformation'>;
 }
 
 /** Where an action goes, as its run knows it. */

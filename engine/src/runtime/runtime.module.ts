@@ -3,6 +3,7 @@ import { AcsExecutor } from '../acs/acs.executor.js';
 import { AcsModule } from '../acs/acs.module.js';
 import { FlowsModule } from '../flows/flows.module.js';
 import { MetricsModule } from '../metrics/metrics.module.js';
+import { HttpRequestExecutor } from '../http/http-request.executor.js';
 import { ACTION_EXECUTORS } from './action-executor.js';
 import { ActionSender } from './action-sender.js';
 import { FlowCache } from './flow-cache.js';
@@ -32,7 +33,12 @@ import { StepApplier } from './step-applier.js';
     RunEvents,
     StepApplier,
     SentMarks,
-    { provide: ACTION_EXECUTORS, useFactory: (acs: AcsExecutor) => [acs], inject: [AcsExecutor] },
+    HttpRequestExecutor,
+    {
+      provide: ACTION_EXECUTORS,
+      useFactory: (acs: AcsExecutor, http: HttpRequestExecutor) => [acs, http],
+      inject: [AcsExecutor, HttpRequestExecutor],
+    },
     ActionSender,
     RuntimeService,
     OutboxDispatcher,

@@ -1,3 +1,4 @@
+import { EnvironmentService } from '../environment/environment.service.js';
 import { Inject, Injectable } from '@nestjs/common';
 import {
   type AcsAction,
@@ -100,6 +101,7 @@ export class RuntimeService {
     private readonly sentMarks: SentMarks,
     private readonly events: RunEvents,
     private readonly metrics: MetricsService,
+    private readonly environment: EnvironmentService,
     @Inject(ENGINE_CONFIG) private readonly config: EngineConfig,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {}
@@ -157,6 +159,7 @@ export class RuntimeService {
     const clockOffsetMs = input.clockOffsetMs ?? 0;
     const result = start(compiled, input.trigger, Date.now() + clockOffsetMs, {
       stepLimit: this.config.runtime.stepLimit,
+      env: await this.environment.runtimeValues(),
     });
     const runId = input.trigger.runId;
     const write = this.toWrite(
@@ -247,8 +250,10 @@ export class RuntimeService {
     return async (run: LockedRun) => {
       if (source !== 'engine' && run.test !== (source === 'testAcs')) return null;
       const flow = await this.flows.get(run.flowVersionId);
+      const env = await this.environment.runtimeValues();
       const r = step(flow, run.state, event, Date.now() + run.clockOffsetMs, {
         stepLimit: this.config.runtime.stepLimit,
+        env,
       });
       const write = this.toWrite(r, event, receivedAt, event, run.state, run.clockOffsetMs);
       if (!write.callConnectionId && event.callConnectionId && !run.callConnectionId) {
@@ -381,7 +386,13 @@ export class RuntimeService {
       this.metrics.actionsSent.inc({ kind: action.kind, path });
       await markSent(action.id);
       const r = outcome.result;
-      if (r && (r.callConnectionId || r.invitationId || r.completes)) {
+      if (r?.event) {
+        await this.engineEvent(runId, {
+          ...r.event,
+          id: `result:${action.id}`,
+          operationContext: action.operationContext,
+        });
+      } else if (r && (r.callConnectionId || r.invitationId || r.completes)) {
         await this.engineEvent(runId, {
           id: `result:${action.id}`,
           type: 'ActionResult',

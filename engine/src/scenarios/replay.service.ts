@@ -1,3 +1,4 @@
+import { EnvironmentService } from '../environment/environment.service.js';
 import { Injectable } from '@nestjs/common';
 import {
   type CompiledFlow,
@@ -56,6 +57,7 @@ export class ReplayService {
     private readonly recordings: RecordingsRepository,
     private readonly compiled: FlowCache,
     private readonly targets: FlowTargets,
+    private readonly environment: EnvironmentService,
   ) {}
 
   async replay(
@@ -71,13 +73,18 @@ export class ReplayService {
     assertStepBudget(runs, body.runIds ? 'runIds' : 'filter.limit');
     const steps = stepsByRun(await this.recordings.steps(runs.map((r) => r.id)));
     const recorded = await this.recordedFlows(runs);
+    // Today's values of this environment: a call recorded before a value changed replays with
+    // the new one (values are not part of the recording).
+    const env = await this.environment.runtimeValues();
     const t1 = performance.now();
 
     const flow = compileFlow(target.document);
     const results: ReplayResultDto[] = [];
     let slice = performance.now();
     for (const run of runs) {
-      results.push(replayOne(flow, recorded.get(run.flowVersionId), run, steps.get(run.id) ?? []));
+      results.push(
+        replayOne(flow, recorded.get(run.flowVersionId), run, steps.get(run.id) ?? [], env),
+      );
       if (performance.now() - slice > SLICE_MS) {
         await yieldToEventLoop();
         slice = performance.now();
@@ -174,6 +181,7 @@ function replayOne(
   recorded: CompiledFlow | null | undefined,
   run: RecordedRunRow,
   steps: Parameters<typeof recordingOf>[1],
+  env: Readonly<Record<string, string>>,
 ): ReplayResultDto {
   const about = {
     startedAt: run.startedAt.toISOString(),
@@ -185,7 +193,7 @@ function replayOne(
   try {
     const recording = recordingOf(run, steps);
     result = recorded
-      ? replayRecording(target, recorded, recording)
+      ? replayRecording(target, recorded, recording, { env })
       : notReplayable(run, 'the flow document it ran is no longer stored', pathOf(recording.trace));
   } catch (e) {
     result = notReplayable(run, `its record cannot be read (${(e as Error).message})`, []);

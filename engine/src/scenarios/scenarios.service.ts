@@ -1,3 +1,4 @@
+import { EnvironmentService } from '../environment/environment.service.js';
 import { Injectable } from '@nestjs/common';
 import {
   type FlowDocument,
@@ -68,11 +69,14 @@ export class ScenariosService {
     private readonly compiled: FlowCache,
     private readonly targets: FlowTargets,
     private readonly flows: FlowsService,
+    private readonly environment: EnvironmentService,
   ) {}
 
   async run(flowId: string, body: TargetRequest): Promise<ScenarioRunResponse> {
     const target = await this.targets.resolve(flowId, body, 'running its scenarios');
-    const results = runScenarios(target.document);
+    const results = runScenarios(target.document, {
+      env: await this.environment.runtimeValues(),
+    });
     const passed = results.filter((r) => r.passed).length;
     return { results, passed, failed: results.length - passed };
   }
