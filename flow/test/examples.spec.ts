@@ -9,11 +9,13 @@ const read = (path: string): unknown =>
   JSON.parse(readFileSync(new URL(path, import.meta.url), 'utf8'));
 const ivr = read('../examples/main-ivr.json') as FlowDocument;
 const reminder = read('../examples/appointment-reminder.json') as FlowDocument;
+const lookup = read('../examples/caller-lookup.json') as FlowDocument;
 
 describe('example flows', () => {
   it.each([
     ['main-ivr', ivr],
     ['appointment-reminder', reminder],
+    ['caller-lookup', lookup],
   ])('%s validates with no errors and is laid out left to right', (_n, doc) => {
     expect(validateFlow(doc).filter((i) => i.severity === 'error')).toEqual([]);
     const x = new Map(doc.nodes.map((n) => [n.id, n.position.x]));

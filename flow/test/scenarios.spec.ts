@@ -300,7 +300,7 @@ describe('scenarios', () => {
 });
 
 describe('coverage', () => {
-  it.each(['main-ivr.json', 'appointment-reminder.json'])(
+  it.each(['main-ivr.json', 'appointment-reminder.json', 'caller-lookup.json'])(
     'examples/%s carries scenarios that pass and take every edge',
     (file) => {
       const doc = readExample(file).doc;

@@ -151,6 +151,93 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/environment/names': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Names of the environment values and secrets flows may reference (no values) */
+    get: operations['EnvironmentController_names'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/environment/values': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** List environment values */
+    get: operations['EnvironmentController_listValues'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/environment/values/{name}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    /** Set an environment value (flows read it as {{ env.NAME }}) */
+    put: operations['EnvironmentController_putValue'];
+    post?: never;
+    /** Delete an environment value */
+    delete: operations['EnvironmentController_deleteValue'];
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/environment/secrets': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** List secrets: names, when and by whom they were set — never their values */
+    get: operations['EnvironmentController_listSecrets'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/environment/secrets/{name}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    /** Set a secret (write-only; HTTP headers read it as {{ secret.NAME }}) */
+    put: operations['EnvironmentController_putSecret'];
+    post?: never;
+    /** Delete a secret */
+    delete: operations['EnvironmentController_deleteSecret'];
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/flows': {
     parameters: {
       query?: never;
@@ -1563,6 +1650,629 @@ export interface operations {
       };
     };
   };
+  EnvironmentController_names: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            values: string[];
+            secrets: string[];
+          };
+        };
+      };
+      /** @description Invalid request */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': {
+            type: string;
+            title: string;
+            status: number;
+            detail?: string;
+            errors?: {
+              path: string;
+              message: string;
+            }[];
+          };
+        };
+      };
+      /** @description Not signed in */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': {
+            type: string;
+            title: string;
+            status: number;
+            detail?: string;
+            errors?: {
+              path: string;
+              message: string;
+            }[];
+          };
+        };
+      };
+      /** @description Role not allowed */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': {
+            type: string;
+            title: string;
+            status: number;
+            detail?: string;
+            errors?: {
+              path: string;
+              message: string;
+            }[];
+          };
+        };
+      };
+    };
+  };
+  EnvironmentController_listValues: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            items: {
+              name: string;
+              value: string;
+              /** Format: date-time */
+              updatedAt: string;
+              updatedBy: string;
+            }[];
+          };
+        };
+      };
+      /** @description Invalid request */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': {
+            type: string;
+            title: string;
+            status: number;
+            detail?: string;
+            errors?: {
+              path: string;
+              message: string;
+            }[];
+          };
+        };
+      };
+      /** @description Not signed in */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': {
+            type: string;
+            title: string;
+            status: number;
+            detail?: string;
+            errors?: {
+              path: string;
+              message: string;
+            }[];
+          };
+        };
+      };
+      /** @description Role not allowed */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': {
+            type: string;
+            title: string;
+            status: number;
+            detail?: string;
+            errors?: {
+              path: string;
+              message: string;
+            }[];
+          };
+        };
+      };
+    };
+  };
+  EnvironmentController_putValue: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        name: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          value: string;
+        };
+      };
+    };
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            name: string;
+            value: string;
+            /** Format: date-time */
+            updatedAt: string;
+            updatedBy: string;
+          };
+        };
+      };
+      /** @description Invalid request */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': {
+            type: string;
+            title: string;
+            status: number;
+            detail?: string;
+            errors?: {
+              path: string;
+              message: string;
+            }[];
+          };
+        };
+      };
+      /** @description Not signed in */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': {
+            type: string;
+            title: string;
+            status: number;
+            detail?: string;
+            errors?: {
+              path: string;
+              message: string;
+            }[];
+          };
+        };
+      };
+      /** @description Role not allowed */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': {
+            type: string;
+            title: string;
+            status: number;
+            detail?: string;
+            errors?: {
+              path: string;
+              message: string;
+            }[];
+          };
+        };
+      };
+    };
+  };
+  EnvironmentController_deleteValue: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        name: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description No content */
+      204: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description Invalid request */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': {
+            type: string;
+            title: string;
+            status: number;
+            detail?: string;
+            errors?: {
+              path: string;
+              message: string;
+            }[];
+          };
+        };
+      };
+      /** @description Not signed in */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': {
+            type: string;
+            title: string;
+            status: number;
+            detail?: string;
+            errors?: {
+              path: string;
+              message: string;
+            }[];
+          };
+        };
+      };
+      /** @description Role not allowed */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': {
+            type: string;
+            title: string;
+            status: number;
+            detail?: string;
+            errors?: {
+              path: string;
+              message: string;
+            }[];
+          };
+        };
+      };
+      /** @description No such value */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': {
+            type: string;
+            title: string;
+            status: number;
+            detail?: string;
+            errors?: {
+              path: string;
+              message: string;
+            }[];
+          };
+        };
+      };
+    };
+  };
+  EnvironmentController_listSecrets: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            items: {
+              name: string;
+              /** Format: date-time */
+              updatedAt: string;
+              updatedBy: string;
+              /** @description Which SWITCHBOARD_SECRETS_KEY sealed it (a sha256 prefix) */
+              keyId: string;
+              /** @description False when it was sealed with another key: set it again */
+              readable: boolean;
+            }[];
+            /** @description SWITCHBOARD_SECRETS_KEY is set: secrets can be stored */
+            keyConfigured: boolean;
+          };
+        };
+      };
+      /** @description Invalid request */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': {
+            type: string;
+            title: string;
+            status: number;
+            detail?: string;
+            errors?: {
+              path: string;
+              message: string;
+            }[];
+          };
+        };
+      };
+      /** @description Not signed in */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': {
+            type: string;
+            title: string;
+            status: number;
+            detail?: string;
+            errors?: {
+              path: string;
+              message: string;
+            }[];
+          };
+        };
+      };
+      /** @description Role not allowed */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': {
+            type: string;
+            title: string;
+            status: number;
+            detail?: string;
+            errors?: {
+              path: string;
+              message: string;
+            }[];
+          };
+        };
+      };
+    };
+  };
+  EnvironmentController_putSecret: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        name: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          /** @description Write-only: never returned */
+          value: string;
+        };
+      };
+    };
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            name: string;
+            /** Format: date-time */
+            updatedAt: string;
+            updatedBy: string;
+            /** @description Which SWITCHBOARD_SECRETS_KEY sealed it (a sha256 prefix) */
+            keyId: string;
+            /** @description False when it was sealed with another key: set it again */
+            readable: boolean;
+          };
+        };
+      };
+      /** @description Invalid request */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': {
+            type: string;
+            title: string;
+            status: number;
+            detail?: string;
+            errors?: {
+              path: string;
+              message: string;
+            }[];
+          };
+        };
+      };
+      /** @description Not signed in */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': {
+            type: string;
+            title: string;
+            status: number;
+            detail?: string;
+            errors?: {
+              path: string;
+              message: string;
+            }[];
+          };
+        };
+      };
+      /** @description Role not allowed */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': {
+            type: string;
+            title: string;
+            status: number;
+            detail?: string;
+            errors?: {
+              path: string;
+              message: string;
+            }[];
+          };
+        };
+      };
+      /** @description SWITCHBOARD_SECRETS_KEY is not set */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': {
+            type: string;
+            title: string;
+            status: number;
+            detail?: string;
+            errors?: {
+              path: string;
+              message: string;
+            }[];
+          };
+        };
+      };
+    };
+  };
+  EnvironmentController_deleteSecret: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        name: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description No content */
+      204: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description Invalid request */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': {
+            type: string;
+            title: string;
+            status: number;
+            detail?: string;
+            errors?: {
+              path: string;
+              message: string;
+            }[];
+          };
+        };
+      };
+      /** @description Not signed in */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': {
+            type: string;
+            title: string;
+            status: number;
+            detail?: string;
+            errors?: {
+              path: string;
+              message: string;
+            }[];
+          };
+        };
+      };
+      /** @description Role not allowed */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': {
+            type: string;
+            title: string;
+            status: number;
+            detail?: string;
+            errors?: {
+              path: string;
+              message: string;
+            }[];
+          };
+        };
+      };
+      /** @description No such secret */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': {
+            type: string;
+            title: string;
+            status: number;
+            detail?: string;
+            errors?: {
+              path: string;
+              message: string;
+            }[];
+          };
+        };
+      };
+    };
+  };
   FlowsController_list: {
     parameters: {
       query?: {
@@ -1781,6 +2491,13 @@ export interface operations {
               variables?: {
                 [key: string]: string;
               };
+              /**
+               * Environment values
+               * @description Values of {{ env.NAME }} for this test (the engine’s own are used for the others)
+               */
+              environment?: {
+                [key: string]: string;
+              };
               /** Inputs */
               inputs?: {
                 /**
@@ -1829,6 +2546,16 @@ export interface operations {
                  */
                 succeeds?: true;
                 /**
+                 * HTTP answer
+                 * @description What an HTTP request node’s server answers (status, JSON body), or "timeout"
+                 */
+                http?:
+                  | {
+                      status: number;
+                      body?: unknown;
+                    }
+                  | 'timeout';
+                /**
                  * Events
                  * @description The callbacks, as recorded from a call, when no plainer input says the same
                  */
@@ -1860,7 +2587,10 @@ export interface operations {
                     | 'ActionResult'
                     | 'ActionFailed'
                     | 'Timeout'
-                    | 'Cancel';
+                    | 'Cancel'
+                    | 'HttpResponse'
+                    | 'HttpFailed'
+                    | 'HttpTimeout';
                   resultInformation?: {
                     code?: number;
                     subCode?: number;
@@ -1869,6 +2599,10 @@ export interface operations {
                   tones?: string[];
                   choiceLabel?: string;
                   invitationId?: string;
+                  http?: {
+                    status: number;
+                    body?: unknown;
+                  };
                   participants?: {
                     rawId: string;
                     isMuted?: boolean;
@@ -2053,6 +2787,13 @@ export interface operations {
                 variables?: {
                   [key: string]: string;
                 };
+                /**
+                 * Environment values
+                 * @description Values of {{ env.NAME }} for this test (the engine’s own are used for the others)
+                 */
+                environment?: {
+                  [key: string]: string;
+                };
                 /** Inputs */
                 inputs?: {
                   /**
@@ -2101,6 +2842,16 @@ export interface operations {
                    */
                   succeeds?: true;
                   /**
+                   * HTTP answer
+                   * @description What an HTTP request node’s server answers (status, JSON body), or "timeout"
+                   */
+                  http?:
+                    | {
+                        status: number;
+                        body?: unknown;
+                      }
+                    | 'timeout';
+                  /**
                    * Events
                    * @description The callbacks, as recorded from a call, when no plainer input says the same
                    */
@@ -2132,7 +2883,10 @@ export interface operations {
                       | 'ActionResult'
                       | 'ActionFailed'
                       | 'Timeout'
-                      | 'Cancel';
+                      | 'Cancel'
+                      | 'HttpResponse'
+                      | 'HttpFailed'
+                      | 'HttpTimeout';
                     resultInformation?: {
                       code?: number;
                       subCode?: number;
@@ -2141,6 +2895,10 @@ export interface operations {
                     tones?: string[];
                     choiceLabel?: string;
                     invitationId?: string;
+                    http?: {
+                      status: number;
+                      body?: unknown;
+                    };
                     participants?: {
                       rawId: string;
                       isMuted?: boolean;
@@ -2396,6 +3154,13 @@ export interface operations {
             variables?: {
               [key: string]: string;
             };
+            /**
+             * Environment values
+             * @description Values of {{ env.NAME }} for this test (the engine’s own are used for the others)
+             */
+            environment?: {
+              [key: string]: string;
+            };
             /** Inputs */
             inputs?: {
               /**
@@ -2444,6 +3209,16 @@ export interface operations {
                */
               succeeds?: true;
               /**
+               * HTTP answer
+               * @description What an HTTP request node’s server answers (status, JSON body), or "timeout"
+               */
+              http?:
+                | {
+                    status: number;
+                    body?: unknown;
+                  }
+                | 'timeout';
+              /**
                * Events
                * @description The callbacks, as recorded from a call, when no plainer input says the same
                */
@@ -2475,7 +3250,10 @@ export interface operations {
                   | 'ActionResult'
                   | 'ActionFailed'
                   | 'Timeout'
-                  | 'Cancel';
+                  | 'Cancel'
+                  | 'HttpResponse'
+                  | 'HttpFailed'
+                  | 'HttpTimeout';
                 resultInformation?: {
                   code?: number;
                   subCode?: number;
@@ -2484,6 +3262,10 @@ export interface operations {
                 tones?: string[];
                 choiceLabel?: string;
                 invitationId?: string;
+                http?: {
+                  status: number;
+                  body?: unknown;
+                };
                 participants?: {
                   rawId: string;
                   isMuted?: boolean;
@@ -2668,6 +3450,13 @@ export interface operations {
                   variables?: {
                     [key: string]: string;
                   };
+                  /**
+                   * Environment values
+                   * @description Values of {{ env.NAME }} for this test (the engine’s own are used for the others)
+                   */
+                  environment?: {
+                    [key: string]: string;
+                  };
                   /** Inputs */
                   inputs?: {
                     /**
@@ -2716,6 +3505,16 @@ export interface operations {
                      */
                     succeeds?: true;
                     /**
+                     * HTTP answer
+                     * @description What an HTTP request node’s server answers (status, JSON body), or "timeout"
+                     */
+                    http?:
+                      | {
+                          status: number;
+                          body?: unknown;
+                        }
+                      | 'timeout';
+                    /**
                      * Events
                      * @description The callbacks, as recorded from a call, when no plainer input says the same
                      */
@@ -2747,7 +3546,10 @@ export interface operations {
                         | 'ActionResult'
                         | 'ActionFailed'
                         | 'Timeout'
-                        | 'Cancel';
+                        | 'Cancel'
+                        | 'HttpResponse'
+                        | 'HttpFailed'
+                        | 'HttpTimeout';
                       resultInformation?: {
                         code?: number;
                         subCode?: number;
@@ -2756,6 +3558,10 @@ export interface operations {
                       tones?: string[];
                       choiceLabel?: string;
                       invitationId?: string;
+                      http?: {
+                        status: number;
+                        body?: unknown;
+                      };
                       participants?: {
                         rawId: string;
                         isMuted?: boolean;
@@ -3046,6 +3852,13 @@ export interface operations {
                 variables?: {
                   [key: string]: string;
                 };
+                /**
+                 * Environment values
+                 * @description Values of {{ env.NAME }} for this test (the engine’s own are used for the others)
+                 */
+                environment?: {
+                  [key: string]: string;
+                };
                 /** Inputs */
                 inputs?: {
                   /**
@@ -3094,6 +3907,16 @@ export interface operations {
                    */
                   succeeds?: true;
                   /**
+                   * HTTP answer
+                   * @description What an HTTP request node’s server answers (status, JSON body), or "timeout"
+                   */
+                  http?:
+                    | {
+                        status: number;
+                        body?: unknown;
+                      }
+                    | 'timeout';
+                  /**
                    * Events
                    * @description The callbacks, as recorded from a call, when no plainer input says the same
                    */
@@ -3125,7 +3948,10 @@ export interface operations {
                       | 'ActionResult'
                       | 'ActionFailed'
                       | 'Timeout'
-                      | 'Cancel';
+                      | 'Cancel'
+                      | 'HttpResponse'
+                      | 'HttpFailed'
+                      | 'HttpTimeout';
                     resultInformation?: {
                       code?: number;
                       subCode?: number;
@@ -3134,6 +3960,10 @@ export interface operations {
                     tones?: string[];
                     choiceLabel?: string;
                     invitationId?: string;
+                    http?: {
+                      status: number;
+                      body?: unknown;
+                    };
                     participants?: {
                       rawId: string;
                       isMuted?: boolean;
@@ -3504,6 +4334,13 @@ export interface operations {
             variables?: {
               [key: string]: string;
             };
+            /**
+             * Environment values
+             * @description Values of {{ env.NAME }} for this test (the engine’s own are used for the others)
+             */
+            environment?: {
+              [key: string]: string;
+            };
             /** Inputs */
             inputs?: {
               /**
@@ -3552,6 +4389,16 @@ export interface operations {
                */
               succeeds?: true;
               /**
+               * HTTP answer
+               * @description What an HTTP request node’s server answers (status, JSON body), or "timeout"
+               */
+              http?:
+                | {
+                    status: number;
+                    body?: unknown;
+                  }
+                | 'timeout';
+              /**
                * Events
                * @description The callbacks, as recorded from a call, when no plainer input says the same
                */
@@ -3583,7 +4430,10 @@ export interface operations {
                   | 'ActionResult'
                   | 'ActionFailed'
                   | 'Timeout'
-                  | 'Cancel';
+                  | 'Cancel'
+                  | 'HttpResponse'
+                  | 'HttpFailed'
+                  | 'HttpTimeout';
                 resultInformation?: {
                   code?: number;
                   subCode?: number;
@@ -3592,6 +4442,10 @@ export interface operations {
                 tones?: string[];
                 choiceLabel?: string;
                 invitationId?: string;
+                http?: {
+                  status: number;
+                  body?: unknown;
+                };
                 participants?: {
                   rawId: string;
                   isMuted?: boolean;
@@ -3909,6 +4763,13 @@ export interface operations {
               variables?: {
                 [key: string]: string;
               };
+              /**
+               * Environment values
+               * @description Values of {{ env.NAME }} for this test (the engine’s own are used for the others)
+               */
+              environment?: {
+                [key: string]: string;
+              };
               /** Inputs */
               inputs?: {
                 /**
@@ -3957,6 +4818,16 @@ export interface operations {
                  */
                 succeeds?: true;
                 /**
+                 * HTTP answer
+                 * @description What an HTTP request node’s server answers (status, JSON body), or "timeout"
+                 */
+                http?:
+                  | {
+                      status: number;
+                      body?: unknown;
+                    }
+                  | 'timeout';
+                /**
                  * Events
                  * @description The callbacks, as recorded from a call, when no plainer input says the same
                  */
@@ -3988,7 +4859,10 @@ export interface operations {
                     | 'ActionResult'
                     | 'ActionFailed'
                     | 'Timeout'
-                    | 'Cancel';
+                    | 'Cancel'
+                    | 'HttpResponse'
+                    | 'HttpFailed'
+                    | 'HttpTimeout';
                   resultInformation?: {
                     code?: number;
                     subCode?: number;
@@ -3997,6 +4871,10 @@ export interface operations {
                   tones?: string[];
                   choiceLabel?: string;
                   invitationId?: string;
+                  http?: {
+                    status: number;
+                    body?: unknown;
+                  };
                   participants?: {
                     rawId: string;
                     isMuted?: boolean;
@@ -4540,6 +5418,13 @@ export interface operations {
                 variables?: {
                   [key: string]: string;
                 };
+                /**
+                 * Environment values
+                 * @description Values of {{ env.NAME }} for this test (the engine’s own are used for the others)
+                 */
+                environment?: {
+                  [key: string]: string;
+                };
                 /** Inputs */
                 inputs?: {
                   /**
@@ -4588,6 +5473,16 @@ export interface operations {
                    */
                   succeeds?: true;
                   /**
+                   * HTTP answer
+                   * @description What an HTTP request node’s server answers (status, JSON body), or "timeout"
+                   */
+                  http?:
+                    | {
+                        status: number;
+                        body?: unknown;
+                      }
+                    | 'timeout';
+                  /**
                    * Events
                    * @description The callbacks, as recorded from a call, when no plainer input says the same
                    */
@@ -4619,7 +5514,10 @@ export interface operations {
                       | 'ActionResult'
                       | 'ActionFailed'
                       | 'Timeout'
-                      | 'Cancel';
+                      | 'Cancel'
+                      | 'HttpResponse'
+                      | 'HttpFailed'
+                      | 'HttpTimeout';
                     resultInformation?: {
                       code?: number;
                       subCode?: number;
@@ -4628,6 +5526,10 @@ export interface operations {
                     tones?: string[];
                     choiceLabel?: string;
                     invitationId?: string;
+                    http?: {
+                      status: number;
+                      body?: unknown;
+                    };
                     participants?: {
                       rawId: string;
                       isMuted?: boolean;
@@ -5014,6 +5916,13 @@ export interface operations {
               variables?: {
                 [key: string]: string;
               };
+              /**
+               * Environment values
+               * @description Values of {{ env.NAME }} for this test (the engine’s own are used for the others)
+               */
+              environment?: {
+                [key: string]: string;
+              };
               /** Inputs */
               inputs?: {
                 /**
@@ -5062,6 +5971,16 @@ export interface operations {
                  */
                 succeeds?: true;
                 /**
+                 * HTTP answer
+                 * @description What an HTTP request node’s server answers (status, JSON body), or "timeout"
+                 */
+                http?:
+                  | {
+                      status: number;
+                      body?: unknown;
+                    }
+                  | 'timeout';
+                /**
                  * Events
                  * @description The callbacks, as recorded from a call, when no plainer input says the same
                  */
@@ -5093,7 +6012,10 @@ export interface operations {
                     | 'ActionResult'
                     | 'ActionFailed'
                     | 'Timeout'
-                    | 'Cancel';
+                    | 'Cancel'
+                    | 'HttpResponse'
+                    | 'HttpFailed'
+                    | 'HttpTimeout';
                   resultInformation?: {
                     code?: number;
                     subCode?: number;
@@ -5102,6 +6024,10 @@ export interface operations {
                   tones?: string[];
                   choiceLabel?: string;
                   invitationId?: string;
+                  http?: {
+                    status: number;
+                    body?: unknown;
+                  };
                   participants?: {
                     rawId: string;
                     isMuted?: boolean;
@@ -6412,6 +7338,13 @@ export interface operations {
               variables?: {
                 [key: string]: string;
               };
+              /**
+               * Environment values
+               * @description Values of {{ env.NAME }} for this test (the engine’s own are used for the others)
+               */
+              environment?: {
+                [key: string]: string;
+              };
               /** Inputs */
               inputs?: {
                 /**
@@ -6460,6 +7393,16 @@ export interface operations {
                  */
                 succeeds?: true;
                 /**
+                 * HTTP answer
+                 * @description What an HTTP request node’s server answers (status, JSON body), or "timeout"
+                 */
+                http?:
+                  | {
+                      status: number;
+                      body?: unknown;
+                    }
+                  | 'timeout';
+                /**
                  * Events
                  * @description The callbacks, as recorded from a call, when no plainer input says the same
                  */
@@ -6491,7 +7434,10 @@ export interface operations {
                     | 'ActionResult'
                     | 'ActionFailed'
                     | 'Timeout'
-                    | 'Cancel';
+                    | 'Cancel'
+                    | 'HttpResponse'
+                    | 'HttpFailed'
+                    | 'HttpTimeout';
                   resultInformation?: {
                     code?: number;
                     subCode?: number;
@@ -6500,6 +7446,10 @@ export interface operations {
                   tones?: string[];
                   choiceLabel?: string;
                   invitationId?: string;
+                  http?: {
+                    status: number;
+                    body?: unknown;
+                  };
                   participants?: {
                     rawId: string;
                     isMuted?: boolean;
@@ -8052,6 +9002,13 @@ export interface operations {
               variables?: {
                 [key: string]: string;
               };
+              /**
+               * Environment values
+               * @description Values of {{ env.NAME }} for this test (the engine’s own are used for the others)
+               */
+              environment?: {
+                [key: string]: string;
+              };
               /** Inputs */
               inputs?: {
                 /**
@@ -8100,6 +9057,16 @@ export interface operations {
                  */
                 succeeds?: true;
                 /**
+                 * HTTP answer
+                 * @description What an HTTP request node’s server answers (status, JSON body), or "timeout"
+                 */
+                http?:
+                  | {
+                      status: number;
+                      body?: unknown;
+                    }
+                  | 'timeout';
+                /**
                  * Events
                  * @description The callbacks, as recorded from a call, when no plainer input says the same
                  */
@@ -8131,7 +9098,10 @@ export interface operations {
                     | 'ActionResult'
                     | 'ActionFailed'
                     | 'Timeout'
-                    | 'Cancel';
+                    | 'Cancel'
+                    | 'HttpResponse'
+                    | 'HttpFailed'
+                    | 'HttpTimeout';
                   resultInformation?: {
                     code?: number;
                     subCode?: number;
@@ -8140,6 +9110,10 @@ export interface operations {
                   tones?: string[];
                   choiceLabel?: string;
                   invitationId?: string;
+                  http?: {
+                    status: number;
+                    body?: unknown;
+                  };
                   participants?: {
                     rawId: string;
                     isMuted?: boolean;

@@ -45,6 +45,8 @@ export interface ExploreOptions {
   maxPaths?: number;
   /** Prompts per call at most (default 25): bounds retries and loops. */
   maxPrompts?: number;
+  /** Environment values for the calls; generated scenarios carry them as their `environment`. */
+  env?: Readonly<Record<string, string>>;
 }
 
 /**
@@ -80,6 +82,7 @@ export function explorePaths(
         trigger,
         at,
         maxPrompts,
+        ...(options.env ? { env: options.env } : {}),
         answer: (p: Prompt) => {
           const alternatives = inputsWorthTrying(flow, p);
           const k = choices.length;
@@ -163,6 +166,7 @@ export function generateScenarios(doc: FlowDocument, options: ExploreOptions = {
       name,
       description: `Generated to cover ${taken.length} connection${taken.length === 1 ? '' : 's'}`,
       at: new Date(p.at).toISOString(),
+      ...(options.env ? { environment: { ...options.env } } : {}),
       inputs: withoutPlainCompletions(p.inputs),
       expect: { endNode: end.nodeId, endReason: end.reason, path: p.sim.path.map((s) => s.nodeId) },
     });
