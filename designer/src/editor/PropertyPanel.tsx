@@ -19,7 +19,8 @@ import { NodeIcon, latestTypeVersion, newerNodeType, nodeType } from '../catalog
 import { ConfigForm, type FormEnvironment } from '../forms/ConfigForm.js';
 import { useEditorStore } from './context.js';
 import { describeUpgrade } from './nodeUpgrade.js';
-import { templateVariables } from './variables.js';
+import { secretVariables, templateVariables } from './variables.js';
+import { useEnvironmentNames } from './environmentNames.js';
 import type { DesignerNode, Issue } from './store.js';
 
 const noIssues: Issue[] = [];
@@ -99,9 +100,10 @@ function NodeProperties({
   const store = useEditorStore();
   const description = nodeType(node.data.type, node.data.typeVersion);
   const issues = useStore(store, (s) => s.nodeIssues[node.id] ?? noIssues);
+  const names = useEnvironmentNames();
   const variables = useStore(
     store,
-    useShallow((s) => templateVariables(s.nodes)),
+    useShallow((s) => templateVariables(s.nodes, names)),
   );
   const nodes = useStore(
     store,
@@ -116,13 +118,14 @@ function NodeProperties({
     () => ({
       readOnly,
       variables,
+      secrets: secretVariables(names),
       nodes: nodes.map((row) => {
         const [id, type, label] = row.split('\u0000') as [string, string, string];
         return { id, type, label };
       }),
       issues: configIssues(issues),
     }),
-    [readOnly, variables, nodes, issues],
+    [readOnly, variables, names, nodes, issues],
   );
   const otherIssues = issues.filter((i) => !i.path.includes('config'));
 

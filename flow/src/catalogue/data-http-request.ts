@@ -2,7 +2,7 @@ import * as z from 'zod';
 import { HTTP_METHODS } from '../actions.js';
 import { renderWithSecrets } from '../environment.js';
 import type { CallEvent } from '../events.js';
-import { headersField, secondsField, templateField, variableNameField } from '../fields.js';
+import { secondsField, templateField, variableNameField } from '../fields.js';
 import { asVariableText, JSON_PATH_MESSAGE, parseJsonPath, readJsonPath } from '../json-path.js';
 import { headerTemplates, quote } from './shared.js';
 import { defineNodeType, type OutcomeDescription } from './types.js';
@@ -21,12 +21,28 @@ const configSchema = z.strictObject({
       'https:// address; may use {{ env.CRM_URL }}, {{ call.from | url_encode }} and other variables',
     widget: 'template',
   }),
-  headers: headersField.default([]).meta({
-    title: 'Headers',
-    description: 'e.g. Authorization: Bearer {{ secret.CRM_TOKEN }} (secrets only here)',
-    widget: 'assignments',
-    secrets: true,
-  }),
+  headers: z
+    .array(
+      z.strictObject({
+        name: z
+          .string()
+          .regex(/^[A-Za-z0-9-]{1,64}$/, { error: 'Header names use letters, digits and dashes' })
+          .meta({ title: 'Header', description: 'e.g. Authorization' }),
+        value: templateField.meta({
+          title: 'Value',
+          description: 'e.g. Bearer {{ secret.CRM_TOKEN }}; secrets may be used here only',
+          widget: 'template',
+          secrets: true,
+        }),
+      }),
+    )
+    .max(20, { error: 'Use at most 20 headers' })
+    .default([])
+    .meta({
+      title: 'Headers',
+      description: 'Sent with the request; Idempotency-Key is added (the same on a resend)',
+      widget: 'assignments',
+    }),
   body: templateField.default('').meta({
     title: 'JSON body',
     description:
