@@ -124,6 +124,7 @@ export const httpRequest = defineNodeType({
       } catch (e) {
         throw new Error(
           `the JSON body is not valid JSON once its variables are filled in (${e instanceof Error ? e.message : String(e)}); put text in with | json`,
+          { cause: e },
         );
       }
     }
