@@ -246,11 +246,15 @@ export class RuntimeService {
   }
 
   /** Decide the step with the pure interpreter, on the run as stored (or as this process holds it). */
-  private decide(event: CallEvent, receivedAt: number, source: EventSource | 'engine') {
+  private decide(
+    event: CallEvent,
+    receivedAt: number,
+    source: EventSource | 'engine',
+    env: Readonly<Record<string, string>>,
+  ) {
     return async (run: LockedRun) => {
       if (source !== 'engine' && run.test !== (source === 'testAcs')) return null;
       const flow = await this.flows.get(run.flowVersionId);
-      const env = await this.environment.runtimeValues();
       const r = step(flow, run.state, event, Date.now() + run.clockOffsetMs, {
         stepLimit: this.config.runtime.stepLimit,
         env,
@@ -272,10 +276,12 @@ export class RuntimeService {
     receivedAt: number,
     source: EventSource | 'engine',
   ): Promise<ApplyOutcome> {
+    // Read before the run is locked: the values are cached, and a read never waits in the lock.
+    const env = await this.environment.runtimeValues();
     const result = await this.applier.apply(
       route,
       event.id,
-      this.decide(event, receivedAt, source),
+      this.decide(event, receivedAt, source, env),
     );
     if (result.kind === 'applied' && result.value.state.status === 'running') {
       this.cache.remember({
