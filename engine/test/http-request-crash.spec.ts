@@ -22,11 +22,16 @@ import { apiClient, buildEngine, type ChildEngine, spawnEngine } from './process
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- tests read JSON
 type Json = any;
 
+const SECRET = 'crash-test-secret-9c1e';
+
 /** Holds the first request for `holdMs` (the engine dies meanwhile), answers later ones at once. */
 function slowCrm(holdMs: number) {
-  const seen: { key: string | undefined; at: number }[] = [];
+  const seen: { key: string | undefined; auth: string | undefined }[] = [];
   const server: Server = createServer((req, res) => {
-    seen.push({ key: req.headers['idempotency-key'] as string | undefined, at: Date.now() });
+    seen.push({
+      key: req.headers['idempotency-key'] as string | undefined,
+      auth: req.headers.authorization,
+    });
     const answer = () => {
       res.writeHead(200, { 'content-type': 'application/json' });
       res.end(JSON.stringify({ customer: { tier: 'gold' } }));
@@ -50,6 +55,7 @@ function flow(url: string): FlowDocument {
       node('answer', 'call.answer'),
       node('lookup', 'data.httpRequest', {
         url,
+        headers: [{ name: 'Authorization', value: 'Bearer {{ secret.CRM_TOKEN }}' }],
         timeoutSeconds: 10,
         responseMapping: [{ variable: 'tier', path: '$.customer.tier' }],
       }),
@@ -94,6 +100,8 @@ describe('an HTTP request in flight when the engine is killed', () => {
       ...emulatorEnv(emulator!),
       SWITCHBOARD_WAIT_MARGIN_MS: '20000',
       SWITCHBOARD_HTTP_ALLOW_HOSTS: '127.0.0.1',
+      SWITCHBOARD_SECRETS_KEY: 'd'.repeat(64),
+      LOG_LEVEL: 'debug',
       DATABASE_URL: databaseUrl(),
     });
     children.push(c);
@@ -104,6 +112,10 @@ describe('an HTTP request in flight when the engine is killed', () => {
     const port = await freePort();
     const doomed = await spawn('doomed', port);
     const api = await apiClient(doomed.url);
+    const secret = await api.json('PUT', '/api/environment/secrets/CRM_TOKEN', {
+      body: { value: SECRET },
+    });
+    expect(secret.status).toBe(200);
     const number = await ownedNumber(emulator!);
     const { flowId } = await publish(api, flow(`${crm!.url}/customers/1`));
     await bind(api, number, flowId);
@@ -141,5 +153,9 @@ describe('an HTTP request in flight when the engine is killed', () => {
     const results = run.steps.filter((s: Json) => s.eventType === 'HttpResponse');
     expect(results).toHaveLength(1);
     expect(restarted.logs.some((l) => l.includes('outbox: resending action'))).toBe(true);
+    // The secret went to the server each time, and into no log line of either engine.
+    expect(crm!.seen.map((s) => s.auth)).toEqual(keys.map(() => `Bearer ${SECRET}`));
+    expect(restarted.logs.some((l) => l.includes('"msg":"http request"'))).toBe(true);
+    for (const line of [...doomed.logs, ...restarted.logs]) expect(line).not.toContain(SECRET);
   }, 120_000);
 });
