@@ -184,6 +184,13 @@ describe('HTTP request nodes and environment values', () => {
     expect(request.headers.authorization).toBe(`Bearer ${SECRET}`);
     expect(request.headers['idempotency-key']).toMatch(new RegExp(`^${run.id}:\\d+$`));
     expect(JSON.stringify(run)).not.toContain(SECRET);
+    // The runs API shows where the secret goes, by name.
+    const sent = run.steps
+      .flatMap((s: Json) => s.actions)
+      .find((a: Json) => a.kind === 'httpRequest');
+    expect(sent.headers).toEqual([
+      { name: 'Authorization', value: 'Bearer {{ secret.CRM_TOKEN }}' },
+    ]);
     const db = new pg.Client({ connectionString: a.databaseUrl });
     await db.connect();
     try {
