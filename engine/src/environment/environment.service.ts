@@ -15,8 +15,8 @@ import type {
 import { SecretsCipher } from './secrets-cipher.js';
 
 /**
- * How long an engine keeps the environment's values before reading them again: several engines
- * share the database, so a change reaches the others within this (this one at once).
+ * How long an engine uses the environment's values before reading them again: several engines
+ * share the database, so a change reaches the others within about this (this one at once).
  */
 const VALUES_TTL_MS = 2000;
 
@@ -34,6 +34,7 @@ export class EnvironmentService {
   private readonly cipher: SecretsCipher | undefined;
   private cached: { at: number; values: Readonly<Record<string, string>> } | undefined;
   private loading: Promise<Readonly<Record<string, string>>> | undefined;
+  private generation = 0;
 
   constructor(
     private readonly prisma: PrismaService,
@@ -68,7 +69,7 @@ export class EnvironmentService {
       });
       return r;
     });
-    this.cached = undefined;
+    this.changed();
     return {
       name: row.name,
       value: row.value,
@@ -87,7 +88,7 @@ export class EnvironmentService {
         details: { name },
       });
     });
-    this.cached = undefined;
+    this.changed();
   }
 
   async listSecrets(): Promise<z.output<typeof EnvironmentSecretListSchema>> {
@@ -154,21 +155,45 @@ export class EnvironmentService {
     return { values: values.map((v) => v.name), secrets: secrets.map((s) => s.name) };
   }
 
-  /** The values the interpreter reads as `env.<NAME>` (cached for VALUES_TTL_MS). */
+  /**
+   * The values the interpreter reads as `env.<NAME>`. On the hot path: once loaded, the cached
+   * values are answered at once and, when older than VALUES_TTL_MS, read again in the background
+   * (a change on another engine is seen within about that); only the first read waits.
+   */
   async runtimeValues(): Promise<Readonly<Record<string, string>>> {
     const c = this.cached;
     if (c && Date.now() - c.at < VALUES_TTL_MS) return c.values;
-    this.loading ??= this.repo
+    const loading = this.reload();
+    if (c) {
+      loading.catch(() => undefined); // the stale values serve until the database answers
+      return c.values;
+    }
+    return loading;
+  }
+
+  private reload(): Promise<Readonly<Record<string, string>>> {
+    if (this.loading) return this.loading;
+    // A read that began before a change here must not put the old values back afterwards.
+    const generation = this.generation;
+    const loading = this.repo
       .listValues()
       .then((rows) => {
         const values = Object.freeze(Object.fromEntries(rows.map((r) => [r.name, r.value])));
-        this.cached = { at: Date.now(), values };
+        if (generation === this.generation) this.cached = { at: Date.now(), values };
         return values;
       })
       .finally(() => {
-        this.loading = undefined;
+        if (this.loading === loading) this.loading = undefined;
       });
-    return this.loading;
+    this.loading = loading;
+    return loading;
+  }
+
+  /** After a change of values here: the next step reads them afresh. */
+  private changed(): void {
+    this.generation += 1;
+    this.cached = undefined;
+    this.loading = undefined;
   }
 
   /**
