@@ -9,6 +9,7 @@ import {
   scaledTimeout,
   type CallbackDeliveryOptions,
 } from './callbacks.js';
+import { handleDemoCrm } from './demo-crm.js';
 import { CallModel, type CallModelOptions } from './call-model.js';
 import { emulatedCognitiveServicesEndpoint } from './cognitive-services.js';
 import { loadOrCreateTlsFiles } from './certificate.js';
@@ -321,6 +322,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     const url = new URL(req.url ?? '/', 'http://emulator');
     const path = url.pathname;
     if (req.method === 'GET' && path === '/calling/keys') return send(res, 200, signer.jwks());
+    if (under(path, '/demo') && handleDemoCrm(req.method ?? 'GET', path, res)) return;
     if (req.method === 'GET' && path === '/calling/.well-known/acsopenidconfiguration') {
       return send(res, 200, signer.openIdConfiguration(jwksUrl));
     }

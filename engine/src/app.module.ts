@@ -6,6 +6,7 @@ import type { EngineConfig } from './config/config.js';
 import { ConfigModule } from './config/config.module.js';
 import { DatabaseModule } from './database/database.module.js';
 import { DeadLettersModule } from './dead-letters/dead-letters.module.js';
+import { EnvironmentModule } from './environment/environment.module.js';
 import { EntryPointsModule } from './entry-points/entry-points.module.js';
 import { FlowsModule } from './flows/flows.module.js';
 import { HealthModule } from './health/health.module.js';
@@ -38,6 +39,7 @@ export class AppModule {
         UsersModule,
         TokensModule,
         AuditModule,
+        EnvironmentModule,
         FlowsModule,
         EntryPointsModule,
         HealthModule,

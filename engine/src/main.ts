@@ -35,6 +35,9 @@ async function startLocalAcs(c: EngineConfig) {
     ACS_CALLBACK_ISSUER: emulator.issuer,
     ACS_CALLBACK_AUDIENCE: emulator.audience,
     ACS_COGNITIVE_SERVICES_ENDPOINT: emulator.cognitiveServicesEndpoint,
+    // Everything on this machine: HTTP request nodes may reach loopback (the emulator's demo
+    // CRM that the caller-lookup example calls), unless the allow list is set.
+    SWITCHBOARD_HTTP_ALLOW_HOSTS: process.env.SWITCHBOARD_HTTP_ALLOW_HOSTS ?? '127.0.0.1',
   });
   return { emulator, config: wired };
 }
@@ -53,7 +56,13 @@ try {
       `${engine.url}/api/acs/events${secret ? `?secret=${encodeURIComponent(secret)}` : ''}`,
     );
   }
-  if (config.seedExamples) seeded = await seedExamples(engine.app, config.examplesDir);
+  if (config.seedExamples) {
+    seeded = await seedExamples(
+      engine.app,
+      config.examplesDir,
+      emulator ? `${emulator.url}/demo/crm` : undefined,
+    );
+  }
   const lines = [
     '',
     `  Switchboard engine   ${engine.url}`,

@@ -36,6 +36,7 @@ const atLeast = (role: Role): Role[] => {
 const unique = () => randomBytes(4).toString('hex');
 /** Fresh numbers in order: no two calls of the matrix bind the same one. */
 let phones = 0;
+let envN = 0;
 const phone = () =>
   `+1425${String(process.pid % 1000).padStart(3, '0')}${String(++phones).padStart(4, '0')}`;
 
@@ -285,6 +286,63 @@ const endpoints: Endpoint[] = [
     call: async (t) => ({ path: `/api/flows/${await newFlow(t)}` }),
   },
   {
+    method: 'GET',
+    route: '/api/environment/names',
+    allowed: atLeast('viewer'),
+    ok: 200,
+    call: async () => ({ path: '/api/environment/names' }),
+  },
+  {
+    method: 'GET',
+    route: '/api/environment/values',
+    allowed: atLeast('admin'),
+    ok: 200,
+    call: async () => ({ path: '/api/environment/values' }),
+  },
+  {
+    method: 'PUT',
+    route: '/api/environment/values/{name}',
+    allowed: atLeast('admin'),
+    ok: 200,
+    call: async () => ({ path: '/api/environment/values/MATRIX_VALUE', body: { value: 'x' } }),
+  },
+  {
+    method: 'DELETE',
+    route: '/api/environment/values/{name}',
+    allowed: atLeast('admin'),
+    ok: 204,
+    call: async (t) => {
+      const name = `MATRIX_${envN++}`;
+      await t.json('PUT', `/api/environment/values/${name}`, { body: { value: 'x' } });
+      return { path: `/api/environment/values/${name}` };
+    },
+  },
+  {
+    method: 'GET',
+    route: '/api/environment/secrets',
+    allowed: atLeast('admin'),
+    ok: 200,
+    call: async () => ({ path: '/api/environment/secrets' }),
+  },
+  {
+    method: 'PUT',
+    route: '/api/environment/secrets/{name}',
+    allowed: atLeast('admin'),
+    ok: 200,
+    call: async () => ({ path: '/api/environment/secrets/MATRIX_SECRET', body: { value: 'x' } }),
+  },
+  {
+    method: 'DELETE',
+    route: '/api/environment/secrets/{name}',
+    allowed: atLeast('admin'),
+    ok: 204,
+    call: async (t) => {
+      const name = `MATRIX_${envN++}`;
+      await t.json('PUT', `/api/environment/secrets/${name}`, { body: { value: 'x' } });
+      return { path: `/api/environment/secrets/${name}` };
+    },
+  },
+  {
     method: 'PUT',
     route: '/api/entry-points/{address}',
     allowed: atLeast('publisher'),
@@ -432,7 +490,10 @@ const expected = (e: Endpoint, role: Role) => {
 };
 
 describe('authorization matrix: every endpoint × every role × cookie and token', () => {
-  const t = useEngine({ SWITCHBOARD_MAX_TEST_CALLS_PER_USER: '100' });
+  const t = useEngine({
+    SWITCHBOARD_MAX_TEST_CALLS_PER_USER: '100',
+    SWITCHBOARD_SECRETS_KEY: 'c'.repeat(64),
+  });
 
   it('covers every endpoint in the OpenAPI document', async () => {
     const doc = await t.json('GET', '/api/docs/openapi.json', { as: 'anonymous' });

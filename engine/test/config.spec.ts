@@ -29,6 +29,10 @@ describe('configuration', () => {
     ['SWITCHBOARD_RUN_RETENTION_DAYS', '1.5'],
     ['SWITCHBOARD_RUN_RETENTION_DAYS', 'month'],
     ['SWITCHBOARD_TRUST_PROXY_HOPS', '-1'],
+    ['SWITCHBOARD_HTTP_ALLOW_HOSTS', '10.0.0.0/33'],
+    ['SWITCHBOARD_HTTP_ALLOW_HOSTS', 'crm.internal,http://x'],
+    ['SWITCHBOARD_SECRETS_KEY', 'too-short'],
+    ['SWITCHBOARD_HTTP_MAX_RESPONSE_BYTES', '0'],
   ])('stops on a bad %s, naming it', (name, value) => {
     expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);
     expect(() => loadConfig({ [name]: value })).toThrow(
@@ -83,6 +87,20 @@ describe('configuration: settings that only make sense together, frozen once rea
       ...grid,
     });
     expect(ok.acs.audience).toBe('resource-id');
+  });
+
+  it('reads the HTTP allow list (host names, addresses, CIDRs) and a hex or base64 secrets key', () => {
+    const config = loadConfig({
+      SWITCHBOARD_HTTP_ALLOW_HOSTS: ' CRM.internal , 10.1.0.0/16,::1 ',
+      SWITCHBOARD_SECRETS_KEY: Buffer.alloc(32, 7).toString('base64'),
+    });
+    expect(config.http).toEqual({
+      allowHosts: ['crm.internal', '10.1.0.0/16', '::1'],
+      maxResponseBytes: 256 * 1024,
+    });
+    expect(loadConfig({ SWITCHBOARD_SECRETS_KEY: 'ab'.repeat(32) }).secretsKey).toBe(
+      'ab'.repeat(32),
+    );
   });
 
   it('is frozen: nothing can change a setting after start', () => {

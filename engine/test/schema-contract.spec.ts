@@ -100,6 +100,7 @@ const PG_TYPES: Record<string, string> = {
   DateTime: 'timestamp without time zone',
   Json: 'jsonb',
   Float: 'double precision',
+  Bytes: 'bytea',
 };
 
 /** `[a, b(sort: Desc)]` → ['a', 'b DESC'] */

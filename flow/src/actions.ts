@@ -1,4 +1,7 @@
-/** What a run asks the engine to do; one kind per ACS Call Automation operation, plus `end`. */
+/**
+ * What a run asks the engine to do; one kind per ACS Call Automation operation, an HTTP request
+ * (`httpRequest`, sent by the engine's HTTP executor), plus `end`.
+ */
 
 export type PlaySource =
   { kind: 'text'; text: string; voice?: string; locale?: string } | { kind: 'file'; url: string };
@@ -91,8 +94,27 @@ export type ResolveSubflowAction = AcsActionBase & {
   version: number | null;
 };
 
+export const HTTP_METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
+export type HttpMethod = (typeof HTTP_METHODS)[number];
+
+/**
+ * A request to an external system. Everything is rendered except secrets: a header value keeps
+ * each `{{ secret.NAME }}` as a marker (see secretMarker), replaced by the engine's HTTP
+ * executor at send time, so no secret is ever in a run's state, step records or outbox.
+ */
+export type HttpRequestAction = AcsActionBase & {
+  kind: 'httpRequest';
+  method: HttpMethod;
+  url: string;
+  headers: { name: string; value: string }[];
+  /** JSON text (already checked to parse), absent for no body. */
+  body?: string;
+  timeoutMs: number;
+};
+
 export type AcsAction =
   | ResolveSubflowAction
+  | HttpRequestAction
   | AnswerCallAction
   | RejectCallAction
   | RedirectCallAction

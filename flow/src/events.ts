@@ -35,6 +35,12 @@ export const ENGINE_EVENT_TYPES = [
   'Timeout',
   /** Someone stopped the run: it ends with reason 'cancelled'. */
   'Cancel',
+  /** An HTTP request node's answer: `http.status` and the parsed body (bounded by the engine). */
+  'HttpResponse',
+  /** An HTTP request that got no answer: refused address, network error, response too large… */
+  'HttpFailed',
+  /** An HTTP request that got no answer within its timeout. */
+  'HttpTimeout',
 ] as const;
 
 export const CALL_EVENT_TYPES = [...ACS_EVENT_TYPES, ...ENGINE_EVENT_TYPES] as const;
@@ -70,8 +76,15 @@ export interface CallEvent {
   choiceLabel?: string;
   participants?: EventParticipant[];
   invitationId?: string;
+  /** HttpResponse: the status and the body (JSON parsed, text as a string; else absent). */
+  http?: HttpAnswer;
   /** The answer to a resolveSubflow action: the version the subflow node calls. */
   subflow?: SubflowVersion;
+}
+
+export interface HttpAnswer {
+  status: number;
+  body?: unknown;
 }
 
 /** A published version of a flow, as a "Run subflow" node calls it. */
@@ -156,4 +169,5 @@ export const CallEventSchema = z.object({
     .optional(),
   invitationId: z.string().optional(),
   subflow: z.object({ flowId: z.string(), versionId: z.string(), version: z.number() }).optional(),
+  http: z.object({ status: z.number().int(), body: z.unknown().optional() }).optional(),
 });

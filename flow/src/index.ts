@@ -22,6 +22,9 @@ export { fitsType } from './catalogue/trigger-subflow.js';
 export * from './catalogue/types.js';
 export * from './conditions.js';
 export * from './document.js';
+export * from './environment.js';
+export { parseJsonPath, readJsonPath } from './json-path.js';
+export { MAX_HTTP_TIMEOUT_SECONDS } from './catalogue/data-http-request.js';
 export * from './events.js';
 export * from './fields.js';
 export * from './state.js';
@@ -30,7 +33,7 @@ export { isTimeZone, wallClock, type Wall } from './template-dates.js';
 export { CALL_TEMPLATE_FIELDS, isPlainText, parseTemplate, readPaths } from './templates.js';
 export type { ValidationIssue } from './validate/issue.js';
 export { hasErrors } from './validate/issue.js';
-export { validateFlow } from './validate/validate-flow.js';
+export { validateFlow, type ValidateOptions } from './validate/validate-flow.js';
 export {
   flowReferencesOf,
   returnOutcomesOf,

@@ -15,6 +15,8 @@ export interface NodeResult {
   digits?: string;
   choiceLabel?: string;
   invitationId?: string;
+  /** HTTP request nodes: the answer's status. */
+  status?: number;
 }
 
 export interface CallInfo {
@@ -148,6 +150,11 @@ export interface RunOptions {
   stepLimit?: number;
   /** Flows that subflow nodes call; without it a subflow call takes its failure outcome. */
   flows?: FlowLookup;
+  /**
+   * The environment's values, read by templates as `env.<NAME>`: given by the engine from the
+   * database it runs on (and by replays and scenarios), never stored in a document or the state.
+   */
+  env?: Readonly<Record<string, string>>;
 }
 
 /** Subflows a run may be inside at once (A calls B calls C … five levels deep). */

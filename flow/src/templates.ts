@@ -153,6 +153,7 @@ export interface TemplateScope {
   call: Record<string, string>;
   vars: Readonly<Record<string, string>>;
   results: Readonly<Record<string, unknown>>;
+  env?: Readonly<Record<string, string>>;
 }
 
 /**

@@ -24,6 +24,7 @@ const catalog: SubflowCatalog = {
     return r && document ? { version: r.version, document } : undefined;
   },
 };
+const lookup = read('../examples/caller-lookup.json') as FlowDocument;
 
 describe('example flows', () => {
   it.each([
@@ -31,6 +32,7 @@ describe('example flows', () => {
     ['appointment-reminder', reminder],
     ['support-line', supportLine],
     ['verify-caller', verifyCaller],
+    ['caller-lookup', lookup],
   ])('%s validates with no errors and is laid out left to right', (_n, doc) => {
     expect(validateFlow(doc, { subflows: catalog }).filter((i) => i.severity === 'error')).toEqual(
       [],

@@ -311,6 +311,7 @@ describe('coverage', () => {
     'appointment-reminder.json',
     'support-line.json',
     'verify-caller.json',
+    'caller-lookup.json',
   ])('examples/%s carries scenarios that pass and take every edge', (file) => {
     const doc = readExample(file).doc;
     // Subflows are the example files named after their flow ids (as `switchboard test` finds them).

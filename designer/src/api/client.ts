@@ -100,6 +100,9 @@ type Imported = Answer<'/api/flows/import', 'post', 201>;
 type ImportedFlow = { flow: WithDocument<Imported['flow'], 'draft'>; issues: ValidationIssue[] };
 
 export type EntryPoint = Answer<'/api/entry-points', 'get'>['items'][number];
+export type EnvironmentNames = Answer<'/api/environment/names', 'get'>;
+export type EnvironmentValue = Answer<'/api/environment/values/{name}', 'put'>;
+export type SecretInfo = Answer<'/api/environment/secrets/{name}', 'put'>;
 type BindEntryPoint = RequestBody<'/api/entry-points/{address}', 'put'>;
 
 /** One call handled by a flow (a row of `GET /api/runs`). */
@@ -323,6 +326,24 @@ export const api = {
     ),
   unbindEntryPoint: (address: string) =>
     request<void>('DELETE', `/api/entry-points/${enc(address)}`),
+
+  environmentNames: () => request<EnvironmentNames>('GET', '/api/environment/names'),
+  listEnvironmentValues: () =>
+    request<Answer<'/api/environment/values', 'get'>>('GET', '/api/environment/values'),
+  putEnvironmentValue: (name: string, value: string) =>
+    request<EnvironmentValue>('PUT', `/api/environment/values/${enc(name)}`, {
+      body: { value } satisfies RequestBody<'/api/environment/values/{name}', 'put'>,
+    }),
+  deleteEnvironmentValue: (name: string) =>
+    request<void>('DELETE', `/api/environment/values/${enc(name)}`),
+  listSecrets: () =>
+    request<Answer<'/api/environment/secrets', 'get'>>('GET', '/api/environment/secrets'),
+  /** Write-only: the answer never carries the value. */
+  putSecret: (name: string, value: string) =>
+    request<SecretInfo>('PUT', `/api/environment/secrets/${enc(name)}`, {
+      body: { value } satisfies RequestBody<'/api/environment/secrets/{name}', 'put'>,
+    }),
+  deleteSecret: (name: string) => request<void>('DELETE', `/api/environment/secrets/${enc(name)}`),
 
   /** `query`: a query string as built by `runsQuery` (calls/callFilters.ts). */
   listRuns: (query: string) =>

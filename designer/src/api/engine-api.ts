@@ -151,6 +151,93 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/environment/names': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Names of the environment values and secrets flows may reference (no values) */
+    get: operations['EnvironmentController_names'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/environment/values': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** List environment values */
+    get: operations['EnvironmentController_listValues'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/environment/values/{name}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    /** Set an environment value (flows read it as {{ env.NAME }}) */
+    put: operations['EnvironmentController_putValue'];
+    post?: never;
+    /** Delete an environment value */
+    delete: operations['EnvironmentController_deleteValue'];
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/environment/secrets': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** List secrets: names, when and by whom they were set — never their values */
+    get: operations['EnvironmentController_listSecrets'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/environment/secrets/{name}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    /** Set a secret (write-only; HTTP headers read it as {{ secret.NAME }}) */
+    put: operations['EnvironmentController_putSecret'];
+    post?: never;
+    /** Delete a secret */
+    delete: operations['EnvironmentController_deleteSecret'];
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/flows': {
     parameters: {
       query?: never;
@@ -1563,6 +1650,629 @@ export interface operations {
       };
     };
   };
+  EnvironmentController_names: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            values: string[];
+            secrets: string[];
+          };
+        };
+      };
+      /** @description Invalid request */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': {
+            type: string;
+            title: string;
+            status: number;
+            detail?: string;
+            errors?: {
+              path: string;
+              message: string;
+            }[];
+          };
+        };
+      };
+      /** @description Not signed in */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': {
+            type: string;
+            title: string;
+            status: number;
+            detail?: string;
+            errors?: {
+              path: string;
+              message: string;
+            }[];
+          };
+        };
+      };
+      /** @description Role not allowed */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': {
+            type: string;
+            title: string;
+            status: number;
+            detail?: string;
+            errors?: {
+              path: string;
+              message: string;
+            }[];
+          };
+        };
+      };
+    };
+  };
+  EnvironmentController_listValues: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            items: {
+              name: string;
+              value: string;
+              /** Format: date-time */
+              updatedAt: string;
+              updatedBy: string;
+            }[];
+          };
+        };
+      };
+      /** @description Invalid request */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': {
+            type: string;
+            title: string;
+            status: number;
+            detail?: string;
+            errors?: {
+              path: string;
+              message: string;
+            }[];
+          };
+        };
+      };
+      /** @description Not signed in */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': {
+            type: string;
+            title: string;
+            status: number;
+            detail?: string;
+            errors?: {
+              path: string;
+              message: string;
+            }[];
+          };
+        };
+      };
+      /** @description Role not allowed */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': {
+            type: string;
+            title: string;
+            status: number;
+            detail?: string;
+            errors?: {
+              path: string;
+              message: string;
+            }[];
+          };
+        };
+      };
+    };
+  };
+  EnvironmentController_putValue: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        name: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          value: string;
+        };
+      };
+    };
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            name: string;
+            value: string;
+            /** Format: date-time */
+            updatedAt: string;
+            updatedBy: string;
+          };
+        };
+      };
+      /** @description Invalid request */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': {
+            type: string;
+            title: string;
+            status: number;
+            detail?: string;
+            errors?: {
+              path: string;
+              message: string;
+            }[];
+          };
+        };
+      };
+      /** @description Not signed in */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': {
+            type: string;
+            title: string;
+            status: number;
+            detail?: string;
+            errors?: {
+              path: string;
+              message: string;
+            }[];
+          };
+        };
+      };
+      /** @description Role not allowed */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': {
+            type: string;
+            title: string;
+            status: number;
+            detail?: string;
+            errors?: {
+              path: string;
+              message: string;
+            }[];
+          };
+        };
+      };
+    };
+  };
+  EnvironmentController_deleteValue: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        name: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description No content */
+      204: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description Invalid request */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': {
+            type: string;
+            title: string;
+            status: number;
+            detail?: string;
+            errors?: {
+              path: string;
+              message: string;
+            }[];
+          };
+        };
+      };
+      /** @description Not signed in */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': {
+            type: string;
+            title: string;
+            status: number;
+            detail?: string;
+            errors?: {
+              path: string;
+              message: string;
+            }[];
+          };
+        };
+      };
+      /** @description Role not allowed */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': {
+            type: string;
+            title: string;
+            status: number;
+            detail?: string;
+            errors?: {
+              path: string;
+              message: string;
+            }[];
+          };
+        };
+      };
+      /** @description No such value */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': {
+            type: string;
+            title: string;
+            status: number;
+            detail?: string;
+            errors?: {
+              path: string;
+              message: string;
+            }[];
+          };
+        };
+      };
+    };
+  };
+  EnvironmentController_listSecrets: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            items: {
+              name: string;
+              /** Format: date-time */
+              updatedAt: string;
+              updatedBy: string;
+              /** @description Which SWITCHBOARD_SECRETS_KEY sealed it (a sha256 prefix) */
+              keyId: string;
+              /** @description False when it was sealed with another key: set it again */
+              readable: boolean;
+            }[];
+            /** @description SWITCHBOARD_SECRETS_KEY is set: secrets can be stored */
+            keyConfigured: boolean;
+          };
+        };
+      };
+      /** @description Invalid request */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': {
+            type: string;
+            title: string;
+            status: number;
+            detail?: string;
+            errors?: {
+              path: string;
+              message: string;
+            }[];
+          };
+        };
+      };
+      /** @description Not signed in */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': {
+            type: string;
+            title: string;
+            status: number;
+            detail?: string;
+            errors?: {
+              path: string;
+              message: string;
+            }[];
+          };
+        };
+      };
+      /** @description Role not allowed */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': {
+            type: string;
+            title: string;
+            status: number;
+            detail?: string;
+            errors?: {
+              path: string;
+              message: string;
+            }[];
+          };
+        };
+      };
+    };
+  };
+  EnvironmentController_putSecret: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        name: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          /** @description Write-only: never returned */
+          value: string;
+        };
+      };
+    };
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            name: string;
+            /** Format: date-time */
+            updatedAt: string;
+            updatedBy: string;
+            /** @description Which SWITCHBOARD_SECRETS_KEY sealed it (a sha256 prefix) */
+            keyId: string;
+            /** @description False when it was sealed with another key: set it again */
+            readable: boolean;
+          };
+        };
+      };
+      /** @description Invalid request */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': {
+            type: string;
+            title: string;
+            status: number;
+            detail?: string;
+            errors?: {
+              path: string;
+              message: string;
+            }[];
+          };
+        };
+      };
+      /** @description Not signed in */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': {
+            type: string;
+            title: string;
+            status: number;
+            detail?: string;
+            errors?: {
+              path: string;
+              message: string;
+            }[];
+          };
+        };
+      };
+      /** @description Role not allowed */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': {
+            type: string;
+            title: string;
+            status: number;
+            detail?: string;
+            errors?: {
+              path: string;
+              message: string;
+            }[];
+          };
+        };
+      };
+      /** @description SWITCHBOARD_SECRETS_KEY is not set */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': {
+            type: string;
+            title: string;
+            status: number;
+            detail?: string;
+            errors?: {
+              path: string;
+              message: string;
+            }[];
+          };
+        };
+      };
+    };
+  };
+  EnvironmentController_deleteSecret: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        name: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description No content */
+      204: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description Invalid request */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': {
+            type: string;
+            title: string;
+            status: number;
+            detail?: string;
+            errors?: {
+              path: string;
+              message: string;
+            }[];
+          };
+        };
+      };
+      /** @description Not signed in */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': {
+            type: string;
+            title: string;
+            status: number;
+            detail?: string;
+            errors?: {
+              path: string;
+              message: string;
+            }[];
+          };
+        };
+      };
+      /** @description Role not allowed */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': {
+            type: string;
+            title: string;
+            status: number;
+            detail?: string;
+            errors?: {
+              path: string;
+              message: string;
+            }[];
+          };
+        };
+      };
+      /** @description No such secret */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': {
+            type: string;
+            title: string;
+            status: number;
+            detail?: string;
+            errors?: {
+              path: string;
+              message: string;
+            }[];
+          };
+        };
+      };
+    };
+  };
   FlowsController_list: {
     parameters: {
       query?: {
@@ -1786,6 +2496,13 @@ export interface operations {
               variables?: {
                 [key: string]: string;
               };
+              /**
+               * Environment values
+               * @description Values of {{ env.NAME }} for this test (the engine’s own are used for the others)
+               */
+              environment?: {
+                [key: string]: string;
+              };
               /** Inputs */
               inputs?: {
                 /**
@@ -1834,6 +2551,16 @@ export interface operations {
                  */
                 succeeds?: true;
                 /**
+                 * HTTP answer
+                 * @description What an HTTP request node’s server answers (status, JSON body), or "timeout"
+                 */
+                http?:
+                  | {
+                      status: number;
+                      body?: unknown;
+                    }
+                  | 'timeout';
+                /**
                  * Events
                  * @description The callbacks, as recorded from a call, when no plainer input says the same
                  */
@@ -1865,7 +2592,10 @@ export interface operations {
                     | 'ActionResult'
                     | 'ActionFailed'
                     | 'Timeout'
-                    | 'Cancel';
+                    | 'Cancel'
+                    | 'HttpResponse'
+                    | 'HttpFailed'
+                    | 'HttpTimeout';
                   resultInformation?: {
                     code?: number;
                     subCode?: number;
@@ -1874,6 +2604,10 @@ export interface operations {
                   tones?: string[];
                   choiceLabel?: string;
                   invitationId?: string;
+                  http?: {
+                    status: number;
+                    body?: unknown;
+                  };
                   participants?: {
                     rawId: string;
                     isMuted?: boolean;
@@ -2063,6 +2797,13 @@ export interface operations {
                 variables?: {
                   [key: string]: string;
                 };
+                /**
+                 * Environment values
+                 * @description Values of {{ env.NAME }} for this test (the engine’s own are used for the others)
+                 */
+                environment?: {
+                  [key: string]: string;
+                };
                 /** Inputs */
                 inputs?: {
                   /**
@@ -2111,6 +2852,16 @@ export interface operations {
                    */
                   succeeds?: true;
                   /**
+                   * HTTP answer
+                   * @description What an HTTP request node’s server answers (status, JSON body), or "timeout"
+                   */
+                  http?:
+                    | {
+                        status: number;
+                        body?: unknown;
+                      }
+                    | 'timeout';
+                  /**
                    * Events
                    * @description The callbacks, as recorded from a call, when no plainer input says the same
                    */
@@ -2142,7 +2893,10 @@ export interface operations {
                       | 'ActionResult'
                       | 'ActionFailed'
                       | 'Timeout'
-                      | 'Cancel';
+                      | 'Cancel'
+                      | 'HttpResponse'
+                      | 'HttpFailed'
+                      | 'HttpTimeout';
                     resultInformation?: {
                       code?: number;
                       subCode?: number;
@@ -2151,6 +2905,10 @@ export interface operations {
                     tones?: string[];
                     choiceLabel?: string;
                     invitationId?: string;
+                    http?: {
+                      status: number;
+                      body?: unknown;
+                    };
                     participants?: {
                       rawId: string;
                       isMuted?: boolean;
@@ -2411,6 +3169,13 @@ export interface operations {
             variables?: {
               [key: string]: string;
             };
+            /**
+             * Environment values
+             * @description Values of {{ env.NAME }} for this test (the engine’s own are used for the others)
+             */
+            environment?: {
+              [key: string]: string;
+            };
             /** Inputs */
             inputs?: {
               /**
@@ -2459,6 +3224,16 @@ export interface operations {
                */
               succeeds?: true;
               /**
+               * HTTP answer
+               * @description What an HTTP request node’s server answers (status, JSON body), or "timeout"
+               */
+              http?:
+                | {
+                    status: number;
+                    body?: unknown;
+                  }
+                | 'timeout';
+              /**
                * Events
                * @description The callbacks, as recorded from a call, when no plainer input says the same
                */
@@ -2490,7 +3265,10 @@ export interface operations {
                   | 'ActionResult'
                   | 'ActionFailed'
                   | 'Timeout'
-                  | 'Cancel';
+                  | 'Cancel'
+                  | 'HttpResponse'
+                  | 'HttpFailed'
+                  | 'HttpTimeout';
                 resultInformation?: {
                   code?: number;
                   subCode?: number;
@@ -2499,6 +3277,10 @@ export interface operations {
                 tones?: string[];
                 choiceLabel?: string;
                 invitationId?: string;
+                http?: {
+                  status: number;
+                  body?: unknown;
+                };
                 participants?: {
                   rawId: string;
                   isMuted?: boolean;
@@ -2688,6 +3470,13 @@ export interface operations {
                   variables?: {
                     [key: string]: string;
                   };
+                  /**
+                   * Environment values
+                   * @description Values of {{ env.NAME }} for this test (the engine’s own are used for the others)
+                   */
+                  environment?: {
+                    [key: string]: string;
+                  };
                   /** Inputs */
                   inputs?: {
                     /**
@@ -2736,6 +3525,16 @@ export interface operations {
                      */
                     succeeds?: true;
                     /**
+                     * HTTP answer
+                     * @description What an HTTP request node’s server answers (status, JSON body), or "timeout"
+                     */
+                    http?:
+                      | {
+                          status: number;
+                          body?: unknown;
+                        }
+                      | 'timeout';
+                    /**
                      * Events
                      * @description The callbacks, as recorded from a call, when no plainer input says the same
                      */
@@ -2767,7 +3566,10 @@ export interface operations {
                         | 'ActionResult'
                         | 'ActionFailed'
                         | 'Timeout'
-                        | 'Cancel';
+                        | 'Cancel'
+                        | 'HttpResponse'
+                        | 'HttpFailed'
+                        | 'HttpTimeout';
                       resultInformation?: {
                         code?: number;
                         subCode?: number;
@@ -2776,6 +3578,10 @@ export interface operations {
                       tones?: string[];
                       choiceLabel?: string;
                       invitationId?: string;
+                      http?: {
+                        status: number;
+                        body?: unknown;
+                      };
                       participants?: {
                         rawId: string;
                         isMuted?: boolean;
@@ -3071,6 +3877,13 @@ export interface operations {
                 variables?: {
                   [key: string]: string;
                 };
+                /**
+                 * Environment values
+                 * @description Values of {{ env.NAME }} for this test (the engine’s own are used for the others)
+                 */
+                environment?: {
+                  [key: string]: string;
+                };
                 /** Inputs */
                 inputs?: {
                   /**
@@ -3119,6 +3932,16 @@ export interface operations {
                    */
                   succeeds?: true;
                   /**
+                   * HTTP answer
+                   * @description What an HTTP request node’s server answers (status, JSON body), or "timeout"
+                   */
+                  http?:
+                    | {
+                        status: number;
+                        body?: unknown;
+                      }
+                    | 'timeout';
+                  /**
                    * Events
                    * @description The callbacks, as recorded from a call, when no plainer input says the same
                    */
@@ -3150,7 +3973,10 @@ export interface operations {
                       | 'ActionResult'
                       | 'ActionFailed'
                       | 'Timeout'
-                      | 'Cancel';
+                      | 'Cancel'
+                      | 'HttpResponse'
+                      | 'HttpFailed'
+                      | 'HttpTimeout';
                     resultInformation?: {
                       code?: number;
                       subCode?: number;
@@ -3159,6 +3985,10 @@ export interface operations {
                     tones?: string[];
                     choiceLabel?: string;
                     invitationId?: string;
+                    http?: {
+                      status: number;
+                      body?: unknown;
+                    };
                     participants?: {
                       rawId: string;
                       isMuted?: boolean;
@@ -3534,6 +4364,13 @@ export interface operations {
             variables?: {
               [key: string]: string;
             };
+            /**
+             * Environment values
+             * @description Values of {{ env.NAME }} for this test (the engine’s own are used for the others)
+             */
+            environment?: {
+              [key: string]: string;
+            };
             /** Inputs */
             inputs?: {
               /**
@@ -3582,6 +4419,16 @@ export interface operations {
                */
               succeeds?: true;
               /**
+               * HTTP answer
+               * @description What an HTTP request node’s server answers (status, JSON body), or "timeout"
+               */
+              http?:
+                | {
+                    status: number;
+                    body?: unknown;
+                  }
+                | 'timeout';
+              /**
                * Events
                * @description The callbacks, as recorded from a call, when no plainer input says the same
                */
@@ -3613,7 +4460,10 @@ export interface operations {
                   | 'ActionResult'
                   | 'ActionFailed'
                   | 'Timeout'
-                  | 'Cancel';
+                  | 'Cancel'
+                  | 'HttpResponse'
+                  | 'HttpFailed'
+                  | 'HttpTimeout';
                 resultInformation?: {
                   code?: number;
                   subCode?: number;
@@ -3622,6 +4472,10 @@ export interface operations {
                 tones?: string[];
                 choiceLabel?: string;
                 invitationId?: string;
+                http?: {
+                  status: number;
+                  body?: unknown;
+                };
                 participants?: {
                   rawId: string;
                   isMuted?: boolean;
@@ -3944,6 +4798,13 @@ export interface operations {
               variables?: {
                 [key: string]: string;
               };
+              /**
+               * Environment values
+               * @description Values of {{ env.NAME }} for this test (the engine’s own are used for the others)
+               */
+              environment?: {
+                [key: string]: string;
+              };
               /** Inputs */
               inputs?: {
                 /**
@@ -3992,6 +4853,16 @@ export interface operations {
                  */
                 succeeds?: true;
                 /**
+                 * HTTP answer
+                 * @description What an HTTP request node’s server answers (status, JSON body), or "timeout"
+                 */
+                http?:
+                  | {
+                      status: number;
+                      body?: unknown;
+                    }
+                  | 'timeout';
+                /**
                  * Events
                  * @description The callbacks, as recorded from a call, when no plainer input says the same
                  */
@@ -4023,7 +4894,10 @@ export interface operations {
                     | 'ActionResult'
                     | 'ActionFailed'
                     | 'Timeout'
-                    | 'Cancel';
+                    | 'Cancel'
+                    | 'HttpResponse'
+                    | 'HttpFailed'
+                    | 'HttpTimeout';
                   resultInformation?: {
                     code?: number;
                     subCode?: number;
@@ -4032,6 +4906,10 @@ export interface operations {
                   tones?: string[];
                   choiceLabel?: string;
                   invitationId?: string;
+                  http?: {
+                    status: number;
+                    body?: unknown;
+                  };
                   participants?: {
                     rawId: string;
                     isMuted?: boolean;
@@ -4580,6 +5458,13 @@ export interface operations {
                 variables?: {
                   [key: string]: string;
                 };
+                /**
+                 * Environment values
+                 * @description Values of {{ env.NAME }} for this test (the engine’s own are used for the others)
+                 */
+                environment?: {
+                  [key: string]: string;
+                };
                 /** Inputs */
                 inputs?: {
                   /**
@@ -4628,6 +5513,16 @@ export interface operations {
                    */
                   succeeds?: true;
                   /**
+                   * HTTP answer
+                   * @description What an HTTP request node’s server answers (status, JSON body), or "timeout"
+                   */
+                  http?:
+                    | {
+                        status: number;
+                        body?: unknown;
+                      }
+                    | 'timeout';
+                  /**
                    * Events
                    * @description The callbacks, as recorded from a call, when no plainer input says the same
                    */
@@ -4659,7 +5554,10 @@ export interface operations {
                       | 'ActionResult'
                       | 'ActionFailed'
                       | 'Timeout'
-                      | 'Cancel';
+                      | 'Cancel'
+                      | 'HttpResponse'
+                      | 'HttpFailed'
+                      | 'HttpTimeout';
                     resultInformation?: {
                       code?: number;
                       subCode?: number;
@@ -4668,6 +5566,10 @@ export interface operations {
                     tones?: string[];
                     choiceLabel?: string;
                     invitationId?: string;
+                    http?: {
+                      status: number;
+                      body?: unknown;
+                    };
                     participants?: {
                       rawId: string;
                       isMuted?: boolean;
@@ -5059,6 +5961,13 @@ export interface operations {
               variables?: {
                 [key: string]: string;
               };
+              /**
+               * Environment values
+               * @description Values of {{ env.NAME }} for this test (the engine’s own are used for the others)
+               */
+              environment?: {
+                [key: string]: string;
+              };
               /** Inputs */
               inputs?: {
                 /**
@@ -5107,6 +6016,16 @@ export interface operations {
                  */
                 succeeds?: true;
                 /**
+                 * HTTP answer
+                 * @description What an HTTP request node’s server answers (status, JSON body), or "timeout"
+                 */
+                http?:
+                  | {
+                      status: number;
+                      body?: unknown;
+                    }
+                  | 'timeout';
+                /**
                  * Events
                  * @description The callbacks, as recorded from a call, when no plainer input says the same
                  */
@@ -5138,7 +6057,10 @@ export interface operations {
                     | 'ActionResult'
                     | 'ActionFailed'
                     | 'Timeout'
-                    | 'Cancel';
+                    | 'Cancel'
+                    | 'HttpResponse'
+                    | 'HttpFailed'
+                    | 'HttpTimeout';
                   resultInformation?: {
                     code?: number;
                     subCode?: number;
@@ -5147,6 +6069,10 @@ export interface operations {
                   tones?: string[];
                   choiceLabel?: string;
                   invitationId?: string;
+                  http?: {
+                    status: number;
+                    body?: unknown;
+                  };
                   participants?: {
                     rawId: string;
                     isMuted?: boolean;
@@ -6462,6 +7388,13 @@ export interface operations {
               variables?: {
                 [key: string]: string;
               };
+              /**
+               * Environment values
+               * @description Values of {{ env.NAME }} for this test (the engine’s own are used for the others)
+               */
+              environment?: {
+                [key: string]: string;
+              };
               /** Inputs */
               inputs?: {
                 /**
@@ -6510,6 +7443,16 @@ export interface operations {
                  */
                 succeeds?: true;
                 /**
+                 * HTTP answer
+                 * @description What an HTTP request node’s server answers (status, JSON body), or "timeout"
+                 */
+                http?:
+                  | {
+                      status: number;
+                      body?: unknown;
+                    }
+                  | 'timeout';
+                /**
                  * Events
                  * @description The callbacks, as recorded from a call, when no plainer input says the same
                  */
@@ -6541,7 +7484,10 @@ export interface operations {
                     | 'ActionResult'
                     | 'ActionFailed'
                     | 'Timeout'
-                    | 'Cancel';
+                    | 'Cancel'
+                    | 'HttpResponse'
+                    | 'HttpFailed'
+                    | 'HttpTimeout';
                   resultInformation?: {
                     code?: number;
                     subCode?: number;
@@ -6550,6 +7496,10 @@ export interface operations {
                   tones?: string[];
                   choiceLabel?: string;
                   invitationId?: string;
+                  http?: {
+                    status: number;
+                    body?: unknown;
+                  };
                   participants?: {
                     rawId: string;
                     isMuted?: boolean;
@@ -8107,6 +9057,13 @@ export interface operations {
               variables?: {
                 [key: string]: string;
               };
+              /**
+               * Environment values
+               * @description Values of {{ env.NAME }} for this test (the engine’s own are used for the others)
+               */
+              environment?: {
+                [key: string]: string;
+              };
               /** Inputs */
               inputs?: {
                 /**
@@ -8155,6 +9112,16 @@ export interface operations {
                  */
                 succeeds?: true;
                 /**
+                 * HTTP answer
+                 * @description What an HTTP request node’s server answers (status, JSON body), or "timeout"
+                 */
+                http?:
+                  | {
+                      status: number;
+                      body?: unknown;
+                    }
+                  | 'timeout';
+                /**
                  * Events
                  * @description The callbacks, as recorded from a call, when no plainer input says the same
                  */
@@ -8186,7 +9153,10 @@ export interface operations {
                     | 'ActionResult'
                     | 'ActionFailed'
                     | 'Timeout'
-                    | 'Cancel';
+                    | 'Cancel'
+                    | 'HttpResponse'
+                    | 'HttpFailed'
+                    | 'HttpTimeout';
                   resultInformation?: {
                     code?: number;
                     subCode?: number;
@@ -8195,6 +9165,10 @@ export interface operations {
                   tones?: string[];
                   choiceLabel?: string;
                   invitationId?: string;
+                  http?: {
+                    status: number;
+                    body?: unknown;
+                  };
                   participants?: {
                     rawId: string;
                     isMuted?: boolean;

@@ -9,11 +9,12 @@ import {
 } from '@fluentui/react-components';
 import { SignOutRegular } from '@fluentui/react-icons';
 import { useEffect, useState } from 'react';
-import { setUnauthorizedHandler } from '../api/client.js';
+import { hasRole, setUnauthorizedHandler } from '../api/client.js';
 import { CallsPage } from '../calls/CallsPage.js';
 import { RunPage } from '../calls/RunPage.js';
 import { EditorPage } from '../editor/EditorPage.js';
 import { EntryPointsPage } from '../pages/EntryPointsPage.js';
+import { EnvironmentPage } from '../pages/EnvironmentPage.js';
 import { FlowListPage } from '../pages/FlowListPage.js';
 import { LoginPage } from '../pages/LoginPage.js';
 import { ErrorBoundary } from './ErrorBoundary.js';
@@ -50,8 +51,8 @@ export function App() {
   }
 
   const section =
-    route.page === 'entryPoints'
-      ? 'entryPoints'
+    route.page === 'entryPoints' || route.page === 'environment'
+      ? route.page
       : route.page === 'calls' || route.page === 'run'
         ? 'calls'
         : 'flows';
@@ -67,7 +68,7 @@ export function App() {
             navigate(
               d.value === 'calls'
                 ? { page: 'calls', filters: {} }
-                : { page: d.value as 'flows' | 'entryPoints' },
+                : { page: d.value as 'flows' | 'entryPoints' | 'environment' },
             )
           }
           size="small"
@@ -76,6 +77,7 @@ export function App() {
           <Tab value="flows">Flows</Tab>
           <Tab value="entryPoints">Entry points</Tab>
           <Tab value="calls">Calls</Tab>
+          {hasRole(me?.role, 'admin') && <Tab value="environment">Environment</Tab>}
         </TabList>
         <span className="sb-header__spacer" />
         <Text size={200} className="sb-header__user">
@@ -93,6 +95,7 @@ export function App() {
       <ErrorBoundary key={routePath(route)} what="This page">
         {route.page === 'flows' && <FlowListPage />}
         {route.page === 'entryPoints' && <EntryPointsPage />}
+        {route.page === 'environment' && <EnvironmentPage />}
         {route.page === 'calls' && <CallsPage filters={route.filters} />}
         {route.page === 'run' && <RunPage key={route.runId} runId={route.runId} />}
         {route.page === 'editor' && <EditorPage key={route.flowId} flowId={route.flowId} />}

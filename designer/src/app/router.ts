@@ -10,6 +10,7 @@ export type Route =
   | { page: 'editor'; flowId: string }
   | { page: 'version'; flowId: string; version: number }
   | { page: 'entryPoints' }
+  | { page: 'environment' }
   | { page: 'calls'; filters: CallsFilters }
   | { page: 'run'; runId: string }
   | { page: 'login'; next?: string };
@@ -23,6 +24,7 @@ export function parseRoute(hash: string): Route {
     return next ? { page: 'login', next } : { page: 'login' };
   }
   if (parts[0] === 'entry-points') return { page: 'entryPoints' };
+  if (parts[0] === 'environment') return { page: 'environment' };
   if (parts[0] === 'calls') {
     if (parts[1]) return { page: 'run', runId: parts[1] };
     return { page: 'calls', filters: parseCallsFilters(query) };
@@ -46,6 +48,8 @@ export function routePath(route: Route): string {
       return `/flows/${encodeURIComponent(route.flowId)}/versions/${route.version}`;
     case 'entryPoints':
       return '/entry-points';
+    case 'environment':
+      return '/environment';
     case 'calls': {
       const query = formatCallsFilters(route.filters);
       return query ? `/calls?${query}` : '/calls';

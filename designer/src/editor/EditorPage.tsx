@@ -33,6 +33,7 @@ import {
   DataBarVerticalRegular,
 } from '@fluentui/react-icons';
 import { validateFlow, type FlowDocument } from '@switchboard/flow';
+import { useEnvironmentNames } from './environmentNames.js';
 import { ReactFlowProvider, useReactFlow } from '@xyflow/react';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { useStore } from 'zustand';
@@ -185,10 +186,16 @@ export function Editor({
   // A test call's path over the canvas: beside the editor store, never in the document.
   const [overlay] = useState(createPathOverlayStore);
 
-  // Live validation, debounced, with the flow package's validator.
+  // Live validation, debounced, with the flow package's validator (and this engine's names).
+  const environment = useEnvironmentNames();
   useEffect(() => {
     let timer: ReturnType<typeof setTimeout> | undefined;
-    const run = () => store.getState().setIssues(validateFlow(store.getState().toDocument()));
+    const run = () =>
+      store
+        .getState()
+        .setIssues(
+          validateFlow(store.getState().toDocument(), environment ? { environment } : undefined),
+        );
     run();
     const unsubscribe = store.subscribe((state, previous) => {
       if (state.version === previous.version) return;
@@ -199,7 +206,7 @@ export function Editor({
       clearTimeout(timer);
       unsubscribe();
     };
-  }, [store]);
+  }, [store, environment]);
 
   // Warn before leaving the page with unsaved changes.
   useEffect(() => {

@@ -20,7 +20,8 @@ import { NodeIcon, latestTypeVersion, newerNodeType, nodeType } from '../catalog
 import { ConfigForm, type FlowsAccess, type FormEnvironment } from '../forms/ConfigForm.js';
 import { useEditorStore } from './context.js';
 import { describeUpgrade } from './nodeUpgrade.js';
-import { templateVariables } from './variables.js';
+import { secretVariables, templateVariables } from './variables.js';
+import { useEnvironmentNames } from './environmentNames.js';
 import type { DesignerNode, Issue } from './store.js';
 
 const noIssues: Issue[] = [];
@@ -123,9 +124,10 @@ function NodeProperties({
   const store = useEditorStore();
   const description = nodeType(node.data.type, node.data.typeVersion);
   const issues = useStore(store, (s) => s.nodeIssues[node.id] ?? noIssues);
+  const names = useEnvironmentNames();
   const variables = useStore(
     store,
-    useShallow((s) => templateVariables(s.nodes)),
+    useShallow((s) => templateVariables(s.nodes, names)),
   );
   const nodes = useStore(
     store,
@@ -140,6 +142,7 @@ function NodeProperties({
     () => ({
       readOnly,
       variables,
+      secrets: secretVariables(names),
       nodes: nodes.map((row) => {
         const [id, type, label] = row.split('\u0000') as [string, string, string];
         return { id, type, label };
@@ -147,7 +150,7 @@ function NodeProperties({
       issues: configIssues(issues),
       flows: publishedFlows,
     }),
-    [readOnly, variables, nodes, issues],
+    [readOnly, variables, names, nodes, issues],
   );
   const otherIssues = issues.filter((i) => !i.path.includes('config'));
 

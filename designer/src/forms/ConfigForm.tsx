@@ -46,6 +46,8 @@ export interface FormEnvironment {
   readOnly: boolean;
   /** Variable paths offered in template fields, e.g. "call.from", "vars.accountNumber". */
   variables: string[];
+  /** `secret.NAME`s, offered only by fields whose meta allows secrets (HTTP headers). */
+  secrets?: string[];
   /** Nodes of the flow, for fields that reference a node. */
   nodes: { id: string; type: string; label: string }[];
   /** Validator messages for this node's config, keyed by path below the config ("choices.0.label"). */
@@ -280,7 +282,8 @@ function TargetField(props: FieldProps) {
 }
 
 function TemplateField(props: FieldProps) {
-  const { readOnly, variables } = useContext(EnvironmentContext);
+  const { readOnly, variables: plain, secrets } = useContext(EnvironmentContext);
+  const variables = props.info.meta.secrets === true && secrets ? [...plain, ...secrets] : plain;
   const ref = useRef<HTMLTextAreaElement>(null);
   const text = typeof props.value === 'string' ? props.value : '';
   const insert = (variable: string) => {

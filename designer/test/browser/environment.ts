@@ -139,6 +139,8 @@ export async function startEngine(designerDist: string): Promise<RunningEngine> 
       EMULATOR_PORT: String(emulatorPort),
       SWITCHBOARD_ADMIN_PASSWORD: adminPassword,
       SWITCHBOARD_DESIGNER_DIR: designerDist,
+      // For the HTTP request node's secrets (http-request.spec.ts).
+      SWITCHBOARD_SECRETS_KEY: 'b'.repeat(64),
       DATABASE_URL: '',
       LOG_LEVEL: process.env.ENGINE_LOG_LEVEL ?? 'warn',
     },

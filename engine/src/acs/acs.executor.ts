@@ -22,7 +22,7 @@ const ACS_ACTION_KINDS = [
   'recognizeDtmf',
 ] as const satisfies readonly AcsAction['kind'][];
 /** Action kinds other executors handle (they are no ACS operation). */
-type NotForAcs = 'resolveSubflow';
+type NotForAcs = 'resolveSubflow' | 'httpRequest';
 // Every AcsAction kind is listed: adding one to the flow package without a sender fails here.
 type Missing = Exclude<AcsAction['kind'], (typeof ACS_ACTION_KINDS)[number] | NotForAcs>;
 const everyKind: Missing extends never ? true : Missing = true;

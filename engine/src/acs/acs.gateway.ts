@@ -353,7 +353,7 @@ export class AcsGateway implements OnModuleDestroy {
         });
         return { ok: true };
       default:
-        // Not an ACS operation (e.g. resolveSubflow): its own executor sends it.
+        // Not an ACS operation (resolveSubflow, httpRequest): its own executor sends it.
         return {
           ok: false,
           code: 'NotAnAcsAction',

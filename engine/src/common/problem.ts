@@ -52,6 +52,7 @@ export const PROBLEM_TYPES = {
   'test-call-ended': 409,
   'test-call-not-ready': 409,
   'run-not-ended': 409,
+  'secrets-key-missing': 409,
   'too-large': 413,
   'document-too-large': 413,
   'unsupported-media-type': 415,

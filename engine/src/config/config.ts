@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { isIP } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
@@ -32,6 +33,31 @@ const bool = z
   .transform((v) => v === 'true' || v === '1' || v === 'yes');
 
 const emptyAsUndefined = (v: unknown) => (v === '' ? undefined : v);
+
+const HOST_NAME = /^(?=.{1,253}$)[a-z0-9_]([a-z0-9_-]{0,62})(\.[a-z0-9_]([a-z0-9_-]{0,62}))*$/;
+
+/** An allow-list entry: a host name, an IPv4/IPv6 address, or a CIDR of either. */
+function isAllowEntry(h: string): boolean {
+  const [addr, bits, extra] = h.split('/');
+  if (extra !== undefined || addr === undefined) return false;
+  const family = isIP(addr);
+  if (bits !== undefined) {
+    const n = Number(bits);
+    return family !== 0 && /^\d+$/.test(bits) && n <= (family === 4 ? 32 : 128);
+  }
+  return family !== 0 || HOST_NAME.test(h);
+}
+
+/** The 32 key bytes of SWITCHBOARD_SECRETS_KEY (hex or base64), or undefined. */
+export function secretsKeyBytes(key: string): Buffer | undefined {
+  const k = key.trim();
+  if (/^[0-9a-f]{64}$/i.test(k)) return Buffer.from(k, 'hex');
+  if (/^[A-Za-z0-9+/_-]{43}=?$/.test(k)) {
+    const b = Buffer.from(k, 'base64');
+    return b.length === 32 ? b : undefined;
+  }
+  return undefined;
+}
 
 /**
  * Every environment variable the engine reads, checked once at start. Other modules add their
@@ -156,6 +182,45 @@ export const EnvSchema = z.object({
   // ---- test calls (engine/src/test-calls) ----
   SWITCHBOARD_TEST_RUN_RETENTION_HOURS: z.preprocess(emptyAsUndefined, positiveInt().default(72)),
   SWITCHBOARD_MAX_TEST_CALLS_PER_USER: z.preprocess(emptyAsUndefined, positiveInt().default(5)),
+  // ---- HTTP request nodes and environment secrets (engine/src/http, engine/src/environment) ----
+  SWITCHBOARD_HTTP_ALLOW_HOSTS: z.preprocess(
+    emptyAsUndefined,
+    z
+      .string()
+      .transform((s) =>
+        s
+          .split(',')
+          .map((h) => h.trim().toLowerCase())
+          .filter((h) => h !== ''),
+      )
+      .superRefine((entries, ctx) => {
+        for (const h of entries) {
+          if (!isAllowEntry(h)) {
+            ctx.addIssue({
+              code: 'custom',
+              message: `“${h}” is not a host name, an address or a CIDR (e.g. crm.internal, 10.0.0.5, 10.1.0.0/16)`,
+            });
+          }
+        }
+      })
+      .default([]),
+  ),
+  SWITCHBOARD_HTTP_MAX_RESPONSE_BYTES: z.preprocess(
+    emptyAsUndefined,
+    positiveInt()
+      .max(10 * 1024 * 1024, 'must be at most 10485760 (10 MB)')
+      .default(256 * 1024),
+  ),
+  SWITCHBOARD_SECRETS_KEY: z.preprocess(
+    emptyAsUndefined,
+    z
+      .string()
+      .refine((k) => secretsKeyBytes(k) !== undefined, {
+        message:
+          'must be 32 random bytes as 64 hex digits or base64 (e.g. `openssl rand -base64 32`)',
+      })
+      .optional(),
+  ),
   LOG_LEVEL: z.preprocess(
     emptyAsUndefined,
     z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -187,6 +252,9 @@ export interface EngineConfig {
   runtime: RuntimeConfig;
   testCalls: TestCallsConfig;
   retention: RetentionConfig;
+  http: HttpConfig;
+  /** SWITCHBOARD_SECRETS_KEY as given (see secretsKeyBytes); unset: secrets cannot be stored. */
+  secretsKey: string | undefined;
   emulatorPort: number;
   seedExamples: boolean;
   examplesDir: string;
@@ -249,6 +317,12 @@ export interface RetentionConfig {
    * keyed to them (live runs never); test runs go sooner (testCalls.retentionHours).
    */
   runDays: number;
+}
+
+export interface HttpConfig {
+  /** Host names, addresses and CIDRs HTTP request nodes may reach although private or local. */
+  allowHosts: readonly string[];
+  maxResponseBytes: number;
 }
 
 export interface TestCallsConfig {
@@ -404,6 +478,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       retentionHours: e.SWITCHBOARD_TEST_RUN_RETENTION_HOURS,
       maxRunningPerUser: e.SWITCHBOARD_MAX_TEST_CALLS_PER_USER,
     },
+    http: {
+      allowHosts: e.SWITCHBOARD_HTTP_ALLOW_HOSTS,
+      maxResponseBytes: e.SWITCHBOARD_HTTP_MAX_RESPONSE_BYTES,
+    },
+    secretsKey: e.SWITCHBOARD_SECRETS_KEY,
   });
 }
 

@@ -1,3 +1,4 @@
+import { EnvironmentService } from '../environment/environment.service.js';
 import { Inject, Injectable } from '@nestjs/common';
 import {
   defaultConfig,
@@ -6,6 +7,7 @@ import {
   SCHEMA_VERSION,
   type ValidationIssue,
   validateFlow,
+  type EnvironmentNames,
 } from '@switchboard/flow';
 import { z } from 'zod';
 import { AuditRepository } from '../audit/audit.repository.js';
@@ -123,6 +125,7 @@ export class FlowsService {
     private readonly prisma: PrismaService,
     private readonly flows: FlowsRepository,
     private readonly audit: AuditRepository,
+    private readonly environment: EnvironmentService,
     @Inject(ENGINE_CONFIG) private readonly config: EngineConfig,
     private readonly subflows: PublishedSubflows,
   ) {}
@@ -186,7 +189,7 @@ export class FlowsService {
     doc: FlowDocument,
     by: Principal,
   ): Promise<{ flow: FlowDetail; issues: ValidationIssue[] }> {
-    const issues = validateFlow(doc);
+    const issues = validateFlow(doc, { environment: await this.environment.names() });
     const flow = await this.insert(doc, by, 'flow.import');
     return { flow, issues };
   }
@@ -271,12 +274,17 @@ export class FlowsService {
     id: string,
     doc: FlowDocument | undefined,
   ): Promise<{ issues: ValidationIssue[] }> {
+    const environment = await this.environment.names();
     if (doc)
-      return { issues: validateFlow(doc, { subflows: await this.subflows.load([doc], id) }) };
+      return {
+        issues: validateFlow(doc, { subflows: await this.subflows.load([doc], id), environment }),
+      };
     const flow = await this.flows.find(id);
     if (!flow) throw notFound(`Flow ${id}`);
     const draft = flow.draft as unknown as FlowDocument;
-    return { issues: validateFlow(draft, { subflows: await this.subflows.load([draft], id) }) };
+    return {
+      issues: validateFlow(draft, { subflows: await this.subflows.load([draft], id), environment }),
+    };
   }
 
   /** Validates the saved draft on the server and publishes it as the next version. */
@@ -285,14 +293,16 @@ export class FlowsService {
     input: z.output<typeof PublishSchema>,
     by: Principal,
   ): Promise<VersionSummary> {
+    const environment = await this.environment.names();
+    const env = await this.environment.runtimeValues();
     return this.prisma.$transaction(async (tx) => {
       const flow = await this.lockedFlow(tx, id);
       assertRevision(flow, input.revision);
       // Checked against the subflows published now: the versions a call would run.
       const document = flow.draft as unknown as FlowDocument;
       const subflows = await this.subflows.load([document], id);
-      assertDraftValid(flow.draft, 'publishing', subflows);
-      assertScenariosPass(document, subflows);
+      assertDraftValid(flow.draft, 'publishing', subflows, environment);
+      assertScenariosPass(document, subflows, env);
       const version = await this.nextVersion(tx, id, document, by, input.comment, null);
       await this.audit.record(tx, {
         actor: by.actor,
@@ -439,8 +449,16 @@ export class FlowsService {
  * Throws the 422 that lists a draft's errors (publishing and test calls refuse a draft the
  * validator finds errors in; warnings pass). `before` names what is refused.
  */
-export function assertDraftValid(draft: unknown, before: string, subflows?: LoadedSubflows): void {
-  const issues = validateFlow(draft, subflows ? { subflows } : {});
+export function assertDraftValid(
+  draft: unknown,
+  before: string,
+  subflows?: LoadedSubflows,
+  environment?: EnvironmentNames,
+): void {
+  const issues = validateFlow(draft, {
+    ...(subflows ? { subflows } : {}),
+    ...(environment ? { environment } : {}),
+  });
   const errors = issues.filter((i) => i.severity === 'error');
   if (errors.length === 0) return;
   throw new ProblemException(
@@ -458,9 +476,13 @@ export function assertDraftValid(draft: unknown, before: string, subflows?: Load
  * The per-flow gate: with `scenariosMustPass`, publishing is refused (422 `scenarios-failing`)
  * while a scenario of the draft fails; `failures` lists each failing scenario with its reasons.
  */
-export function assertScenariosPass(doc: FlowDocument, subflows?: LoadedSubflows): void {
+export function assertScenariosPass(
+  doc: FlowDocument,
+  subflows?: LoadedSubflows,
+  env?: Readonly<Record<string, string>>,
+): void {
   if (!doc.scenariosMustPass) return;
-  const results = runScenarios(doc, subflows ? { subflows } : {});
+  const results = runScenarios(doc, { ...(subflows ? { subflows } : {}), ...(env ? { env } : {}) });
   const failing = results.flatMap((r, i) => (r.passed ? [] : [{ index: i, result: r }]));
   if (failing.length === 0) return;
   const n = failing.length;

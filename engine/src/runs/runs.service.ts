@@ -1,6 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
-import { compileFlow, type FlowDocument, type TraceEntry } from '@switchboard/flow';
+import {
+  compileFlow,
+  type FlowDocument,
+  showSecretMarkers,
+  type TraceEntry,
+} from '@switchboard/flow';
 import type { z } from 'zod';
 import type { Principal } from '../auth/principal.js';
 import { decodeCursor, type Page, toPage } from '../common/pagination.js';
@@ -48,6 +53,18 @@ export const toRunDto = (r: RunListRow): RunDto => {
   };
 };
 
+/** An HTTP request's secret markers as people read them: `{{ secret.NAME }}` (never a value). */
+function readableAction(a: Record<string, unknown>): Record<string, unknown> {
+  if (a.kind !== 'httpRequest' || !Array.isArray(a.headers)) return a;
+  return {
+    ...a,
+    headers: (a.headers as { name: string; value: string }[]).map((h) => ({
+      ...h,
+      value: showSecretMarkers(String(h.value)),
+    })),
+  };
+}
+
 /** A step record as the API shows it; `variables` are the run's after it (carried forward). */
 export const toStepDto = (s: StepRow, variables: Record<string, string>): RunStepDto => {
   const trace = s.trace;
@@ -61,7 +78,7 @@ export const toStepDto = (s: StepRow, variables: Record<string, string>): RunSte
       .filter((t): t is Extract<TraceEntry, { kind: 'outcome' }> => t.kind === 'outcome')
       .map((t) => ({ nodeId: t.nodeId, outcome: t.outcome })),
     trace: trace as unknown as Record<string, unknown>[],
-    actions: s.actions as Record<string, unknown>[],
+    actions: (s.actions as Record<string, unknown>[]).map(readableAction),
     variables,
     receivedAt: s.receivedAt.toISOString(),
     committedAt: s.committedAt.toISOString(),

@@ -1,4 +1,4 @@
-import type { AcsAction, SubflowVersion } from '@switchboard/flow';
+import type { AcsAction, CallEvent, SubflowVersion } from '@switchboard/flow';
 
 /** What sending one action produced; the runtime turns it into an ActionResult/ActionFailed event. */
 export type SendOutcome =
@@ -12,6 +12,11 @@ export interface ActionResultData {
   completes?: boolean;
   /** A resolveSubflow's answer: the version the subflow node calls. */
   subflow?: SubflowVersion;
+  /**
+   * The answer is itself the event the node waits for (an HTTP request's response, failure or
+   * timeout): applied as the event `result:<action id>`, so a resend's answer is a duplicate.
+   */
+  event?: Pick<CallEvent, 'type' | 'http' | 'resultInformation'>;
 }
 
 /** Where an action goes, as its run knows it. */

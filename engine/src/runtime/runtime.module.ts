@@ -3,6 +3,7 @@ import { AcsExecutor } from '../acs/acs.executor.js';
 import { AcsModule } from '../acs/acs.module.js';
 import { FlowsModule } from '../flows/flows.module.js';
 import { MetricsModule } from '../metrics/metrics.module.js';
+import { HttpRequestExecutor } from '../http/http-request.executor.js';
 import { ACTION_EXECUTORS } from './action-executor.js';
 import { ActionSender } from './action-sender.js';
 import { FlowCache } from './flow-cache.js';
@@ -34,10 +35,15 @@ import { SubflowExecutor } from './subflow.executor.js';
     StepApplier,
     SentMarks,
     SubflowExecutor,
+    HttpRequestExecutor,
     {
       provide: ACTION_EXECUTORS,
-      useFactory: (acs: AcsExecutor, subflows: SubflowExecutor) => [acs, subflows],
-      inject: [AcsExecutor, SubflowExecutor],
+      useFactory: (acs: AcsExecutor, subflows: SubflowExecutor, http: HttpRequestExecutor) => [
+        acs,
+        subflows,
+        http,
+      ],
+      inject: [AcsExecutor, SubflowExecutor, HttpRequestExecutor],
     },
     ActionSender,
     RuntimeService,

@@ -1,3 +1,4 @@
+import { EnvironmentService } from '../environment/environment.service.js';
 import { Inject, Injectable } from '@nestjs/common';
 import {
   type AcsAction,
@@ -100,6 +101,7 @@ export class RuntimeService {
     private readonly sentMarks: SentMarks,
     private readonly events: RunEvents,
     private readonly metrics: MetricsService,
+    private readonly environment: EnvironmentService,
     @Inject(ENGINE_CONFIG) private readonly config: EngineConfig,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {}
@@ -157,6 +159,7 @@ export class RuntimeService {
     const clockOffsetMs = input.clockOffsetMs ?? 0;
     const result = start(compiled, input.trigger, Date.now() + clockOffsetMs, {
       stepLimit: this.config.runtime.stepLimit,
+      env: await this.environment.runtimeValues(),
     });
     const runId = input.trigger.runId;
     const write = this.toWrite(
@@ -244,13 +247,19 @@ export class RuntimeService {
   }
 
   /** Decide the step with the pure interpreter, on the run as stored (or as this process holds it). */
-  private decide(event: CallEvent, receivedAt: number, source: EventSource | 'engine') {
+  private decide(
+    event: CallEvent,
+    receivedAt: number,
+    source: EventSource | 'engine',
+    env: Readonly<Record<string, string>>,
+  ) {
     return async (run: LockedRun) => {
       if (source !== 'engine' && run.test !== (source === 'testAcs')) return null;
       const flow = await this.flows.get(run.flowVersionId);
       const r = step(flow, run.state, event, Date.now() + run.clockOffsetMs, {
         stepLimit: this.config.runtime.stepLimit,
         flows: await this.flows.lookupFor(run.state, event),
+        env,
       });
       const write = this.toWrite(r, event, receivedAt, event, run.state, run.clockOffsetMs);
       if (!write.callConnectionId && event.callConnectionId && !run.callConnectionId) {
@@ -269,10 +278,12 @@ export class RuntimeService {
     receivedAt: number,
     source: EventSource | 'engine',
   ): Promise<ApplyOutcome> {
+    // Read before the run is locked: the values are cached, and a read never waits in the lock.
+    const env = await this.environment.runtimeValues();
     const result = await this.applier.apply(
       route,
       event.id,
-      this.decide(event, receivedAt, source),
+      this.decide(event, receivedAt, source, env),
     );
     if (result.kind === 'applied' && result.value.state.status === 'running') {
       this.cache.remember({
@@ -399,7 +410,14 @@ export class RuntimeService {
     if (outcome.ok) {
       this.metrics.actionsSent.inc({ kind: action.kind, path });
       const r = outcome.result;
-      if (r && (r.callConnectionId || r.invitationId || r.completes || r.subflow)) {
+      if (r?.event) {
+        // The answer is itself the event the node waits for (an HTTP response).
+        await apply({
+          ...r.event,
+          id: `result:${action.id}`,
+          operationContext: action.operationContext,
+        });
+      } else if (r && (r.callConnectionId || r.invitationId || r.completes || r.subflow)) {
         await apply({
           id: `result:${action.id}`,
           type: 'ActionResult',

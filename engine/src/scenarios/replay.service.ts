@@ -1,3 +1,4 @@
+import { EnvironmentService } from '../environment/environment.service.js';
 import { Injectable } from '@nestjs/common';
 import {
   type CompiledFlow,
@@ -60,6 +61,7 @@ export class ReplayService {
     private readonly compiled: FlowCache,
     private readonly targets: FlowTargets,
     private readonly published: PublishedSubflows,
+    private readonly environment: EnvironmentService,
   ) {}
 
   async replay(
@@ -76,6 +78,9 @@ export class ReplayService {
     const steps = stepsByRun(await this.recordings.steps(runs));
     const recorded = await this.recordedFlows(runs);
     const subflows = await this.subflowsFor(flowId, target.document, steps);
+    // Today's values of this environment: a call recorded before a value changed replays with
+    // the new one (values are not part of the recording).
+    const env = await this.environment.runtimeValues();
     const t1 = performance.now();
 
     const flow = compileFlow(target.document);
@@ -83,7 +88,14 @@ export class ReplayService {
     let slice = performance.now();
     for (const run of runs) {
       results.push(
-        replayOne(flow, recorded.get(run.flowVersionId), run, steps.get(run.id) ?? [], subflows),
+        replayOne(
+          flow,
+          recorded.get(run.flowVersionId),
+          run,
+          steps.get(run.id) ?? [],
+          subflows,
+          env,
+        ),
       );
       if (performance.now() - slice > SLICE_MS) {
         await yieldToEventLoop();
@@ -211,6 +223,7 @@ function replayOne(
   run: RecordedRunRow,
   steps: Parameters<typeof recordingOf>[1],
   subflows: SubflowResolver,
+  env: Readonly<Record<string, string>>,
 ): ReplayResultDto {
   const about = {
     startedAt: run.startedAt.toISOString(),
@@ -222,7 +235,7 @@ function replayOne(
   try {
     const recording = recordingOf(run, steps);
     result = recorded
-      ? replayRecording(target, recorded, recording, { subflows })
+      ? replayRecording(target, recorded, recording, { subflows, env })
       : notReplayable(run, 'the flow document it ran is no longer stored', pathOf(recording.trace));
   } catch (e) {
     result = notReplayable(run, `its record cannot be read (${(e as Error).message})`, []);

@@ -1,3 +1,4 @@
+import { EnvironmentService } from '../environment/environment.service.js';
 import { Injectable } from '@nestjs/common';
 import {
   type FlowDocument,
@@ -70,12 +71,14 @@ export class ScenariosService {
     private readonly targets: FlowTargets,
     private readonly flows: FlowsService,
     private readonly subflows: PublishedSubflows,
+    private readonly environment: EnvironmentService,
   ) {}
 
   async run(flowId: string, body: TargetRequest): Promise<ScenarioRunResponse> {
     const target = await this.targets.resolve(flowId, body, 'running its scenarios');
     const results = runScenarios(target.document, {
       subflows: await this.subflows.load([target.document], flowId),
+      env: await this.environment.runtimeValues(),
     });
     const passed = results.filter((r) => r.passed).length;
     return { results, passed, failed: results.length - passed };

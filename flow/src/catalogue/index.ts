@@ -9,6 +9,7 @@ import { rejectCall } from './call-reject.js';
 import { removeParticipant } from './call-remove-participant.js';
 import { transferCall } from './call-transfer.js';
 import { unholdParticipant } from './call-unhold.js';
+import { httpRequest } from './data-http-request.js';
 import { branch } from './logic-branch.js';
 import { returnNode } from './flow-return.js';
 import { runSubflow } from './flow-run-subflow.js';
@@ -48,6 +49,7 @@ const latest: readonly NodeTypeDescription[] = [
   businessHours,
   runSubflow,
   returnNode,
+  httpRequest,
 ];
 
 /** Superseded versions. Never removed: flows published with them still run as they did. */

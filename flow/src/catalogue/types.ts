@@ -4,7 +4,7 @@ import type { CallEvent, CallEventType } from '../events.js';
 import type { CallInfo, NodeResult } from '../state.js';
 import type { ScenarioInput } from '../scenarios/scenario.js';
 
-export type Category = 'Triggers' | 'Call control' | 'Participants' | 'Media' | 'Logic';
+export type Category = 'Triggers' | 'Call control' | 'Participants' | 'Media' | 'Logic' | 'Data';
 
 /** Palette order. */
 export const categories: readonly Category[] = [
@@ -13,6 +13,7 @@ export const categories: readonly Category[] = [
   'Participants',
   'Media',
   'Logic',
+  'Data',
 ];
 
 /**
@@ -46,6 +47,8 @@ export type NodeConfig = Record<string, unknown>;
 export interface TemplateRef {
   path: (string | number)[];
   text: string;
+  /** The field may reference secrets (`{{ secret.NAME }}`); e.g. an HTTP header, never a prompt. */
+  secrets?: true;
 }
 
 /** A config field that names another node. */
@@ -92,6 +95,8 @@ export interface EventRule<C = NodeConfig> {
   pick?: (event: CallEvent, config: C) => string;
   /** Re-issue the node's action instead, while `retries(config)` allows; names the reason. */
   retry?: string;
+  /** What happened, in plain words, for the trace (e.g. "the server answered 404"). */
+  note?: (event: CallEvent) => string | undefined;
 }
 
 /**
@@ -148,8 +153,11 @@ export interface NodeTypeDescription<C = NodeConfig> {
   events?: readonly EventRule<C>[];
   /** Re-prompts allowed by rules with `retry`. */
   retries?: (config: C) => number;
-  /** Variables set when the node takes an outcome (e.g. the digits collected). */
-  assign?: (config: C, result: NodeResult) => Record<string, string>;
+  /**
+   * Variables set when the node takes an outcome (e.g. the digits collected), from its result
+   * and the event that completed it (absent when no event did, e.g. a failure on entry).
+   */
+  assign?: (config: C, result: NodeResult, event?: CallEvent) => Record<string, string>;
   /** Templates in the config, for parse checks and variable analysis. */
   templates?: (config: C) => TemplateRef[];
   /**

@@ -24,6 +24,7 @@ import { toCompiledFlow, type CompiledFlow, type CompiledNode } from './compile.
 import { CALL_TEMPLATE_FIELDS } from '../templates.js';
 
 const DEFAULT_MAX_WAIT_SECONDS = 60;
+const NO_ENV: Readonly<Record<string, string>> = Object.freeze({});
 /** Times a run's media actions are issued again after lost callbacks. */
 const MAX_REISSUES = 2;
 
@@ -40,6 +41,7 @@ export class Run {
   readonly trace: TraceEntry[] = [];
   private readonly owned = new Set<'vars' | 'results' | 'attempts' | 'call'>();
   private readonly stepLimit: number;
+  private readonly env: Readonly<Record<string, string>>;
   private callScope: Record<string, string> | undefined;
   /** The flow the run is in: the run's own, or the innermost subflow's (see `frames`). */
   private flow: CompiledFlow;
@@ -59,6 +61,7 @@ export class Run {
     this.state = { ...state };
     this.stepLimit = options?.stepLimit ?? DEFAULT_STEP_LIMIT;
     this.lookup = options?.flows;
+    this.env = options?.env ?? NO_ENV;
     this.flow = root;
     const top = state.frames?.[state.frames.length - 1];
     if (top) {
@@ -214,7 +217,12 @@ export class Run {
     this.callScope ??= Object.fromEntries(CALL_TEMPLATE_FIELDS.map((f) => [f, call[f]]));
     const r = this.flow.templates.render(
       text,
-      { call: this.callScope, vars: vars ?? this.state.vars, results: this.state.results },
+      {
+        call: this.callScope,
+        vars: vars ?? this.state.vars,
+        results: this.state.results,
+        env: this.env,
+      },
       { now: this.now, timeZone: node.timeZone },
     );
     if (r.ok) return r.text;
@@ -499,12 +507,14 @@ export class Run {
       });
       return;
     }
+    const note = rule.note?.(event);
     this.note({
       at: this.now,
       kind: 'event',
       nodeId: node.id,
       event: event.type,
       eventId: event.id,
+      ...(note ? { note } : {}),
     });
     if (rule.retry) {
       const used = this.state.attempts[node.id] ?? 0;
@@ -574,7 +584,7 @@ export class Run {
     node: CompiledNode,
     outcome: string | undefined,
     result: NodeResult,
-    _event: CallEvent,
+    event: CallEvent,
   ): void {
     delete this.state.awaiting;
     if (outcome === undefined) {
@@ -584,7 +594,7 @@ export class Run {
     const full: NodeResult = { ...this.state.results[node.id], ...result, outcome };
     this.mergeResult(node.id, full);
     try {
-      if (node.desc.assign) this.setVars(node.desc.assign(node.config, full));
+      if (node.desc.assign) this.setVars(node.desc.assign(node.config, full, event));
     } catch (e) {
       this.note({ at: this.now, kind: 'error', nodeId: node.id, message: String(e) });
     }
@@ -631,6 +641,7 @@ function eventResult(event: CallEvent, now: number): NodeResult {
   if (event.tones) r.digits = tonesToDigits(event.tones);
   if (event.choiceLabel !== undefined) r.choiceLabel = event.choiceLabel;
   if (event.invitationId !== undefined) r.invitationId = event.invitationId;
+  if (event.http !== undefined) r.status = event.http.status;
   return r;
 }
 

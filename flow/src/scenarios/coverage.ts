@@ -46,6 +46,8 @@ export interface ExploreOptions extends ScenarioOptions {
   maxPaths?: number;
   /** Prompts per call at most (default 25): bounds retries and loops. */
   maxPrompts?: number;
+  /** Environment values for the calls; generated scenarios carry them as their `environment`. */
+  env?: Readonly<Record<string, string>>;
 }
 
 /**
@@ -82,6 +84,7 @@ export function explorePaths(
         at,
         maxPrompts,
         ...(options.subflows ? { subflows: options.subflows } : {}),
+        ...(options.env ? { env: options.env } : {}),
         answer: (p: Prompt) => {
           const alternatives = inputsWorthTrying(flow, p);
           const k = choices.length;
@@ -165,6 +168,7 @@ export function generateScenarios(doc: FlowDocument, options: ExploreOptions = {
       name,
       description: `Generated to cover ${taken.length} connection${taken.length === 1 ? '' : 's'}`,
       at: new Date(p.at).toISOString(),
+      ...(options.env ? { environment: { ...options.env } } : {}),
       inputs: withoutPlainCompletions(p.inputs),
       expect: { endNode: end.nodeId, endReason: end.reason, path: p.sim.path.map((s) => s.nodeId) },
     });

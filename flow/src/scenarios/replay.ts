@@ -59,7 +59,10 @@ export function recordedInputs(
   options: ScenarioOptions = {},
 ): RecordedInputs {
   const flow = toCompiledFlow(recorded);
-  const stepOptions = { flows: lookupOf(options.subflows) };
+  const stepOptions = {
+    flows: lookupOf(options.subflows),
+    ...(options.env ? { env: options.env } : {}),
+  };
   const byNode = new Map<string, PromptAnswer[]>();
   const ordered: RecordedPrompt[] = [];
   const prompts = new Map<string, RecordedPrompt | null>();
@@ -172,6 +175,7 @@ export function replayRecording(
     trigger: rec.trigger,
     at: rec.startedAt,
     ...(options.subflows ? { subflows: options.subflows } : {}),
+    ...(options.env ? { env: options.env } : {}),
     answer: (p) => inputs.byNode.get(p.nodeId)?.[p.index],
   });
   const newPath = sim.path;

@@ -15,6 +15,8 @@ import type { SubflowResolver } from './subflows.js';
 export interface ScenarioOptions {
   /** The flows "Run subflow" nodes call. */
   subflows?: SubflowResolver;
+  /** The environment's values (the engine's); a scenario's own `environment` wins over them. */
+  env?: Readonly<Record<string, string>>;
 }
 
 export interface ScenarioResult {
@@ -114,6 +116,9 @@ export function runScenario(
     trigger: scenarioTrigger(compiled, scenario),
     at: Date.parse(scenario.at ?? DEFAULT_SCENARIO_CLOCK),
     ...(options.subflows ? { subflows: options.subflows } : {}),
+    ...(options.env || scenario.environment
+      ? { env: { ...options.env, ...scenario.environment } }
+      : {}),
     answer: (prompt) => {
       const given = queues.get(prompt.nodeId)?.shift()?.input;
       if (!given) return undefined;

@@ -1,6 +1,7 @@
 import * as z from 'zod';
 import { END_REASONS } from '../actions.js';
 import { CALL_EVENT_TYPES } from '../events.js';
+import { ENVIRONMENT_NAME } from '../environment.js';
 
 /** How a callee (a transfer target, an added participant, an outbound call's target) answers. */
 export const CALLEE_ANSWERS = ['answers', 'declines', 'busy', 'noAnswer'] as const;
@@ -22,6 +23,9 @@ export const ScenarioEventSchema = z
     tones: z.array(z.string().max(10)).max(64).optional(),
     choiceLabel: z.string().max(200).optional(),
     invitationId: z.string().max(200).optional(),
+    http: z
+      .strictObject({ status: z.number().int().min(100).max(599), body: z.unknown().optional() })
+      .optional(),
     participants: z
       .array(
         z.strictObject({
@@ -42,6 +46,7 @@ const INPUT_KINDS = [
   'callee',
   'fails',
   'succeeds',
+  'http',
   'events',
 ] as const;
 
@@ -84,6 +89,19 @@ export const ScenarioInputSchema = z
       .literal(true)
       .optional()
       .meta({ title: 'Succeeds', description: 'The action completes as it normally does' }),
+    http: z
+      .union([
+        z.strictObject({
+          status: z.number().int().min(100).max(599),
+          body: z.unknown().optional(),
+        }),
+        z.literal('timeout'),
+      ])
+      .optional()
+      .meta({
+        title: 'HTTP answer',
+        description: 'What an HTTP request node’s server answers (status, JSON body), or "timeout"',
+      }),
     events: z.array(ScenarioEventSchema).min(1).max(20).optional().meta({
       title: 'Events',
       description: 'The callbacks, as recorded from a call, when no plainer input says the same',
@@ -100,7 +118,7 @@ export const ScenarioInputSchema = z
         code: 'custom',
         message:
           given.length === 0
-            ? 'Say what happens: digits, noInput, hangUp, callee, fails, succeeds or events'
+            ? 'Say what happens: digits, noInput, hangUp, callee, fails, succeeds, http or events'
             : `Give one of ${given.join(', ')} per input, not several`,
       });
     }
@@ -165,6 +183,14 @@ export const ScenarioSchema = z
           'When the call starts, for business hours and dates (default 2026-03-03T15:00:00Z, a Tuesday)',
       }),
     variables: z.record(z.string(), z.string().max(4000)).optional().meta({ title: 'Variables' }),
+    environment: z
+      .record(z.string().regex(ENVIRONMENT_NAME), z.string().max(4000))
+      .optional()
+      .meta({
+        title: 'Environment values',
+        description:
+          'Values of {{ env.NAME }} for this test (the engine’s own are used for the others)',
+      }),
     inputs: z.array(ScenarioInputSchema).max(500).optional().meta({ title: 'Inputs' }),
     expect: ScenarioExpectSchema,
   })

@@ -69,6 +69,8 @@ export interface SimulationSpec {
   maxPrompts?: number;
   /** The flows "Run subflow" nodes call; their resolve requests are answered from it. */
   subflows?: SubflowResolver;
+  /** The environment values templates read as `env.<NAME>`. */
+  env?: Readonly<Record<string, string>>;
 }
 
 const DEFAULT_MAX_PROMPTS = 500;
@@ -92,7 +94,7 @@ export function simulate(flow: FlowDocument | CompiledFlow, spec: SimulationSpec
     for (const a of r.actions) if (a.kind !== 'end') actions.push(a);
     return r.state;
   };
-  const options = { flows: lookupOf(spec.subflows) };
+  const options = { flows: lookupOf(spec.subflows), ...(spec.env ? { env: spec.env } : {}) };
   let state = take(start(compiled, spec.trigger, clock, options));
   let unanswered: Unanswered | undefined;
   const max = spec.maxPrompts ?? DEFAULT_MAX_PROMPTS;

@@ -62,16 +62,18 @@ const FAILURE: Partial<Record<ActionKind, { type: CallEvent['type']; info: Info 
     },
   },
   hold: { type: 'HoldFailed', info: { code: 500, subCode: 8500, message: 'Hold failed.' } },
+  httpRequest: { type: 'HttpFailed', info: { message: 'could not connect to the server' } },
 };
 
 /** What the caller or a callee must say for the request to complete: nothing is assumed. */
-export type Needs = 'digits' | 'callee';
+export type Needs = 'digits' | 'callee' | 'response';
 
 const NEEDS: Partial<Record<ActionKind, Needs>> = {
   recognizeDtmf: 'digits',
   createCall: 'callee',
   transferCall: 'callee',
   addParticipant: 'callee',
+  httpRequest: 'response',
 };
 
 /** In plain words, for "the new path asks for …, which this call never gave". */
@@ -80,7 +82,9 @@ export function needsInWords(needs: Needs | undefined): string {
     ? 'keys from the caller'
     : needs === 'callee'
       ? 'how the callee answers'
-      : 'an input';
+      : needs === 'response'
+        ? 'what the server answers'
+        : 'an input';
 }
 
 export function needsOf(action: AcsAction): Needs | undefined {
@@ -173,6 +177,23 @@ export function eventsFor(action: AcsAction, input: ScenarioInput | undefined): 
     const tones = [...(input.digits ?? '')].map((d) => digitToTone(d) ?? d);
     return { ok: true, events: [{ type: 'RecognizeCompleted', tones }] };
   }
+  if (input.http !== undefined) {
+    if (action.kind !== 'httpRequest') {
+      return { ok: false, message: `it makes a ${action.kind} request, not an HTTP request` };
+    }
+    if (input.http === 'timeout') {
+      return {
+        ok: true,
+        events: [
+          {
+            type: 'HttpTimeout',
+            resultInformation: { message: `no answer within ${action.timeoutMs / 1000} s` },
+          },
+        ],
+      };
+    }
+    return { ok: true, events: [{ type: 'HttpResponse', http: input.http }] };
+  }
   if (input.callee) {
     const events = calleeEvents(action, input.callee);
     return events
@@ -191,6 +212,8 @@ export function genericAlternatives(action: AcsAction, hasFailure: boolean): Sce
     for (const callee of ['answers', 'declines', 'noAnswer'] as const) out.push({ node, callee });
   } else if (needs === 'digits') {
     out.push({ node, noInput: true });
+  } else if (needs === 'response') {
+    out.push({ node, http: { status: 200 } }, { node, http: 'timeout' });
   } else {
     out.push({ node, succeeds: true });
   }
@@ -210,6 +233,9 @@ const CANDIDATES = (action: AcsAction, recorded: readonly ScenarioEvent[]): Scen
   for (const callee of ['answers', 'declines', 'busy', 'noAnswer'] as const)
     out.push({ node, callee });
   out.push({ node, fails: true });
+  const answer = recorded.find((e) => e.type === 'HttpResponse')?.http;
+  if (answer) out.push({ node, http: answer });
+  if (recorded.some((e) => e.type === 'HttpTimeout')) out.push({ node, http: 'timeout' });
   return out;
 };
 
@@ -232,6 +258,7 @@ function sameEvents(a: readonly ScenarioEvent[], b: readonly ScenarioEvent[]): b
   return x.every((e, i) => {
     const f = y[i] as ScenarioEvent;
     if (e.type !== f.type || tonesToDigits(e.tones) !== tonesToDigits(f.tones)) return false;
+    if (JSON.stringify(e.http) !== JSON.stringify(f.http)) return false;
     if (!isFailure(e) && !isFailure(f)) return true;
     return (
       e.resultInformation?.subCode === f.resultInformation?.subCode &&
@@ -259,6 +286,7 @@ function asScenarioEvent(e: ScenarioEvent): ScenarioEvent {
   if (e.tones) out.tones = [...e.tones];
   if (e.choiceLabel !== undefined) out.choiceLabel = e.choiceLabel;
   if (e.invitationId !== undefined) out.invitationId = e.invitationId;
+  if (e.http !== undefined) out.http = e.http;
   if (e.participants) {
     out.participants = e.participants.slice(0, 50).map((p) => ({
       rawId: p.rawId,

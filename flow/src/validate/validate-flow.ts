@@ -18,6 +18,17 @@ import type { ValidationIssue } from './issue.js';
 import { findBusyLoops } from './loops.js';
 import { checkSubflows, type SubflowCatalog } from './subflows.js';
 import { checkTemplatesAndVariables } from './variables.js';
+import type { EnvironmentNames } from '../environment.js';
+
+export interface ValidateOptions {
+  /**
+   * The names defined where the flow runs (the engine's database): references to others are
+   * errors. Without it names are not checked (a document checked on its own, e.g. an export).
+   */
+  environment?: EnvironmentNames;
+  /** The published flows subflow nodes may call (checked at publish); without it, not checked. */
+  subflows?: SubflowCatalog;
+}
 
 /** What the validator learnt about one node; shared by the rule modules. */
 export interface NodeInfo {
@@ -49,10 +60,7 @@ export function nodeName(info: NodeInfo): string {
  * Checks a flow document and returns every problem found, errors and warnings, with messages
  * written for the analyst. Runs in linear time: the graph is indexed once.
  */
-export function validateFlow(
-  doc: unknown,
-  options: { subflows?: SubflowCatalog } = {},
-): ValidationIssue[] {
+export function validateFlow(doc: unknown, options: ValidateOptions = {}): ValidationIssue[] {
   const parsed = FlowDocumentSchema.safeParse(doc);
   if (!parsed.success) return shapeIssues(doc, parsed.error);
   const flow = parsed.data;
@@ -64,7 +72,7 @@ export function validateFlow(
   checkReachability(index, issues);
   checkDanglingOutcomes(index, checkCallOrder(index, issues), issues);
   findBusyLoops(index, issues);
-  checkTemplatesAndVariables(index, issues);
+  checkTemplatesAndVariables(index, issues, options.environment);
   checkSubflows(index, options.subflows, issues);
   return issues;
 }

@@ -1,11 +1,12 @@
 import type * as z from 'zod';
+import { secretReferences, type EnvironmentNames } from '../environment.js';
 import { analyseTemplate } from '../templates.js';
 import { fieldAt } from './field-messages.js';
 import type { ValidationIssue } from './issue.js';
 import { nodeName, type FlowIndex } from './validate-flow.js';
 
 /** What templates may read; anything else renders empty. */
-const TEMPLATE_ROOTS = new Set(['call', 'vars', 'results']);
+const TEMPLATE_ROOTS = new Set(['call', 'vars', 'results', 'env', 'secret']);
 
 interface VariableRead {
   nodeId: string;
@@ -24,7 +25,13 @@ function titleOf(schema: z.ZodType, field: (string | number)[], fallback: string
  * Templates must parse; names they read must exist: variables some node sets, results of
  * nodes in the flow. Node references in configs must point at a node of the right type.
  */
-export function checkTemplatesAndVariables(index: FlowIndex, issues: ValidationIssue[]): void {
+export function checkTemplatesAndVariables(
+  index: FlowIndex,
+  issues: ValidationIssue[],
+  environment?: EnvironmentNames,
+): void {
+  const values = environment && new Set(environment.values);
+  const secrets = environment && new Set(environment.secrets);
   const written = new Set<string>();
   const reads: VariableRead[] = [];
 
@@ -70,10 +77,37 @@ export function checkTemplatesAndVariables(index: FlowIndex, issues: ValidationI
         });
         continue;
       }
+      const title = () => titleOf(desc.configSchema, t.path, 'Text');
+      const at = { severity: 'error' as const, nodeId: info.node.id, path: [...base, ...t.path] };
+      const secretReads = analysis.reads.filter((p) => p[0] === 'secret');
+      if (secretReads.length > 0 && !t.secrets) {
+        issues.push({
+          ...at,
+          message: `${title()}: secrets cannot be used here (they would be said, shown or stored); use them in an HTTP request's headers`,
+        });
+      } else if (secretReads.length > secretReferences(t.text).length) {
+        issues.push({
+          ...at,
+          message: `${title()}: write a secret on its own, as {{ secret.NAME }} (no filters)`,
+        });
+      }
       for (const p of analysis.reads) {
         const [root, key] = p;
         if (typeof root !== 'string') continue;
-        if (!TEMPLATE_ROOTS.has(root)) {
+        if (root === 'env' || root === 'secret') {
+          const known = root === 'env' ? values : secrets;
+          if (typeof key !== 'string') {
+            issues.push({
+              ...at,
+              message: `${title()}: name the ${root === 'env' ? 'environment value' : 'secret'}, e.g. {{ ${root}.NAME }}`,
+            });
+          } else if (known && !known.has(key)) {
+            issues.push({
+              ...at,
+              message: `${title()}: there is no ${root === 'env' ? 'environment value' : 'secret'} “${key}” in this environment; an admin defines it under Environment`,
+            });
+          }
+        } else if (!TEMPLATE_ROOTS.has(root)) {
           issues.push({
             severity: 'warning',
             nodeId: info.node.id,
