@@ -192,7 +192,9 @@ export function renderTable(figures: Figures, quick: boolean, defs = FIGURES): s
   for (const def of defs) {
     const v = figures[def.key];
     const ref = def.reference ? figures[def.reference] : undefined;
-    const ratio = v !== undefined && ref !== undefined && ref !== 0 ? v / ref : undefined;
+    // A figure that is itself a ratio names what it divides as its reference.
+    const ratio =
+      def.unit !== '×' && v !== undefined && ref !== undefined && ref !== 0 ? v / ref : undefined;
     rows.push([
       `${def.label} (\`${def.key}\`)`,
       fmt(v, def.unit),

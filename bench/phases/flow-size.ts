@@ -40,7 +40,7 @@ export function chainFlow(size: number): FlowDocument {
 
 export async function flowSizePhase(ctx: PhaseContext): Promise<PhaseOutput> {
   const ROUNDS = setting(ctx, 'BENCH_FLOW_SIZE_ROUNDS', 2, 3);
-  const RATE = setting(ctx, 'BENCH_FLOW_SIZE_RATE', 300, 300);
+  const RATE = setting(ctx, 'BENCH_FLOW_SIZE_RATE', 200, 200);
   const SECONDS = setting(ctx, 'BENCH_FLOW_SIZE_SECONDS', 3, 5);
   const RUNS = 32;
   const h = await startHarness({ pool: 20, maxSockets: 64, phaseSeconds: 60 });

@@ -567,7 +567,8 @@ export async function startHarness(opts: {
     });
     undo.push(() => driver.agent.destroy());
 
-    const acsWorker = new Worker(join(here, 'fake-acs.mjs'));
+    // Plain JavaScript: without the parent's loader flags (tsx's hooks in a worker can hang).
+    const acsWorker = new Worker(join(here, 'fake-acs.mjs'), { execArgv: [] });
     const acsUrl = await new Promise<string>((resolve) => {
       acsWorker.on('message', (m: { url?: string } | (string | Arrival)[]) => {
         if (Array.isArray(m)) driver.arrived(m);
