@@ -17,6 +17,9 @@ try {
   process.exit(0);
 } catch (e) {
   console.error(e);
-  await writeFile(out, JSON.stringify({ error: e instanceof Error ? (e.stack ?? e.message) : String(e) }));
+  await writeFile(
+    out,
+    JSON.stringify({ error: e instanceof Error ? (e.stack ?? e.message) : String(e) }),
+  );
   process.exit(1);
 }

@@ -28,43 +28,47 @@ export interface Phase {
 
 /** Numeric setting from the environment, with a default for quick and for full runs. */
 export const setting = (ctx: PhaseContext, name: string, quick: number, full: number) =>
-  ctx.env[name] !== undefined && ctx.env[name] !== '' ? Number(ctx.env[name]) : ctx.quick ? quick : full;
+  ctx.env[name] !== undefined && ctx.env[name] !== ''
+    ? Number(ctx.env[name])
+    : ctx.quick
+      ? quick
+      : full;
 
 export const PHASES: Phase[] = [
   {
     name: 'callbacks',
     title: 'callbacks: engine vs bare commit loop vs in-memory handler vs DBOS peer',
-    timeoutSeconds: { quick: 240, full: 600 },
+    timeoutSeconds: { quick: 300, full: 900 },
     run: async (ctx) => (await import('./phases/callbacks.js')).callbacksPhase(ctx),
   },
   {
     name: 'ivr',
     title: 'example IVR: new calls/s, the whole path at a constant rate, calls held in flight',
-    timeoutSeconds: { quick: 180, full: 420 },
+    timeoutSeconds: { quick: 300, full: 600 },
     run: async (ctx) => (await import('./phases/ivr.js')).ivrPhase(ctx),
   },
   {
     name: 'flowSize',
     title: 'per-step latency, 20-node vs 2,000-node published flow',
-    timeoutSeconds: { quick: 120, full: 240 },
+    timeoutSeconds: { quick: 180, full: 300 },
     run: async (ctx) => (await import('./phases/flow-size.js')).flowSizePhase(ctx),
   },
   {
     name: 'twoEngines',
     title: 'one vs two engine processes on one Postgres',
-    timeoutSeconds: { quick: 120, full: 240 },
+    timeoutSeconds: { quick: 180, full: 300 },
     run: async (ctx) => (await import('./phases/two-engines.js')).twoEnginesPhase(ctx),
   },
   {
     name: 'analytics',
     title: 'path analytics over generated step records',
-    timeoutSeconds: { quick: 180, full: 480 },
+    timeoutSeconds: { quick: 300, full: 600 },
     run: async (ctx) => (await import('./phases/analytics.js')).analyticsPhase(ctx),
   },
   {
     name: 'replay',
     title: 'replay of 5,000 recorded runs against a changed draft',
-    timeoutSeconds: { quick: 180, full: 300 },
+    timeoutSeconds: { quick: 240, full: 420 },
     run: async (ctx) => (await import('./phases/replay.js')).replayPhase(ctx),
   },
 ];

@@ -27,7 +27,9 @@ describe('bench report', () => {
     const lines = table.split('\n');
     expect(lines[0]).toBe('| figure | measured | goal | reference (same run) | ratio | met? |');
     expect(lines).toHaveLength(2 + defs.length);
-    expect(lines[2]).toBe('| rate (`rate`) | 1,200 /s | ≥ 1,000 /s | ceiling 2,400 | 0.50× | met |');
+    expect(lines[2]).toBe(
+      '| rate (`rate`) | 1,200 /s | ≥ 1,000 /s | ceiling 2,400 | 0.50× | met |',
+    );
     expect(lines[3]).toContain('≤ 1.5× commitP99 (28.5 ms)');
     expect(lines[3]).toMatch(/\| missed \|$/);
     expect(lines[5]).toBe('| info (`info`) | not measured | — | — | — | — |');

@@ -48,6 +48,12 @@ function runPhase(name: string, out: string, timeoutS: number): Promise<number |
     }, timeoutS * 1000);
     proc.on('exit', (code, signal) => {
       clearTimeout(timer);
+      // Whatever the phase left running (a child it could not stop) goes with its group.
+      try {
+        process.kill(-proc.pid!, 'SIGKILL');
+      } catch {
+        /* none left */
+      }
       resolve(code ?? `signal ${signal}`);
     });
   });
@@ -123,13 +129,21 @@ const table = renderTable(figures, quick);
 const dir = join(here, 'results');
 await mkdir(dir, { recursive: true });
 const file = join(dir, resultFileName(at));
-await writeFile(file, `${JSON.stringify({ ...results, seconds: (Date.now() - started) / 1000 }, null, 2)}\n`);
+await writeFile(
+  file,
+  `${JSON.stringify({ ...results, seconds: (Date.now() - started) / 1000 }, null, 2)}\n`,
+);
 console.log(
   `\nSwitchboard benchmark, ${at.toISOString()}${quick ? ' (quick run: BENCH_QUICK=1)' : ''}, commit ${commit.slice(0, 12)}, ${cpus().length} CPUs, node ${process.version}, ${((Date.now() - started) / 60000).toFixed(1)} min\n`,
 );
 console.log(table);
 console.log(`\nResults: ${file}`);
 if (failed > 0) {
-  console.log(`${failed} phase(s) failed: ${Object.entries(records).filter(([, r]) => r.error).map(([n]) => n).join(', ')}`);
+  console.log(
+    `${failed} phase(s) failed: ${Object.entries(records)
+      .filter(([, r]) => r.error)
+      .map(([n]) => n)
+      .join(', ')}`,
+  );
   process.exitCode = 1;
 }

@@ -14,6 +14,7 @@ export async function callbacksPhase(ctx: PhaseContext): Promise<PhaseOutput> {
     rounds: setting(ctx, 'BENCH_ROUNDS', 1, 3),
     warmup: setting(ctx, 'BENCH_WARMUP', 1000, 2000),
     profile: ctx.env.BENCH_PROFILE === '1',
+    trace: ctx.env.BENCH_TRACE === '1',
     openRates: (ctx.env.BENCH_OPEN_RATES ?? '500,1000').split(',').filter(Boolean).map(Number),
     openSeconds: setting(ctx, 'BENCH_OPEN_SECONDS', 3, 4),
     ...(ctx.env.BENCH_POOL ? { pool: Number(ctx.env.BENCH_POOL) } : {}),

@@ -27,7 +27,10 @@ export function chainFlow(size: number): FlowDocument {
     { id: 'e-answer', source: 'answer', sourceOutcome: 'connected', target: 'p1' },
   ];
   for (let i = 1; i <= plays; i++) {
-    nodes.push({ ...node(`p${i}`, 'media.play', { text: `Step ${i}` }), position: { x: i * 10, y: 0 } });
+    nodes.push({
+      ...node(`p${i}`, 'media.play', { text: `Step ${i}` }),
+      position: { x: i * 10, y: 0 },
+    });
     edges.push({
       id: `e-p${i}`,
       source: `p${i}`,
@@ -53,9 +56,9 @@ export async function flowSizePhase(ctx: PhaseContext): Promise<PhaseOutput> {
         { flow: chainFlow(2000), runs: RUNS },
       ],
     });
-    const [small, large] = (engine.ready.runsByFlow as { runId: string; operationContext: string }[][]).map(
-      (rs) => rs.map((r) => ({ runId: r.runId, context: r.operationContext })),
-    );
+    const [small, large] = (
+      engine.ready.runsByFlow as { runId: string; operationContext: string }[][]
+    ).map((rs) => rs.map((r) => ({ runId: r.runId, context: r.operationContext })));
     await h.driver.connect(engine.url, [...small!, ...large!]);
     progress('  warm-up: 1,000 steps each');
     await h.driver.drive('warm-up 20 nodes', engine.url, small!, 1000);
@@ -78,7 +81,13 @@ export async function flowSizePhase(ctx: PhaseContext): Promise<PhaseOutput> {
         step20P99Ms: median(rounds.map((r) => r.small.p99)),
         step2000P99Ms: median(rounds.map((r) => r.large.p99)),
       },
-      details: { rate: RATE, seconds: SECONDS, runsPerFlow: RUNS, rounds },
+      details: {
+        rate: RATE,
+        seconds: SECONDS,
+        runsPerFlow: RUNS,
+        rounds,
+        retried503: h.driver.retried,
+      },
     };
   } finally {
     if (engine) await stopChild(engine.proc);

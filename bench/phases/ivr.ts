@@ -83,7 +83,11 @@ class IvrCaller {
         eventTime: new Date().toISOString(),
         dataVersion: '1.0',
         data: {
-          from: { kind: 'phoneNumber', rawId: '4:+15550100000', phoneNumber: { value: '+15550100000' } },
+          from: {
+            kind: 'phoneNumber',
+            rawId: '4:+15550100000',
+            phoneNumber: { value: '+15550100000' },
+          },
           to: { kind: 'phoneNumber', rawId: `4:${NUMBER}`, phoneNumber: { value: NUMBER } },
           callerDisplayName: '',
           incomingCallContext: context,
@@ -228,7 +232,12 @@ export async function ivrPhase(ctx: PhaseContext): Promise<PhaseOutput> {
     );
 
     // 3. Calls held in flight.
-    const more = await toMenu(caller, Math.max(0, INFLIGHT - fresh.held.length), CONCURRENCY, 'held calls');
+    const more = await toMenu(
+      caller,
+      Math.max(0, INFLIGHT - fresh.held.length),
+      CONCURRENCY,
+      'held calls',
+    );
     const held = [...fresh.held, ...more.held];
     await new Promise((r) => setTimeout(r, 2000));
     const heldRssMb = rssMb(pid);
@@ -241,7 +250,9 @@ export async function ivrPhase(ctx: PhaseContext): Promise<PhaseOutput> {
       engine!.proc.on('message', on);
       engine!.proc.send({ type: 'rss' });
     });
-    progress(`  ${held.length} calls held at the menu: engine RSS ${heldRssMb.toFixed(0)} MB (idle ${idleRssMb.toFixed(0)} MB)`);
+    progress(
+      `  ${held.length} calls held at the menu: engine RSS ${heldRssMb.toFixed(0)} MB (idle ${idleRssMb.toFixed(0)} MB)`,
+    );
     const some = held.slice(0, Math.min(HELD_EVENTS, held.length));
     const heldLoop = await openLoop(HELD_RATE, some.length, some.length, async (_at, slot) => {
       const t = await caller.pressOne(some[slot]!);
@@ -265,6 +276,7 @@ export async function ivrPhase(ctx: PhaseContext): Promise<PhaseOutput> {
         inflightP99Ms: heldLoop.result.p99,
       },
       details: {
+        retried503: h.driver.retried,
         newCalls: {
           calls: NEW_CALLS,
           concurrency: CONCURRENCY,

@@ -5,7 +5,16 @@
  * alternating in rounds. `twoEnginesRatio` = two-engine ÷ one-engine throughput (median of the
  * rounds' ratios). On a 2-core machine both engines, Postgres and the driver share the cores.
  */
-import { cpuSeconds, median, progress, startHarness, child, stopChild, type Child, type Result } from '../../engine/bench/harness.js';
+import {
+  cpuSeconds,
+  median,
+  progress,
+  startHarness,
+  child,
+  stopChild,
+  type Child,
+  type Result,
+} from '../../engine/bench/harness.js';
 import { loopFlow } from '../../engine/bench/runtime.bench.js';
 import { type PhaseContext, type PhaseOutput, setting } from '../phases.js';
 
@@ -16,7 +25,9 @@ export async function twoEnginesPhase(ctx: PhaseContext): Promise<PhaseOutput> {
   const h = await startHarness({ pool: 20, maxSockets: 2 * CONCURRENCY, phaseSeconds: 60 });
   const engines: Child[] = [];
   try {
-    engines.push(await child('engine-process.mjs', { env: h.env, flow: loopFlow, runs: CONCURRENCY }));
+    engines.push(
+      await child('engine-process.mjs', { env: h.env, flow: loopFlow, runs: CONCURRENCY }),
+    );
     engines.push(await child('engine-process.mjs', { env: h.env, flow: loopFlow, runs: 0 }));
     const [a, b] = engines as [Child, Child];
     await h.driver.connect(a.url, a.runs);
@@ -24,13 +35,19 @@ export async function twoEnginesPhase(ctx: PhaseContext): Promise<PhaseOutput> {
     await h.driver.drive('warm-up one', a.url, a.runs, 1000);
     await h.driver.drive('warm-up two', [a.url, b.url], a.runs, 1000);
     const rounds: { one: Result; two: Result; cpuMsOne: number; cpuMsTwo: number }[] = [];
-    const cpu = () => cpuSeconds(a.proc.pid!) + cpuSeconds(b.proc.pid!) + cpuSeconds(h.postmaster, true);
+    const cpu = () =>
+      cpuSeconds(a.proc.pid!) + cpuSeconds(b.proc.pid!) + cpuSeconds(h.postmaster, true);
     for (let r = 0; r < ROUNDS; r++) {
       let c0 = cpu();
       const one = await h.driver.drive(`round ${r + 1} one engine`, a.url, a.runs, EVENTS);
       const cpuMsOne = ((cpu() - c0) * 1000) / one.n;
       c0 = cpu();
-      const two = await h.driver.drive(`round ${r + 1} two engines`, [a.url, b.url], a.runs, EVENTS);
+      const two = await h.driver.drive(
+        `round ${r + 1} two engines`,
+        [a.url, b.url],
+        a.runs,
+        EVENTS,
+      );
       const cpuMsTwo = ((cpu() - c0) * 1000) / two.n;
       rounds.push({ one, two, cpuMsOne, cpuMsTwo });
       progress(
@@ -43,7 +60,7 @@ export async function twoEnginesPhase(ctx: PhaseContext): Promise<PhaseOutput> {
         oneEnginePerSecond: median(rounds.map((r) => r.one.perSecond)),
         twoEnginesPerSecond: median(rounds.map((r) => r.two.perSecond)),
       },
-      details: { events: EVENTS, concurrency: CONCURRENCY, rounds },
+      details: { events: EVENTS, concurrency: CONCURRENCY, rounds, retried503: h.driver.retried },
     };
   } finally {
     for (const e of engines) await stopChild(e.proc);

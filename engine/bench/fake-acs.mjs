@@ -1,8 +1,8 @@
 /**
- * Fake ACS for the runtime benchmark, in a worker thread of the driver process (never in the
+ * Fake ACS for the benchmarks, in a worker thread or a child process of the driver (never in the
  * engine's process): answers every Call Automation request (200 with a call connection for
  * `:answer`, 202 otherwise), and reports each request's operationContext with its arrival time
- * (process.hrtime, shared by all threads of the process), the kind of request (the path after
+ * (process.hrtime: CLOCK_MONOTONIC, the same clock in every process and thread), the kind of request (the path after
  * the call connection) and, for an answer, the call connection it gave, to the driver in
  * batches. An answer is also reported under `answer:<incomingCallContext>`: a driver that sent
  * an IncomingCall knows only that.
@@ -10,6 +10,12 @@
 import http from 'node:http';
 import { randomUUID } from 'node:crypto';
 import { parentPort } from 'node:worker_threads';
+
+/** A worker thread's port, or (forked) this process's IPC channel. */
+const port = parentPort ?? {
+  postMessage: (m) => process.send(m),
+  on: (event, listener) => process.on(event, listener),
+};
 
 const now = () => Number(process.hrtime.bigint()) / 1e6;
 let batch = [];
@@ -22,7 +28,7 @@ const report = (key, arrival) => {
     flushing = false;
     const b = batch;
     batch = [];
-    parentPort.postMessage(b);
+    port.postMessage(b);
   });
 };
 
@@ -60,9 +66,9 @@ const server = http.createServer((req, res) => {
 });
 server.keepAliveTimeout = 60_000;
 server.listen(0, '127.0.0.1', () => {
-  parentPort.postMessage({ url: `http://127.0.0.1:${server.address().port}` });
+  port.postMessage({ url: `http://127.0.0.1:${server.address().port}` });
 });
-parentPort.on('message', (m) => {
+port.on('message', (m) => {
   if (m === 'close') {
     server.closeAllConnections();
     server.close(() => process.exit(0));

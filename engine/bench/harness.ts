@@ -1,7 +1,7 @@
 /**
  * What the callback benchmarks share (runtime.bench.ts and the root `npm run bench` phases):
  * an embedded, durable Postgres in a temp folder (WAL segments warmed), a JWKS server and
- * pre-signed callback tokens, the fake ACS in a worker thread, child processes that speak the
+ * pre-signed callback tokens, the fake ACS in a child process, child processes that speak the
  * { start → ready, stop } IPC protocol (engine-process.mjs, memory-handler.mjs, peers), and
  * the load driver (closed loop, open loop) that times callback POST → action at the fake ACS.
  * Loopback only.
@@ -15,7 +15,6 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Worker } from 'node:worker_threads';
 import { exportJWK, SignJWT } from 'jose';
 import pg from 'pg';
 import { defaultConfig } from '@switchboard/flow';
@@ -197,16 +196,23 @@ export class Driver {
     }
   }
 
-  /** POSTs `body` (JSON) with a callback token; resolves on 2xx. */
+  /** 503s answered and retried (as ACS and Event Grid retry them). */
+  retried = 0;
+
+  /** POSTs `body` (JSON) with a callback token; resolves on 2xx. A 503 is retried, as ACS does. */
   async postJson(url: string, body: unknown): Promise<number> {
-    try {
-      return await this.postOnce(url, JSON.stringify(body));
-    } catch (e) {
-      // The server closed an idle keep-alive socket just as we reused it (its keepAliveTimeout
-      // passed while another target was measured): the request never reached it, send it again.
-      if ((e as { reusedSocket?: boolean }).reusedSocket)
-        return this.postOnce(url, JSON.stringify(body));
-      throw e;
+    const text = JSON.stringify(body);
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.postOnce(url, text);
+      } catch (e) {
+        // The server closed an idle keep-alive socket just as we reused it (its keepAliveTimeout
+        // passed while another target was measured): the request never reached it, send it again.
+        if ((e as { reusedSocket?: boolean }).reusedSocket) return this.postOnce(url, text);
+        if ((e as { status?: number }).status !== 503 || attempt >= 5) throw e;
+        this.retried++;
+        await new Promise((r) => setTimeout(r, 100 * attempt));
+      }
     }
   }
 
@@ -247,7 +253,12 @@ export class Driver {
             if (status >= 200 && status < 300) resolve(status);
             else
               reject(
-                new Error(`${url} answered ${res.statusCode}: ${Buffer.concat(chunks).toString()}`),
+                Object.assign(
+                  new Error(
+                    `${url} answered ${res.statusCode}: ${Buffer.concat(chunks).toString()}`,
+                  ),
+                  { status },
+                ),
               );
           });
         },
@@ -265,7 +276,7 @@ export class Driver {
 
   /** Resolves with the arrival of the request keyed `key` (its operationContext) at the fake ACS. */
   expect(key: string, timeoutMs = 10_000): Promise<Arrival> {
-    return new Promise((resolve, reject) => {
+    const p = new Promise<Arrival>((resolve, reject) => {
       const t = setTimeout(() => {
         this.waiters.delete(key);
         reject(new Error(`no action ${key} within ${timeoutMs / 1000} s`));
@@ -275,6 +286,9 @@ export class Driver {
         resolve(a);
       });
     });
+    // Whoever awaits it sees the rejection; when the callback itself failed first, nobody does.
+    p.catch(() => {});
+    return p;
   }
 
   /** Delivers CallConnected to every run and waits for its first action. */
@@ -345,14 +359,17 @@ export class Driver {
  * Open loop: `total` arrivals at a fixed `rate`, whatever the target's latency. `fire(at)` does
  * one and resolves with its end time; latency is counted from the scheduled arrival `at`, so
  * queueing behind a slow target counts (no coordinated omission). `slots` bounds how many are
- * in flight (an arrival waits for a free slot).
+ * in flight (an arrival waits for a free slot). Bounded in time: arrivals still waiting
+ * `maxSeconds` after the start (default twice the schedule, plus 5 s) are dropped, so a target
+ * that cannot carry the rate ends the phase with fewer events done (`result.n`), not a hang.
  */
 export async function openLoop(
   rate: number,
   total: number,
   slots: number,
   fire: (at: number, slot: number) => Promise<number>,
-): Promise<{ result: Result; latencies: number[]; starts: number[] }> {
+  maxSeconds = (2 * total) / rate + 5,
+): Promise<{ result: Result; latencies: number[]; starts: number[]; dropped: number }> {
   const latencies: number[] = [];
   const starts: number[] = [];
   const free = Array.from({ length: slots }, (_, i) => i);
@@ -360,6 +377,7 @@ export async function openLoop(
   const busy = new Set<Promise<void>>();
   const t0 = now();
   let scheduled = 0;
+  let dropped = 0;
   let failed: unknown;
   const go = (slot: number, at: number) => {
     const p = fire(at, slot)
@@ -379,6 +397,12 @@ export async function openLoop(
   };
   const pump = () => {
     const t = now();
+    if (t - t0 > maxSeconds * 1000) {
+      dropped += due.length + (total - scheduled);
+      due.length = 0;
+      scheduled = total;
+      return;
+    }
     while (scheduled < total && t0 + (scheduled * 1000) / rate <= t)
       due.push(t0 + (scheduled++ * 1000) / rate);
     while (due.length > 0 && free.length > 0) go(free.shift()!, due.shift()!);
@@ -394,7 +418,11 @@ export async function openLoop(
   });
   while (busy.size > 0) await Promise.all([...busy]);
   if (failed) throw failed;
-  return { result: result(latencies, (now() - t0) / 1000), latencies, starts };
+  if (dropped > 0)
+    progress(
+      `  … open loop at ${rate}/s: ${dropped} of ${total} arrivals dropped (not carried in time)`,
+    );
+  return { result: result(latencies, (now() - t0) / 1000), latencies, starts, dropped };
 }
 
 /** PlayCompleted callbacks to `runs` at a fixed rate (one in flight per run). */
@@ -567,15 +595,27 @@ export async function startHarness(opts: {
     });
     undo.push(() => driver.agent.destroy());
 
-    // Plain JavaScript: without the parent's loader flags (tsx's hooks in a worker can hang).
-    const acsWorker = new Worker(join(here, 'fake-acs.mjs'), { execArgv: [] });
-    const acsUrl = await new Promise<string>((resolve) => {
-      acsWorker.on('message', (m: { url?: string } | (string | Arrival)[]) => {
+    // A process of its own, plain node: a worker thread under tsx's loader hooks now and then
+    // never started. (Its arrival times are CLOCK_MONOTONIC, comparable with ours.)
+    const acs = fork(join(here, 'fake-acs.mjs'), [], {
+      execArgv: [],
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    });
+    const acsUrl = await new Promise<string>((resolve, reject) => {
+      acs.on('message', (m: { url?: string } | (string | Arrival)[]) => {
         if (Array.isArray(m)) driver.arrived(m);
         else if (m.url) resolve(m.url);
       });
+      acs.once('exit', (code) => reject(new Error(`fake ACS exited with ${code}`)));
     });
-    undo.push(() => acsWorker.postMessage('close'));
+    undo.push(async () => {
+      if (acs.exitCode !== null) return;
+      const exited = new Promise((r) => acs.once('exit', r));
+      acs.send('close');
+      const timer = setTimeout(() => acs.kill('SIGKILL'), 5000);
+      await exited;
+      clearTimeout(timer);
+    });
 
     const base = await mkdtemp(join(tmpdir(), 'switchboard-bench-'));
     undo.push(() => rm(base, { recursive: true, force: true }));

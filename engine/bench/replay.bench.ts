@@ -26,9 +26,7 @@ import { generateCalls, type GeneratedCall } from './replay-calls.js';
 
 const DEFAULT_RUNS = Number(process.env.BENCH_REPLAY_RUNS ?? 5000);
 const DEFAULT_REPEAT = Number(process.env.BENCH_REPLAY_REPEAT ?? 7);
-const DEFAULT_SEED = Number(
-  process.env.BENCH_REPLAY_SEED ?? Math.floor(Math.random() * 2 ** 31),
-);
+const DEFAULT_SEED = Number(process.env.BENCH_REPLAY_SEED ?? Math.floor(Math.random() * 2 ** 31));
 const WRITERS = 8;
 const TARGET_MS = 5000;
 /** Monday 2026-11-23 00:00 in Los Angeles; the calls come in over six days. */

@@ -15,8 +15,8 @@
  * Processes (loopback only; bounded by count and by time per phase):
  * - this process: the driver (posts pre-signed PlayCompleted CloudEvents with a keep-alive
  *   agent, closed loop, one run per concurrent worker) and the commit-ceiling loop;
- * - a worker thread of this process: the fake ACS (answers every SDK request, reports each
- *   action's operationContext and arrival time — process.hrtime, shared across threads);
+ * - a child process: the fake ACS (answers every SDK request, reports each action's
+ *   operationContext and arrival time — process.hrtime, CLOCK_MONOTONIC, one clock for all);
  * - a child process: the engine (plain `node`, from dist/; `--cpu-prof` with BENCH_PROFILE=1);
  * - a child process: the in-memory handler; one per peer.
  * Postgres is the embedded one, durable (fsync on, synchronous_commit on), in a temp folder.
@@ -67,6 +67,8 @@ export interface RuntimeBenchOptions {
   openRates?: number[];
   openSeconds?: number;
   pool?: number;
+  /** List when the engine's slow open-loop events (> 25 ms) happened, in bursts (stderr). */
+  trace?: boolean;
   /** Peers measured like the in-memory handler: `file` speaks memory-handler.mjs's protocol. */
   peers?: { key: string; label: string; file: string; usesPostgres: boolean }[];
 }
@@ -78,7 +80,7 @@ export interface CpuPerEvent {
 }
 
 export interface RuntimeBenchResult {
-  config: Required<Omit<RuntimeBenchOptions, 'peers'>> & { peers: string[] };
+  config: Required<Omit<RuntimeBenchOptions, 'peers' | 'trace'>> & { peers: string[] };
   /** Per round: target key (`engine`, `ceiling`, `memory`, `open1000`, `openMemory1000`, …) → figures. */
   rounds: Record<string, Result>[];
   /** Medians over rounds, same keys. */
@@ -93,6 +95,8 @@ export interface RuntimeBenchResult {
   /** Rows, WAL records and sizes per applied engine event (text). */
   tableReport: string[];
   engineLogLines: number;
+  /** Callbacks answered 503 and sent again (as ACS would). */
+  retried503: number;
 }
 
 export const loopFlow: FlowDocument = {
@@ -145,7 +149,7 @@ export async function runtimeBench(options: RuntimeBenchOptions = {}): Promise<R
   const driverCpu: number[] = [];
   const wal: number[] = [];
   const tableReport: string[] = [];
-  let engineLogLines = 0;
+  let engineLogLines: number | undefined;
   let openStats: pg.Client | undefined;
   try {
     progress(
@@ -216,7 +220,10 @@ export async function runtimeBench(options: RuntimeBenchOptions = {}): Promise<R
         await command(engine.proc, { type: 'profile', action: 'stop', file }, 'profiled');
       }
       const ceilingOpts = { concurrency: CONCURRENCY, pool: POOL, phaseSeconds: PHASE_SECONDS };
-      round.ceiling = await commitCeiling(h.databaseUrl, EVENTS, { ...ceilingOpts, syncOff: false });
+      round.ceiling = await commitCeiling(h.databaseUrl, EVENTS, {
+        ...ceilingOpts,
+        syncOff: false,
+      });
       round.ceilingAsync = await commitCeiling(h.databaseUrl, EVENTS, {
         ...ceilingOpts,
         syncOff: true,
@@ -228,9 +235,9 @@ export async function runtimeBench(options: RuntimeBenchOptions = {}): Promise<R
       }
       for (const rate of OPEN_RATES) {
         progress(`  … round ${r + 1}: open loop at ${rate}/s for ${OPEN_SECONDS} s per target`);
-        round[`open${rate}`] = (
-          await openLoopPlays(driver, engine.url, engine.runs, rate, OPEN_SECONDS)
-        ).result;
+        const open = await openLoopPlays(driver, engine.url, engine.runs, rate, OPEN_SECONDS);
+        round[`open${rate}`] = open.result;
+        if (options.trace) traceBursts(`round ${r + 1} engine at ${rate}/s`, open);
         for (const o of others)
           round[`open${cap(o.key)}${rate}`] = (
             await openLoopPlays(driver, o.c.url, o.c.runs, rate, OPEN_SECONDS)
@@ -290,9 +297,7 @@ export async function runtimeBench(options: RuntimeBenchOptions = {}): Promise<R
   if (PROFILE) summariseProfile(profileDir);
 
   const keys = Object.keys(rounds[0] ?? {});
-  const medians = Object.fromEntries(
-    keys.map((k) => [k, medianResult(rounds.map((r) => r[k]!))]),
-  );
+  const medians = Object.fromEntries(keys.map((k) => [k, medianResult(rounds.map((r) => r[k]!))]));
   // Ratios within each round (same machine load for all targets), then their median.
   const engineOver = Object.fromEntries(
     ['ceiling', 'memory', ...peers.map((p) => p.key)].map((k) => [
@@ -328,8 +333,35 @@ export async function runtimeBench(options: RuntimeBenchOptions = {}): Promise<R
     driverCpuMs: median(driverCpu),
     walBytesPerEvent: median(wal),
     tableReport,
-    engineLogLines,
+    engineLogLines: engineLogLines ?? 0,
+    retried503: driver.retried,
   };
+}
+
+/** Slow events (> 25 ms) grouped into bursts (arrivals within 50 ms): when, how many, worst. */
+function traceBursts(label: string, open: { latencies: number[]; starts: number[] }): void {
+  const slow = open.starts
+    .map((t, i): [number, number] => [t, open.latencies[i]!])
+    .filter(([, l]) => l > 25)
+    .sort((a, b) => a[0] - b[0]);
+  if (slow.length === 0) return;
+  const bursts: string[] = [];
+  let start = slow[0]![0];
+  let last = start;
+  let n = 0;
+  let worst = 0;
+  for (const [t, l] of [...slow, [Infinity, 0] as [number, number]]) {
+    if (t - last > 50) {
+      bursts.push(`${(start / 1000).toFixed(2)}s ×${n} max ${worst.toFixed(0)} ms`);
+      start = t;
+      n = 0;
+      worst = 0;
+    }
+    last = t;
+    n++;
+    worst = Math.max(worst, l);
+  }
+  progress(`  … ${label}: slow (> 25 ms) bursts: ${bursts.join('; ')}`);
 }
 
 const cap = (s: string) => s[0]!.toUpperCase() + s.slice(1);
@@ -364,7 +396,9 @@ export function printRuntimeBench(r: RuntimeBenchResult): void {
   console.log(
     `\nMedians over ${rounds} rounds of ${events} events, concurrency ${concurrency} (latency: POST → action at the fake ACS; ceiling = BEGIN → COMMIT):\n`,
   );
-  console.log('  what                                   events/s   p50 ms   p99 ms   engine ÷ this');
+  console.log(
+    '  what                                   events/s   p50 ms   p99 ms   engine ÷ this',
+  );
   const rows: [string, string][] = [
     ['engine (HTTP + JWT + Postgres + SDK)', 'engine'],
     ['commit ceiling (BEGIN;INSERT;COMMIT)', 'ceiling'],
@@ -388,7 +422,9 @@ export function printRuntimeBench(r: RuntimeBenchResult): void {
   );
   for (const rate of r.config.openRates) {
     const f = (k: string) =>
-      m[k] ? `${m[k].perSecond.toFixed(0)}/s p50 ${m[k].p50.toFixed(2)} p99 ${m[k].p99.toFixed(2)} ms` : '-';
+      m[k]
+        ? `${m[k].perSecond.toFixed(0)}/s p50 ${m[k].p50.toFixed(2)} p99 ${m[k].p99.toFixed(2)} ms`
+        : '-';
     console.log(
       `  open loop ${rate}/s offered (${r.config.openSeconds} s): engine ${f(`open${rate}`)} | in-memory ${f(`openMemory${rate}`)} | ${r.config.peers.map((k) => `${k} ${f(`open${cap(k)}${rate}`)} | `).join('')}commit ceiling ${f(`openCeiling${rate}`)}`,
     );
@@ -396,7 +432,9 @@ export function printRuntimeBench(r: RuntimeBenchResult): void {
   console.log(
     `\n  CPU per closed-loop event (medians): ${Object.entries(r.cpu)
       .map(([k, c]) => `${k} ${c.processMs.toFixed(2)} + Postgres ${c.pgMs.toFixed(2)} ms`)
-      .join('; ')}; driver and fake ACS ${r.driverCpuMs.toFixed(2)} ms; WAL ${r.walBytesPerEvent.toFixed(0)} B`,
+      .join(
+        '; ',
+      )}; driver and fake ACS ${r.driverCpuMs.toFixed(2)} ms; WAL ${r.walBytesPerEvent.toFixed(0)} B`,
   );
   console.log('  rows per engine event (whole run, incl. warm-up and open loop):');
   for (const l of r.tableReport) console.log(`    ${l}`);
@@ -504,6 +542,7 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
     rounds: Number(env.BENCH_ROUNDS ?? 3),
     warmup: Number(env.BENCH_WARMUP ?? 2000),
     profile: env.BENCH_PROFILE === '1',
+    trace: env.BENCH_TRACE === '1',
     openRates: (env.BENCH_OPEN_RATES ?? '500,1000').split(',').filter(Boolean).map(Number),
     openSeconds: Number(env.BENCH_OPEN_SECONDS ?? 4),
     ...(env.BENCH_POOL ? { pool: Number(env.BENCH_POOL) } : {}),
