@@ -644,6 +644,9 @@ export async function startHarness(opts: {
       // The fake ACS checks nothing; set so the engine starts as it would against real ACS.
       ACS_COGNITIVE_SERVICES_ENDPOINT: 'https://bench.cognitiveservices.azure.com/',
       SWITCHBOARD_DB_POOL_SIZE: String(opts.pool),
+      // Runs wait at a play or a menu while other targets are measured (a minute or more on a
+      // busy machine): the reconciler must not take them for lost and prompt again meanwhile.
+      SWITCHBOARD_WAIT_MARGIN_MS: String(3600_000),
       ...opts.env,
     };
     return {
