@@ -138,7 +138,11 @@ export async function stopChild(proc: ChildProcess): Promise<void> {
   clearTimeout(timer);
 }
 
-/** CPU seconds (user + system) of a process and, with `children`, of its direct children. */
+/**
+ * CPU seconds (user + system) of a process and, with `children`, of its children: the live ones
+ * and those that have exited (a Postgres backend whose connection closed: the postmaster reaped
+ * it, and its CPU is in the postmaster's cutime/cstime), so the sum never goes back.
+ */
 export function cpuSeconds(pid: number, children = false): number {
   const tick = 100; // USER_HZ
   let sum = 0;
@@ -146,12 +150,17 @@ export function cpuSeconds(pid: number, children = false): number {
     try {
       const f = readFileSync(`/proc/${p}/stat`, 'utf8');
       const rest = f.slice(f.lastIndexOf(')') + 2).split(' ');
-      return { ppid: Number(rest[1]), cpu: (Number(rest[11]) + Number(rest[12])) / tick };
+      return {
+        ppid: Number(rest[1]),
+        cpu: (Number(rest[11]) + Number(rest[12])) / tick,
+        reaped: (Number(rest[13]) + Number(rest[14])) / tick,
+      };
     } catch {
       return undefined;
     }
   };
-  sum += read(String(pid))?.cpu ?? 0;
+  const own = read(String(pid));
+  sum += (own?.cpu ?? 0) + (children ? (own?.reaped ?? 0) : 0);
   if (children)
     for (const p of readdirSync('/proc')) {
       if (!/^\d+$/.test(p)) continue;
