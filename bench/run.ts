@@ -2,8 +2,8 @@
  * `npm run bench`: every phase of phases.ts, each in its own process (bounded in time), then one
  * markdown table on stdout and bench/results/<UTC timestamp>.json. Progress goes to stderr.
  *
- *   npm run bench                        (about 12–15 min on the 2-core VM)
- *   BENCH_QUICK=1 npm run bench          (a smoke run of about 3–4 min)
+ *   npm run bench                        (every phase; see bench/README.md for times)
+ *   BENCH_QUICK=1 npm run bench          (a smoke run: smaller counts, fewer rounds)
  *   BENCH_PHASES=callbacks,ivr npm run bench
  *
  * Everything it starts listens on 127.0.0.1 only. See bench/README.md for each figure.
