@@ -2,6 +2,13 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
-    projects: ['flow', 'emulator', 'engine', 'designer', 'designer/vitest.browser.config.ts'],
+    projects: [
+      'flow',
+      'emulator',
+      'engine',
+      'designer',
+      'designer/vitest.browser.config.ts',
+      'bench',
+    ],
   },
 });

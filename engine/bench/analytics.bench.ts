@@ -31,7 +31,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import pg from 'pg';
 import type { StepParams } from '../src/runtime/sql/fragments.js';
 import {
@@ -47,11 +47,11 @@ import {
 import { seededRandom } from '@switchboard/emulator';
 import { type BenchEngine, median, p95, startBenchEngine } from './bench-engine.js';
 
-const STEPS = Number(process.env.BENCH_ANALYTICS_STEPS ?? 1_000_000);
-const REPEAT = Number(process.env.BENCH_ANALYTICS_REPEAT ?? 30);
-const SEED = Number(process.env.BENCH_SEED ?? Math.floor(Math.random() * 2 ** 31));
+const DEFAULT_STEPS = Number(process.env.BENCH_ANALYTICS_STEPS ?? 1_000_000);
+const DEFAULT_REPEAT = Number(process.env.BENCH_ANALYTICS_REPEAT ?? 30);
+const DEFAULT_SEED = Number(process.env.BENCH_SEED ?? Math.floor(Math.random() * 2 ** 31));
 /** Runs replayed through the step statements, per variant. */
-const WRITE_RUNS = Number(process.env.BENCH_ANALYTICS_WRITE_RUNS ?? 1000);
+const DEFAULT_WRITE_RUNS = Number(process.env.BENCH_ANALYTICS_WRITE_RUNS ?? 1000);
 const TARGET_MS = 500;
 const DAYS = 7;
 const DAY = 24 * 3600 * 1000;
@@ -302,7 +302,35 @@ function generator(
   };
 }
 
-async function main() {
+export interface AnalyticsBenchResult {
+  seed: number;
+  steps: number;
+  runs: number;
+  /** Label → median and p95 (ms) and the runs counted. */
+  requests: { label: string; median: number; p95: number; runs: number }[];
+  /** The first request over the 7 days, before anything was rolled up. */
+  coldMs: number;
+  /** Median of the requests over the last 7 days (the whole data set). */
+  sevenDaysMs: number;
+  rollupMs: number;
+  fromStepsMs: number;
+  countsEqual: boolean;
+  stepWrite: { name: string; medianMs: number; p95Ms: number; steps: number; hotPercent: number }[];
+  pathColumnsEqual: boolean;
+}
+
+/**
+ * Generates, stores and measures; prints as it goes (stdout) and returns the figures. The
+ * environment's BENCH_ANALYTICS_* and BENCH_SEED are the defaults of `options`.
+ */
+export async function analyticsBench(
+  options: { steps?: number; repeat?: number; seed?: number; writeRuns?: number } = {},
+): Promise<AnalyticsBenchResult> {
+  const STEPS = options.steps ?? DEFAULT_STEPS;
+  const REPEAT = options.repeat ?? DEFAULT_REPEAT;
+  const SEED = options.seed ?? DEFAULT_SEED;
+  const WRITE_RUNS = options.writeRuns ?? DEFAULT_WRITE_RUNS;
+  const out: Partial<AnalyticsBenchResult> = { seed: SEED };
   const bench = await startBenchEngine('analytics');
   const { db } = bench;
   // Only the responses' JSON is read here.
@@ -630,7 +658,21 @@ async function main() {
     console.log(
       `  the rollup the first request left behind (later requests read it): ${rolledHours.length} hours, ${rollupMs.toFixed(0)} ms`,
     );
-    if (!same) process.exitCode = 1;
+    Object.assign(out, {
+      steps,
+      runs,
+      requests: results.map(({ label, median: m, p95: p, runs: n }) => ({
+        label,
+        median: m,
+        p95: p,
+        runs: n,
+      })),
+      coldMs,
+      sevenDaysMs: results[1]!.median,
+      rollupMs,
+      fromStepsMs,
+      countsEqual: same,
+    });
 
     // ---- the step write: try-step with and without the path update ----
     const noPath = statement<StepParams>(
@@ -756,13 +798,27 @@ INSERT INTO ${fragments.STEP} (${fragments.STEP_COLUMNS}) SELECT u.id, ${fragmen
     console.log(
       `  path columns written by insert-run + try-step equal the generated ones: ${mismatched === 0 && checked > 0 ? 'yes' : 'NO'} (${checked} runs)`,
     );
-    if (mismatched > 0 || checked === 0) process.exitCode = 1;
+    out.stepWrite = variants.map((v) => ({
+      name: v.name,
+      medianMs: v.ms.length ? median(v.ms) : NaN,
+      p95Ms: v.ms.length ? p95(v.ms) : NaN,
+      steps: v.ms.length,
+      hotPercent: v.upd ? (100 * v.hot) / v.upd : NaN,
+    }));
+    out.pathColumnsEqual = mismatched === 0 && checked > 0;
   } finally {
     await bench.stop();
   }
+  return out as AnalyticsBenchResult;
 }
 
-main().catch((e: unknown) => {
-  console.error(e);
-  process.exit(1);
-});
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  analyticsBench()
+    .then((r) => {
+      if (!r.countsEqual || !r.pathColumnsEqual) process.exitCode = 1;
+    })
+    .catch((e: unknown) => {
+      console.error(e);
+      process.exit(1);
+    });
+}

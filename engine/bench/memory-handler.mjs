@@ -10,6 +10,7 @@ import { compileFlow, start, step } from '@switchboard/flow';
 const { loadConfig } = await import('../dist/src/config/config.js');
 const { AcsGateway } = await import('../dist/src/acs/acs.gateway.js');
 const { CallbackAuth } = await import('../dist/src/acs/callback-auth.js');
+const { parseCallback } = await import('../dist/src/acs/acs-inbound.js');
 
 process.on('message', (msg) => {
   if (msg.type === 'start') void begin(msg);
@@ -28,7 +29,7 @@ async function begin({ env, flow, runs }) {
     req.on('end', () => {
       void (async () => {
         await auth.verify(req.headers.authorization);
-        const { event } = gateway.parseCallback(JSON.parse(Buffer.concat(chunks).toString()));
+        const { event } = parseCallback(JSON.parse(Buffer.concat(chunks).toString()));
         const runId = event.operationContext.split(':')[0];
         const r = step(compiled, states.get(runId), event, Date.now());
         states.set(runId, r.state);

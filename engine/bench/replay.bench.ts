@@ -2,7 +2,7 @@
  * POST /api/flows/{id}/replay over 5,000 recorded calls (BENCH_REPLAY_RUNS) of the example IVR
  * (flow/examples/main-ivr.json), against a changed draft (menu key 2 → Sales), through the real
  * engine over HTTP, in a fresh embedded Postgres. Prints the median of BENCH_REPLAY_REPEAT
- * requests (at least 5) next to the target of 5 s, and the split the engine reports in its
+ * requests (at least 3) next to the target of 5 s, and the split the engine reports in its
  * Server-Timing header: reading the runs and steps, replaying them, and the rest (JSON, HTTP).
  *
  * The calls are simulated (`simulate` from @switchboard/flow) with seeded random callers
@@ -19,14 +19,14 @@
  */
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { compileFlow, type FlowDocument } from '@switchboard/flow';
 import { median, startBenchEngine } from './bench-engine.js';
 import { generateCalls, type GeneratedCall } from './replay-calls.js';
 
-const RUNS = Number(process.env.BENCH_REPLAY_RUNS ?? 5000);
-const REPEAT = Math.max(5, Number(process.env.BENCH_REPLAY_REPEAT ?? 7));
-const SEED = Number(process.env.BENCH_REPLAY_SEED ?? Math.floor(Math.random() * 2 ** 31));
+const DEFAULT_RUNS = Number(process.env.BENCH_REPLAY_RUNS ?? 5000);
+const DEFAULT_REPEAT = Number(process.env.BENCH_REPLAY_REPEAT ?? 7);
+const DEFAULT_SEED = Number(process.env.BENCH_REPLAY_SEED ?? Math.floor(Math.random() * 2 ** 31));
 const WRITERS = 8;
 const TARGET_MS = 5000;
 /** Monday 2026-11-23 00:00 in Los Angeles; the calls come in over six days. */
@@ -47,7 +47,36 @@ const clock = (random: () => number) =>
   Math.floor(random() * 6) * 24 * HOUR +
   (random() < 0.8 ? 8 * HOUR + random() * 10 * HOUR : random() * 24 * HOUR);
 
-async function main() {
+export interface ReplayTiming {
+  medianMs: number;
+  minMs: number;
+  maxMs: number;
+  loadMs: number;
+  replayMs: number;
+  megabytes: number;
+}
+export interface ReplayBenchResult {
+  seed: number;
+  runs: number;
+  steps: number;
+  repeat: number;
+  /** Against the changed draft (the figure), and against the recorded version (sanity). */
+  draft: ReplayTiming;
+  sameVersion: ReplayTiming;
+  summary: string;
+  sameCount: number;
+}
+
+/**
+ * Simulates, stores and replays; prints as it goes (stdout) and returns the figures. The
+ * environment's BENCH_REPLAY_* are the defaults of `options`.
+ */
+export async function replayBench(
+  options: { runs?: number; repeat?: number; seed?: number } = {},
+): Promise<ReplayBenchResult> {
+  const RUNS = options.runs ?? DEFAULT_RUNS;
+  const REPEAT = Math.max(options.repeat ?? DEFAULT_REPEAT, 3);
+  const SEED = options.seed ?? DEFAULT_SEED;
   const bench = await startBenchEngine('replay', {
     // The stored runs' actions are never sent: no ACS here, and the outbox is emptied below.
     SWITCHBOARD_OUTBOX_GRACE_MS: String(24 * HOUR),
@@ -230,12 +259,32 @@ async function main() {
           )}  ${(median(r.bytes) / 1e6).toFixed(1).padStart(5)}  ${(m / TARGET_MS).toFixed(2)}×`,
       );
     }
+    const timing = (r: typeof draft): ReplayTiming => ({
+      medianMs: median(r.total),
+      minMs: Math.min(...r.total),
+      maxMs: Math.max(...r.total),
+      loadMs: median(r.load),
+      replayMs: median(r.replay),
+      megabytes: median(r.bytes) / 1e6,
+    });
+    return {
+      seed: SEED,
+      runs: RUNS,
+      steps,
+      repeat: REPEAT,
+      draft: timing(draft),
+      sameVersion: timing(same),
+      summary: String(summary.text),
+      sameCount: Number(sameSummary.same),
+    };
   } finally {
     await bench.stop();
   }
 }
 
-main().catch((e: unknown) => {
-  console.error(e);
-  process.exit(1);
-});
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  replayBench().catch((e: unknown) => {
+    console.error(e);
+    process.exit(1);
+  });
+}
