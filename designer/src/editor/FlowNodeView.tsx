@@ -62,6 +62,8 @@ function FlowNodeViewInner({ id, data, selected }: NodeProps<DesignerNode>) {
   }, [id, outcomeKey, updateNodeInternals]);
 
   const errors = issues.filter((i) => i.severity === 'error').length;
+  // The summary is written from the config: with a setting in error it would read as if valid.
+  const badSettings = issues.filter((i) => i.severity === 'error' && i.path.includes('config'));
   const warnings = issues.length - errors;
   const title = data.label || description?.label || data.type;
   const classes = ['sb-node'];
@@ -104,7 +106,21 @@ function FlowNodeViewInner({ id, data, selected }: NodeProps<DesignerNode>) {
           <span className="sb-node__overview-label">{title}</span>
         </div>
       )}
-      <div className="sb-node__summary">{!far && summary}</div>
+      {badSettings.length > 0 ? (
+        <div
+          className="sb-node__summary sb-node__summary--invalid"
+          title={badSettings.map((i) => i.message).join('\n')}
+        >
+          {!far && (
+            <>
+              <span className="sb-node__invalid-mark">Fix: </span>
+              {summary}
+            </>
+          )}
+        </div>
+      ) : (
+        <div className="sb-node__summary">{!far && summary}</div>
+      )}
       {outcomes.length > 0 && (
         <div className="sb-node__outcomes">
           {outcomes.map((outcome) => (
