@@ -53,6 +53,10 @@ const WIDGETS: Widget[] = [
   'assignments',
   'nodeRef',
   'variableName',
+  'timeZone',
+  'time',
+  'date',
+  'voice',
 ];
 
 const all = listNodeTypes();
