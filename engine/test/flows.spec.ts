@@ -294,6 +294,9 @@ describe('flows: draft → publish → immutable versions → rollback', () => {
     const refused = await t.json('DELETE', `/api/flows/${flowId}`, { as: 'admin' });
     expect(refused.status).toBe(409);
     expect(refused.body.entryPoints).toEqual(['+14255550100', '8:acs:resource_user-1']);
+    // Said as an analyst knows them: the flow by name, the number as dialled, no ids.
+    expect(refused.body.detail).toMatch(/^“[^”]+” answers \+1 425 555 0100, user /);
+    expect(refused.body.detail).not.toContain(flowId);
 
     const list = await t.json('GET', '/api/entry-points?limit=1', { as: 'viewer' });
     expect(list.body.items).toHaveLength(1);

@@ -19,7 +19,15 @@ export type Widget =
    * reads from the version (returnOutcomesOf) when the analyst picks it.
    */
   | 'flowRef'
-  | 'variableName';
+  | 'variableName'
+  /** An IANA time zone, picked by zone or city name. */
+  | 'timeZone'
+  /** A 24-hour time of day, HH:MM. */
+  | 'time'
+  /** A calendar date, YYYY-MM-DD. */
+  | 'date'
+  /** An Azure neural voice name (see voices.ts), picked by language. */
+  | 'voice';
 
 /** Human metadata every config field carries (zod 4 `.meta()`); the designer builds forms from it. */
 export interface FieldMeta {
@@ -29,6 +37,11 @@ export interface FieldMeta {
   placeholder?: string;
   /** For nodeRef fields: the node type the reference must point at. */
   nodeType?: string;
+  /**
+   * Rarely needed (protocol headers, custom context): forms put it under "Advanced", opened
+   * by the analyst or when it holds a value.
+   */
+  advanced?: boolean;
   [k: string]: unknown;
 }
 

@@ -29,6 +29,7 @@ export * from './events.js';
 export * from './fields.js';
 export * from './state.js';
 export * from './targets.js';
+export * from './voices.js';
 export { isTimeZone, wallClock, type Wall } from './template-dates.js';
 export { CALL_TEMPLATE_FIELDS, isPlainText, parseTemplate, readPaths } from './templates.js';
 export type { ValidationIssue } from './validate/issue.js';

@@ -97,7 +97,62 @@ export function parseTemplate(
 function liquidMessage(e: unknown): string {
   const raw = e instanceof Error ? e.message : String(e);
   // Liquid appends ", line:1, col:5" and sometimes a source excerpt; keep the first line.
-  return raw.split('\n')[0] ?? raw;
+  return analystMessage((raw.split('\n')[0] ?? raw).replace(/, line:\d+, col:\d+$/, ''));
+}
+
+/**
+ * Liquid's parse errors say what its parser met ("output "{{ vars.x" not closed"); an analyst
+ * needs what to fix. The issue's path still says which field it is.
+ */
+const ANALYST_MESSAGES: [RegExp, (m: RegExpMatchArray) => string][] = [
+  [
+    // A quote opened inside {{ … }} swallows the closing }} too.
+    /^output "\{\{[^"]*?(["']).*\}\}" not closed$/s,
+    (m) =>
+      `The text has a ${m[1]} inside {{ … }} with no closing ${m[1]}: add it where the words end`,
+  ],
+  [
+    /^output "\{\{\s*(.*?)\s*"? not closed$/s,
+    (m) =>
+      `The text has a {{ without its closing }}${m[1] ? ` after “${m[1]}”` : ''}: add }} where the value ends`,
+  ],
+  [
+    /^tag \{%-?\s*(\w+)(.*?)-?%\} not closed$/s,
+    (m) =>
+      `“{% ${m[1]}${m[2]?.trimEnd() ?? ''} %}” has no {% end${m[1]} %} after it: add one where it should stop`,
+  ],
+  [
+    /^raw .* not closed$/s,
+    () => 'The text has a {% raw %} with no {% endraw %} after it: add one where it should stop',
+  ],
+  [
+    /^tag "(end(\w+))" not found$/,
+    (m) =>
+      `The text has a {% ${m[1]} %} with no {% ${m[2]} … %} before it: remove it or add the start`,
+  ],
+  [
+    /^tag "(\w+)" not found$/,
+    (m) =>
+      `“{% ${m[1]} %}” is not something a template can do; to say a value, write {{ … }} instead`,
+  ],
+  [
+    /^undefined filter: (\S+)$/,
+    (m) => `“| ${m[1]}” is not a filter templates know: check its spelling or remove it`,
+  ],
+  [
+    /^invalid value expression: ""$/,
+    () => 'The text has an empty {{ }} or tag: put a value in it, such as {{ call.from }}',
+  ],
+  [/^illegal tag: (.*)$/, (m) => `“${m[1]}” is not complete: check what follows the tag's name`],
+];
+
+/** An analyst's version of a Liquid message; messages of its own (render limits) pass as they are. */
+export function analystMessage(message: string): string {
+  for (const [pattern, say] of ANALYST_MESSAGES) {
+    const m = message.match(pattern);
+    if (m) return say(m);
+  }
+  return message;
 }
 
 /** Plain text needs no engine; most prompts are plain text. */

@@ -54,6 +54,10 @@ const WIDGETS: Widget[] = [
   'nodeRef',
   'flowRef',
   'variableName',
+  'timeZone',
+  'time',
+  'date',
+  'voice',
 ];
 
 const all = listNodeTypes();

@@ -9,6 +9,7 @@ import {
   DialogTitle,
   MessageBar,
   MessageBarBody,
+  ProgressBar,
   Spinner,
   Text,
   Toolbar,
@@ -31,6 +32,7 @@ import {
   BeakerRegular,
   CallRegular,
   DataBarVerticalRegular,
+  SearchRegular,
 } from '@fluentui/react-icons';
 import { validateFlow, type FlowDocument } from '@switchboard/flow';
 import { useEnvironmentNames } from './environmentNames.js';
@@ -43,8 +45,9 @@ import { useSession } from '../app/session.js';
 import { createPathOverlayStore, PathOverlayProvider } from '../calls/pathOverlay.js';
 import { readClipboard, writeClipboard } from './clipboard.js';
 import { EditorStoreProvider } from './context.js';
-import { FlowCanvas } from './FlowCanvas.js';
-import { autoLayout } from './layout.js';
+import { FindBar } from './FindBar.js';
+import { FlowCanvas, READABLE_ZOOM } from './FlowCanvas.js';
+import { autoLayout, type LayoutStage } from './layout.js';
 import { Palette } from './Palette.js';
 import { ProblemsPanel } from './ProblemsPanel.js';
 import { PropertyPanel } from './PropertyPanel.js';
@@ -183,6 +186,8 @@ export function Editor({
   const [trafficOpen, setTrafficOpen] = useState(false);
   const canTest = hasRole(me?.role, 'editor');
   const [testOpen, setTestOpen] = useState(false);
+  const [findOpen, setFindOpen] = useState(false);
+  const [layoutRun, setLayoutRun] = useState<{ stage: LayoutStage; nodes: number }>();
   // A test call's path over the canvas: beside the editor store, never in the document.
   const [overlay] = useState(createPathOverlayStore);
 
@@ -272,10 +277,32 @@ export function Editor({
 
   const layout = useCallback(async () => {
     const { nodes, edges } = store.getState();
-    const positions = await autoLayout(nodes, edges);
-    store.getState().setPositions(positions);
-    requestAnimationFrame(() => void reactFlow.fitView({ duration: 200, maxZoom: 1 }));
+    try {
+      const positions = await autoLayout(nodes, edges, (stage) =>
+        setLayoutRun({ stage, nodes: nodes.length }),
+      );
+      store.getState().setPositions(positions);
+      requestAnimationFrame(() => void reactFlow.fitView({ duration: 200, maxZoom: 1 }));
+    } catch (e) {
+      setNotice(`Auto layout did not finish: ${e instanceof Error ? e.message : String(e)}`);
+    } finally {
+      setLayoutRun(undefined);
+    }
   }, [reactFlow, store]);
+
+  /** Centres a node, zooming in to `minZoom` if further out. */
+  const centreNode = useCallback(
+    (nodeId: string, minZoom: number, duration: number) => {
+      const node = reactFlow.getInternalNode(nodeId);
+      if (!node) return;
+      void reactFlow.setCenter(
+        node.internals.positionAbsolute.x + (node.measured.width ?? 220) / 2,
+        node.internals.positionAbsolute.y + (node.measured.height ?? 100) / 2,
+        { zoom: Math.max(reactFlow.getZoom(), minZoom), duration },
+      );
+    },
+    [reactFlow],
+  );
 
   const reveal = useCallback(
     (issue: Issue) => {
@@ -284,18 +311,17 @@ export function Editor({
         issue.nodeId ?? state.edges.find((e) => e.id === issue.edgeId)?.source ?? undefined;
       if (issue.nodeId) state.selectNode(issue.nodeId);
       else if (issue.edgeId) state.selectEdge(issue.edgeId);
-      const node = nodeId ? reactFlow.getInternalNode(nodeId) : undefined;
-      if (node) {
-        const width = node.measured.width ?? 220;
-        const height = node.measured.height ?? 100;
-        void reactFlow.setCenter(
-          node.internals.positionAbsolute.x + width / 2,
-          node.internals.positionAbsolute.y + height / 2,
-          { zoom: Math.max(reactFlow.getZoom(), 1), duration: 300 },
-        );
-      }
+      if (nodeId) centreNode(nodeId, 1, 300);
     },
-    [reactFlow, store],
+    [centreNode, store],
+  );
+
+  const revealFound = useCallback(
+    (nodeId: string) => {
+      store.getState().selectNode(nodeId);
+      centreNode(nodeId, READABLE_ZOOM, 200);
+    },
+    [centreNode, store],
   );
 
   // Keyboard: undo/redo, copy/paste, delete, select all, save.
@@ -311,6 +337,14 @@ export function Editor({
       if (mod && key === 's') {
         event.preventDefault();
         void saveNow();
+        return;
+      }
+      if (mod && key === 'f' && !event.shiftKey && !event.altKey) {
+        // The browser's own find cannot see nodes out of view (or drawn far out): ours can.
+        event.preventDefault();
+        setFindOpen(true);
+        // Already open: take the focus back to its box.
+        document.querySelector<HTMLInputElement>('.sb-find__input input')?.select();
         return;
       }
       if (isTyping(event.target)) return;
@@ -443,11 +477,22 @@ export function Editor({
                 />
               </Tooltip>
               <ToolbarDivider />
-              <ToolbarButton icon={<OrganizationHorizontalRegular />} onClick={() => void layout()}>
+              <ToolbarButton
+                icon={<OrganizationHorizontalRegular />}
+                disabled={layoutRun !== undefined}
+                onClick={() => void layout()}
+              >
                 Auto layout
               </ToolbarButton>
             </>
           )}
+          <Tooltip content="Find (Ctrl+F)" relationship="label">
+            <ToolbarButton
+              icon={<SearchRegular />}
+              aria-pressed={findOpen}
+              onClick={() => setFindOpen((o) => !o)}
+            />
+          </Tooltip>
           <Tooltip content="Zoom to fit" relationship="label">
             <ToolbarButton
               icon={<ZoomFitRegular />}
@@ -529,6 +574,28 @@ export function Editor({
                 onClose={() => setTrafficOpen(false)}
               />
             )}
+            {layoutRun && (
+              <div className="sb-layout-progress" role="status" aria-label="Auto layout progress">
+                <Text size={200}>
+                  {layoutRun.stage === 'preparing'
+                    ? `Auto layout: preparing ${layoutRun.nodes} nodes…`
+                    : layoutRun.stage === 'arranging'
+                      ? `Auto layout: arranging ${layoutRun.nodes} nodes… you can keep working meanwhile`
+                      : 'Auto layout: placing the nodes…'}
+                </Text>
+                <ProgressBar
+                  value={
+                    layoutRun.stage === 'preparing'
+                      ? 0.1
+                      : layoutRun.stage === 'placing'
+                        ? 0.9
+                        : undefined
+                  }
+                  aria-label="Auto layout"
+                />
+              </div>
+            )}
+            {findOpen && <FindBar onReveal={revealFound} onClose={() => setFindOpen(false)} />}
             <FlowCanvas />
             <ProblemsPanel onReveal={reveal} />
           </div>

@@ -25,11 +25,11 @@ import {
   useDecoratedElements,
   usePathOverlay,
 } from '../calls/pathOverlay.js';
-import { outcomesFor } from '../catalogue.js';
+import { isTrigger, outcomesFor } from '../catalogue.js';
 import { useStore } from 'zustand';
 import { useShallow } from 'zustand/react/shallow';
 import { FarEdges } from './FarEdges.js';
-import { FAR_ZOOM, FarContext, FlowNodeView, isFar } from './FlowNodeView.js';
+import { FAR_ZOOM, FlowNodeView, ZoomBandContext, isFar, zoomBand } from './FlowNodeView.js';
 import { useEditorStore } from './context.js';
 import { NODE_KIND, type DesignerNode } from './store.js';
 
@@ -40,6 +40,16 @@ const defaultViewport: Viewport = { x: 0, y: 0, zoom: 1 };
 const MIN_ZOOM = 0.05;
 /** Zoom to fit never magnifies a small flow beyond 100 %. */
 const fitViewOptions = { maxZoom: 1 };
+/**
+ * The lowest zoom a flow opens at: node labels are read at full detail from here on. A flow
+ * whose whole fits at this zoom or closer opens fitted; a larger one opens here around its
+ * trigger (the overview is one "zoom to fit" away, legible through the zoom bands).
+ */
+export const READABLE_ZOOM = 0.75;
+/** Opening fitted, the measured fit may come out a little under the estimate: never below this. */
+const openFitOptions = { maxZoom: 1, minZoom: READABLE_ZOOM };
+/** Where the trigger sits when a flow opens around it: this far from the canvas's left edge. */
+const FOCUS_LEFT = 40;
 const MAX_ZOOM = 2;
 export const PALETTE_MIME = 'application/x-switchboard-node-type';
 
@@ -67,6 +77,41 @@ function estimateFit(nodes: DesignerNode[], width: number, height: number): View
     MAX_ZOOM,
     0.1,
   );
+}
+
+/**
+ * How a flow opens in a canvas of this size: fitted when the fit is readable, else at the
+ * readable zoom with its trigger (or first node) at the left, vertically centred.
+ */
+export function openingView(
+  nodes: DesignerNode[],
+  width: number,
+  height: number,
+): { viewport: Viewport; fit: boolean } {
+  const fit = estimateFit(nodes, width, height);
+  if (nodes.length === 0 || fit.zoom >= READABLE_ZOOM) return { viewport: fit, fit: true };
+  const focus = nodes.find((n) => isTrigger(n.data.type, n.data.typeVersion)) ?? leftmost(nodes);
+  const zoom = READABLE_ZOOM;
+  return {
+    viewport: {
+      zoom,
+      x: FOCUS_LEFT - focus.position.x * zoom,
+      y: height / 2 - (focus.position.y + estimatedHeight(focus) / 2) * zoom,
+    },
+    fit: false,
+  };
+}
+
+function leftmost(nodes: DesignerNode[]): DesignerNode {
+  let best = nodes[0]!;
+  for (const n of nodes) {
+    if (
+      n.position.x < best.position.x ||
+      (n.position.x === best.position.x && n.position.y < best.position.y)
+    )
+      best = n;
+  }
+  return best;
 }
 
 const minimapColor = (node: DesignerNode) => {
@@ -113,20 +158,24 @@ export function FlowCanvas({
   // render (with onlyRenderVisibleElements) draws the nodes that will be in view, and a large
   // flow is not rendered twice (once at 100 %, again after measuring and fitting).
   const wrapper = useRef<HTMLDivElement>(null);
-  const [initialViewport, setInitialViewport] = useState<Viewport | undefined>(
-    fitOnce ? undefined : defaultViewport,
+  const [opening, setOpening] = useState<{ viewport: Viewport; fit: boolean } | undefined>(
+    fitOnce ? undefined : { viewport: defaultViewport, fit: false },
   );
   useLayoutEffect(() => {
-    if (initialViewport || !wrapper.current) return;
+    if (opening || !wrapper.current) return;
     const { width, height } = wrapper.current.getBoundingClientRect();
-    setInitialViewport(estimateFit(store.getState().nodes, width, height));
-  }, [initialViewport, store]);
+    setOpening(openingView(store.getState().nodes, width, height));
+  }, [opening, store]);
+  const initialViewport = opening?.viewport;
   const { screenToFlowPosition } = useReactFlow();
   // Until React Flow has set up its viewport (after its first render), the store still holds
   // 100 %: take the starting viewport instead, so a large flow that opens zoomed out renders
   // its first frame far out (plain boxes, no edges to mount and unmount).
-  const startFar = (initialViewport?.zoom ?? 1) < FAR_ZOOM;
-  const far = useFlowStore((s) => (s.panZoom ? isFar(s) : startFar));
+  const startZoom = initialViewport?.zoom ?? 1;
+  const far = useFlowStore((s) => (s.panZoom ? isFar(s) : startZoom < FAR_ZOOM));
+  // Semantic zoom: the further out, the bigger the labels and the simpler the nodes. A band
+  // changes a handful of times over the whole zoom range, so nodes re-render only then.
+  const band = useFlowStore((s) => zoomBand(s.panZoom ? s.transform[2] : startZoom));
   // Far out, React Flow's edges give way to one drawn layer (FarEdges); a selected edge stays,
   // and so do the edges of a run's path, with their numbers (a few, however large the flow).
   const marked = usePathOverlay((s) => s.decorations?.edges);
@@ -179,14 +228,15 @@ export function FlowCanvas({
   return (
     <div
       ref={wrapper}
-      className={far ? 'sb-canvas sb-canvas--far' : 'sb-canvas'}
+      className={`sb-canvas sb-zoom-${band}${far ? ' sb-canvas--far' : ''}`}
+      data-zoom-band={band}
       role="region"
       aria-label={label}
       onDragOver={onDragOver}
       onDrop={onDrop}
     >
       {initialViewport && (
-        <FarContext.Provider value={far}>
+        <ZoomBandContext.Provider value={band}>
           <ReactFlow<DesignerNode>
             nodes={nodes}
             edges={canvasEdges}
@@ -201,8 +251,8 @@ export function FlowCanvas({
             nodesConnectable={!readOnly}
             edgesReconnectable={false}
             elementsSelectable
-            fitView={fitOnce}
-            fitViewOptions={fitViewOptions}
+            fitView={fitOnce && opening?.fit}
+            fitViewOptions={openFitOptions}
             defaultViewport={initialViewport}
             minZoom={MIN_ZOOM}
             maxZoom={MAX_ZOOM}
@@ -222,9 +272,9 @@ export function FlowCanvas({
               nodeColor={minimapColor}
               ariaLabel="Mini map"
             />
-            <Controls showInteractive={false} />
+            <Controls showInteractive={false} fitViewOptions={fitViewOptions} />
           </ReactFlow>
-        </FarContext.Provider>
+        </ZoomBandContext.Provider>
       )}
     </div>
   );

@@ -12,15 +12,27 @@ import { TARGET_HANDLE, type DesignerNode, type Issue } from './store.js';
 
 const noIssues: Issue[] = [];
 
-/** Below this zoom, nodes are drawn as plain boxes (text is unreadable there and costs paint). */
+/** Below this zoom, edges are drawn as one layer and handles are not painted (see FarEdges). */
 export const FAR_ZOOM = 0.4;
 export const isFar = (s: ReactFlowState) => s.transform[2] < FAR_ZOOM;
 /**
- * Whether the canvas is zoomed far out, read once by the canvas and handed down: one store
- * subscription instead of one per node (each runs on every pan and zoom frame). Nodes re-render
- * only when it flips.
+ * Semantic zoom: the lowest zoom of each band, nearest first. Band 0 is full detail; in band 1
+ * the label grows; from band SIMPLE_BAND on a node shows only its icon and its label, in type
+ * that grows as the zoom falls (designer.css, `.sb-zoom-<band>`), so the label stays about
+ * 10.5 px or more on screen down to the last band's floor instead of turning into an empty box.
  */
-export const FarContext = createContext(false);
+export const ZOOM_BANDS = [0.75, 0.55, 0.36, 0.24] as const;
+export const SIMPLE_BAND = 2;
+export function zoomBand(zoom: number): number {
+  const band = ZOOM_BANDS.findIndex((floor) => zoom >= floor);
+  return band === -1 ? ZOOM_BANDS.length : band;
+}
+/**
+ * The canvas's zoom band, read once by the canvas and handed down: one store subscription
+ * instead of one per node (each runs on every pan and zoom frame). Nodes re-render only when
+ * it changes.
+ */
+export const ZoomBandContext = createContext(0);
 
 /**
  * One canvas node, for every node type: icon, label, summary and outcome handles all come from
@@ -35,8 +47,9 @@ function FlowNodeViewInner({ id, data, selected }: NodeProps<DesignerNode>) {
   );
   const summary = useMemo(() => summaryFor(type, config, typeVersion), [type, config, typeVersion]);
   const issues = useEditor((s) => s.nodeIssues[id] ?? noIssues);
-  // Far out, keep the node's boxes (same size, same handle positions) but none of their content.
-  const far = useContext(FarContext);
+  // Far out, keep the node's boxes (same size, same handle positions) but draw only the icon and
+  // the label, over the box in larger type.
+  const far = useContext(ZoomBandContext) >= SIMPLE_BAND;
   const updateNodeInternals = useUpdateNodeInternals();
   // When the outcomes change (e.g. a menu choice added), React Flow must re-read the handles.
   // Not on mount: React Flow measures new nodes itself, and 1,000 calls would be 1,000 updates.
@@ -49,6 +62,8 @@ function FlowNodeViewInner({ id, data, selected }: NodeProps<DesignerNode>) {
   }, [id, outcomeKey, updateNodeInternals]);
 
   const errors = issues.filter((i) => i.severity === 'error').length;
+  // The summary is written from the config: with a setting in error it would read as if valid.
+  const badSettings = issues.filter((i) => i.severity === 'error' && i.path.includes('config'));
   const warnings = issues.length - errors;
   const title = data.label || description?.label || data.type;
   const classes = ['sb-node'];
@@ -85,7 +100,27 @@ function FlowNodeViewInner({ id, data, selected }: NodeProps<DesignerNode>) {
           </span>
         )}
       </div>
-      <div className="sb-node__summary">{!far && summary}</div>
+      {far && (
+        <div className="sb-node__overview" aria-hidden="true">
+          <NodeIcon type={data.type} className="sb-node__overview-icon" />
+          <span className="sb-node__overview-label">{title}</span>
+        </div>
+      )}
+      {badSettings.length > 0 ? (
+        <div
+          className="sb-node__summary sb-node__summary--invalid"
+          title={badSettings.map((i) => i.message).join('\n')}
+        >
+          {!far && (
+            <>
+              <span className="sb-node__invalid-mark">Fix: </span>
+              {summary}
+            </>
+          )}
+        </div>
+      ) : (
+        <div className="sb-node__summary">{!far && summary}</div>
+      )}
       {outcomes.length > 0 && (
         <div className="sb-node__outcomes">
           {outcomes.map((outcome) => (

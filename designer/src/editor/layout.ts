@@ -6,16 +6,50 @@ import type { DesignerEdge, DesignerNode } from './store.js';
 const DEFAULT_WIDTH = 240;
 const DEFAULT_HEIGHT = 110;
 
+/** Where auto layout is, for the editor to show. */
+export type LayoutStage = 'preparing' | 'arranging' | 'placing';
+
 /**
  * Left-to-right layered layout with elkjs. Outcome ports keep their order on the east side, so
- * edges leave a node in the order its outcomes are listed. elkjs is loaded on first use.
+ * edges leave a node in the order its outcomes are listed. elkjs runs in a Web Worker (seconds
+ * on a flow of several hundred nodes, which froze the page), so the editor stays responsive and
+ * shows progress; where workers are unavailable (jsdom) it is loaded into the page.
  */
 export async function autoLayout(
   nodes: DesignerNode[],
   edges: DesignerEdge[],
+  onStage: (stage: LayoutStage) => void = () => undefined,
 ): Promise<Map<string, XYPosition>> {
-  const { default: ELK } = await import('elkjs/lib/elk.bundled.js');
-  const elk = new ELK();
+  onStage('preparing');
+  const graph = layoutGraph(nodes, edges);
+  onStage('arranging');
+  const result = await layOut(graph);
+  onStage('placing');
+  return new Map((result.children ?? []).map((c) => [c.id, { x: c.x ?? 0, y: c.y ?? 0 }]));
+}
+
+async function layOut(graph: ElkNode): Promise<ElkNode> {
+  if (typeof Worker === 'undefined') {
+    const { default: ELK } = await import('elkjs/lib/elk.bundled.js');
+    return new ELK().layout(graph);
+  }
+  // elk's own worker script (a classic worker) behind elk's small API: a worker per layout, so
+  // nothing is kept running between layouts.
+  const [{ default: ELK }, { default: workerUrl }] = await Promise.all([
+    import('elkjs/lib/elk-api.js'),
+    import('elkjs/lib/elk-worker.min.js?url'),
+  ]);
+  const elk = new ELK({ workerFactory: () => new Worker(workerUrl) });
+  try {
+    return await elk.layout(graph);
+  } finally {
+    elk.terminateWorker();
+  }
+}
+
+/** The elk graph of a flow: node sizes as measured, a west input port, ordered east outcome ports. */
+function layoutGraph(nodes: DesignerNode[], edges: DesignerEdge[]): ElkNode {
+  const ids = new Set(nodes.map((n) => n.id));
   const graph: ElkNode = {
     id: 'root',
     layoutOptions: {
@@ -43,7 +77,7 @@ export async function autoLayout(
       };
     }),
     edges: edges
-      .filter((e) => nodes.some((n) => n.id === e.source))
+      .filter((e) => ids.has(e.source))
       .map((edge) => ({
         id: edge.id,
         sources: [`${edge.source}::${edge.sourceHandle}`],
@@ -56,10 +90,5 @@ export async function autoLayout(
     edge.sources = edge.sources.map((s) => (ports.has(s) ? s : s.split('::')[0]!));
     edge.targets = edge.targets.map((t) => (ports.has(t) ? t : t.split('::')[0]!));
   }
-  const result = await elk.layout(graph);
-  const positions = new Map<string, XYPosition>();
-  for (const child of result.children ?? []) {
-    positions.set(child.id, { x: child.x ?? 0, y: child.y ?? 0 });
-  }
-  return positions;
+  return graph;
 }

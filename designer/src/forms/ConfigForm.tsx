@@ -15,6 +15,8 @@ import {
 import {
   AddRegular,
   BracesVariableRegular,
+  ChevronDownRegular,
+  ChevronRightRegular,
   DeleteRegular,
   OpenRegular,
 } from '@fluentui/react-icons';
@@ -41,6 +43,7 @@ import {
   titleOf,
   type FieldInfo,
 } from './schema.js';
+import { DatePicker, TimePicker, TimeZonePicker, VoicePicker } from './pickers.js';
 
 export interface FormEnvironment {
   readOnly: boolean;
@@ -120,26 +123,72 @@ export function ConfigForm({
   useLayoutEffect(() => {
     latest.current = { value, onChange };
   });
+  const field = ([key, info]: (typeof fields)[number]) => (
+    <TopLevelField
+      key={key}
+      name={key}
+      info={info}
+      value={value[key]}
+      onChange={(v) => {
+        const next = { ...latest.current.value };
+        if (v === undefined) delete next[key];
+        else next[key] = v;
+        latest.current.value = next;
+        latest.current.onChange(next);
+      }}
+    />
+  );
+  const advanced = fields.filter(([, info]) => info.meta.advanced === true);
+  // Open from the start when an advanced field holds something or has a problem: nothing set
+  // may be hidden.
+  const needed = advanced.some(
+    ([key, info]) =>
+      !isEmptyValue(value[key], info) ||
+      [...environment.issues.keys()].some((p) => p === key || p.startsWith(`${key}.`)),
+  );
   return (
     <EnvironmentContext.Provider value={environment}>
       <div className="sb-form">
-        {fields.map(([key, info]) => (
-          <TopLevelField
-            key={key}
-            name={key}
-            info={info}
-            value={value[key]}
-            onChange={(v) => {
-              const next = { ...latest.current.value };
-              if (v === undefined) delete next[key];
-              else next[key] = v;
-              latest.current.value = next;
-              latest.current.onChange(next);
-            }}
-          />
-        ))}
+        {fields.filter(([, info]) => info.meta.advanced !== true).map(field)}
+        {advanced.length > 0 && (
+          <AdvancedSection key={String(needed)} initiallyOpen={needed}>
+            {advanced.map(field)}
+          </AdvancedSection>
+        )}
       </div>
     </EnvironmentContext.Provider>
+  );
+}
+
+/** Whether a field holds nothing beyond its default ('' or an empty list counts as nothing). */
+function isEmptyValue(value: unknown, info: FieldInfo): boolean {
+  if (value === undefined || value === '' || value === null) return true;
+  if (Array.isArray(value)) return value.length === 0;
+  const fallback = info.schema.safeParse(undefined);
+  return fallback.success && JSON.stringify(fallback.data) === JSON.stringify(value);
+}
+
+function AdvancedSection({
+  initiallyOpen,
+  children,
+}: {
+  initiallyOpen: boolean;
+  children: ReactNode;
+}) {
+  const [open, setOpen] = useState(initiallyOpen);
+  return (
+    <section className="sb-advanced" aria-label="Advanced settings">
+      <Button
+        appearance="transparent"
+        size="small"
+        icon={open ? <ChevronDownRegular /> : <ChevronRightRegular />}
+        aria-expanded={open}
+        onClick={() => setOpen((o) => !o)}
+      >
+        Advanced
+      </Button>
+      {open && <div className="sb-advanced__fields">{children}</div>}
+    </section>
   );
 }
 
@@ -187,6 +236,11 @@ function FieldEditor(props: FieldProps) {
       return <NodeRefField {...props} />;
     case 'flowRef':
       return <FlowRefField {...props} />;
+    case 'timeZone':
+    case 'time':
+    case 'date':
+    case 'voice':
+      return <PickerField {...props} />;
   }
   switch (info.kind) {
     case 'string':
@@ -240,6 +294,29 @@ function TextField(props: FieldProps) {
         readOnly={readOnly}
         onChange={(_, d) => props.onChange(d.value)}
         name={props.path}
+      />
+    </Labelled>
+  );
+}
+
+const PICKERS = {
+  timeZone: TimeZonePicker,
+  time: TimePicker,
+  date: DatePicker,
+  voice: VoicePicker,
+};
+
+function PickerField(props: FieldProps) {
+  const { readOnly } = useContext(EnvironmentContext);
+  const Picker = PICKERS[props.info.widget as keyof typeof PICKERS];
+  return (
+    <Labelled props={props}>
+      <Picker
+        value={typeof props.value === 'string' ? props.value : ''}
+        onChange={props.onChange}
+        readOnly={readOnly}
+        name={props.path}
+        label={props.label}
       />
     </Labelled>
   );

@@ -100,10 +100,11 @@ describe('property forms generated from the catalogue', () => {
     const saturday = within(weekly).getByRole('group', { name: 'Sat' });
     fireEvent.click(within(saturday).getByRole('button', { name: /^Add/ }));
     const range = within(saturday).getAllByRole('group')[0]!;
-    fireEvent.change(within(range).getByRole('textbox', { name: 'From' }), {
+    // Time pickers: a half hour to choose, or any HH:MM typed.
+    fireEvent.change(within(range).getByRole('combobox', { name: 'From' }), {
       target: { value: '10:00' },
     });
-    fireEvent.change(within(range).getByRole('textbox', { name: 'To' }), {
+    fireEvent.change(within(range).getByRole('combobox', { name: 'To' }), {
       target: { value: '09:00' },
     });
     expect((last()['weekly'] as Record<string, unknown>)['sat']).toEqual([
@@ -113,9 +114,11 @@ describe('property forms generated from the catalogue', () => {
 
     const holidays = screen.getByRole('group', { name: 'Holidays' });
     fireEvent.click(within(holidays).getByRole('button', { name: 'Add holiday' }));
-    fireEvent.change(within(holidays).getByRole('textbox', { name: 'Holiday 1' }), {
-      target: { value: '2026-12-25' },
-    });
+    // A date picker (the browser's), writing YYYY-MM-DD.
+    const date = holidays.querySelector<HTMLInputElement>(
+      'input[type="date"][aria-label="Holiday 1"]',
+    )!;
+    fireEvent.change(date, { target: { value: '2026-12-25' } });
     expect(last()['holidays']).toEqual(['2026-12-25']);
   });
 

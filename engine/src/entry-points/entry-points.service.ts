@@ -67,13 +67,13 @@ export class EntryPointsService {
       }
       const flow = await this.flows.find(input.flowId, tx);
       if (!flow) throw invalid('flowId', `flow ${input.flowId} does not exist`);
-      if (flow.archivedAt) throw conflict(`Flow ${input.flowId} is archived`);
+      if (flow.archivedAt) throw conflict(`“${flow.name}” is archived`);
       if (version !== null) {
         if (!(await this.flows.findVersion(input.flowId, version, tx))) {
-          throw invalid('version', `flow ${input.flowId} has no version ${version}`);
+          throw invalid('version', `“${flow.name}” has no version ${version}`);
         }
       } else if (flow.versions.length === 0) {
-        throw conflict(`Flow ${input.flowId} has no published version yet; publish it first`);
+        throw conflict(`“${flow.name}” has no published version yet; publish it first`);
       }
       const previous = await this.entryPoints.find(address, tx);
       const row = await this.entryPoints.upsert(

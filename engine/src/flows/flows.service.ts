@@ -2,6 +2,7 @@ import { EnvironmentService } from '../environment/environment.service.js';
 import { Inject, Injectable } from '@nestjs/common';
 import {
   defaultConfig,
+  formatTarget,
   type FlowDocument,
   runScenarios,
   SCHEMA_VERSION,
@@ -232,7 +233,7 @@ export class FlowsService {
       return { id, revision: expected + 1, updatedAt: at.toISOString(), updatedBy: by.actor };
     const flow = await this.flows.find(id);
     if (!flow) throw notFound(`Flow ${id}`);
-    if (flow.archivedAt) throw conflict(`Flow ${id} is archived; its draft cannot change`);
+    if (flow.archivedAt) throw conflict(`“${flow.name}” is archived; its draft cannot change`);
     throw conflict(
       `The draft was changed by ${flow.updatedBy} at ${flow.updatedAt.toISOString()} (revision ${flow.draftRevision}); ` +
         `you edited revision ${expected}. Reload it and apply your changes again.`,
@@ -260,7 +261,7 @@ export class FlowsService {
       this.checkLimits(draft);
       const at = new Date();
       const saved = await this.flows.saveDraft(tx, id, flow.draftRevision, draft, by.actor, at);
-      if (!saved) throw conflict(`Flow ${id} is archived; its draft cannot change`);
+      if (!saved) throw conflict(`“${flow.name}” is archived; its draft cannot change`);
       return {
         id,
         revision: flow.draftRevision + 1,
@@ -398,8 +399,10 @@ export class FlowsService {
       const bound = await this.flows.entryPointAddresses(tx, id);
       if (bound.length > 0) {
         const addresses = bound.map((e) => e.address);
+        // Named as an analyst knows them: the flow by its name, the numbers as they are dialled.
+        const numbers = addresses.map((a) => formatTarget(a));
         throw conflict(
-          `Flow ${id} is used by ${addresses.length === 1 ? 'entry point' : 'entry points'} ${addresses.join(', ')}; unbind first`,
+          `“${flow.name}” answers ${numbers.join(', ')}; unbind ${numbers.length === 1 ? 'that number' : 'those numbers'} in Entry points first, then archive it`,
           {
             entryPoints: addresses,
           },
@@ -419,7 +422,7 @@ export class FlowsService {
     if (!(await this.flows.lock(tx, id))) throw notFound(`Flow ${id}`);
     const flow = await this.flows.find(id, tx);
     if (!flow) throw notFound(`Flow ${id}`);
-    if (flow.archivedAt) throw conflict(`Flow ${id} is archived`);
+    if (flow.archivedAt) throw conflict(`“${flow.name}” is archived`);
     return flow;
   }
 

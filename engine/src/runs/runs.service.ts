@@ -127,25 +127,20 @@ export class RunsService {
   ): Promise<RunDetailDto> {
     const flow = await this.flows.find(input.flowId);
     if (!flow) throw invalid('flowId', `flow ${input.flowId} does not exist`);
-    if (flow.archivedAt)
-      throw new ProblemException(409, 'conflict', `Flow ${input.flowId} is archived`);
+    if (flow.archivedAt) throw new ProblemException(409, 'conflict', `“${flow.name}” is archived`);
     const n = input.version ?? flow.versions[0]?.version;
     if (n === undefined) {
-      throw new ProblemException(
-        409,
-        'conflict',
-        `Flow ${input.flowId} has no published version yet`,
-      );
+      throw new ProblemException(409, 'conflict', `“${flow.name}” has no published version yet`);
     }
     const version = await this.flows.findVersion(input.flowId, n);
-    if (!version) throw invalid('version', `flow ${input.flowId} has no version ${n}`);
+    if (!version) throw invalid('version', `“${flow.name}” has no version ${n}`);
     const document = version.document as unknown as FlowDocument;
     const compiled = compileFlow(document);
     if (compiled.trigger?.desc.trigger !== 'outbound') {
       throw new ProblemException(
         422,
         'not-outbound',
-        `Version ${n} of flow ${input.flowId} does not start with an outbound-call trigger`,
+        `Version ${n} of “${flow.name}” does not start with an outbound-call trigger`,
       );
     }
     const runId = randomUUID();

@@ -14,8 +14,12 @@ const clock = z.string().refine((s) => !Number.isNaN(parseClock(s)), {
 
 const range = z
   .strictObject({
-    from: clock.meta({ title: 'From', description: 'Opening time, e.g. 09:00' }),
-    to: clock.meta({ title: 'To', description: 'Closing time, e.g. 17:00 (24:00 = midnight)' }),
+    from: clock.meta({ title: 'From', description: 'Opening time, e.g. 09:00', widget: 'time' }),
+    to: clock.meta({
+      title: 'To',
+      description: 'Closing time, e.g. 17:00 (24:00 = midnight)',
+      widget: 'time',
+    }),
   })
   .refine(
     (r) => {
@@ -66,8 +70,8 @@ export const businessHours = defineNodeType({
       .default('America/New_York')
       .meta({
         title: 'Time zone',
-        description: 'IANA time zone of the opening hours',
-        widget: 'text',
+        description: 'Where the opening hours are kept: a city or a time zone',
+        widget: 'timeZone',
       }),
     weekly: weeklySchema
       .default({
@@ -85,7 +89,11 @@ export const businessHours = defineNodeType({
         widget: 'weeklyHours',
       }),
     holidays: z
-      .array(z.iso.date({ error: 'Use a date written as YYYY-MM-DD, e.g. 2026-12-25' }))
+      .array(
+        z.iso
+          .date({ error: 'Use a date written as YYYY-MM-DD, e.g. 2026-12-25' })
+          .meta({ title: 'Date', description: 'A day the business is closed', widget: 'date' }),
+      )
       .max(366)
       .default([])
       .meta({

@@ -9,8 +9,8 @@ export const DEFAULT_LOCALE = 'en-US';
 
 export const voiceField = z.string().max(100).default(DEFAULT_VOICE).meta({
   title: 'Voice',
-  description: 'Azure neural voice name, e.g. en-US-JennyNeural',
-  widget: 'text',
+  description: 'The voice that reads the text, by language',
+  widget: 'voice',
 });
 
 export const localeField = z
@@ -35,6 +35,7 @@ export function voipHeadersField() {
     title: 'VoIP headers',
     description: 'Custom headers sent to ACS and Teams users (X-MS-Custom- is added by ACS)',
     widget: 'assignments',
+    advanced: true,
   });
 }
 
@@ -43,6 +44,7 @@ export function sipHeadersField() {
     title: 'SIP headers',
     description: 'Custom SIP headers sent to phone numbers (User-To-User or X-MS-Custom-…)',
     widget: 'assignments',
+    advanced: true,
   });
 }
 
