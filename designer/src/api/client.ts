@@ -308,11 +308,17 @@ export const api = {
   },
   archiveFlow: (id: string) => request<void>('DELETE', `/api/flows/${enc(id)}`),
 
-  listEntryPoints: (cursor?: string) =>
-    request<Answer<'/api/entry-points', 'get'>>(
+  /** `flowId`: only the entry points of that flow. */
+  listEntryPoints: (cursor?: string, flowId?: string) => {
+    const params = new URLSearchParams();
+    if (cursor) params.set('cursor', cursor);
+    if (flowId) params.set('flowId', flowId);
+    const search = params.toString();
+    return request<Answer<'/api/entry-points', 'get'>>(
       'GET',
-      `/api/entry-points${cursor ? `?cursor=${enc(cursor)}` : ''}`,
-    ),
+      `/api/entry-points${search ? `?${search}` : ''}`,
+    );
+  },
   bindEntryPoint: (address: string, flowId: string, version?: number) =>
     request<Answer<'/api/entry-points/{address}', 'put'>>(
       'PUT',

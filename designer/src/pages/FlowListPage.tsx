@@ -28,9 +28,19 @@ import {
   RenameRegular,
 } from '@fluentui/react-icons';
 import { useCallback, useEffect, useRef, useState, type ChangeEvent } from 'react';
-import { api, ApiError, hasRole, listAll, type FlowSummary } from '../api/client.js';
+import {
+  api,
+  ApiError,
+  hasRole,
+  listAll,
+  type EntryPoint,
+  type FlowSummary,
+} from '../api/client.js';
 import { navigate } from '../app/router.js';
 import { useSession } from '../app/session.js';
+import { LiveBadge } from '../entry-points/LiveBadge.js';
+import { answersWith, liveVersions } from '../entry-points/liveChanges.js';
+import { formatTarget } from '@switchboard/flow';
 
 function message(e: unknown): string {
   return e instanceof ApiError ? e.describe() : e instanceof Error ? e.message : String(e);
@@ -42,6 +52,7 @@ export function FlowListPage() {
   const canEdit = hasRole(role, 'editor');
   const isAdmin = hasRole(role, 'admin');
   const [flows, setFlows] = useState<FlowSummary[]>();
+  const [entryPoints, setEntryPoints] = useState<EntryPoint[]>([]);
   const [error, setError] = useState<string>();
   const [notice, setNotice] = useState<string>();
   const [dialog, setDialog] = useState<
@@ -57,8 +68,13 @@ export function FlowListPage() {
     listAll((cursor) => api.listFlows(cursor))
       .then((items) => setFlows(items.filter((f) => !f.archivedAt)))
       .catch((e: unknown) => setError(message(e)));
+    // Which versions answer calls (the live badges, and what archiving would affect).
+    listAll((cursor) => api.listEntryPoints(cursor))
+      .then(setEntryPoints)
+      .catch(() => setEntryPoints([]));
   }, []);
   useEffect(refresh, [refresh]);
+  const boundTo = (flowId: string) => entryPoints.filter((ep) => ep.flowId === flowId);
 
   const run = async (action: () => Promise<void>) => {
     setBusy(true);
@@ -175,6 +191,11 @@ export function FlowListPage() {
                 </TableCell>
                 <TableCell>
                   {flow.latestVersion ? `Version ${flow.latestVersion}` : 'Not published'}
+                  {[...liveVersions(entryPoints, flow.id)]
+                    .sort(([a], [b]) => b - a)
+                    .map(([v, numbers]) => (
+                      <LiveBadge key={v} version={v} numbers={numbers} />
+                    ))}
                 </TableCell>
                 <TableCell>
                   {flow.updatedAt ? new Date(flow.updatedAt).toLocaleString() : ''}
@@ -242,10 +263,7 @@ export function FlowListPage() {
               </DialogTitle>
               <DialogContent>
                 {dialog?.kind === 'archive' ? (
-                  <Text>
-                    The flow disappears from the list. Published versions stay stored; a flow that a
-                    number is bound to cannot be archived.
-                  </Text>
+                  <ArchiveConsequences flow={dialog.flow} bound={boundTo(dialog.flow.id)} />
                 ) : (
                   <Field label="Flow name" required>
                     <Input value={name} onChange={(_, d) => setName(d.value)} autoFocus />
@@ -257,7 +275,12 @@ export function FlowListPage() {
                 <Button
                   appearance="primary"
                   type="submit"
-                  disabled={busy || (dialog?.kind !== 'archive' && name.trim() === '')}
+                  disabled={
+                    busy ||
+                    (dialog?.kind === 'archive'
+                      ? boundTo(dialog.flow.id).length > 0
+                      : name.trim() === '')
+                  }
                 >
                   {dialog?.kind === 'create'
                     ? 'Create'
@@ -271,5 +294,33 @@ export function FlowListPage() {
         </DialogSurface>
       </Dialog>
     </main>
+  );
+}
+
+/** What archiving a flow does; a flow a number still answers with cannot be archived. */
+function ArchiveConsequences({ flow, bound }: { flow: FlowSummary; bound: EntryPoint[] }) {
+  if (bound.length > 0) {
+    return (
+      <>
+        <MessageBar intent="warning">
+          <MessageBarBody>
+            {bound
+              .map((ep) => `${formatTarget(ep.address)} answers with ${answersWith(ep, flow.name)}`)
+              .join('; ')}
+            .
+          </MessageBarBody>
+        </MessageBar>
+        <Text block>
+          Unbind {bound.length === 1 ? 'it' : 'them'} on the Entry points page first: a flow a
+          number answers with cannot be archived.
+        </Text>
+      </>
+    );
+  }
+  return (
+    <Text block>
+      No number answers with {flow.name}. The flow disappears from the list; its published versions
+      stay stored.
+    </Text>
   );
 }
