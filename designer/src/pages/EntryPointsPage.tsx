@@ -171,6 +171,8 @@ export function EntryPointsPage() {
             <Select
               value={flowId}
               onChange={(_, d) => {
+                // The same flow again keeps its versions (the effect would not load them anew).
+                if (d.value === flowId) return;
                 setFlowId(d.value);
                 setVersion('');
                 setVersions([]);
