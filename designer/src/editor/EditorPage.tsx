@@ -31,6 +31,7 @@ import {
   BeakerRegular,
   CallRegular,
   DataBarVerticalRegular,
+  PlugConnectedRegular,
 } from '@fluentui/react-icons';
 import { validateFlow, type FlowDocument } from '@switchboard/flow';
 import { ReactFlowProvider, useReactFlow } from '@xyflow/react';
@@ -41,6 +42,7 @@ import { navigate } from '../app/router.js';
 import { useSession } from '../app/session.js';
 import { createPathOverlayStore, PathOverlayProvider } from '../calls/pathOverlay.js';
 import { readClipboard, writeClipboard } from './clipboard.js';
+import { ConnectDialog } from './ConnectDialog.js';
 import { EditorStoreProvider } from './context.js';
 import { FlowCanvas } from './FlowCanvas.js';
 import { autoLayout } from './layout.js';
@@ -171,6 +173,17 @@ export function Editor({
   const canRedo = useStore(store, (s) => s.future.length > 0);
   const name = useStore(store, (s) => s.meta.name);
   const readOnly = useStore(store, (s) => s.readOnly);
+  // The one selected node, which "Connect…" wires from (keyboard connecting).
+  const selectedNode = useStore(store, (s) => {
+    let id: string | undefined;
+    for (const n of s.nodes) {
+      if (!n.selected) continue;
+      if (id !== undefined) return undefined;
+      id = n.id;
+    }
+    return id;
+  });
+  const [connecting, setConnecting] = useState<string>();
   const hasSelection = useStore(
     store,
     (s) => s.nodes.some((n) => n.selected) || s.edges.some((e) => e.selected),
@@ -292,15 +305,21 @@ export function Editor({
   );
 
   // Keyboard: undo/redo, copy/paste, delete, select all, save.
-  const keyState = useRef({ save, copy, paste, canEdit });
+  const keyState = useRef({ save, copy, paste, canEdit, selectedNode });
   useEffect(() => {
-    keyState.current = { save, copy, paste, canEdit };
+    keyState.current = { save, copy, paste, canEdit, selectedNode };
   });
   useEffect(() => {
     const onKeyDown = (event: KeyboardEvent) => {
       const mod = event.ctrlKey || event.metaKey;
       const key = event.key.toLowerCase();
-      const { save: saveNow, copy: copyNow, paste: pasteNow, canEdit: editable } = keyState.current;
+      const {
+        save: saveNow,
+        copy: copyNow,
+        paste: pasteNow,
+        canEdit: editable,
+        selectedNode: from,
+      } = keyState.current;
       if (mod && key === 's') {
         event.preventDefault();
         void saveNow();
@@ -325,6 +344,9 @@ export function Editor({
       } else if (mod && key === 'a') {
         event.preventDefault();
         state.selectAll();
+      } else if (!mod && !event.altKey && key === 'c' && editable && from) {
+        event.preventDefault();
+        setConnecting(from);
       } else if ((event.key === 'Delete' || event.key === 'Backspace') && editable) {
         event.preventDefault();
         state.deleteSelection();
@@ -434,6 +456,18 @@ export function Editor({
                   disabled={!hasSelection}
                   onClick={() => store.getState().deleteSelection()}
                 />
+              </Tooltip>
+              <Tooltip
+                content="Connect an outcome of the selected node to another node (C)"
+                relationship="description"
+              >
+                <ToolbarButton
+                  icon={<PlugConnectedRegular />}
+                  disabled={!selectedNode}
+                  onClick={() => setConnecting(selectedNode)}
+                >
+                  Connect…
+                </ToolbarButton>
               </Tooltip>
               <ToolbarDivider />
               <ToolbarButton icon={<OrganizationHorizontalRegular />} onClick={() => void layout()}>
@@ -578,6 +612,13 @@ export function Editor({
           </aside>
         </div>
       </PathOverlayProvider>
+      {connecting !== undefined && (
+        <ConnectDialog
+          store={store}
+          sourceId={connecting}
+          onClose={() => setConnecting(undefined)}
+        />
+      )}
       {publishOpen && (
         <PublishDialog
           flowId={flow.id}

@@ -7,6 +7,7 @@ import {
 } from '@xyflow/react';
 import { createContext, memo, useContext, useEffect, useMemo, useRef } from 'react';
 import { NodeIcon, isTrigger, nodeType, outcomesFor, summaryFor } from '../catalogue.js';
+import { nodeTitle } from './accessible-names.js';
 import { useEditor } from './context.js';
 import { TARGET_HANDLE, type DesignerNode, type Issue } from './store.js';
 
@@ -50,14 +51,14 @@ function FlowNodeViewInner({ id, data, selected }: NodeProps<DesignerNode>) {
 
   const errors = issues.filter((i) => i.severity === 'error').length;
   const warnings = issues.length - errors;
-  const title = data.label || description?.label || data.type;
+  const title = nodeTitle(data);
   const classes = ['sb-node'];
   if (selected) classes.push('sb-node--selected');
   if (errors) classes.push('sb-node--error');
   if (data.diff) classes.push(`sb-diff--${data.diff}`);
 
   return (
-    <div className={classes.join(' ')} data-node-type={data.type} aria-label={title}>
+    <div className={classes.join(' ')} data-node-type={data.type}>
       {!isTrigger(type, typeVersion) && (
         <Handle
           type="target"
