@@ -18,17 +18,32 @@ interface AxeViolation {
 /** Runs axe-core (its own source, injected into the page) over WCAG 2.1 A and AA. */
 async function axe(page: Page, name: string): Promise<AxeViolation[]> {
   const source = await readFile(require.resolve('axe-core/axe.min.js'), 'utf8');
-  if (!(await page.evaluate(() => 'axe' in window))) await page.addScriptTag({ content: source });
+  // Evaluated through the devtools protocol: the designer's CSP refuses inline scripts.
+  if (!(await page.evaluate(() => 'axe' in window))) await page.evaluate(source);
   const violations = await page.evaluate(async () => {
     const result = await (
       window as unknown as {
         axe: { run: (c: Document, o: unknown) => Promise<{ violations: AxeViolation[] }> };
       }
-    ).axe.run(document, {
-      runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] },
-    });
+    ).axe.run(
+      // Fluent's focus manager (tabster) puts aria-hidden sentinels with tabindex 0 at the
+      // edges of groups and traps; one that receives focus passes it on at once, so a keyboard
+      // never rests there. axe cannot know that and calls them focusable hidden content.
+      { include: [document], exclude: [['[data-tabster-dummy]']] } as unknown as Document,
+      {
+        runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] },
+      },
+    );
     return result.violations;
   });
+  // The sentinels left out are tabster's and nothing else.
+  expect(
+    await page.evaluate(() =>
+      [...document.querySelectorAll('[data-tabster-dummy]')].every(
+        (el) => el.tagName === 'I' && el.getAttribute('aria-hidden') === 'true',
+      ),
+    ),
+  ).toBe(true);
   for (const v of violations) {
     console.log(
       `[axe ${name}] ${v.impact} ${v.id}: ${v.help}\n${v.nodes
@@ -181,7 +196,11 @@ describe.skipIf(skipBrowserTests)('accessibility in Chromium', () => {
     await dialog
       .getByRole('combobox', { name: 'Goes to' })
       .selectOption({ label: 'Goodbye (Play)' });
-    await dialog.getByRole('combobox', { name: 'Goes to' }).press('Enter');
+    const focusedText = () => page.evaluate(() => document.activeElement?.textContent);
+    for (let i = 0; i < 4 && (await focusedText()) !== 'Connect'; i++)
+      await page.keyboard.press('Tab');
+    expect(await focusedText()).toBe('Connect');
+    await page.keyboard.press('Enter');
     await dialog.waitFor({ state: 'hidden' });
     const wired = page.locator(`.react-flow__edge[aria-label$="→ Goodbye"]`);
     await expect
