@@ -1,12 +1,6 @@
 import {
   Badge,
   Button,
-  Dialog,
-  DialogActions,
-  DialogBody,
-  DialogContent,
-  DialogSurface,
-  DialogTitle,
   MessageBar,
   MessageBarBody,
   Spinner,
@@ -54,6 +48,7 @@ import { ScenariosPanel } from './ScenariosPanel.js';
 import { createEditorStore, type EditorStore, type Issue } from './store.js';
 import { TestPanel } from './TestPanel.js';
 import { TrafficBar } from './TrafficBar.js';
+import { ConflictDialog } from './ConflictDialog.js';
 import { useDraftSaver, type SaveStatus } from './useDraftSaver.js';
 import { VersionsPanel } from './VersionsPanel.js';
 
@@ -146,18 +141,23 @@ export function Editor({
   const reactFlow = useReactFlow();
   const [notice, setNotice] = useState<string>();
   const [saved] = useState(() => ({ revision: flow.revision, document: flow.draft }));
-  const { status, error, conflict, save, sync, reset, dirty, currentRevision } = useDraftSaver(
-    store,
-    flow.id,
-    saved,
-    canEdit,
-    (added) =>
-      setNotice(
-        `Added to the draft from ${added.length === 1 ? 'a call' : 'calls'}: ${added
-          .map((s) => `“${s.name}”`)
-          .join(', ')}. Your changes are kept.`,
-      ),
-  );
+  const { status, error, conflict, save, sync, reset, resolve, dirty, currentRevision } =
+    useDraftSaver(
+      store,
+      flow.id,
+      saved,
+      canEdit,
+      (added) =>
+        setNotice(
+          `Added to the draft from ${added.length === 1 ? 'a call' : 'calls'}: ${added
+            .map((s) => `“${s.name}”`)
+            .join(', ')}. Your changes are kept.`,
+        ),
+      (by) =>
+        setNotice(
+          `${by && by === me?.name ? 'You saved this flow in another tab' : `${by ?? 'Someone'} saved this flow`} meanwhile; their changes and yours did not overlap and were merged.`,
+        ),
+    );
   // Someone may have saved a call as a test meanwhile (another tab, the Calls page): take it in
   // when the editor comes back into view, before a save would be refused.
   useEffect(() => {
@@ -633,35 +633,15 @@ export function Editor({
           }}
         />
       )}
-      <Dialog open={conflict !== null} modalType="alert">
-        <DialogSurface>
-          <DialogBody>
-            <DialogTitle>This flow was changed by someone else</DialogTitle>
-            <DialogContent>
-              <Text block>
-                {conflict?.updatedBy ? <strong>{conflict.updatedBy}</strong> : 'Someone'} saved this
-                flow
-                {conflict?.updatedAt
-                  ? ` at ${new Date(conflict.updatedAt).toLocaleString()}`
-                  : ''}{' '}
-                while you were editing it, so your latest changes were not saved.
-              </Text>
-              <Text block>
-                Reload their version (your unsaved changes are discarded), or keep your version as a
-                new copy of the flow.
-              </Text>
-            </DialogContent>
-            <DialogActions>
-              <Button appearance="secondary" onClick={() => void reloadTheirs()}>
-                Reload theirs
-              </Button>
-              <Button appearance="primary" onClick={() => void keepMineAsCopy()}>
-                Keep mine as a copy
-              </Button>
-            </DialogActions>
-          </DialogBody>
-        </DialogSurface>
-      </Dialog>
+      {conflict && (
+        <ConflictDialog
+          conflict={conflict}
+          mine={me?.name}
+          onResolve={(choices) => void resolve(choices)}
+          onReloadTheirs={() => void reloadTheirs()}
+          onKeepMine={() => void keepMineAsCopy()}
+        />
+      )}
     </div>
   );
 }
