@@ -12,6 +12,7 @@ import { HealthModule } from './health/health.module.js';
 import type { Logger } from './logging/logger.js';
 import { LoggingModule } from './logging/logging.module.js';
 import { MetricsModule } from './metrics/metrics.module.js';
+import { PresenceModule } from './presence/presence.module.js';
 import { RunsModule } from './runs/runs.module.js';
 import { ScenariosModule } from './scenarios/scenarios.module.js';
 import { TestCallsModule } from './test-calls/test-calls.module.js';
@@ -39,6 +40,7 @@ export class AppModule {
         AuditModule,
         FlowsModule,
         EntryPointsModule,
+        PresenceModule,
         HealthModule,
         MetricsModule,
         RunsModule,

@@ -269,11 +269,11 @@ describe.skipIf(skipBrowserTests)('designer in Chromium', () => {
     await eddieDialog.getByRole('button', { name: 'Keep mine as a copy' }).click();
     await eddie.page.getByRole('heading', { name: 'Main IVR (browser test) (my copy)' }).waitFor();
     expect(eddie.page.url()).not.toBe(flowUrl);
-    await node(eddie.page, 'call.hangUp').getByText('Bye').waitFor();
+    await node(eddie.page, 'call.hangUp').getByText('Bye', { exact: true }).waitFor();
     // The original keeps Pat's version.
     await eddie.page.goto(flowUrl);
     await node(eddie.page, 'call.hangUp').getByText('Goodbye').waitFor();
-    expect(await node(eddie.page, 'call.hangUp').getByText('Bye').count()).toBe(0);
+    expect(await node(eddie.page, 'call.hangUp').getByText('Bye', { exact: true }).count()).toBe(0);
   });
 
   it('adds nodes from the keyboard, undoes and redoes, copies and pastes, and deletes', async () => {
