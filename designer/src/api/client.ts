@@ -100,6 +100,8 @@ type Imported = Answer<'/api/flows/import', 'post', 201>;
 type ImportedFlow = { flow: WithDocument<Imported['flow'], 'draft'>; issues: ValidationIssue[] };
 
 export type EntryPoint = Answer<'/api/entry-points', 'get'>['items'][number];
+/** Another editor tab that has a flow open (another user's, or the caller's own: `self`). */
+export type Presence = Answer<'/api/flows/{id}/presence', 'put'>['items'][number];
 type BindEntryPoint = RequestBody<'/api/entry-points/{address}', 'put'>;
 
 /** One call handled by a flow (a row of `GET /api/runs`). */
@@ -307,6 +309,14 @@ export const api = {
     return 'flow' in result ? result.flow : result;
   },
   archiveFlow: (id: string) => request<void>('DELETE', `/api/flows/${enc(id)}`),
+  /** This tab's heartbeat on a flow it has open; answers the other tabs that have it open. */
+  presence: (flowId: string, tabId: string) =>
+    request<Answer<'/api/flows/{id}/presence', 'put'>>(
+      'PUT',
+      `/api/flows/${enc(flowId)}/presence`,
+      { body: { tabId } satisfies RequestBody<'/api/flows/{id}/presence', 'put'> },
+    ),
+  leaveUrl: (flowId: string, tabId: string) => `/api/flows/${enc(flowId)}/presence/${enc(tabId)}`,
 
   /** `flowId`: only the entry points of that flow. */
   listEntryPoints: (cursor?: string, flowId?: string) => {

@@ -50,6 +50,7 @@ import { TestPanel } from './TestPanel.js';
 import { TrafficBar } from './TrafficBar.js';
 import { ConflictDialog } from './ConflictDialog.js';
 import { useDraftSaver, type SaveStatus } from './useDraftSaver.js';
+import { presenceText, usePresence } from './usePresence.js';
 import { VersionsPanel } from './VersionsPanel.js';
 
 const VALIDATE_MS = 250;
@@ -169,6 +170,7 @@ export function Editor({
     await sync();
     return save();
   }, [save, sync]);
+  const editing = presenceText(usePresence(flow.id, canEdit));
   const canUndo = useStore(store, (s) => s.past.length > 0);
   const canRedo = useStore(store, (s) => s.future.length > 0);
   const name = useStore(store, (s) => s.meta.name);
@@ -421,6 +423,15 @@ export function Editor({
           >
             {statusText(status)}
           </Text>
+        )}
+        {editing.length > 0 && (
+          <span className="sb-presence" role="status" aria-label="Who else is editing">
+            {editing.map((line) => (
+              <Badge key={line} appearance="tint" color="warning">
+                {line}
+              </Badge>
+            ))}
+          </span>
         )}
         <Toolbar aria-label="Editor tools" className="sb-editor__tools" size="small">
           {!readOnly && (

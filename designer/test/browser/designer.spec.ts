@@ -226,6 +226,16 @@ describe.skipIf(skipBrowserTests)('designer in Chromium', () => {
     await eddie.page.goto(flowUrl);
     await node(pat.page, 'media.menu').waitFor();
     await node(eddie.page, 'media.menu').waitFor();
+    // Presence: Pat sees Eddie by name (a beat on focus); a second tab of Pat's is called Pat's own.
+    await pat.page.evaluate(() => window.dispatchEvent(new Event('focus')));
+    await pat.page.getByText('eddie is editing').waitFor();
+    const patTab = await browser.open('publisher-tab-2', { context: pat.context });
+    await patTab.page.goto(flowUrl);
+    await node(patTab.page, 'media.menu').waitFor();
+    await patTab.page.getByText('You are editing this flow in another tab').waitFor();
+    expect(await patTab.page.getByText('eddie is editing').count()).toBe(1);
+    await patTab.page.close();
+
     const conflictDialog = (page: Page) =>
       page.getByRole('alertdialog', { name: 'This flow was changed by someone else' });
 
