@@ -1,0 +1,1 @@
+import { catalogue } from './src/index.js';
