@@ -266,12 +266,14 @@ export const api = {
     ),
   getFlow: async (id: string) =>
     normalizeFlow(await request<Record<string, unknown>>('GET', `/api/flows/${enc(id)}`)),
-  /** A new flow with an empty canvas (the analyst drags the trigger in). */
-  createFlow: (name: string) =>
+  /** A new flow: an empty canvas (the analyst drags the trigger in), or a starter template. */
+  createFlow: (name: string, template?: Omit<FlowDocument, 'name'>) =>
     request<FlowDetail>('POST', '/api/flows', {
       body: {
         name,
-        document: { schemaVersion: 1, name, nodes: [], edges: [] },
+        document: (template
+          ? { ...template, name }
+          : { schemaVersion: 1, name, nodes: [], edges: [] }) as CreateFlow['document'],
       } satisfies CreateFlow,
     }),
   saveDraft: (id: string, document: FlowDocument, revision: number | string) =>
