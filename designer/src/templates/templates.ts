@@ -25,10 +25,12 @@ const wire = (...links: [string, string, string][]): Edges =>
   }));
 
 const weekdays = (from: string, to: string) =>
-  Object.fromEntries(['mon', 'tue', 'wed', 'thu', 'fri'].map((d) => [d, [{ from, to }]])) as Record<
-    string,
-    { from: string; to: string }[]
-  >;
+  Object.fromEntries(
+    ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'].map((d) => [
+      d,
+      d === 'sat' || d === 'sun' ? [] : [{ from, to }],
+    ]),
+  ) as Record<string, { from: string; to: string }[]>;
 
 const mainIvrNodes: Nodes = [
   {
@@ -97,26 +99,26 @@ const afterHoursNodes: Nodes = [
     position: at(0, 1),
     config: {},
   },
+  { id: 'answer', type: 'call.answer', label: 'Answer', position: at(1, 1), config: {} },
   {
     id: 'hours',
     type: 'logic.businessHours',
     label: 'Open now?',
-    position: at(1, 1),
+    position: at(2, 1),
     config: { timezone: 'America/New_York', weekly: weekdays('09:00', '17:00'), holidays: [] },
   },
   {
     id: 'transfer',
     type: 'call.transfer',
     label: 'Front desk',
-    position: at(2, 0),
+    position: at(3, 0),
     config: { target: '+14255550100' },
   },
-  { id: 'answer', type: 'call.answer', label: 'Answer', position: at(2, 2), config: {} },
   {
     id: 'closed',
     type: 'media.play',
     label: 'Closed message',
-    position: at(3, 2),
+    position: at(4, 2),
     config: {
       text: 'Thank you for calling. We are closed now. Our hours are Monday to Friday, 9 AM to 5 PM. Goodbye.',
     },
@@ -125,7 +127,7 @@ const afterHoursNodes: Nodes = [
     id: 'hangUp',
     type: 'call.hangUp',
     label: 'Hang up',
-    position: at(4, 1),
+    position: at(5, 1),
     config: { forEveryone: true },
   },
 ];
@@ -226,13 +228,13 @@ export const FLOW_TEMPLATES: FlowTemplate[] = [
       description: 'Business hours: the front desk, else a closed message',
       nodes: afterHoursNodes,
       edges: wire(
-        ['incoming', 'next', 'hours'],
-        ['hours', 'open', 'transfer'],
-        ['hours', 'closed', 'answer'],
-        ['hours', 'holiday', 'answer'],
-        ['transfer', 'failed', 'answer'],
-        ['answer', 'connected', 'closed'],
+        ['incoming', 'next', 'answer'],
+        ['answer', 'connected', 'hours'],
         ['answer', 'failed', 'hangUp'],
+        ['hours', 'open', 'transfer'],
+        ['hours', 'closed', 'closed'],
+        ['hours', 'holiday', 'closed'],
+        ['transfer', 'failed', 'closed'],
         ['closed', 'completed', 'hangUp'],
         ['closed', 'failed', 'hangUp'],
       ),
