@@ -100,6 +100,11 @@ type Imported = Answer<'/api/flows/import', 'post', 201>;
 type ImportedFlow = { flow: WithDocument<Imported['flow'], 'draft'>; issues: ValidationIssue[] };
 
 export type EntryPoint = Answer<'/api/entry-points', 'get'>['items'][number];
+export type User = Answer<'/api/users', 'get'>['items'][number];
+export type CreatedUser = Answer<'/api/users', 'post', 201>;
+export type ApiToken = Answer<'/api/tokens', 'get'>['items'][number];
+export type CreatedToken = Answer<'/api/tokens', 'post', 201>;
+export type AuditEntry = Answer<'/api/audit', 'get'>['items'][number];
 /** Another editor tab that has a flow open (another user's, or the caller's own: `self`). */
 export type Presence = Answer<'/api/flows/{id}/presence', 'put'>['items'][number];
 type BindEntryPoint = RequestBody<'/api/entry-points/{address}', 'put'>;
@@ -341,6 +346,28 @@ export const api = {
     ),
   unbindEntryPoint: (address: string) =>
     request<void>('DELETE', `/api/entry-points/${enc(address)}`),
+
+  listUsers: (cursor?: string) =>
+    request<Answer<'/api/users', 'get'>>(
+      'GET',
+      `/api/users${cursor ? `?cursor=${enc(cursor)}` : ''}`,
+    ),
+  createUser: (body: RequestBody<'/api/users', 'post'>) =>
+    request<CreatedUser>('POST', '/api/users', { body }),
+  deleteUser: (id: string) => request<void>('DELETE', `/api/users/${enc(id)}`),
+  listTokens: (cursor?: string) =>
+    request<Answer<'/api/tokens', 'get'>>(
+      'GET',
+      `/api/tokens${cursor ? `?cursor=${enc(cursor)}` : ''}`,
+    ),
+  createToken: (body: RequestBody<'/api/tokens', 'post'>) =>
+    request<CreatedToken>('POST', '/api/tokens', { body }),
+  revokeToken: (id: string) => request<void>('DELETE', `/api/tokens/${enc(id)}`),
+  listAudit: (cursor?: string) =>
+    request<Answer<'/api/audit', 'get'>>(
+      'GET',
+      `/api/audit${cursor ? `?cursor=${enc(cursor)}` : ''}`,
+    ),
 
   /** `query`: a query string as built by `runsQuery` (calls/callFilters.ts). */
   listRuns: (query: string) =>

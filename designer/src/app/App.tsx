@@ -9,10 +9,11 @@ import {
 } from '@fluentui/react-components';
 import { SignOutRegular } from '@fluentui/react-icons';
 import { useEffect, useState } from 'react';
-import { setUnauthorizedHandler } from '../api/client.js';
+import { hasRole, setUnauthorizedHandler } from '../api/client.js';
 import { CallsPage } from '../calls/CallsPage.js';
 import { RunPage } from '../calls/RunPage.js';
 import { EditorPage } from '../editor/EditorPage.js';
+import { AdminPage } from '../pages/AdminPage.js';
 import { EntryPointsPage } from '../pages/EntryPointsPage.js';
 import { FlowListPage } from '../pages/FlowListPage.js';
 import { LoginPage } from '../pages/LoginPage.js';
@@ -52,9 +53,11 @@ export function App() {
   const section =
     route.page === 'entryPoints'
       ? 'entryPoints'
-      : route.page === 'calls' || route.page === 'run'
-        ? 'calls'
-        : 'flows';
+      : route.page === 'admin'
+        ? 'admin'
+        : route.page === 'calls' || route.page === 'run'
+          ? 'calls'
+          : 'flows';
   return (
     <div className="sb-app">
       <header className="sb-header">
@@ -67,7 +70,9 @@ export function App() {
             navigate(
               d.value === 'calls'
                 ? { page: 'calls', filters: {} }
-                : { page: d.value as 'flows' | 'entryPoints' },
+                : d.value === 'admin'
+                  ? { page: 'admin', tab: 'users' }
+                  : { page: d.value as 'flows' | 'entryPoints' },
             )
           }
           size="small"
@@ -76,6 +81,7 @@ export function App() {
           <Tab value="flows">Flows</Tab>
           <Tab value="entryPoints">Entry points</Tab>
           <Tab value="calls">Calls</Tab>
+          {hasRole(me?.role, 'admin') && <Tab value="admin">Admin</Tab>}
         </TabList>
         <span className="sb-header__spacer" />
         <Text size={200} className="sb-header__user">
@@ -93,6 +99,7 @@ export function App() {
       <ErrorBoundary key={routePath(route)} what="This page">
         {route.page === 'flows' && <FlowListPage />}
         {route.page === 'entryPoints' && <EntryPointsPage />}
+        {route.page === 'admin' && <AdminPage tab={route.tab} />}
         {route.page === 'calls' && <CallsPage filters={route.filters} />}
         {route.page === 'run' && <RunPage key={route.runId} runId={route.runId} />}
         {route.page === 'editor' && <EditorPage key={route.flowId} flowId={route.flowId} />}

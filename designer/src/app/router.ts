@@ -5,11 +5,15 @@ import { formatCallsFilters, parseCallsFilters, type CallsFilters } from '../cal
  * Hash routes (#/flows/abc), so the engine can serve the built designer as static files with
  * no server-side routes to know about.
  */
+export type AdminTab = 'users' | 'tokens' | 'audit';
+const ADMIN_TABS: AdminTab[] = ['users', 'tokens', 'audit'];
+
 export type Route =
   | { page: 'flows' }
   | { page: 'editor'; flowId: string }
   | { page: 'version'; flowId: string; version: number }
   | { page: 'entryPoints' }
+  | { page: 'admin'; tab: AdminTab }
   | { page: 'calls'; filters: CallsFilters }
   | { page: 'run'; runId: string }
   | { page: 'login'; next?: string };
@@ -23,6 +27,10 @@ export function parseRoute(hash: string): Route {
     return next ? { page: 'login', next } : { page: 'login' };
   }
   if (parts[0] === 'entry-points') return { page: 'entryPoints' };
+  if (parts[0] === 'admin') {
+    const tab = ADMIN_TABS.find((t) => t === parts[1]) ?? 'users';
+    return { page: 'admin', tab };
+  }
   if (parts[0] === 'calls') {
     if (parts[1]) return { page: 'run', runId: parts[1] };
     return { page: 'calls', filters: parseCallsFilters(query) };
@@ -46,6 +54,8 @@ export function routePath(route: Route): string {
       return `/flows/${encodeURIComponent(route.flowId)}/versions/${route.version}`;
     case 'entryPoints':
       return '/entry-points';
+    case 'admin':
+      return `/admin/${route.tab}`;
     case 'calls': {
       const query = formatCallsFilters(route.filters);
       return query ? `/calls?${query}` : '/calls';
