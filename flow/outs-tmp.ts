@@ -1,1 +1,0 @@
-import { catalogue } from './src/index.js';
