@@ -13,6 +13,7 @@ import { HealthModule } from './health/health.module.js';
 import type { Logger } from './logging/logger.js';
 import { LoggingModule } from './logging/logging.module.js';
 import { MetricsModule } from './metrics/metrics.module.js';
+import { PresenceModule } from './presence/presence.module.js';
 import { RetentionModule } from './retention/retention.module.js';
 import { RunsModule } from './runs/runs.module.js';
 import { ScenariosModule } from './scenarios/scenarios.module.js';
@@ -42,6 +43,7 @@ export class AppModule {
         EnvironmentModule,
         FlowsModule,
         EntryPointsModule,
+        PresenceModule,
         HealthModule,
         MetricsModule,
         RunsModule,

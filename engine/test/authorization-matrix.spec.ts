@@ -453,6 +453,23 @@ const endpoints: Endpoint[] = [
     },
   },
   {
+    method: 'PUT',
+    route: '/api/flows/{id}/presence',
+    allowed: atLeast('editor'),
+    ok: 200,
+    call: async (t) => ({
+      path: `/api/flows/${await newFlow(t)}/presence`,
+      body: { tabId: `tab-${unique()}` },
+    }),
+  },
+  {
+    method: 'DELETE',
+    route: '/api/flows/{id}/presence/{tabId}',
+    allowed: atLeast('editor'),
+    ok: 204,
+    call: async (t) => ({ path: `/api/flows/${await newFlow(t)}/presence/tab-${unique()}` }),
+  },
+  {
     method: 'GET',
     route: '/api/audit',
     allowed: atLeast('admin'),

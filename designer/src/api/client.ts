@@ -103,6 +103,13 @@ export type EntryPoint = Answer<'/api/entry-points', 'get'>['items'][number];
 export type EnvironmentNames = Answer<'/api/environment/names', 'get'>;
 export type EnvironmentValue = Answer<'/api/environment/values/{name}', 'put'>;
 export type SecretInfo = Answer<'/api/environment/secrets/{name}', 'put'>;
+export type User = Answer<'/api/users', 'get'>['items'][number];
+export type CreatedUser = Answer<'/api/users', 'post', 201>;
+export type ApiToken = Answer<'/api/tokens', 'get'>['items'][number];
+export type CreatedToken = Answer<'/api/tokens', 'post', 201>;
+export type AuditEntry = Answer<'/api/audit', 'get'>['items'][number];
+/** Another editor tab that has a flow open (another user's, or the caller's own: `self`). */
+export type Presence = Answer<'/api/flows/{id}/presence', 'put'>['items'][number];
 type BindEntryPoint = RequestBody<'/api/entry-points/{address}', 'put'>;
 
 /** One call handled by a flow (a row of `GET /api/runs`). */
@@ -267,12 +274,14 @@ export const api = {
     ),
   getFlow: async (id: string) =>
     normalizeFlow(await request<Record<string, unknown>>('GET', `/api/flows/${enc(id)}`)),
-  /** A new flow with an empty canvas (the analyst drags the trigger in). */
-  createFlow: (name: string) =>
+  /** A new flow: an empty canvas (the analyst drags the trigger in), or a starter template. */
+  createFlow: (name: string, template?: Omit<FlowDocument, 'name'>) =>
     request<FlowDetail>('POST', '/api/flows', {
       body: {
         name,
-        document: { schemaVersion: 1, name, nodes: [], edges: [] },
+        document: (template
+          ? { ...template, name }
+          : { schemaVersion: 1, name, nodes: [], edges: [] }) as CreateFlow['document'],
       } satisfies CreateFlow,
     }),
   saveDraft: (id: string, document: FlowDocument, revision: number | string) =>
@@ -310,12 +319,26 @@ export const api = {
     return 'flow' in result ? result.flow : result;
   },
   archiveFlow: (id: string) => request<void>('DELETE', `/api/flows/${enc(id)}`),
-
-  listEntryPoints: (cursor?: string) =>
-    request<Answer<'/api/entry-points', 'get'>>(
-      'GET',
-      `/api/entry-points${cursor ? `?cursor=${enc(cursor)}` : ''}`,
+  /** This tab's heartbeat on a flow it has open; answers the other tabs that have it open. */
+  presence: (flowId: string, tabId: string) =>
+    request<Answer<'/api/flows/{id}/presence', 'put'>>(
+      'PUT',
+      `/api/flows/${enc(flowId)}/presence`,
+      { body: { tabId } satisfies RequestBody<'/api/flows/{id}/presence', 'put'> },
     ),
+  leaveUrl: (flowId: string, tabId: string) => `/api/flows/${enc(flowId)}/presence/${enc(tabId)}`,
+
+  /** `flowId`: only the entry points of that flow. */
+  listEntryPoints: (cursor?: string, flowId?: string) => {
+    const params = new URLSearchParams();
+    if (cursor) params.set('cursor', cursor);
+    if (flowId) params.set('flowId', flowId);
+    const search = params.toString();
+    return request<Answer<'/api/entry-points', 'get'>>(
+      'GET',
+      `/api/entry-points${search ? `?${search}` : ''}`,
+    );
+  },
   bindEntryPoint: (address: string, flowId: string, version?: number) =>
     request<Answer<'/api/entry-points/{address}', 'put'>>(
       'PUT',
@@ -344,6 +367,27 @@ export const api = {
       body: { value } satisfies RequestBody<'/api/environment/secrets/{name}', 'put'>,
     }),
   deleteSecret: (name: string) => request<void>('DELETE', `/api/environment/secrets/${enc(name)}`),
+  listUsers: (cursor?: string) =>
+    request<Answer<'/api/users', 'get'>>(
+      'GET',
+      `/api/users${cursor ? `?cursor=${enc(cursor)}` : ''}`,
+    ),
+  createUser: (body: RequestBody<'/api/users', 'post'>) =>
+    request<CreatedUser>('POST', '/api/users', { body }),
+  deleteUser: (id: string) => request<void>('DELETE', `/api/users/${enc(id)}`),
+  listTokens: (cursor?: string) =>
+    request<Answer<'/api/tokens', 'get'>>(
+      'GET',
+      `/api/tokens${cursor ? `?cursor=${enc(cursor)}` : ''}`,
+    ),
+  createToken: (body: RequestBody<'/api/tokens', 'post'>) =>
+    request<CreatedToken>('POST', '/api/tokens', { body }),
+  revokeToken: (id: string) => request<void>('DELETE', `/api/tokens/${enc(id)}`),
+  listAudit: (cursor?: string) =>
+    request<Answer<'/api/audit', 'get'>>(
+      'GET',
+      `/api/audit${cursor ? `?cursor=${enc(cursor)}` : ''}`,
+    ),
 
   /** `query`: a query string as built by `runsQuery` (calls/callFilters.ts). */
   listRuns: (query: string) =>

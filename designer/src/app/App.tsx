@@ -13,6 +13,7 @@ import { hasRole, setUnauthorizedHandler } from '../api/client.js';
 import { CallsPage } from '../calls/CallsPage.js';
 import { RunPage } from '../calls/RunPage.js';
 import { EditorPage } from '../editor/EditorPage.js';
+import { AdminPage } from '../pages/AdminPage.js';
 import { EntryPointsPage } from '../pages/EntryPointsPage.js';
 import { EnvironmentPage } from '../pages/EnvironmentPage.js';
 import { FlowListPage } from '../pages/FlowListPage.js';
@@ -53,9 +54,11 @@ export function App() {
   const section =
     route.page === 'entryPoints' || route.page === 'environment'
       ? route.page
-      : route.page === 'calls' || route.page === 'run'
-        ? 'calls'
-        : 'flows';
+      : route.page === 'admin'
+        ? 'admin'
+        : route.page === 'calls' || route.page === 'run'
+          ? 'calls'
+          : 'flows';
   return (
     <div className="sb-app">
       <header className="sb-header">
@@ -68,7 +71,9 @@ export function App() {
             navigate(
               d.value === 'calls'
                 ? { page: 'calls', filters: {} }
-                : { page: d.value as 'flows' | 'entryPoints' | 'environment' },
+                : d.value === 'admin'
+                  ? { page: 'admin', tab: 'users' }
+                  : { page: d.value as 'flows' | 'entryPoints' | 'environment' },
             )
           }
           size="small"
@@ -78,6 +83,7 @@ export function App() {
           <Tab value="entryPoints">Entry points</Tab>
           <Tab value="calls">Calls</Tab>
           {hasRole(me?.role, 'admin') && <Tab value="environment">Environment</Tab>}
+          {hasRole(me?.role, 'admin') && <Tab value="admin">Admin</Tab>}
         </TabList>
         <span className="sb-header__spacer" />
         <Text size={200} className="sb-header__user">
@@ -96,6 +102,7 @@ export function App() {
         {route.page === 'flows' && <FlowListPage />}
         {route.page === 'entryPoints' && <EntryPointsPage />}
         {route.page === 'environment' && <EnvironmentPage />}
+        {route.page === 'admin' && <AdminPage tab={route.tab} />}
         {route.page === 'calls' && <CallsPage filters={route.filters} />}
         {route.page === 'run' && <RunPage key={route.runId} runId={route.runId} />}
         {route.page === 'editor' && <EditorPage key={route.flowId} flowId={route.flowId} />}

@@ -5,12 +5,16 @@ import { formatCallsFilters, parseCallsFilters, type CallsFilters } from '../cal
  * Hash routes (#/flows/abc), so the engine can serve the built designer as static files with
  * no server-side routes to know about.
  */
+export type AdminTab = 'users' | 'tokens' | 'audit';
+const ADMIN_TABS: AdminTab[] = ['users', 'tokens', 'audit'];
+
 export type Route =
   | { page: 'flows' }
   | { page: 'editor'; flowId: string }
   | { page: 'version'; flowId: string; version: number }
   | { page: 'entryPoints' }
   | { page: 'environment' }
+  | { page: 'admin'; tab: AdminTab }
   | { page: 'calls'; filters: CallsFilters }
   | { page: 'run'; runId: string }
   | { page: 'login'; next?: string };
@@ -25,6 +29,10 @@ export function parseRoute(hash: string): Route {
   }
   if (parts[0] === 'entry-points') return { page: 'entryPoints' };
   if (parts[0] === 'environment') return { page: 'environment' };
+  if (parts[0] === 'admin') {
+    const tab = ADMIN_TABS.find((t) => t === parts[1]) ?? 'users';
+    return { page: 'admin', tab };
+  }
   if (parts[0] === 'calls') {
     if (parts[1]) return { page: 'run', runId: parts[1] };
     return { page: 'calls', filters: parseCallsFilters(query) };
@@ -50,6 +58,8 @@ export function routePath(route: Route): string {
       return '/entry-points';
     case 'environment':
       return '/environment';
+    case 'admin':
+      return `/admin/${route.tab}`;
     case 'calls': {
       const query = formatCallsFilters(route.filters);
       return query ? `/calls?${query}` : '/calls';

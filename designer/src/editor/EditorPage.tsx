@@ -1,12 +1,6 @@
 import {
   Badge,
   Button,
-  Dialog,
-  DialogActions,
-  DialogBody,
-  DialogContent,
-  DialogSurface,
-  DialogTitle,
   MessageBar,
   MessageBarBody,
   ProgressBar,
@@ -32,6 +26,7 @@ import {
   BeakerRegular,
   CallRegular,
   DataBarVerticalRegular,
+  PlugConnectedRegular,
   SearchRegular,
 } from '@fluentui/react-icons';
 import { validateFlow, type FlowDocument } from '@switchboard/flow';
@@ -44,6 +39,7 @@ import { navigate } from '../app/router.js';
 import { useSession } from '../app/session.js';
 import { createPathOverlayStore, PathOverlayProvider } from '../calls/pathOverlay.js';
 import { readClipboard, writeClipboard } from './clipboard.js';
+import { ConnectDialog } from './ConnectDialog.js';
 import { EditorStoreProvider } from './context.js';
 import { FindBar } from './FindBar.js';
 import { FlowCanvas, READABLE_ZOOM } from './FlowCanvas.js';
@@ -56,7 +52,9 @@ import { ScenariosPanel } from './ScenariosPanel.js';
 import { createEditorStore, type EditorStore, type Issue } from './store.js';
 import { TestPanel } from './TestPanel.js';
 import { TrafficBar } from './TrafficBar.js';
+import { ConflictDialog } from './ConflictDialog.js';
 import { useDraftSaver, type SaveStatus } from './useDraftSaver.js';
+import { presenceText, usePresence } from './usePresence.js';
 import { VersionsPanel } from './VersionsPanel.js';
 
 const VALIDATE_MS = 250;
@@ -148,18 +146,23 @@ export function Editor({
   const reactFlow = useReactFlow();
   const [notice, setNotice] = useState<string>();
   const [saved] = useState(() => ({ revision: flow.revision, document: flow.draft }));
-  const { status, error, conflict, save, sync, reset, dirty, currentRevision } = useDraftSaver(
-    store,
-    flow.id,
-    saved,
-    canEdit,
-    (added) =>
-      setNotice(
-        `Added to the draft from ${added.length === 1 ? 'a call' : 'calls'}: ${added
-          .map((s) => `“${s.name}”`)
-          .join(', ')}. Your changes are kept.`,
-      ),
-  );
+  const { status, error, conflict, save, sync, reset, resolve, dirty, currentRevision } =
+    useDraftSaver(
+      store,
+      flow.id,
+      saved,
+      canEdit,
+      (added) =>
+        setNotice(
+          `Added to the draft from ${added.length === 1 ? 'a call' : 'calls'}: ${added
+            .map((s) => `“${s.name}”`)
+            .join(', ')}. Your changes are kept.`,
+        ),
+      (by) =>
+        setNotice(
+          `${by && by === me?.name ? 'You saved this flow in another tab' : `${by ?? 'Someone'} saved this flow`} meanwhile; their changes and yours did not overlap and were merged.`,
+        ),
+    );
   // Someone may have saved a call as a test meanwhile (another tab, the Calls page): take it in
   // when the editor comes back into view, before a save would be refused.
   useEffect(() => {
@@ -171,10 +174,22 @@ export function Editor({
     await sync();
     return save();
   }, [save, sync]);
+  const editing = presenceText(usePresence(flow.id, canEdit));
   const canUndo = useStore(store, (s) => s.past.length > 0);
   const canRedo = useStore(store, (s) => s.future.length > 0);
   const name = useStore(store, (s) => s.meta.name);
   const readOnly = useStore(store, (s) => s.readOnly);
+  // The one selected node, which "Connect…" wires from (keyboard connecting).
+  const selectedNode = useStore(store, (s) => {
+    let id: string | undefined;
+    for (const n of s.nodes) {
+      if (!n.selected) continue;
+      if (id !== undefined) return undefined;
+      id = n.id;
+    }
+    return id;
+  });
+  const [connecting, setConnecting] = useState<string>();
   const hasSelection = useStore(
     store,
     (s) => s.nodes.some((n) => n.selected) || s.edges.some((e) => e.selected),
@@ -325,15 +340,21 @@ export function Editor({
   );
 
   // Keyboard: undo/redo, copy/paste, delete, select all, save.
-  const keyState = useRef({ save, copy, paste, canEdit });
+  const keyState = useRef({ save, copy, paste, canEdit, selectedNode });
   useEffect(() => {
-    keyState.current = { save, copy, paste, canEdit };
+    keyState.current = { save, copy, paste, canEdit, selectedNode };
   });
   useEffect(() => {
     const onKeyDown = (event: KeyboardEvent) => {
       const mod = event.ctrlKey || event.metaKey;
       const key = event.key.toLowerCase();
-      const { save: saveNow, copy: copyNow, paste: pasteNow, canEdit: editable } = keyState.current;
+      const {
+        save: saveNow,
+        copy: copyNow,
+        paste: pasteNow,
+        canEdit: editable,
+        selectedNode: from,
+      } = keyState.current;
       if (mod && key === 's') {
         event.preventDefault();
         void saveNow();
@@ -366,6 +387,9 @@ export function Editor({
       } else if (mod && key === 'a') {
         event.preventDefault();
         state.selectAll();
+      } else if (!mod && !event.altKey && key === 'c' && editable && from) {
+        event.preventDefault();
+        setConnecting(from);
       } else if ((event.key === 'Delete' || event.key === 'Backspace') && editable) {
         event.preventDefault();
         state.deleteSelection();
@@ -441,6 +465,15 @@ export function Editor({
             {statusText(status)}
           </Text>
         )}
+        {editing.length > 0 && (
+          <span className="sb-presence" role="status" aria-label="Who else is editing">
+            {editing.map((line) => (
+              <Badge key={line} appearance="tint" color="warning">
+                {line}
+              </Badge>
+            ))}
+          </span>
+        )}
         <Toolbar aria-label="Editor tools" className="sb-editor__tools" size="small">
           {!readOnly && (
             <>
@@ -475,6 +508,18 @@ export function Editor({
                   disabled={!hasSelection}
                   onClick={() => store.getState().deleteSelection()}
                 />
+              </Tooltip>
+              <Tooltip
+                content="Connect an outcome of the selected node to another node (C)"
+                relationship="description"
+              >
+                <ToolbarButton
+                  icon={<PlugConnectedRegular />}
+                  disabled={!selectedNode}
+                  onClick={() => setConnecting(selectedNode)}
+                >
+                  Connect…
+                </ToolbarButton>
               </Tooltip>
               <ToolbarDivider />
               <ToolbarButton
@@ -652,6 +697,13 @@ export function Editor({
           </aside>
         </div>
       </PathOverlayProvider>
+      {connecting !== undefined && (
+        <ConnectDialog
+          store={store}
+          sourceId={connecting}
+          onClose={() => setConnecting(undefined)}
+        />
+      )}
       {publishOpen && (
         <PublishDialog
           flowId={flow.id}
@@ -666,35 +718,15 @@ export function Editor({
           }}
         />
       )}
-      <Dialog open={conflict !== null} modalType="alert">
-        <DialogSurface>
-          <DialogBody>
-            <DialogTitle>This flow was changed by someone else</DialogTitle>
-            <DialogContent>
-              <Text block>
-                {conflict?.updatedBy ? <strong>{conflict.updatedBy}</strong> : 'Someone'} saved this
-                flow
-                {conflict?.updatedAt
-                  ? ` at ${new Date(conflict.updatedAt).toLocaleString()}`
-                  : ''}{' '}
-                while you were editing it, so your latest changes were not saved.
-              </Text>
-              <Text block>
-                Reload their version (your unsaved changes are discarded), or keep your version as a
-                new copy of the flow.
-              </Text>
-            </DialogContent>
-            <DialogActions>
-              <Button appearance="secondary" onClick={() => void reloadTheirs()}>
-                Reload theirs
-              </Button>
-              <Button appearance="primary" onClick={() => void keepMineAsCopy()}>
-                Keep mine as a copy
-              </Button>
-            </DialogActions>
-          </DialogBody>
-        </DialogSurface>
-      </Dialog>
+      {conflict && (
+        <ConflictDialog
+          conflict={conflict}
+          mine={me?.name}
+          onResolve={(choices) => void resolve(choices)}
+          onReloadTheirs={() => void reloadTheirs()}
+          onKeepMine={() => void keepMineAsCopy()}
+        />
+      )}
     </div>
   );
 }

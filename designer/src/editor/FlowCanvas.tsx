@@ -28,6 +28,7 @@ import {
 import { isTrigger, outcomesFor } from '../catalogue.js';
 import { useStore } from 'zustand';
 import { useShallow } from 'zustand/react/shallow';
+import { createNamer } from './accessible-names.js';
 import { FarEdges } from './FarEdges.js';
 import { FAR_ZOOM, FlowNodeView, ZoomBandContext, isFar, zoomBand } from './FlowNodeView.js';
 import { useEditorStore } from './context.js';
@@ -149,7 +150,10 @@ export function FlowCanvas({
     useShallow((s) => ({ nodes: s.nodes, edges: s.edges, readOnly: s.readOnly })),
   );
   // A run's path (run view, test call), if any, as classes and labels on copies for React Flow.
-  const { nodes, edges } = useDecoratedElements(storeNodes, storeEdges);
+  // Named for screen readers by labels and outcomes (cached: a drag frame names one node again).
+  const [namer] = useState(createNamer);
+  const named = useMemo(() => namer(storeNodes, storeEdges), [namer, storeNodes, storeEdges]);
+  const { nodes, edges } = useDecoratedElements(named.nodes, named.edges);
   const actions = store.getState();
   // Fit a loaded flow into view once; an empty canvas starts at 100 % (fitting the first
   // dropped node would zoom right into it).

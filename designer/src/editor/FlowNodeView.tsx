@@ -7,6 +7,7 @@ import {
 } from '@xyflow/react';
 import { createContext, memo, useContext, useEffect, useMemo, useRef } from 'react';
 import { NodeIcon, isTrigger, nodeType, outcomesFor, summaryFor } from '../catalogue.js';
+import { nodeTitle } from './accessible-names.js';
 import { useEditor } from './context.js';
 import { TARGET_HANDLE, type DesignerNode, type Issue } from './store.js';
 
@@ -65,14 +66,14 @@ function FlowNodeViewInner({ id, data, selected }: NodeProps<DesignerNode>) {
   // The summary is written from the config: with a setting in error it would read as if valid.
   const badSettings = issues.filter((i) => i.severity === 'error' && i.path.includes('config'));
   const warnings = issues.length - errors;
-  const title = data.label || description?.label || data.type;
+  const title = nodeTitle(data);
   const classes = ['sb-node'];
   if (selected) classes.push('sb-node--selected');
   if (errors) classes.push('sb-node--error');
   if (data.diff) classes.push(`sb-diff--${data.diff}`);
 
   return (
-    <div className={classes.join(' ')} data-node-type={data.type} aria-label={title}>
+    <div className={classes.join(' ')} data-node-type={data.type}>
       {!isTrigger(type, typeVersion) && (
         <Handle
           type="target"

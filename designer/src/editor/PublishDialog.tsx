@@ -1,5 +1,4 @@
 import {
-  Badge,
   Button,
   Dialog,
   DialogActions,
@@ -18,12 +17,10 @@ import {
 } from '@fluentui/react-components';
 import { CheckmarkCircleFilled, DismissCircleFilled } from '@fluentui/react-icons';
 import { validateFlow, type FlowDocument, type ValidationIssue } from '@switchboard/flow';
-import { ReactFlowProvider } from '@xyflow/react';
 import { useEffect, useState } from 'react';
 import { api, ApiError, listAll } from '../api/client.js';
-import { EditorStoreProvider } from './context.js';
 import { diffFlows, type FlowDiff } from './diff.js';
-import { FlowCanvas } from './FlowCanvas.js';
+import { FlowDiffView } from './FlowDiffView.js';
 import { RecentCallsCheck } from './RecentCallsCheck.js';
 import { checkScenarios, type ScenarioChecks } from './scenarioChecks.js';
 import { BrowserSubflows } from './subflows.js';
@@ -223,48 +220,15 @@ export function PublishDialog({
                   />
                 )}
                 <section aria-label="Changes" hidden={tab !== 'changes'}>
-                  <Text as="h3" weight="semibold" block>
-                    {prepared.latest
-                      ? `Changes since version ${prepared.latest}`
-                      : 'First version: everything is new'}
-                  </Text>
-                  <div className="sb-diff-legend">
-                    <Badge color="success">Added</Badge>
-                    <Badge color="danger">Removed</Badge>
-                    <Badge color="warning">Changed</Badge>
-                    <Text size={200}>
-                      Connections: {prepared.diff.edgeChanges.added} added,{' '}
-                      {prepared.diff.edgeChanges.removed} removed,{' '}
-                      {prepared.diff.edgeChanges.changed} changed
-                    </Text>
-                  </div>
-                  <div className="sb-publish__canvas">
-                    <EditorStoreProvider store={prepared.diffStore}>
-                      <ReactFlowProvider>
-                        <FlowCanvas label="Changes on the canvas" />
-                      </ReactFlowProvider>
-                    </EditorStoreProvider>
-                  </div>
-                  {prepared.diff.changes.length === 0 ? (
-                    <Text block>No changes to nodes.</Text>
-                  ) : (
-                    <ul className="sb-publish__changes" aria-label="Changed nodes">
-                      {prepared.diff.changes.map((change) => (
-                        <li key={change.nodeId} className={`sb-change sb-change--${change.state}`}>
-                          <strong>{change.name}</strong> — {change.state}
-                          {change.settings.length > 0 && (
-                            <ul>
-                              {change.settings.map((s, i) => (
-                                <li key={i}>
-                                  {s.field}: {s.before} → {s.after}
-                                </li>
-                              ))}
-                            </ul>
-                          )}
-                        </li>
-                      ))}
-                    </ul>
-                  )}
+                  <FlowDiffView
+                    diff={prepared.diff}
+                    store={prepared.diffStore}
+                    heading={
+                      prepared.latest
+                        ? `Changes since version ${prepared.latest}`
+                        : 'First version: everything is new'
+                    }
+                  />
                 </section>
                 <Field
                   label="Comment"

@@ -8,6 +8,7 @@ import {
   DialogTitle,
   Field,
   MessageBar,
+  Select,
   MessageBarBody,
   Spinner,
   Text,
@@ -15,9 +16,12 @@ import {
 } from '@fluentui/react-components';
 import type { FlowDocument } from '@switchboard/flow';
 import { useEffect, useState } from 'react';
-import { api, ApiError, listAll, type VersionSummary } from '../api/client.js';
+import { api, ApiError, listAll, type EntryPoint, type VersionSummary } from '../api/client.js';
 import { navigate } from '../app/router.js';
+import { liveVersions } from '../entry-points/liveChanges.js';
+import { LiveBadge } from '../entry-points/LiveBadge.js';
 import { diffFlows } from './diff.js';
+import { FlowDiffView, useFlowDiff } from './FlowDiffView.js';
 
 export interface RolledBack {
   version: number;
@@ -62,11 +66,18 @@ export function VersionsPanel({
   /** Changes of the draft since the latest version (undefined while counting). */
   const [unpublished, setUnpublished] = useState<number>();
 
+  const [entryPoints, setEntryPoints] = useState<EntryPoint[]>([]);
+  const [comparing, setComparing] = useState(false);
+
   useEffect(() => {
     listAll((cursor) => api.listVersions(flowId, cursor))
       .then((items) => setVersions([...items].sort((a, b) => b.version - a.version)))
       .catch((e: unknown) => setError(e instanceof ApiError ? e.describe() : String(e)));
+    listAll((cursor) => api.listEntryPoints(cursor, flowId))
+      .then(setEntryPoints)
+      .catch(() => setEntryPoints([]));
   }, [flowId]);
+  const live = liveVersions(entryPoints, flowId);
 
   const latest = versions?.[0]?.version;
   /** Opens the dialog and counts what the draft would lose (the dialog names it). */
@@ -111,6 +122,11 @@ export function VersionsPanel({
           Back to the draft
         </Button>
       )}
+      {versions && versions.length > 0 && (
+        <Button size="small" onClick={() => setComparing(true)}>
+          Compare versions…
+        </Button>
+      )}
       {error && (
         <MessageBar intent="error">
           <MessageBarBody>{error}</MessageBarBody>
@@ -127,6 +143,9 @@ export function VersionsPanel({
             <Text weight="semibold" block>
               Version {v.version}
             </Text>
+            {live.has(v.version) && (
+              <LiveBadge version={v.version} numbers={live.get(v.version)!} />
+            )}
             <Text size={200} block>
               {v.publishedBy ?? 'unknown'} ·{' '}
               {v.publishedAt ? new Date(v.publishedAt).toLocaleString() : ''}
@@ -157,6 +176,14 @@ export function VersionsPanel({
           </li>
         ))}
       </ol>
+      {comparing && versions && (
+        <CompareDialog
+          flowId={flowId}
+          versions={versions.map((v) => v.version)}
+          draft={draft}
+          onClose={() => setComparing(false)}
+        />
+      )}
       <Dialog
         open={rollbackTo !== undefined}
         onOpenChange={(_, d) => !d.open && setRollbackTo(undefined)}
@@ -194,6 +221,114 @@ export function VersionsPanel({
           </DialogBody>
         </DialogSurface>
       </Dialog>
+    </section>
+  );
+}
+
+const DRAFT = 'draft';
+
+/**
+ * Any two versions (or a version and the draft) side by side, with the diff publishing shows:
+ * the older one's removed nodes added back and coloured on one canvas, and the changed settings.
+ */
+function CompareDialog({
+  flowId,
+  versions,
+  draft,
+  onClose,
+}: {
+  flowId: string;
+  /** Newest first. */
+  versions: number[];
+  draft: () => FlowDocument;
+  onClose: () => void;
+}) {
+  const [from, setFrom] = useState(String(versions[1] ?? versions[0]));
+  const [to, setTo] = useState(versions.length > 1 ? String(versions[0]) : DRAFT);
+  const [documents, setDocuments] = useState<Map<string, FlowDocument>>(
+    () => new Map([[DRAFT, draft()]]),
+  );
+  const [error, setError] = useState<string>();
+
+  useEffect(() => {
+    for (const key of [from, to]) {
+      if (documents.has(key)) continue;
+      api
+        .getVersion(flowId, Number(key))
+        .then((v) => setDocuments((m) => new Map(m).set(key, v.document)))
+        .catch((e: unknown) => setError(e instanceof ApiError ? e.describe() : String(e)));
+    }
+  }, [documents, flowId, from, to]);
+
+  const name = (key: string) => (key === DRAFT ? 'the draft' : `version ${key}`);
+  const before = documents.get(from);
+  const after = documents.get(to);
+  const options = [
+    ...versions.map((v) => (
+      <option key={v} value={String(v)}>
+        Version {v}
+      </option>
+    )),
+    <option key={DRAFT} value={DRAFT}>
+      Draft
+    </option>,
+  ];
+  return (
+    <Dialog open onOpenChange={(_, d) => !d.open && onClose()}>
+      <DialogSurface className="sb-publish">
+        <DialogBody>
+          <DialogTitle>Compare versions</DialogTitle>
+          <DialogContent className="sb-publish__content">
+            <div className="sb-compare__pick">
+              <Field label="From">
+                <Select value={from} onChange={(_, d) => setFrom(d.value)}>
+                  {options}
+                </Select>
+              </Field>
+              <Field label="To">
+                <Select value={to} onChange={(_, d) => setTo(d.value)}>
+                  {options}
+                </Select>
+              </Field>
+            </div>
+            {error && (
+              <MessageBar intent="error">
+                <MessageBarBody>{error}</MessageBarBody>
+              </MessageBar>
+            )}
+            {before && after ? (
+              <CompareView
+                key={`${from}\u0000${to}`}
+                before={before}
+                after={after}
+                heading={`Changes from ${name(from)} to ${name(to)}`}
+              />
+            ) : (
+              !error && <Spinner size="tiny" label="Loading the versions" />
+            )}
+          </DialogContent>
+          <DialogActions>
+            <Button onClick={onClose}>Close</Button>
+          </DialogActions>
+        </DialogBody>
+      </DialogSurface>
+    </Dialog>
+  );
+}
+
+function CompareView({
+  before,
+  after,
+  heading,
+}: {
+  before: FlowDocument;
+  after: FlowDocument;
+  heading: string;
+}) {
+  const diff = useFlowDiff(before, after);
+  return (
+    <section aria-label="Changes">
+      <FlowDiffView {...diff} heading={heading} />
     </section>
   );
 }

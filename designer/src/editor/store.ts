@@ -109,6 +109,8 @@ export interface EditorState {
    * drops them. Not an undo step of its own — it is not this editor's edit.
    */
   mergeScenarios(scenarios: readonly Scenario[]): void;
+  /** Replaces the content with a merged document (one undo step; selection is kept by id). */
+  replaceDocument(document: FlowDocument): void;
   deleteSelection(): void;
   deleteElements(nodeIds: string[], edgeIds?: string[]): void;
   selectNode(nodeId: string | undefined): void;
@@ -364,6 +366,16 @@ export function createEditorStore(initial?: FlowDocument, options?: { readOnly?:
           past: state.past.map(merge),
           future: state.future.map(merge),
           version: state.version + 1,
+        });
+      },
+
+      replaceDocument(document) {
+        const state = get();
+        const selected = new Set(state.nodes.filter((n) => n.selected).map((n) => n.id));
+        const next = fromDocument(document);
+        commit({
+          ...next,
+          nodes: next.nodes.map((n) => (selected.has(n.id) ? { ...n, selected: true } : n)),
         });
       },
 

@@ -1,12 +1,19 @@
 import type { FlowDocument, Scenario } from '@switchboard/flow';
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { api, ApiError, type DraftConflict, type FlowDetail } from '../api/client.js';
+import { mergeDrafts, type MergeConflict, type Side } from './merge.js';
 import { scenariosAddedOnServer } from './scenarioEdits.js';
 import type { EditorStore } from './store.js';
 
 export type SaveStatus = 'saved' | 'dirty' | 'saving' | 'error' | 'conflict';
 
 export const AUTOSAVE_MS = 1200;
+
+/** A save refused because someone saved first, and what a merge with their draft could not decide. */
+export interface SaveConflict extends DraftConflict {
+  /** Fields both changed, with both values (empty when their draft was not readable). */
+  conflicts: MergeConflict[];
+}
 
 /**
  * Autosave (debounced) and save-now for one flow's draft. Each save sends the revision it was
@@ -15,6 +22,12 @@ export const AUTOSAVE_MS = 1200;
  * that): those are taken into the editor's document and the save goes on at the new revision, so
  * the editor neither overwrites them nor calls it a conflict. `sync` looks for such a change
  * before one happens (on focus, before publishing).
+ *
+ * Any other change on the server is merged three ways (merge.ts: base = the draft as this editor
+ * last had it from the server, mine = the editor's document, theirs = the server's): when no
+ * field was changed on both sides, the merge goes into the editor (one undo step) and is saved at
+ * their revision without asking; otherwise the conflict lists those fields with both values for
+ * `resolve` to decide.
  */
 export function useDraftSaver(
   store: EditorStore,
@@ -22,6 +35,8 @@ export function useDraftSaver(
   initial: { revision: number | string; document: FlowDocument },
   enabled: boolean,
   onScenariosMerged?: (added: Scenario[]) => void,
+  /** Someone else's changes were merged with this editor's without a conflict. */
+  onDraftMerged?: (by: string | null) => void,
 ) {
   const revision = useRef(initial.revision);
   /** The draft as the server has it at `revision` (as loaded, or as this editor last saved it). */
@@ -29,16 +44,20 @@ export function useDraftSaver(
   /** Set while the server's scenarios are merged in: that change is not the user's to save. */
   const merging = useRef(false);
   const onMerged = useRef(onScenariosMerged);
+  const onDraftMergedRef = useRef(onDraftMerged);
   useEffect(() => {
     onMerged.current = onScenariosMerged;
+    onDraftMergedRef.current = onDraftMerged;
   });
+  /** The server's draft a conflict was found against (what `resolve` merges with). */
+  const theirs = useRef<FlowDetail | undefined>(undefined);
   const savedVersion = useRef(store.getState().version);
   const inFlight = useRef<Promise<boolean> | null>(null);
   const timer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
   const blocked = useRef(false);
   const [status, setStatus] = useState<SaveStatus>('saved');
   const [error, setError] = useState<string>();
-  const [conflict, setConflict] = useState<DraftConflict | null>(null);
+  const [conflict, setConflict] = useState<SaveConflict | null>(null);
   const saveRef = useRef<() => Promise<boolean>>(() => Promise.resolve(false));
 
   /**
@@ -67,15 +86,32 @@ export function useDraftSaver(
     [store],
   );
 
+  /** Puts a merge into the editor, based on the server's draft (saved next, at its revision). */
+  const take = useCallback(
+    (merged: FlowDocument, fresh: FlowDetail) => {
+      merging.current = true;
+      try {
+        store.getState().replaceDocument(merged);
+      } finally {
+        merging.current = false;
+      }
+      revision.current = fresh.revision;
+      lastSaved.current = fresh.draft;
+    },
+    [store],
+  );
+
   /** A save that did not go through: a conflict (blocks saving) or an error (the next may work). */
-  const failed = useCallback((e: unknown): false => {
+  const failed = useCallback((e: unknown, conflicts: MergeConflict[] = []): false => {
     if (e instanceof ApiError && e.status === 409) {
       blocked.current = true;
       const p = e.problem;
+      const fresh = theirs.current;
       setConflict({
-        revision: (p['revision'] ?? p['currentRevision']) as number | string,
-        updatedBy: (p['updatedBy'] as string | undefined) ?? null,
-        updatedAt: p['updatedAt'] as string | undefined,
+        revision: fresh?.revision ?? ((p['revision'] ?? p['currentRevision']) as number | string),
+        updatedBy: fresh?.updatedBy ?? (p['updatedBy'] as string | undefined) ?? null,
+        updatedAt: fresh?.updatedAt ?? (p['updatedAt'] as string | undefined),
+        conflicts,
       });
       setStatus('conflict');
     } else {
@@ -110,11 +146,19 @@ export function useDraftSaver(
           }
           return true;
         } catch (e) {
-          if (e instanceof ApiError && e.status === 409 && tries === 0) {
-            const fresh = await api.getFlow(flowId).catch(() => undefined);
-            if (fresh && adopt(fresh)) continue;
-          }
-          return failed(e);
+          if (!(e instanceof ApiError && e.status === 409) || tries >= 3) return failed(e);
+          const fresh = await api.getFlow(flowId).catch(() => undefined);
+          theirs.current = fresh;
+          if (!fresh) return failed(e);
+          if (tries === 0 && adopt(fresh)) continue;
+          const { merged, conflicts } = mergeDrafts(
+            lastSaved.current,
+            store.getState().toDocument(),
+            fresh.draft,
+          );
+          if (conflicts.length > 0) return failed(e, conflicts);
+          take(merged, fresh);
+          onDraftMergedRef.current?.(fresh.updatedBy ?? null);
         }
       }
     })();
@@ -124,7 +168,26 @@ export function useDraftSaver(
     } finally {
       inFlight.current = null;
     }
-  }, [adopt, enabled, failed, flowId, store]);
+  }, [adopt, enabled, failed, flowId, store, take]);
+
+  /** Decides a conflict's fields (mine unless chosen otherwise), merges, and saves. */
+  const resolve = useCallback(
+    async (choices: Record<string, Side>): Promise<boolean> => {
+      const fresh = theirs.current;
+      if (!fresh) return false;
+      const { merged } = mergeDrafts(
+        lastSaved.current,
+        store.getState().toDocument(),
+        fresh.draft,
+        (key) => choices[key] ?? 'mine',
+      );
+      take(merged, fresh);
+      blocked.current = false;
+      setConflict(null);
+      return saveRef.current();
+    },
+    [store, take],
+  );
 
   /**
    * Looks at the server's draft: if someone added scenarios to it (and nothing else) since this
@@ -188,5 +251,5 @@ export function useDraftSaver(
 
   const currentRevision = useCallback(() => revision.current, []);
 
-  return { status, error, conflict, save, sync, reset, dirty, currentRevision };
+  return { status, error, conflict, save, sync, reset, resolve, dirty, currentRevision };
 }

@@ -1,5 +1,11 @@
 import {
   Button,
+  Dialog,
+  DialogActions,
+  DialogBody,
+  DialogContent,
+  DialogSurface,
+  DialogTitle,
   Field,
   Input,
   MessageBar,
@@ -27,6 +33,19 @@ import {
   type VersionSummary,
 } from '../api/client.js';
 import { useSession } from '../app/session.js';
+import { rebindSentence, unbindSentence } from '../entry-points/liveChanges.js';
+
+/** A change to a live number, waiting for the user to confirm it. */
+type Pending =
+  | { kind: 'rebind'; entryPoint: EntryPoint; sentence: string }
+  | { kind: 'unbind'; entryPoint: EntryPoint; sentence: string };
+
+/** The address as the engine stores it (E.164, or the raw ACS id), to find it among the bound. */
+function normalised(address: string): string | undefined {
+  const target = parseTarget(address.trim());
+  if (target?.kind === 'phoneNumber') return target.phoneNumber;
+  return target && 'id' in target ? target.id : undefined;
+}
 
 function message(e: unknown): string {
   return e instanceof ApiError ? e.describe() : String(e);
@@ -46,6 +65,7 @@ export function EntryPointsPage() {
   const [versions, setVersions] = useState<VersionSummary[]>([]);
   const [version, setVersion] = useState('');
   const [busy, setBusy] = useState(false);
+  const [pending, setPending] = useState<Pending>();
 
   const refresh = useCallback(() => {
     Promise.all([listAll((c) => api.listEntryPoints(c)), listAll((c) => api.listFlows(c))])
@@ -69,13 +89,15 @@ export function EntryPointsPage() {
       ? 'Enter a phone number in international format (+14255550100) or an ACS user id (8:acs:…)'
       : undefined;
 
-  const bind = async (event: FormEvent) => {
-    event.preventDefault();
+  const flowName = (id: string) => flows.find((f) => f.id === id)?.name ?? id;
+
+  const doBind = async () => {
     setBusy(true);
     setError(undefined);
     try {
       await api.bindEntryPoint(address.trim(), flowId, version ? Number(version) : undefined);
       setAddress('');
+      setPending(undefined);
       refresh();
     } catch (e) {
       setError(message(e));
@@ -84,16 +106,42 @@ export function EntryPointsPage() {
     }
   };
 
+  // A number that already answers calls is re-pointed only after saying what changes.
+  const bind = (event: FormEvent) => {
+    event.preventDefault();
+    const key = normalised(address);
+    const existing = entryPoints?.find((ep) => ep.address === key);
+    if (!existing) {
+      void doBind();
+      return;
+    }
+    const followsLatest = !version;
+    const next = followsLatest
+      ? versions.reduce((max, v) => Math.max(max, v.version), 0) || null
+      : Number(version);
+    setPending({
+      kind: 'rebind',
+      entryPoint: existing,
+      sentence: rebindSentence(existing, {
+        flowName: flowName(flowId),
+        version: next,
+        followsLatest,
+      }),
+    });
+  };
+
   const unbind = async (ep: EntryPoint) => {
+    setBusy(true);
     try {
       await api.unbindEntryPoint(ep.address);
+      setPending(undefined);
       refresh();
     } catch (e) {
       setError(message(e));
+    } finally {
+      setBusy(false);
     }
   };
-
-  const flowName = (id: string) => flows.find((f) => f.id === id)?.name ?? id;
 
   return (
     <main className="sb-page">
@@ -107,7 +155,7 @@ export function EntryPointsPage() {
         </MessageBar>
       )}
       {canBind && (
-        <form className="sb-bind" onSubmit={(e) => void bind(e)} aria-label="Bind an entry point">
+        <form className="sb-bind" onSubmit={bind} aria-label="Bind an entry point">
           <Field
             label="Number or identity"
             validationMessage={addressError}
@@ -123,6 +171,8 @@ export function EntryPointsPage() {
             <Select
               value={flowId}
               onChange={(_, d) => {
+                // The same flow again keeps its versions (the effect would not load them anew).
+                if (d.value === flowId) return;
                 setFlowId(d.value);
                 setVersion('');
                 setVersions([]);
@@ -186,7 +236,9 @@ export function EntryPointsPage() {
                       size="small"
                       icon={<DeleteRegular />}
                       aria-label={`Unbind ${ep.address}`}
-                      onClick={() => void unbind(ep)}
+                      onClick={() =>
+                        setPending({ kind: 'unbind', entryPoint: ep, sentence: unbindSentence(ep) })
+                      }
                     >
                       Unbind
                     </Button>
@@ -197,6 +249,36 @@ export function EntryPointsPage() {
           </TableBody>
         </Table>
       )}
+      <Dialog
+        open={pending !== undefined}
+        onOpenChange={(_, d) => !d.open && setPending(undefined)}
+      >
+        <DialogSurface>
+          <DialogBody>
+            <DialogTitle>
+              {pending?.kind === 'unbind' ? 'Unbind a live number' : 'Re-point a live number'}
+            </DialogTitle>
+            <DialogContent>
+              <Text block>{pending?.sentence}</Text>
+              <Text block>
+                Calls that arrive after this use the change; calls in progress go on.
+              </Text>
+            </DialogContent>
+            <DialogActions>
+              <Button onClick={() => setPending(undefined)}>Cancel</Button>
+              <Button
+                appearance="primary"
+                disabled={busy}
+                onClick={() =>
+                  void (pending?.kind === 'unbind' ? unbind(pending.entryPoint) : doBind())
+                }
+              >
+                {pending?.kind === 'unbind' ? 'Unbind' : 'Re-point'}
+              </Button>
+            </DialogActions>
+          </DialogBody>
+        </DialogSurface>
+      </Dialog>
     </main>
   );
 }

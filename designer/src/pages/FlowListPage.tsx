@@ -10,6 +10,8 @@ import {
   Input,
   Link,
   MessageBar,
+  Radio,
+  RadioGroup,
   MessageBarBody,
   Spinner,
   Table,
@@ -28,9 +30,29 @@ import {
   RenameRegular,
 } from '@fluentui/react-icons';
 import { useCallback, useEffect, useRef, useState, type ChangeEvent } from 'react';
-import { api, ApiError, hasRole, listAll, type FlowSummary } from '../api/client.js';
+import {
+  api,
+  ApiError,
+  hasRole,
+  listAll,
+  type EntryPoint,
+  type FlowDetail,
+  type FlowSummary,
+} from '../api/client.js';
 import { navigate } from '../app/router.js';
 import { useSession } from '../app/session.js';
+import { LiveBadge } from '../entry-points/LiveBadge.js';
+import { answersWith, liveVersions } from '../entry-points/liveChanges.js';
+import { formatTarget } from '@switchboard/flow';
+import { FLOW_TEMPLATES } from '../templates/templates.js';
+
+/** How long a success message stays before it is stale. */
+const NOTICE_MS = 8000;
+
+/** "Main IVR (2)": the first free "name (n)". */
+function freeName(name: string, taken: Set<string>): string {
+  for (let n = 2; ; n++) if (!taken.has(`${name} (${n})`)) return `${name} (${n})`;
+}
 
 function message(e: unknown): string {
   return e instanceof ApiError ? e.describe() : e instanceof Error ? e.message : String(e);
@@ -42,13 +64,23 @@ export function FlowListPage() {
   const canEdit = hasRole(role, 'editor');
   const isAdmin = hasRole(role, 'admin');
   const [flows, setFlows] = useState<FlowSummary[]>();
+  const [entryPoints, setEntryPoints] = useState<EntryPoint[]>([]);
   const [error, setError] = useState<string>();
   const [notice, setNotice] = useState<string>();
   const [dialog, setDialog] = useState<
     | { kind: 'create' }
     | { kind: 'rename'; flow: FlowSummary }
     | { kind: 'archive'; flow: FlowSummary }
+    | { kind: 'import'; document: Record<string, unknown>; existing: FlowSummary }
   >();
+  const [template, setTemplate] = useState('');
+  const [importAs, setImportAs] = useState<'replace' | 'new'>('new');
+  // A success message goes stale: it leaves after a while, and when anything else is done.
+  useEffect(() => {
+    if (!notice) return undefined;
+    const timer = setTimeout(() => setNotice(undefined), NOTICE_MS);
+    return () => clearTimeout(timer);
+  }, [notice]);
   const [name, setName] = useState('');
   const [busy, setBusy] = useState(false);
   const fileInput = useRef<HTMLInputElement>(null);
@@ -57,15 +89,21 @@ export function FlowListPage() {
     listAll((cursor) => api.listFlows(cursor))
       .then((items) => setFlows(items.filter((f) => !f.archivedAt)))
       .catch((e: unknown) => setError(message(e)));
+    // Which versions answer calls (the live badges, and what archiving would affect).
+    listAll((cursor) => api.listEntryPoints(cursor))
+      .then(setEntryPoints)
+      .catch(() => setEntryPoints([]));
   }, []);
   useEffect(refresh, [refresh]);
+  const boundTo = (flowId: string) => entryPoints.filter((ep) => ep.flowId === flowId);
 
-  const run = async (action: () => Promise<void>) => {
+  const run = async (action: () => Promise<void>, closeDialog = true) => {
     setBusy(true);
     setError(undefined);
+    setNotice(undefined);
     try {
       await action();
-      setDialog(undefined);
+      if (closeDialog) setDialog(undefined);
     } catch (e) {
       setError(message(e));
     } finally {
@@ -75,7 +113,8 @@ export function FlowListPage() {
 
   const create = () =>
     run(async () => {
-      const flow = await api.createFlow(name.trim());
+      const chosen = FLOW_TEMPLATES.find((t) => t.id === template);
+      const flow = await api.createFlow(name.trim(), chosen?.document);
       navigate({ page: 'editor', flowId: flow.id });
     });
 
@@ -105,11 +144,40 @@ export function FlowListPage() {
       } catch {
         throw new Error(`${file.name} is not a JSON file.`);
       }
+      // A flow of the same name: ask whether the file replaces its draft or becomes a new flow.
+      const fileName =
+        document && typeof document === 'object' && 'name' in document
+          ? String((document as { name: unknown }).name)
+          : '';
+      const existing = flows?.find((f) => f.name === fileName);
+      if (existing) {
+        setImportAs('new');
+        setName(freeName(fileName, new Set(flows?.map((f) => f.name))));
+        setDialog({ kind: 'import', document: document as Record<string, unknown>, existing });
+        return;
+      }
       const flow = await api.importFlow(document);
       setNotice(`Imported “${flow.name}”.`);
       refresh();
-    });
+    }, false);
   };
+
+  const finishImport = (document: Record<string, unknown>, existing: FlowSummary) =>
+    run(async () => {
+      if (importAs === 'replace') {
+        const detail = await api.getFlow(existing.id);
+        await api.saveDraft(
+          existing.id,
+          { ...(document as unknown as FlowDetail['draft']), name: existing.name },
+          detail.revision,
+        );
+        setNotice(`Replaced the draft of “${existing.name}” with the file.`);
+      } else {
+        const flow = await api.importFlow({ ...document, name: name.trim() });
+        setNotice(`Imported as “${flow.name}”.`);
+      }
+      refresh();
+    });
 
   return (
     <main className="sb-page">
@@ -124,6 +192,7 @@ export function FlowListPage() {
               icon={<AddRegular />}
               onClick={() => {
                 setName('');
+                setTemplate('');
                 setDialog({ kind: 'create' });
               }}
             >
@@ -175,6 +244,11 @@ export function FlowListPage() {
                 </TableCell>
                 <TableCell>
                   {flow.latestVersion ? `Version ${flow.latestVersion}` : 'Not published'}
+                  {[...liveVersions(entryPoints, flow.id)]
+                    .sort(([a], [b]) => b - a)
+                    .map(([v, numbers]) => (
+                      <LiveBadge key={v} version={v} numbers={numbers} />
+                    ))}
                 </TableCell>
                 <TableCell>
                   {flow.updatedAt ? new Date(flow.updatedAt).toLocaleString() : ''}
@@ -230,6 +304,8 @@ export function FlowListPage() {
               if (dialog?.kind === 'create') void create();
               else if (dialog?.kind === 'rename') void rename(dialog.flow);
               else if (dialog?.kind === 'archive') void archive(dialog.flow);
+              else if (dialog?.kind === 'import')
+                void finishImport(dialog.document, dialog.existing);
             }}
           >
             <DialogBody>
@@ -238,18 +314,51 @@ export function FlowListPage() {
                   ? 'New flow'
                   : dialog?.kind === 'rename'
                     ? `Rename ${dialog.flow.name}`
-                    : `Archive ${dialog?.flow.name ?? ''}`}
+                    : dialog?.kind === 'import'
+                      ? `Import “${dialog.existing.name}”`
+                      : `Archive ${dialog?.flow.name ?? ''}`}
               </DialogTitle>
               <DialogContent>
                 {dialog?.kind === 'archive' ? (
-                  <Text>
-                    The flow disappears from the list. Published versions stay stored; a flow that a
-                    number is bound to cannot be archived.
-                  </Text>
+                  <ArchiveConsequences flow={dialog.flow} bound={boundTo(dialog.flow.id)} />
+                ) : dialog?.kind === 'import' ? (
+                  <>
+                    <Text block>A flow named “{dialog.existing.name}” exists already.</Text>
+                    <RadioGroup
+                      aria-label="Import as"
+                      value={importAs}
+                      onChange={(_, d) => setImportAs(d.value as 'replace' | 'new')}
+                    >
+                      <Radio
+                        value="replace"
+                        label={`Replace the draft of “${dialog.existing.name}” (its published versions stay)`}
+                      />
+                      <Radio value="new" label="A new flow with another name" />
+                    </RadioGroup>
+                    {importAs === 'new' && (
+                      <Field label="Flow name" required>
+                        <Input value={name} onChange={(_, d) => setName(d.value)} autoFocus />
+                      </Field>
+                    )}
+                  </>
                 ) : (
-                  <Field label="Flow name" required>
-                    <Input value={name} onChange={(_, d) => setName(d.value)} autoFocus />
-                  </Field>
+                  <>
+                    <Field label="Flow name" required>
+                      <Input value={name} onChange={(_, d) => setName(d.value)} autoFocus />
+                    </Field>
+                    {dialog?.kind === 'create' && (
+                      <RadioGroup
+                        aria-label="Start from"
+                        value={template}
+                        onChange={(_, d) => setTemplate(d.value)}
+                      >
+                        <Radio value="" label="An empty canvas" />
+                        {FLOW_TEMPLATES.map((t) => (
+                          <Radio key={t.id} value={t.id} label={`${t.title}: ${t.description}`} />
+                        ))}
+                      </RadioGroup>
+                    )}
+                  </>
                 )}
               </DialogContent>
               <DialogActions>
@@ -257,13 +366,24 @@ export function FlowListPage() {
                 <Button
                   appearance="primary"
                   type="submit"
-                  disabled={busy || (dialog?.kind !== 'archive' && name.trim() === '')}
+                  disabled={
+                    busy ||
+                    (dialog?.kind === 'archive'
+                      ? boundTo(dialog.flow.id).length > 0
+                      : dialog?.kind === 'import' && importAs === 'replace'
+                        ? false
+                        : name.trim() === '')
+                  }
                 >
                   {dialog?.kind === 'create'
                     ? 'Create'
                     : dialog?.kind === 'rename'
                       ? 'Rename'
-                      : 'Archive'}
+                      : dialog?.kind === 'import'
+                        ? importAs === 'replace'
+                          ? 'Replace the draft'
+                          : 'Import'
+                        : 'Archive'}
                 </Button>
               </DialogActions>
             </DialogBody>
@@ -271,5 +391,33 @@ export function FlowListPage() {
         </DialogSurface>
       </Dialog>
     </main>
+  );
+}
+
+/** What archiving a flow does; a flow a number still answers with cannot be archived. */
+function ArchiveConsequences({ flow, bound }: { flow: FlowSummary; bound: EntryPoint[] }) {
+  if (bound.length > 0) {
+    return (
+      <>
+        <MessageBar intent="warning">
+          <MessageBarBody>
+            {bound
+              .map((ep) => `${formatTarget(ep.address)} answers with ${answersWith(ep, flow.name)}`)
+              .join('; ')}
+            .
+          </MessageBarBody>
+        </MessageBar>
+        <Text block>
+          Unbind {bound.length === 1 ? 'it' : 'them'} on the Entry points page first: a flow a
+          number answers with cannot be archived.
+        </Text>
+      </>
+    );
+  }
+  return (
+    <Text block>
+      No number answers with {flow.name}. The flow disappears from the list; its published versions
+      stay stored.
+    </Text>
   );
 }

@@ -217,7 +217,7 @@ describe.skipIf(skipBrowserTests)('designer in Chromium', () => {
     expect(roundTrip.edges).toEqual(exported.edges);
   });
 
-  it('conflicting edits in two pages produce the conflict dialog: reload theirs, or keep mine as a copy', async () => {
+  it('concurrent edits in two pages: apart they merge without a dialog; the same field shows both values to choose from, or keep mine as a copy', async () => {
     const pat = await browser.open('publisher');
     await signIn(pat.page, PUBLISHER.username, PUBLISHER.password);
     const eddie = await browser.open('editor');
@@ -226,38 +226,67 @@ describe.skipIf(skipBrowserTests)('designer in Chromium', () => {
     await eddie.page.goto(flowUrl);
     await node(pat.page, 'media.menu').waitFor();
     await node(eddie.page, 'media.menu').waitFor();
+    // Presence: Pat sees Eddie by name (a beat on focus); a second tab of Pat's is called Pat's own.
+    await pat.page.evaluate(() => window.dispatchEvent(new Event('focus')));
+    await pat.page.getByText('eddie is editing').waitFor();
+    const patTab = await browser.open('publisher-tab-2', { context: pat.context });
+    await patTab.page.goto(flowUrl);
+    await node(patTab.page, 'media.menu').waitFor();
+    // (Pat's pages of the earlier tests are still open in that browser: one or more other tabs.)
+    await patTab.page
+      .getByText(/^You are editing this flow in (another tab|\d+ other tabs)$/)
+      .waitFor();
+    expect(await patTab.page.getByText('eddie is editing').count()).toBe(1);
+    await patTab.page.close();
 
-    // Eddie saves first; Pat's save of an older revision is refused.
+    const conflictDialog = (page: Page) =>
+      page.getByRole('alertdialog', { name: 'This flow was changed by someone else' });
+
+    // Eddie saves first; Pat's save of an older revision touches another node: merged, no dialog.
     await setLabel(eddie.page, 'call.answer', 'Pick up');
     await waitSaved(eddie.page);
     await setLabel(pat.page, 'media.menu', 'Main menu');
-    const dialog = pat.page.getByRole('alertdialog', {
-      name: 'This flow was changed by someone else',
-    });
+    await pat.page
+      .getByText(
+        'eddie saved this flow meanwhile; their changes and yours did not overlap and were merged.',
+      )
+      .waitFor();
+    await waitSaved(pat.page);
+    expect(await conflictDialog(pat.page).count()).toBe(0);
+    await node(pat.page, 'call.answer').getByText('Pick up').waitFor();
+    expect(await node(pat.page, 'media.menu').getByText('Main menu').count()).toBe(1);
+
+    // Both label the transfer: Pat (behind now) sees both values and keeps Eddie's.
+    await setLabel(eddie.page, 'call.transfer', 'To sales');
+    await waitSaved(eddie.page);
+    await setLabel(pat.page, 'call.transfer', 'Sales desk');
+    const dialog = conflictDialog(pat.page);
     await dialog.waitFor();
     expect(await dialog.getByText('eddie', { exact: true }).count()).toBe(1);
-    await dialog.getByRole('button', { name: 'Reload theirs' }).click();
+    const choice = dialog.getByRole('radiogroup', { name: 'Sales desk · Label' });
+    expect(await choice.getByText('Yours: Sales desk').count()).toBe(1);
+    await choice.getByText("eddie's: To sales").click();
+    await dialog.getByRole('button', { name: 'Save the merge' }).click();
     await dialog.waitFor({ state: 'hidden' });
-    await node(pat.page, 'call.answer').getByText('Pick up').waitFor();
-    expect(await node(pat.page, 'media.menu').getByText('Main menu').count()).toBe(0);
+    await waitSaved(pat.page);
+    await node(pat.page, 'call.transfer').getByText('To sales').waitFor();
+    await node(pat.page, 'media.menu').getByText('Main menu').waitFor();
 
-    // Now Pat is current and Eddie is behind: Eddie keeps his edit as a copy.
+    // Now Pat is current and Eddie is behind: the same field again, and Eddie keeps his as a copy.
     await setLabel(pat.page, 'call.hangUp', 'Goodbye');
     await waitSaved(pat.page);
-    await setLabel(eddie.page, 'call.transfer', 'To sales');
-    const eddieDialog = eddie.page.getByRole('alertdialog', {
-      name: 'This flow was changed by someone else',
-    });
+    await setLabel(eddie.page, 'call.hangUp', 'Bye');
+    const eddieDialog = conflictDialog(eddie.page);
     await eddieDialog.waitFor();
     expect(await eddieDialog.getByText('pat', { exact: true }).count()).toBe(1);
     await eddieDialog.getByRole('button', { name: 'Keep mine as a copy' }).click();
     await eddie.page.getByRole('heading', { name: 'Main IVR (browser test) (my copy)' }).waitFor();
     expect(eddie.page.url()).not.toBe(flowUrl);
-    await node(eddie.page, 'call.transfer').getByText('To sales').waitFor();
+    await node(eddie.page, 'call.hangUp').getByText('Bye', { exact: true }).waitFor();
     // The original keeps Pat's version.
     await eddie.page.goto(flowUrl);
     await node(eddie.page, 'call.hangUp').getByText('Goodbye').waitFor();
-    expect(await node(eddie.page, 'call.transfer').getByText('To sales').count()).toBe(0);
+    expect(await node(eddie.page, 'call.hangUp').getByText('Bye', { exact: true }).count()).toBe(0);
   });
 
   it('adds nodes from the keyboard, undoes and redoes, copies and pastes, and deletes', async () => {

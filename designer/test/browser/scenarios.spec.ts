@@ -174,8 +174,9 @@ describe.skipIf(skipBrowserTests)('scenarios, replay and traffic in Chromium', (
     await connect(page, 'menu', 'choice:2', 'sales');
     // The outcome's edge is replaced by a new one (named after the outcome) into Sales.
     await edge(page, 'menu:choice:2').waitFor();
+    // Named by its outcome and its target's label, not by ids.
     expect(await edge(page, 'menu:choice:2').getAttribute('aria-label')).toBe(
-      'Edge from menu to sales',
+      '2 · Support → Transfer to sales',
     );
     expect(await edge(page, 'menu.choice:2').count()).toBe(0);
     await page.getByRole('status').filter({ hasText: 'All changes saved' }).waitFor();
@@ -250,7 +251,7 @@ describe.skipIf(skipBrowserTests)('scenarios, replay and traffic in Chromium', (
       .toBe(true);
     expect(await hasClass(edge(compared, 'menu.choice:2~recorded'), 'sb-cmp-edge--old')).toBe(true);
     expect(await edge(compared, 'menu.choice:2~recorded').getAttribute('aria-label')).toBe(
-      'Edge from menu to support',
+      '2 · Support → Add support agent',
     );
     expect(await hasClass(edge(compared, 'support.added'), 'sb-cmp-edge--old')).toBe(true);
     expect(await hasClass(edge(compared, 'hours.open'), 'sb-cmp-edge--both')).toBe(true);

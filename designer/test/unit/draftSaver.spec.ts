@@ -18,11 +18,14 @@ const json = (body: unknown, status = 200) =>
  * A server holding the draft at revision 1, then (Save as test on a call) revision 2 with a
  * scenario appended — or, with `otherChange`, someone's other edit. Records every draft saved.
  */
-function server(options: { otherChange?: boolean } = {}) {
+function server(options: { otherChange?: boolean; sameField?: boolean } = {}) {
   let revision = 2;
   let draft: FlowDocument = {
     ...mainIvr,
     ...(options.otherChange ? { name: 'Renamed elsewhere' } : {}),
+    ...(options.sameField
+      ? { nodes: mainIvr.nodes.map((n) => (n.id === 'menu' ? { ...n, label: 'Their menu' } : n)) }
+      : {}),
     scenarios: [...mainIvr.scenarios!, fromCall],
   };
   const saves: FlowDocument[] = [];
@@ -51,10 +54,11 @@ afterEach(() => vi.unstubAllGlobals());
 function open() {
   const store = createEditorStore(mainIvr);
   const merged = vi.fn();
+  const draftMerged = vi.fn();
   const hook = renderHook(() =>
-    useDraftSaver(store, 'f1', { revision: 1, document: mainIvr }, true, merged),
+    useDraftSaver(store, 'f1', { revision: 1, document: mainIvr }, true, merged, draftMerged),
   );
-  return { store, merged, hook };
+  return { store, merged, draftMerged, hook };
 }
 
 describe('the autosaver and scenarios added on the server', () => {
@@ -90,17 +94,42 @@ describe('the autosaver and scenarios added on the server', () => {
     expect(saves).toHaveLength(0);
   });
 
-  it('still reports a conflict when someone changed anything else', async () => {
+  it('merges someone else’s change to another field and saves both, without a conflict', async () => {
     const { saves } = server({ otherChange: true });
+    const { store, draftMerged, hook } = open();
+    store.getState().updateLabel('menu', 'Menu');
+    await act(async () => {
+      await hook.result.current.save();
+    });
+    expect(hook.result.current.conflict).toBeNull();
+    expect(hook.result.current.status).toBe('saved');
+    expect(draftMerged).toHaveBeenCalledTimes(1);
+    expect(saves).toHaveLength(1);
+    expect(saves[0]!.name).toBe('Renamed elsewhere');
+    expect(saves[0]!.nodes.find((n) => n.id === 'menu')!.label).toBe('Menu');
+    expect(saves[0]!.scenarios!.at(-1)).toEqual(fromCall);
+  });
+
+  it('reports a conflict, with both values, when the same field changed; the choice is saved', async () => {
+    const { saves } = server({ sameField: true });
     const { store, merged, hook } = open();
     store.getState().updateLabel('menu', 'Menu');
     await act(async () => {
       await hook.result.current.save();
     });
     expect(hook.result.current.status).toBe('conflict');
-    expect(hook.result.current.conflict).toMatchObject({ revision: 2, updatedBy: 'sam' });
+    const conflict = hook.result.current.conflict!;
+    expect(conflict).toMatchObject({ revision: 2 });
+    expect(conflict.conflicts).toEqual([
+      expect.objectContaining({ field: 'Label', mine: 'Menu', theirs: 'Their menu' }),
+    ]);
     expect(merged).not.toHaveBeenCalled();
     expect(saves).toHaveLength(0);
-    expect(store.getState().toDocument().scenarios).toEqual(mainIvr.scenarios);
+    await act(async () => {
+      await hook.result.current.resolve({ [conflict.conflicts[0]!.key]: 'theirs' });
+    });
+    expect(hook.result.current.status).toBe('saved');
+    expect(saves).toHaveLength(1);
+    expect(saves[0]!.nodes.find((n) => n.id === 'menu')!.label).toBe('Their menu');
   });
 });
