@@ -66,6 +66,12 @@ export const PHASES: Phase[] = [
     run: async (ctx) => (await import('./phases/analytics.js')).analyticsPhase(ctx),
   },
   {
+    name: 'retention',
+    title: 'callbacks while run retention drops and deletes a backlog past the window',
+    timeoutSeconds: { quick: 240, full: 420 },
+    run: async (ctx) => (await import('./phases/retention.js')).retentionPhase(ctx),
+  },
+  {
     name: 'replay',
     title: 'replay of 5,000 recorded runs against a changed draft',
     timeoutSeconds: { quick: 240, full: 420 },

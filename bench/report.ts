@@ -140,6 +140,13 @@ export const FIGURES: FigureDef[] = [
     goal: { op: '<', value: 5000, fullSizeOnly: true },
   },
   {
+    key: 'retentionP99Ms',
+    label: 'p99 callback → action while retention runs',
+    unit: 'ms',
+    goal: { op: '<=', of: 'retentionAloneP99Ms', factor: 1.5 },
+    reference: 'retentionAloneP99Ms',
+  },
+  {
     key: 'twoEnginesRatio',
     label: 'two engines ÷ one (throughput)',
     unit: '×',

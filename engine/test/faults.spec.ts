@@ -204,10 +204,17 @@ describe('fault suite: duplicates, reordering, drops, ACS errors, SIGKILL and Po
         await sleep(ms);
         postgres = await startPostgres();
       };
+      // The status of the next injected action error after each one (503, 429, 500, …): every
+      // kind is injected even in a small run.
       const statusFlip = (async () => {
         let status = 503;
+        let injected = 0;
         while (placed.length < CALLS) {
-          await sleep(400);
+          await sleep(50);
+          const errors = (await em.control.stats().catch(() => undefined))?.faults.actionErrors;
+          const total = Object.values(errors ?? {}).reduce((a, b) => a + b, 0);
+          if (total === injected) continue;
+          injected = total;
           status = status === 503 ? 429 : status === 429 ? 500 : 503;
           await em.control.setFaults({ actionErrorStatus: status }).catch(() => undefined);
         }
