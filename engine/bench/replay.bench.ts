@@ -173,6 +173,11 @@ export async function replayBench(
         calls.map((c) => c.steps.at(-1)?.at ?? c.at),
       ],
     );
+    // Steps carry their run's start time (the step table's partition key): move them with it.
+    await db.query(
+      `UPDATE "RunStep" s SET "runStartedAt" = r."startedAt" FROM "Run" r
+       WHERE s."runId" = r.id AND s."runStartedAt" <> r."startedAt"`,
+    );
     await db.query('DELETE FROM "OutboxAction"');
     await db.query('ALTER SYSTEM RESET synchronous_commit');
     await db.query('SELECT pg_reload_conf()');

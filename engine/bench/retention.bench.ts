@@ -146,12 +146,13 @@ class Driver {
 
   constructor(private readonly tokens: string[]) {}
 
-  arrived(batch: (string | number)[]): void {
+  /** The fake ACS's [operationContext, arrival, …] batches (an arrival: { at, kind, … }). */
+  arrived(batch: (string | { at: number })[]): void {
     for (let i = 0; i < batch.length; i += 2) {
       const w = this.waiters.get(batch[i] as string);
       if (w) {
         this.waiters.delete(batch[i] as string);
-        w(batch[i + 1] as number);
+        w((batch[i + 1] as { at: number }).at);
       }
     }
   }
@@ -441,7 +442,7 @@ export async function retentionBench(
   const driver = new Driver(tokens);
   const acs = new Worker(join(here, 'fake-acs.mjs'));
   const acsUrl = await new Promise<string>((resolve) => {
-    acs.on('message', (m: { url?: string } | (string | number)[]) => {
+    acs.on('message', (m: { url?: string } | (string | { at: number })[]) => {
       if (Array.isArray(m)) driver.arrived(m);
       else if (m.url) resolve(m.url);
     });
