@@ -170,7 +170,7 @@ class Driver {
     });
   }
 
-  post(url: string, type: string, data: Record<string, unknown>, retried = false): Promise<void> {
+  post(url: string, type: string, data: Record<string, unknown>, attempt = 0): Promise<void> {
     const body = JSON.stringify([
       {
         id: randomUUID(),
@@ -211,8 +211,9 @@ class Driver {
       );
       req.on('error', (e: NodeJS.ErrnoException) => {
         // A keep-alive socket the server closed as we reused it: the request never arrived.
-        if (req.reusedSocket && e.code === 'ECONNRESET' && !retried)
-          this.post(url, type, data, true).then(resolve, reject);
+        // (After the backlog is generated many pooled sockets are stale: try a few.)
+        if (req.reusedSocket && e.code === 'ECONNRESET' && attempt < 10)
+          this.post(url, type, data, attempt + 1).then(resolve, reject);
         else reject(e);
       });
       req.end(body);

@@ -289,12 +289,13 @@ export async function runtimeBench(options: RuntimeBenchOptions = {}): Promise<R
     tableReport.push(
       `WAL records ${per(after.wal.r, before.wal.r)}, full-page images ${per(after.wal.f, before.wal.f)} per event (whole run)`,
     );
+    // Before the harness goes: the profiles are in its temporary folder.
+    if (PROFILE) summariseProfile(profileDir);
   } finally {
     await openStats?.end().catch(() => {});
     for (const p of procs) await stopChild(p.proc);
     await h.stop();
   }
-  if (PROFILE) summariseProfile(profileDir);
 
   const keys = Object.keys(rounds[0] ?? {});
   const medians = Object.fromEntries(keys.map((k) => [k, medianResult(rounds.map((r) => r[k]!))]));
