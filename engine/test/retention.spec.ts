@@ -25,6 +25,12 @@ describe('run retention (SWITCHBOARD_RUN_RETENTION_DAYS, default 30)', () => {
   beforeAll(async () => {
     db = new pg.Client({ connectionString: t.databaseUrl, options: '-c TimeZone=UTC' });
     await db.connect();
+    // The engine's own first round (a second after start) would otherwise prune what a test
+    // wrote before that test's own round ran; the next is 10 minutes away.
+    await waitFor(async () => {
+      const metrics = await (await t.request('GET', '/metrics', { as: 'anonymous' })).text();
+      return /^switchboard_retention_last_run_timestamp_seconds [1-9]/m.test(metrics);
+    }, "the engine's first retention round");
   });
   afterAll(async () => {
     await db?.end();
