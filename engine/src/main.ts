@@ -88,7 +88,8 @@ try {
       `  Example flow         ${f.name} v${f.version}${f.number ? ` ← ${f.number}` : ' (outbound: POST /api/runs)'}`,
     );
   }
-  const ivr = seeded.find((f) => f.number);
+  // The main IVR's number: the curl presses 1 for its sales menu.
+  const ivr = seeded.find((f) => f.number === '+18005550100') ?? seeded.find((f) => f.number);
   if (emulator && ivr) {
     lines.push(
       '',
