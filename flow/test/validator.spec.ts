@@ -283,6 +283,11 @@ describe('validateFlow', () => {
     expect(warnings(t)).toEqual([]);
   });
 
+  it('does not warn about a failed answer left open: no call is left to act on', () => {
+    const open = answeredThen(marker('x'), { completed: 'h', failed: 'h' }, { h: ['call.hangUp'] });
+    expect(warnings(open)).toEqual([]);
+  });
+
   describe('call-control order', () => {
     it('requires answering before media and participant actions', () => {
       const doc = flowOf({ t: ['trigger.incomingCall'], p: marker('hi'), h: ['call.hangUp'] }, [

@@ -12,7 +12,7 @@ import {
   type FlowEdge,
   type FlowNode,
 } from '../document.js';
-import { CONNECTED, RINGING, callAfter, checkCallOrder } from './call-order.js';
+import { CONNECTED, GONE, RINGING, callAfter, checkCallOrder } from './call-order.js';
 import { fieldMessage } from './field-messages.js';
 import type { ValidationIssue } from './issue.js';
 import { findBusyLoops } from './loops.js';
@@ -371,6 +371,9 @@ function checkDanglingOutcomes(
     for (const o of info.outcomes.values()) {
       if (o.endsRun || used.has(o.id)) continue;
       const after = callAfter(info, o.id, callStates[info.index] as number);
+      // Answering or calling failed: there is no call left for an edge to act on, and the run
+      // ends as failed either way, so the open outcome is not worth a warning.
+      if (after === GONE) continue;
       issues.push({
         severity: 'warning',
         nodeId: info.node.id,
