@@ -1,7 +1,6 @@
 import {
   Background,
   Controls,
-  MiniMap,
   ReactFlow,
   getViewportForBounds,
   useReactFlow,
@@ -25,13 +24,15 @@ import {
   useDecoratedElements,
   usePathOverlay,
 } from '../calls/pathOverlay.js';
-import { isTrigger, outcomesFor } from '../catalogue.js';
+import { isTrigger } from '../catalogue.js';
 import { useStore } from 'zustand';
 import { useShallow } from 'zustand/react/shallow';
 import { createNamer } from './accessible-names.js';
 import { FarEdges } from './FarEdges.js';
 import { FAR_ZOOM, FlowNodeView, ZoomBandContext, isFar, zoomBand } from './FlowNodeView.js';
 import { useEditorStore } from './context.js';
+import { NODE_WIDTH, createGeometry, nodeGeometry } from './node-geometry.js';
+import { Overview } from './Overview.js';
 import { NODE_KIND, type DesignerNode } from './store.js';
 
 /** Stable across renders (React Flow re-mounts every node if this object changes). */
@@ -54,9 +55,8 @@ const FOCUS_LEFT = 40;
 const MAX_ZOOM = 2;
 export const PALETTE_MIME = 'application/x-switchboard-node-type';
 
-const ESTIMATED_WIDTH = 220;
 const estimatedHeight = (node: DesignerNode) =>
-  70 + 20 * outcomesFor(node.data.type, node.data.config, node.data.typeVersion).length;
+  node.measured?.height ?? nodeGeometry(node.data).initialHeight;
 
 function estimateFit(nodes: DesignerNode[], width: number, height: number): Viewport {
   if (nodes.length === 0 || width === 0 || height === 0) return defaultViewport;
@@ -67,7 +67,7 @@ function estimateFit(nodes: DesignerNode[], width: number, height: number): View
   for (const n of nodes) {
     x0 = Math.min(x0, n.position.x);
     y0 = Math.min(y0, n.position.y);
-    x1 = Math.max(x1, n.position.x + ESTIMATED_WIDTH);
+    x1 = Math.max(x1, n.position.x + NODE_WIDTH);
     y1 = Math.max(y1, n.position.y + estimatedHeight(n));
   }
   return getViewportForBounds(
@@ -152,7 +152,11 @@ export function FlowCanvas({
   // A run's path (run view, test call), if any, as classes and labels on copies for React Flow.
   // Named for screen readers by labels and outcomes (cached: a drag frame names one node again).
   const [namer] = useState(createNamer);
-  const named = useMemo(() => namer(storeNodes, storeEdges), [namer, storeNodes, storeEdges]);
+  const [geometry] = useState(createGeometry);
+  const named = useMemo(
+    () => namer(geometry(storeNodes), storeEdges),
+    [namer, geometry, storeNodes, storeEdges],
+  );
   const { nodes, edges } = useDecoratedElements(named.nodes, named.edges);
   const actions = store.getState();
   // Fit a loaded flow into view once; an empty canvas starts at 100 % (fitting the first
@@ -270,12 +274,7 @@ export function FlowCanvas({
             <PathMarkers />
             <LayerFlags />
             <Background gap={20} />
-            <MiniMap<DesignerNode>
-              pannable
-              zoomable
-              nodeColor={minimapColor}
-              ariaLabel="Mini map"
-            />
+            <Overview nodes={nodes} colorOf={minimapColor} label="Mini map" />
             <Controls showInteractive={false} fitViewOptions={fitViewOptions} />
           </ReactFlow>
         </ZoomBandContext.Provider>
