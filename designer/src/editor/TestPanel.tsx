@@ -35,6 +35,7 @@ import { nodeName } from '../calls/StepTimeline.js';
 import { CallerHeard, Participants } from '../calls/TestCallParts.js';
 import { useLiveRun } from '../calls/useLiveRun.js';
 import { timeZones, wallTimeAt, wallTimeToIso, weekdayOf } from '../calls/zonedTime.js';
+import { PhoneNumberInput } from '../forms/PhoneNumberInput.js';
 import { toDocumentEdge, type EditorStore } from './store.js';
 import { describeTestCallProblem, type TestCallProblem } from './testCallProblems.js';
 import { DEFAULT_CALLER, defaultTimeZone, suggestTargets } from './testCallSetup.js';
@@ -234,12 +235,19 @@ export function TestPanel({
               ))}
             </Select>
           </Field>
-          <Field label="Caller number">
-            <Input value={from} onChange={(_, d) => setFrom(d.value)} />
-          </Field>
-          <Field label="Dialled number" hint="Empty: the engine's default">
-            <Input value={to} onChange={(_, d) => setTo(d.value)} />
-          </Field>
+          <PhoneNumberInput
+            accepts="target"
+            label="Caller number"
+            value={from}
+            onChange={setFrom}
+          />
+          <PhoneNumberInput
+            accepts="target"
+            label="Dialled number"
+            description="Empty: the engine's default"
+            value={to}
+            onChange={setTo}
+          />
           <fieldset className="sb-test__clock">
             <legend>Simulated date and time</legend>
             <div className="sb-test__row">
@@ -313,7 +321,7 @@ export function TestPanel({
               <div key={i} className="sb-test__row">
                 <Input
                   aria-label={`Callee ${i + 1}`}
-                  placeholder="+14255550100 or 8:acs:…"
+                  placeholder="+14255550100, or a user id"
                   value={row.target}
                   onChange={(_, d) =>
                     setCallees((rows) =>

@@ -9,7 +9,7 @@ const muteTargetField = optionalTargetField.refine(
   (s) => s === '' || parseTarget(s)?.kind === 'communicationUser',
   {
     error:
-      'ACS can mute only Communication Services users (8:acs:…), not phone numbers or Teams users',
+      'Only Communication Services app users can be muted, not phone numbers or Teams users: enter the id of an app user, or leave empty for the caller',
   },
 );
 
@@ -25,7 +25,7 @@ export const muteParticipant = defineNodeType({
     target: muteTargetField.default('').meta({
       title: 'Mute',
       description:
-        'Leave empty to mute the caller, or enter an ACS user id (8:acs:…). Phone and Teams participants cannot be muted',
+        'Leave empty to mute the caller, or enter the id of a Communication Services app user. Phone and Teams participants cannot be muted',
       widget: 'target',
     }),
   }),
