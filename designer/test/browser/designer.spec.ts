@@ -385,9 +385,10 @@ describe.skipIf(skipBrowserTests)('designer in Chromium', () => {
     await again.getByRole('button', { name: 'Cancel' }).click();
 
     await page.getByRole('tab', { name: 'Entry points' }).click();
-    await page.getByLabel('Number or identity').fill('+1 425');
-    await page.getByText(/Enter a phone number in international format/).waitFor();
-    await page.getByLabel('Number or identity').fill('+14255550199');
+    const address = page.getByRole('textbox', { name: 'Number or identity' });
+    await address.fill('+1 425');
+    await page.getByText(/This isn't a complete United States number/).waitFor();
+    await address.fill('+14255550199');
     await page
       .getByLabel('Flow', { exact: true })
       .selectOption({ label: 'Main IVR (browser test)' });

@@ -106,9 +106,9 @@ describe('property forms generated from the catalogue', () => {
     const offer = await screen.findByRole('button', { name: '+1 800-555-0100 · Main IVR' });
     fireEvent.click(offer);
     expect(last()['callerId']).toBe('+18005550100');
-    expect(
-      (screen.getByRole('textbox', { name: /^Caller ID/ }) as HTMLInputElement).value,
-    ).toBe('+1 800-555-0100');
+    expect((screen.getByRole('textbox', { name: /^Caller ID/ }) as HTMLInputElement).value).toBe(
+      '+1 800-555-0100',
+    );
   });
 
   it('edits a list of call targets item by item with the phone box', () => {
