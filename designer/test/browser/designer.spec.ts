@@ -138,9 +138,11 @@ describe.skipIf(skipBrowserTests)('designer in Chromium', () => {
     expect(await edgeCount(page)).toBe(4);
     expect(await node(page, 'media.menu').getByText('2 · Support desk').count()).toBe(1);
     await select(page, 'call.transfer');
+    // Saved as E.164, shown formatted.
     expect(await page.getByRole('textbox', { name: 'Transfer to' }).inputValue()).toBe(
-      '+14255550100',
+      '+1 425-555-0100',
     );
+    await page.getByText('Saved as +1 425-555-0100 (+14255550100)').waitFor();
 
     // Publish with a comment: version 1.
     await page.getByRole('button', { name: 'Publish' }).click();
