@@ -181,6 +181,20 @@ describe.skipIf(skipBrowserTests)('phone numbers in Chromium', () => {
       ),
     ).toEqual([]);
 
+    // The test panel too: a number it cannot read is said before any call is placed.
+    await page.getByRole('button', { name: 'Test', exact: true }).click();
+    const panel = page.getByRole('region', { name: 'Test call' });
+    const caller = panel.getByRole('textbox', { name: 'Caller number' });
+    expect(await caller.inputValue()).toBe('+15551230000');
+    await caller.fill('020 79');
+    await panel.getByRole('button', { name: 'Call', exact: true }).click();
+    await panel.getByText('Check these numbers first:').waitFor();
+    await panel
+      .getByText("Caller number: This isn't a complete United Kingdom number", { exact: false })
+      .waitFor();
+    await caller.fill('020 7946 0958');
+    await panel.getByText('Saved as +44 20 7946 0958 (+442079460958)').waitFor();
+
     // The Entry points page uses the same box: a national number in the last country chosen.
     await page.getByRole('tab', { name: 'Entry points' }).click();
     const address = page.getByRole('textbox', { name: 'Number or identity' });
