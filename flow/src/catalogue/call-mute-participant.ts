@@ -20,7 +20,7 @@ export const muteParticipant = defineNodeType({
   category: 'Participants',
   icon: 'MicOff',
   description:
-    'Mutes a Communication Services (app) participant; only they can unmute. ACS cannot mute phone or Teams participants: muting a caller on a phone takes Failed',
+    'Mutes a Communication Services app participant; only they can unmute. Phone and Teams participants cannot be muted: muting a caller on a phone takes Failed',
   configSchema: z.strictObject({
     target: muteTargetField.default('').meta({
       title: 'Mute',

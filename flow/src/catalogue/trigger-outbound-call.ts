@@ -29,7 +29,7 @@ const configSchema = z
     }),
     displayName: z.string().max(256).default('').meta({
       title: 'Display name',
-      description: 'Name shown to ACS and Teams users',
+      description: 'Name shown to Communication Services app and Teams users',
       widget: 'text',
     }),
     variables: z
