@@ -66,7 +66,7 @@ export function fieldMeta(schema: z.ZodType): FieldMeta | undefined {
 export const PHONE_NUMBER_MESSAGE =
   'Enter a phone number in international format, e.g. +14255550100';
 export const TARGET_MESSAGE =
-  'Enter a phone number in international format (e.g. +14255550100) or the id of a Communication Services app user';
+  'Enter a phone number (e.g. +14255550100) or the id of a Communication Services app user';
 export const VARIABLE_NAME_MESSAGE =
   'Use letters, digits and underscores, starting with a letter, e.g. accountNumber';
 

@@ -154,7 +154,7 @@ export function readPhoneNumber(text: string, region: string): PhoneReading {
       kind: 'phoneNumber',
       e164: bare,
       international: parsed.number?.international ?? bare,
-      caution: `This doesn't look like a ${name} number in use; check it before publishing.`,
+      caution: `This doesn't look like a ${name} number in use; check the digits.`,
     };
   }
   if (!/\d/.test(trimmed)) {

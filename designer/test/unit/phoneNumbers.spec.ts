@@ -77,7 +77,9 @@ describe('reading typed phone numbers', () => {
   it('keeps a well-formed international number the metadata does not list, with a caution', () => {
     const r = readPhoneNumber('+1 555 123 0000', 'US');
     expect(r).toMatchObject({ kind: 'phoneNumber', e164: '+15551230000' });
-    expect(r.kind === 'phoneNumber' && r.caution).toMatch(/check it before publishing/);
+    expect(r.kind === 'phoneNumber' && r.caution).toMatch(
+      /doesn't look like a United States number in use/,
+    );
     // Written nationally the same digits are not trusted: the analyst sees the problem.
     expect(readPhoneNumber('555 123 0000', 'US').kind).toBe('problem');
   });
