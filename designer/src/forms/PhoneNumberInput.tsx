@@ -4,24 +4,14 @@
  * saved ("Saved as +44 20 7946 0958 (+442079460958)") or, in plain words, what is wrong.
  * Forms, the Entry points page and the test panel all use it.
  */
-import {
-  Button,
-  Combobox,
-  Field,
-  FieldContextProvider,
-  Input,
-  Option,
-  Text,
-} from '@fluentui/react-components';
+import { Button, Field, FieldContextProvider, Input, Text } from '@fluentui/react-components';
 import { AddRegular } from '@fluentui/react-icons';
-import { useMemo, useState, type ReactElement } from 'react';
+import { useState, type ReactElement } from 'react';
+import { CountryPicker } from './pickers.js';
 import {
-  countries,
-  countryLabel,
   defaultCountry,
   displayValue,
   exampleNumber,
-  isCountry,
   readPhoneNumber,
   readTarget,
   savedAs,
@@ -200,63 +190,5 @@ export function PhoneNumberInput(props: PhoneNumberInputProps) {
         </div>
       )}
     </div>
-  );
-}
-
-const normalize = (s: string) =>
-  s
-    .normalize('NFD')
-    .replace(/[\u0300-\u036f]/g, '')
-    .toLowerCase();
-
-/** A country, found by name, region code or calling code ("united", "GB", "+44"). */
-function CountryPicker({
-  value,
-  label,
-  disabled,
-  onChange,
-}: {
-  value: string;
-  label: string;
-  disabled: boolean;
-  onChange: (region: string) => void;
-}) {
-  const [query, setQuery] = useState<string>();
-  const matches = useMemo(() => {
-    const needle = normalize((query ?? '').trim());
-    if (!needle) return countries();
-    return countries()
-      .filter((c) =>
-        normalize(`${c.name} ${c.region} ${c.callingCode}`).includes(needle.replace(/^00/, '+')),
-      )
-      .sort(
-        (a, b) =>
-          Number(!normalize(a.name).startsWith(needle)) -
-            Number(!normalize(b.name).startsWith(needle)) || a.name.localeCompare(b.name),
-      );
-  }, [query]);
-  return (
-    <Combobox
-      className="sb-phone__country"
-      aria-label={label}
-      disabled={disabled}
-      value={query ?? (isCountry(value) ? countryLabel(value) : value)}
-      selectedOptions={[value]}
-      onChange={(e) => setQuery(e.target.value)}
-      onOptionSelect={(_, d) => {
-        // Typing clears the selection (an event with no option): keep the typed text then.
-        if (!d.optionValue) return;
-        onChange(d.optionValue);
-        setQuery(undefined);
-      }}
-      onBlur={() => setQuery(undefined)}
-      listbox={{ className: 'sb-phone__countries' }}
-    >
-      {matches.map((c) => (
-        <Option key={c.region} value={c.region} text={`${c.name} ${c.callingCode}`}>
-          {`${c.name} ${c.callingCode}`}
-        </Option>
-      ))}
-    </Combobox>
   );
 }
