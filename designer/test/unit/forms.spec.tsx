@@ -2,7 +2,7 @@ import { FluentProvider, webLightTheme } from '@fluentui/react-components';
 import { defaultConfig, getNodeType } from '@switchboard/flow';
 import { act, fireEvent, render, screen, within } from '@testing-library/react';
 import { useState } from 'react';
-import { describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { ConfigForm, type FormEnvironment } from '../../src/forms/ConfigForm.js';
 import { EditorStoreProvider } from '../../src/editor/context.js';
 import { PropertyPanel } from '../../src/editor/PropertyPanel.js';
@@ -44,6 +44,9 @@ function renderForm(
 }
 
 describe('property forms generated from the catalogue', () => {
+  // National numbers are read in the analyst's last country, else jsdom's en-US.
+  beforeEach(() => localStorage.removeItem('switchboard.phoneCountry'));
+
   it('labels every field with its title and help text from the config schema', () => {
     renderForm('media.menu');
     expect(screen.getByRole('textbox', { name: 'Prompt' })).toBeTruthy();
@@ -53,7 +56,6 @@ describe('property forms generated from the catalogue', () => {
   });
 
   it('reads phone numbers in the default country and keeps app user ids as typed', () => {
-    localStorage.removeItem('switchboard.phoneCountry');
     const { last } = renderForm('call.transfer');
     const target = screen.getByRole('textbox', { name: 'Transfer to' });
     fireEvent.change(target, { target: { value: '+1 425' } });
