@@ -42,6 +42,17 @@ export interface FieldMeta {
    * by the analyst or when it holds a value.
    */
   advanced?: boolean;
+  /**
+   * When the field is needed, in plain words ("Needed when calling a phone number"): forms show
+   * it next to the label from the start and mark the field required while the config's own
+   * checks ask for it.
+   */
+  requirement?: string;
+  /**
+   * The value must be one of the workspace's own numbers (a caller ID: ACS shows only numbers
+   * the resource owns); forms offer the numbers bound on the Entry points page.
+   */
+  ownNumber?: boolean;
   [k: string]: unknown;
 }
 
@@ -54,7 +65,8 @@ export function fieldMeta(schema: z.ZodType): FieldMeta | undefined {
 
 export const PHONE_NUMBER_MESSAGE =
   'Enter a phone number in international format, e.g. +14255550100';
-export const TARGET_MESSAGE = 'Enter a phone number (+14255550100) or an ACS user id (8:acs:...)';
+export const TARGET_MESSAGE =
+  'Enter a phone number (e.g. +14255550100) or the id of a Communication Services app user';
 export const VARIABLE_NAME_MESSAGE =
   'Use letters, digits and underscores, starting with a letter, e.g. accountNumber';
 
@@ -68,7 +80,7 @@ export const optionalPhoneNumberField = z
   .string()
   .refine((s) => s === '' || E164.test(s), { error: PHONE_NUMBER_MESSAGE });
 
-/** A phone number, an ACS user or a Teams user, as one string. */
+/** A phone number, a Communication Services app user or a Teams user, as one string. */
 export const targetField = z
   .string()
   .refine((s) => parseTarget(s) !== null, { error: TARGET_MESSAGE });

@@ -218,6 +218,36 @@ describe('the node catalogue', () => {
     },
   );
 
+  it.each(described)('%s: field texts use plain words, not raw ids', (_t, d) => {
+    const texts = [d.description];
+    const visit = (schema: z.ZodType) => {
+      let s: z.ZodType = schema;
+      const meta = fieldMeta(s);
+      if (meta) texts.push(meta.title, meta.description, meta.requirement ?? '');
+      while (s instanceof z.ZodDefault || s instanceof z.ZodOptional) s = s.unwrap() as z.ZodType;
+      if (s instanceof z.ZodArray && s.element instanceof z.ZodObject) {
+        for (const f of Object.values(s.element.shape)) visit(f as z.ZodType);
+      }
+    };
+    for (const f of Object.values(d.configSchema.shape)) visit(f as z.ZodType);
+    for (const text of texts) expect(text).not.toMatch(/8:acs|\bACS\b/);
+  });
+
+  it('shows the caller-ID requirement on the fields whose config checks need one', () => {
+    for (const type of ['call.addParticipant', 'trigger.outboundCall']) {
+      const d = getNodeType(type)!;
+      const meta = fieldMeta(d.configSchema.shape.callerId as z.ZodType);
+      expect(meta?.requirement, type).toMatch(/^Needed when (adding|calling) a phone number$/);
+      expect(meta?.ownNumber, type).toBe(true);
+      // The requirement is what the check says: a phone number and no caller ID is refused.
+      const config = { ...defaultConfig(type), target: '+14255550100', targets: ['+14255550100'] };
+      const strict = d.configSchema.safeParse(
+        Object.fromEntries(Object.entries(config).filter(([k]) => k in d.configSchema.shape)),
+      );
+      expect(strict.error?.issues.map((i) => i.path.join('.'))).toContain('callerId');
+    }
+  });
+
   it.each(described)('%s: every event rule names a declared outcome', (_t, d) => {
     const outcomes = new Set(
       outcomesOf(d, defaultConfig(d.type, d.version) as NodeConfig).map((o) => o.id),
@@ -330,7 +360,9 @@ describe('call.muteParticipant', () => {
     for (const target of ['+15551234567', '8:orgid:00000000-0000-0000-0000-000000000001']) {
       const r = schema.safeParse({ target });
       expect(r.success).toBe(false);
-      expect(r.error?.issues[0]?.message).toMatch(/only Communication Services users/);
+      expect(r.error?.issues[0]?.message).toMatch(
+        /^Only Communication Services app users can be muted/,
+      );
     }
   });
 });

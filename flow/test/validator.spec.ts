@@ -1,6 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { validateFlow, type FlowDocument, type ValidationIssue } from '../src/index.js';
+import {
+  TARGET_MESSAGE,
+  validateFlow,
+  type FlowDocument,
+  type ValidationIssue,
+} from '../src/index.js';
 import { generateFlow } from '../bench/generate-flow.js';
 import { answeredThen, flowOf, marker } from './support/flows.js';
 
@@ -51,7 +56,7 @@ describe('validateFlow', () => {
         severity: 'error',
         nodeId: 'n',
         path: ['nodes', 2, 'config', 'target'],
-        message: 'Transfer to: Enter a phone number (+14255550100) or an ACS user id (8:acs:...)',
+        message: `Transfer to: ${TARGET_MESSAGE}`,
       });
     });
     it('names a bad caller ID as a phone number', () => {
@@ -69,7 +74,7 @@ describe('validateFlow', () => {
     });
     it('checks fields left out as if left empty, and reports unknown settings', () => {
       expect(messages(errors(answeredThen(['call.removeParticipant', {}])))).toContain(
-        'Remove: Enter a phone number (+14255550100) or an ACS user id (8:acs:...)',
+        `Remove: ${TARGET_MESSAGE}`,
       );
       expect(messages(errors(answeredThen(['media.play', { txt: 'typo' }])))).toContain(
         'Unknown setting “txt”',

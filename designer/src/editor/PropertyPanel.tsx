@@ -13,11 +13,13 @@ import {
 import { ArrowUpRegular, HistoryRegular } from '@fluentui/react-icons';
 import { useMemo } from 'react';
 import { useStore } from 'zustand';
-import { api } from '../api/client.js';
+import { isPhoneNumber } from '@switchboard/flow';
+import { api, listAll } from '../api/client.js';
 import { navigate, routePath } from '../app/router.js';
 import { useShallow } from 'zustand/react/shallow';
 import { NodeIcon, latestTypeVersion, newerNodeType, nodeType } from '../catalogue.js';
 import { ConfigForm, type FlowsAccess, type FormEnvironment } from '../forms/ConfigForm.js';
+import type { PhoneSuggestion } from '../forms/PhoneNumberInput.js';
 import { useEditorStore } from './context.js';
 import { describeUpgrade } from './nodeUpgrade.js';
 import { secretVariables, templateVariables } from './variables.js';
@@ -60,6 +62,25 @@ const publishedFlows: FlowsAccess = {
   },
   open: (flowId) => navigate({ page: 'editor', flowId }),
 };
+
+let numbers: { at: number; list: Promise<PhoneSuggestion[]> } | undefined;
+/**
+ * The workspace's own numbers: those bound on the Entry points page (a bound number is one the
+ * resource owns), with the flow each answers with. Read again after a minute.
+ */
+function ownNumbers(): Promise<PhoneSuggestion[]> {
+  if (!numbers || Date.now() - numbers.at > 60_000) {
+    const list = listAll((c) => api.listEntryPoints(c)).then((eps) =>
+      eps
+        .filter((ep) => isPhoneNumber(ep.address))
+        .map((ep) => ({ value: ep.address, label: ep.flowName ?? 'bound' })),
+    );
+    numbers = { at: Date.now(), list };
+    // A failed read is not kept: the next field asks again.
+    list.catch(() => (numbers = undefined));
+  }
+  return numbers.list;
+}
 
 export function PropertyPanel({ flowId }: { flowId?: string }) {
   const store = useEditorStore();
@@ -149,6 +170,7 @@ function NodeProperties({
       }),
       issues: configIssues(issues),
       flows: publishedFlows,
+      ownNumbers,
     }),
     [readOnly, variables, names, nodes, issues],
   );

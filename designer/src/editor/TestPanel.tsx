@@ -35,6 +35,8 @@ import { nodeName } from '../calls/StepTimeline.js';
 import { CallerHeard, Participants } from '../calls/TestCallParts.js';
 import { useLiveRun } from '../calls/useLiveRun.js';
 import { timeZones, wallTimeAt, wallTimeToIso, weekdayOf } from '../calls/zonedTime.js';
+import { analystCountry, PhoneNumberInput } from '../forms/PhoneNumberInput.js';
+import { readTarget, storedValue } from '../forms/phoneNumbers.js';
 import { toDocumentEdge, type EditorStore } from './store.js';
 import { describeTestCallProblem, type TestCallProblem } from './testCallProblems.js';
 import { DEFAULT_CALLER, defaultTimeZone, suggestTargets } from './testCallSetup.js';
@@ -152,6 +154,24 @@ export function TestPanel({
 
   const call = async (event?: FormEvent) => {
     event?.preventDefault();
+    // Numbers are read here (national ones too) and problems said in plain words, rather than
+    // sent for the engine to refuse.
+    const country = analystCountry();
+    const unreadable: string[] = [];
+    const address = (what: string, text: string): string => {
+      const reading = readTarget(text, country);
+      if (reading.kind === 'problem') unreadable.push(`${what}: ${reading.message}`);
+      return storedValue(reading, text);
+    };
+    const caller = address('Caller number', from);
+    const dialled = address('Dialled number', to);
+    const rings = callees
+      .filter((c) => c.target.trim())
+      .map((c, i) => [address(`Callee ${i + 1}`, c.target), c.behaviour] as const);
+    if (unreadable.length > 0) {
+      setProblem({ title: 'Check these numbers first:', lines: unreadable });
+      return;
+    }
     setBusy(true);
     setProblem(undefined);
     const testVersion = subject === 'draft' ? undefined : Number(subject);
@@ -159,16 +179,13 @@ export function TestPanel({
       if (testVersion === undefined) await saveFirst();
       const body: TestCallRequest =
         testVersion === undefined ? { draft: true } : { version: testVersion };
-      if (from.trim()) body.from = from.trim();
-      if (to.trim()) body.to = to.trim();
+      if (caller) body.from = caller;
+      if (dialled) body.to = dialled;
       if (clock) body.clock = clock;
       const vars = variables.filter((v) => v.key.trim());
       if (vars.length)
         body.variables = Object.fromEntries(vars.map((v) => [v.key.trim(), v.value]));
-      const targets = callees.filter((c) => c.target.trim());
-      if (targets.length) {
-        body.targets = Object.fromEntries(targets.map((c) => [c.target.trim(), c.behaviour]));
-      }
+      if (rings.length) body.targets = Object.fromEntries(rings);
       overlay.getState().setPath(null);
       setRunDocument(undefined);
       const detail = await api.startTestCall(flow.id, body);
@@ -234,12 +251,19 @@ export function TestPanel({
               ))}
             </Select>
           </Field>
-          <Field label="Caller number">
-            <Input value={from} onChange={(_, d) => setFrom(d.value)} />
-          </Field>
-          <Field label="Dialled number" hint="Empty: the engine's default">
-            <Input value={to} onChange={(_, d) => setTo(d.value)} />
-          </Field>
+          <PhoneNumberInput
+            accepts="target"
+            label="Caller number"
+            value={from}
+            onChange={setFrom}
+          />
+          <PhoneNumberInput
+            accepts="target"
+            label="Dialled number"
+            description="Empty: the engine's default"
+            value={to}
+            onChange={setTo}
+          />
           <fieldset className="sb-test__clock">
             <legend>Simulated date and time</legend>
             <div className="sb-test__row">
@@ -313,7 +337,7 @@ export function TestPanel({
               <div key={i} className="sb-test__row">
                 <Input
                   aria-label={`Callee ${i + 1}`}
-                  placeholder="+14255550100 or 8:acs:…"
+                  placeholder="A phone number or a user id"
                   value={row.target}
                   onChange={(_, d) =>
                     setCallees((rows) =>

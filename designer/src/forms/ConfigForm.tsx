@@ -20,7 +20,7 @@ import {
   DeleteRegular,
   OpenRegular,
 } from '@fluentui/react-icons';
-import { formatTarget, parseTarget, returnOutcomesOf, type FlowDocument } from '@switchboard/flow';
+import { returnOutcomesOf, type FlowDocument } from '@switchboard/flow';
 import {
   createContext,
   memo,
@@ -40,10 +40,16 @@ import {
   initialValue,
   nestedErrors,
   optionLabel,
+  requiredNow,
   titleOf,
   type FieldInfo,
 } from './schema.js';
 import { DatePicker, TimePicker, TimeZonePicker, VoicePicker } from './pickers.js';
+import {
+  labelWithRequirement,
+  PhoneNumberInput,
+  type PhoneSuggestion,
+} from './PhoneNumberInput.js';
 
 export interface FormEnvironment {
   readOnly: boolean;
@@ -57,6 +63,11 @@ export interface FormEnvironment {
   issues: Map<string, string>;
   /** Published flows, for fields that call another flow (flowRef); absent: no choice offered. */
   flows?: FlowsAccess;
+  /**
+   * The workspace's own phone numbers (those bound to flows), offered by fields whose meta says
+   * `ownNumber` (a caller ID must be a number the resource owns); absent: none offered.
+   */
+  ownNumbers?: () => Promise<PhoneSuggestion[]>;
 }
 
 /** What a flowRef field needs of the engine: published flows, their versions and documents. */
@@ -86,6 +97,8 @@ interface FieldProps {
   errors: Map<string, string>;
   /** Inside a list or group: help text goes into a tooltip instead of under the field. */
   compact?: boolean;
+  /** The config as it is needs this field (see `requiredNow`). */
+  required?: boolean;
 }
 
 function below(errors: Map<string, string>, key: string | number): Map<string, string> {
@@ -128,6 +141,7 @@ export function ConfigForm({
       key={key}
       name={key}
       info={info}
+      required={info.meta.requirement ? requiredNow(schema, value, key) : undefined}
       value={value[key]}
       onChange={(v) => {
         const next = { ...latest.current.value };
@@ -198,11 +212,13 @@ const TopLevelField = memo(
     info,
     value,
     onChange,
+    required,
   }: {
     name: string;
     info: FieldInfo;
     value: unknown;
     onChange: (value: unknown) => void;
+    required: boolean | undefined;
   }) {
     const { issues } = useContext(EnvironmentContext);
     const errors = useMemo(() => {
@@ -218,20 +234,23 @@ const TopLevelField = memo(
         value={value}
         onChange={onChange}
         errors={errors}
+        required={required}
       />
     );
   },
-  (a, b) => a.value === b.value && a.info === b.info && a.name === b.name,
+  (a, b) =>
+    a.value === b.value && a.info === b.info && a.name === b.name && a.required === b.required,
 );
 
 function FieldEditor(props: FieldProps) {
   const { info } = props;
-  switch (info.widget) {
+  // A list's widget says what its items are (a list of call targets): ArrayField passes it on.
+  switch (info.kind === 'array' ? undefined : info.widget) {
     case 'template':
       return <TemplateField {...props} />;
     case 'target':
     case 'phoneNumber':
-      return <TargetField {...props} />;
+      return <PhoneField {...props} />;
     case 'nodeRef':
       return <NodeRefField {...props} />;
     case 'flowRef':
@@ -272,7 +291,8 @@ function Labelled({
   const error = props.errors.get('');
   return (
     <Field
-      label={props.label}
+      label={labelWithRequirement(props.label, props.info.meta.requirement)}
+      required={props.required}
       hint={hint ?? (props.compact ? undefined : props.info.meta.description)}
       title={props.compact ? props.info.meta.description : undefined}
       validationMessage={error}
@@ -322,39 +342,34 @@ function PickerField(props: FieldProps) {
   );
 }
 
-function TargetField(props: FieldProps) {
-  const { readOnly } = useContext(EnvironmentContext);
-  const text = typeof props.value === 'string' ? props.value : '';
-  const parsed = text ? parseTarget(text) : null;
-  const kind =
-    parsed?.kind === 'phoneNumber'
-      ? `Phone number ${formatTarget(text)}`
-      : parsed?.kind === 'communicationUser'
-        ? 'ACS user'
-        : parsed?.kind === 'microsoftTeamsUser'
-          ? 'Teams user'
-          : undefined;
-  const error = props.errors.get('');
+function PhoneField(props: FieldProps) {
+  const { readOnly, ownNumbers } = useContext(EnvironmentContext);
+  const [suggestions, setSuggestions] = useState<PhoneSuggestion[]>();
+  const offers = props.info.meta.ownNumber === true && !readOnly ? ownNumbers : undefined;
+  useEffect(() => {
+    let live = true;
+    offers?.()
+      .then((s) => live && setSuggestions(s))
+      .catch(() => live && setSuggestions(undefined));
+    return () => {
+      live = false;
+    };
+  }, [offers]);
   return (
-    <Labelled
-      props={props}
-      hint={
-        <>
-          {props.info.meta.description}
-          {kind && !error && <span className="sb-target-kind"> · {kind} ✓</span>}
-        </>
-      }
-    >
-      <Input
-        value={text}
-        readOnly={readOnly}
-        placeholder={props.info.meta.placeholder ?? '+14255550100 or 8:acs:…'}
-        onChange={(_, d) => props.onChange(d.value.trim())}
-        name={props.path}
-        inputMode="tel"
-        autoComplete="off"
-      />
-    </Labelled>
+    <PhoneNumberInput
+      value={typeof props.value === 'string' ? props.value : ''}
+      onChange={props.onChange}
+      accepts={props.info.widget === 'phoneNumber' ? 'phoneNumber' : 'target'}
+      label={props.label}
+      description={props.compact ? undefined : props.info.meta.description}
+      requirement={props.info.meta.requirement}
+      required={props.required}
+      error={props.errors.get('')}
+      readOnly={readOnly}
+      name={props.path}
+      placeholder={props.info.meta.placeholder}
+      suggestions={suggestions}
+    />
   );
 }
 
@@ -640,7 +655,12 @@ function ArrayField(props: FieldProps) {
   const { readOnly } = useContext(EnvironmentContext);
   const items = Array.isArray(props.value) ? (props.value as unknown[]) : [];
   const element = props.info.element!;
-  const elementInfo = useMemo(() => describeField(element), [element]);
+  const itemWidget = props.info.widget;
+  const elementInfo = useMemo(() => {
+    const info = describeField(element);
+    // "a list of call targets": items with no widget of their own take the list's.
+    return info.widget || info.kind !== 'string' ? info : { ...info, widget: itemWidget };
+  }, [element, itemWidget]);
   // A list with no title of its own (e.g. one day's opening periods) names its items by kind.
   const noun = props.info.meta.title ? itemNoun(props.label) : 'Period';
   const error = props.errors.get('');

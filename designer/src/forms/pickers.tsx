@@ -2,11 +2,12 @@
  * Pickers for the field kinds a catalogue field names with its `widget` meta: time zones (by
  * city or zone), times of day, dates and Azure neural voices (by language). Each one writes the
  * same plain value a text box would (an IANA zone, "HH:MM", "YYYY-MM-DD", a voice name), so the
- * document and the validator are unchanged.
+ * document and the validator are unchanged. Also the phone-number box's default country.
  */
 import { Combobox, Input, Option, OptionGroup } from '@fluentui/react-components';
 import { NEURAL_VOICES } from '@switchboard/flow';
 import { useMemo, useState } from 'react';
+import { countries, countryLabel, isCountry } from './phoneNumbers.js';
 
 interface PickerProps {
   value: string;
@@ -218,6 +219,58 @@ export function VoicePicker({ value, onChange, readOnly, name, label }: PickerPr
             </Option>
           ))}
         </OptionGroup>
+      ))}
+    </Combobox>
+  );
+}
+
+/** A country, found by name, region code or calling code ("united", "GB", "+44"). */
+export function CountryPicker({
+  value,
+  label,
+  disabled,
+  onChange,
+}: {
+  value: string;
+  label: string;
+  disabled: boolean;
+  onChange: (region: string) => void;
+}) {
+  const [query, setQuery] = useState<string>();
+  const matches = useMemo(() => {
+    const needle = normalize((query ?? '').trim());
+    if (!needle) return countries();
+    return countries()
+      .filter((c) =>
+        normalize(`${c.name} ${c.region} ${c.callingCode}`).includes(needle.replace(/^00/, '+')),
+      )
+      .sort(
+        (a, b) =>
+          Number(!normalize(a.name).startsWith(needle)) -
+            Number(!normalize(b.name).startsWith(needle)) || a.name.localeCompare(b.name),
+      );
+  }, [query]);
+  return (
+    <Combobox
+      className="sb-phone__country"
+      aria-label={label}
+      disabled={disabled}
+      value={query ?? (isCountry(value) ? countryLabel(value) : value)}
+      selectedOptions={[value]}
+      onChange={(e) => setQuery(e.target.value)}
+      onOptionSelect={(_, d) => {
+        // Typing clears the selection (an event with no option): keep the typed text then.
+        if (!d.optionValue) return;
+        onChange(d.optionValue);
+        setQuery(undefined);
+      }}
+      onBlur={() => setQuery(undefined)}
+      listbox={{ className: 'sb-phone__countries' }}
+    >
+      {matches.map((c) => (
+        <Option key={c.region} value={c.region} text={`${c.name} ${c.callingCode}`}>
+          {`${c.name} ${c.callingCode}`}
+        </Option>
       ))}
     </Combobox>
   );

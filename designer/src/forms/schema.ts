@@ -187,3 +187,17 @@ export function nestedErrors(schema: z.ZodType, value: unknown): Map<string, str
   }
   return errors;
 }
+
+/**
+ * Whether the config as it stands needs a field: emptied, the config's own checks (a rule across
+ * fields, such as "calling a phone number needs a caller ID") report it. When other fields are
+ * not valid yet those checks cannot run, so the field counts as needed until they are.
+ */
+export function requiredNow(
+  schema: z.ZodObject,
+  config: Record<string, unknown>,
+  key: string,
+): boolean {
+  const emptied = { ...config, [key]: typeof config[key] === 'string' ? '' : undefined };
+  return !schema.safeParse(emptied).success;
+}

@@ -7,7 +7,6 @@ import {
   DialogSurface,
   DialogTitle,
   Field,
-  Input,
   MessageBar,
   MessageBarBody,
   Select,
@@ -33,6 +32,7 @@ import {
   type VersionSummary,
 } from '../api/client.js';
 import { useSession } from '../app/session.js';
+import { PhoneNumberInput } from '../forms/PhoneNumberInput.js';
 import { rebindSentence, unbindSentence } from '../entry-points/liveChanges.js';
 
 /** A change to a live number, waiting for the user to confirm it. */
@@ -40,7 +40,7 @@ type Pending =
   | { kind: 'rebind'; entryPoint: EntryPoint; sentence: string }
   | { kind: 'unbind'; entryPoint: EntryPoint; sentence: string };
 
-/** The address as the engine stores it (E.164, or the raw ACS id), to find it among the bound. */
+/** The address as the engine stores it (E.164, or the user's id), to find it among the bound. */
 function normalised(address: string): string | undefined {
   const target = parseTarget(address.trim());
   if (target?.kind === 'phoneNumber') return target.phoneNumber;
@@ -51,7 +51,7 @@ function message(e: unknown): string {
   return e instanceof ApiError ? e.describe() : String(e);
 }
 
-/** Numbers and ACS identities bound to a flow (latest published version, or a pinned one). */
+/** Numbers and app users bound to a flow (latest published version, or a pinned one). */
 export function EntryPointsPage() {
   const canBind = hasRole(
     useSession((s) => s.me?.role),
@@ -84,10 +84,8 @@ export function EntryPointsPage() {
       .catch((e: unknown) => setError(message(e)));
   }, [flowId]);
 
-  const addressError =
-    address.trim() && !parseTarget(address.trim())
-      ? 'Enter a phone number in international format (+14255550100) or an ACS user id (8:acs:…)'
-      : undefined;
+  // The box says what is wrong with the text; binding waits for a number or a user id.
+  const addressReady = parseTarget(address.trim()) !== null;
 
   const flowName = (id: string) => flows.find((f) => f.id === id)?.name ?? id;
 
@@ -156,17 +154,13 @@ export function EntryPointsPage() {
       )}
       {canBind && (
         <form className="sb-bind" onSubmit={bind} aria-label="Bind an entry point">
-          <Field
+          <PhoneNumberInput
+            accepts="target"
             label="Number or identity"
-            validationMessage={addressError}
-            validationState={addressError ? 'error' : 'none'}
-          >
-            <Input
-              value={address}
-              onChange={(_, d) => setAddress(d.value)}
-              placeholder="+14255550100"
-            />
-          </Field>
+            description="A number of this workspace, or the id of a Communication Services app user"
+            value={address}
+            onChange={setAddress}
+          />
           <Field label="Flow">
             <Select
               value={flowId}
@@ -200,7 +194,7 @@ export function EntryPointsPage() {
             type="submit"
             appearance="primary"
             icon={<LinkRegular />}
-            disabled={busy || !address.trim() || Boolean(addressError) || !flowId}
+            disabled={busy || !addressReady || !flowId}
           >
             Bind
           </Button>

@@ -102,6 +102,10 @@ describe.skipIf(skipBrowserTests)('accessibility in Chromium', () => {
     await flowNode(page, 'menu').waitFor();
     await page.getByRole('status').filter({ hasText: 'All changes saved' }).waitFor();
     found['editor'] = await axe(page, 'editor');
+    // The property form of a node with phone fields (the number box and its country picker).
+    await flowNode(page, 'support').click({ position: { x: 20, y: 8 } });
+    await page.getByRole('combobox', { name: /^Country for Caller ID/ }).waitFor();
+    found['phone fields'] = await axe(page, 'phone fields');
     await page.getByRole('tab', { name: 'Calls' }).click();
     await page.getByRole('heading', { name: 'Calls' }).waitFor();
     found['calls'] = await axe(page, 'calls');
@@ -115,6 +119,7 @@ describe.skipIf(skipBrowserTests)('accessibility in Chromium', () => {
       'sign-in': [],
       flows: [],
       editor: [],
+      'phone fields': [],
       calls: [],
       'entry points': [],
     });

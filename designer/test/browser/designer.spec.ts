@@ -138,9 +138,11 @@ describe.skipIf(skipBrowserTests)('designer in Chromium', () => {
     expect(await edgeCount(page)).toBe(4);
     expect(await node(page, 'media.menu').getByText('2 · Support desk').count()).toBe(1);
     await select(page, 'call.transfer');
+    // Saved as E.164, shown formatted.
     expect(await page.getByRole('textbox', { name: 'Transfer to' }).inputValue()).toBe(
-      '+14255550100',
+      '+1 425-555-0100',
     );
+    await page.getByText('Saved as +1 425-555-0100 (+14255550100)').waitFor();
 
     // Publish with a comment: version 1.
     await page.getByRole('button', { name: 'Publish' }).click();
@@ -385,9 +387,10 @@ describe.skipIf(skipBrowserTests)('designer in Chromium', () => {
     await again.getByRole('button', { name: 'Cancel' }).click();
 
     await page.getByRole('tab', { name: 'Entry points' }).click();
-    await page.getByLabel('Number or identity').fill('+1 425');
-    await page.getByText(/Enter a phone number in international format/).waitFor();
-    await page.getByLabel('Number or identity').fill('+14255550199');
+    const address = page.getByRole('textbox', { name: 'Number or identity' });
+    await address.fill('+1 425');
+    await page.getByText(/This isn't a complete United States number/).waitFor();
+    await address.fill('+14255550199');
     await page
       .getByLabel('Flow', { exact: true })
       .selectOption({ label: 'Main IVR (browser test)' });

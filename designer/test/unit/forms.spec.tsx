@@ -2,7 +2,7 @@ import { FluentProvider, webLightTheme } from '@fluentui/react-components';
 import { defaultConfig, getNodeType } from '@switchboard/flow';
 import { act, fireEvent, render, screen, within } from '@testing-library/react';
 import { useState } from 'react';
-import { describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { ConfigForm, type FormEnvironment } from '../../src/forms/ConfigForm.js';
 import { EditorStoreProvider } from '../../src/editor/context.js';
 import { PropertyPanel } from '../../src/editor/PropertyPanel.js';
@@ -15,7 +15,11 @@ const environment: FormEnvironment = {
   issues: new Map(),
 };
 
-function renderForm(type: string, overrides: Record<string, unknown> = {}) {
+function renderForm(
+  type: string,
+  overrides: Record<string, unknown> = {},
+  env: FormEnvironment = environment,
+) {
   const changes: Record<string, unknown>[] = [];
   function Harness() {
     const [config, setConfig] = useState({ ...defaultConfig(type)!, ...overrides });
@@ -27,7 +31,7 @@ function renderForm(type: string, overrides: Record<string, unknown> = {}) {
           changes.push(next);
           setConfig(next);
         }}
-        environment={environment}
+        environment={env}
       />
     );
   }
@@ -40,6 +44,9 @@ function renderForm(type: string, overrides: Record<string, unknown> = {}) {
 }
 
 describe('property forms generated from the catalogue', () => {
+  // National numbers are read in the analyst's last country, else jsdom's en-US.
+  beforeEach(() => localStorage.removeItem('switchboard.phoneCountry'));
+
   it('labels every field with its title and help text from the config schema', () => {
     renderForm('media.menu');
     expect(screen.getByRole('textbox', { name: 'Prompt' })).toBeTruthy();
@@ -48,20 +55,71 @@ describe('property forms generated from the catalogue', () => {
     expect(screen.getByRole('group', { name: 'Choices' })).toBeTruthy();
   });
 
-  it('checks phone numbers and ACS identities as you type', () => {
+  it('reads phone numbers in the default country and keeps app user ids as typed', () => {
     const { last } = renderForm('call.transfer');
     const target = screen.getByRole('textbox', { name: 'Transfer to' });
     fireEvent.change(target, { target: { value: '+1 425' } });
+    // Not a number yet: kept as typed (the validator marks it), and the problem in plain words.
     expect(last()['target']).toBe('+1 425');
-    expect(
-      screen.getByText(/Enter a phone number \(\+14255550100\) or an ACS user id/),
-    ).toBeTruthy();
-    fireEvent.change(target, { target: { value: '+14255550100' } });
-    expect(screen.queryByText(/Enter a phone number \(\+14255550100\)/)).toBeNull();
-    expect(screen.getByText(/Phone number \+1 425 555 0100/)).toBeTruthy();
+    expect(screen.getByText(/This isn't a complete United States number/)).toBeTruthy();
+    fireEvent.change(target, { target: { value: '(425) 555-0100' } });
+    expect(last()['target']).toBe('+14255550100');
+    expect(screen.queryByText(/isn't a complete/)).toBeNull();
+    expect(screen.getByText('Saved as +1 425-555-0100 (+14255550100)')).toBeTruthy();
+    // The box keeps what the analyst typed; the hint says what is saved.
+    expect((target as HTMLInputElement).value).toBe('(425) 555-0100');
+    expect(target.getAttribute('aria-describedby')).toContain(
+      screen.getByText(/^Saved as/).closest('[id]')!.id,
+    );
     fireEvent.change(target, { target: { value: '8:acs:resource_user-1' } });
-    expect(screen.getByText(/· ACS user ✓/)).toBeTruthy();
+    expect(screen.getByText('Saved as a Communication Services app user')).toBeTruthy();
     expect(last()['target']).toBe('8:acs:resource_user-1');
+  });
+
+  it('shows the caller-ID requirement before anything is typed, required while it applies', () => {
+    const { last } = renderForm('call.addParticipant');
+    const callerId = screen.getByRole('textbox', { name: /^Caller ID/ });
+    // Needed while the target is empty or a phone number, and said so from the start.
+    expect(screen.getAllByText(/Needed when adding a phone number/).length).toBeGreaterThan(0);
+    expect(callerId.getAttribute('aria-required') ?? callerId.getAttribute('required')).not.toBe(
+      null,
+    );
+    fireEvent.change(screen.getByRole('textbox', { name: 'Add' }), {
+      target: { value: '8:acs:resource_user-1' },
+    });
+    const after = screen.getByRole('textbox', { name: /^Caller ID/ });
+    expect(after.getAttribute('aria-required')).toBeNull();
+    expect(after.hasAttribute('required')).toBe(false);
+    expect(last()['target']).toBe('8:acs:resource_user-1');
+  });
+
+  it('shows a stored number formatted and offers the workspace numbers as caller IDs', async () => {
+    const { last } = renderForm(
+      'call.addParticipant',
+      { target: '+442079460958' },
+      {
+        ...environment,
+        ownNumbers: () => Promise.resolve([{ value: '+18005550100', label: 'Main IVR' }]),
+      },
+    );
+    expect((screen.getByRole('textbox', { name: 'Add' }) as HTMLInputElement).value).toBe(
+      '+44 20 7946 0958',
+    );
+    const offer = await screen.findByRole('button', { name: '+1 800-555-0100 · Main IVR' });
+    fireEvent.click(offer);
+    expect(last()['callerId']).toBe('+18005550100');
+    expect((screen.getByRole('textbox', { name: /^Caller ID/ }) as HTMLInputElement).value).toBe(
+      '+1 800-555-0100',
+    );
+  });
+
+  it('edits a list of call targets item by item with the phone box', () => {
+    const { last } = renderForm('trigger.outboundCall');
+    fireEvent.click(screen.getByRole('button', { name: 'Add call' }));
+    fireEvent.change(screen.getByRole('textbox', { name: 'Call 1' }), {
+      target: { value: '425.555.0100' },
+    });
+    expect(last()['targets']).toEqual(['+14255550100']);
   });
 
   it('edits menu choices: digit and label per choice, add and remove', () => {

@@ -14,13 +14,15 @@ const configSchema = z
   .strictObject({
     target: targetField.default('').meta({
       title: 'Add',
-      description: 'A phone number (+14255550100) or an ACS user id (8:acs:...)',
+      description: 'A phone number, or the id of a Communication Services app user',
       widget: 'target',
     }),
     callerId: optionalPhoneNumberField.default('').meta({
       title: 'Caller ID',
-      description: 'An ACS phone number shown to the person added; required for phone numbers',
+      description: 'One of your numbers, shown to the person added',
       widget: 'phoneNumber',
+      requirement: 'Needed when adding a phone number',
+      ownNumber: true,
     }),
     invitationTimeoutSeconds: secondsField(1, 180).default(30).meta({
       title: 'Ring for (seconds)',

@@ -14,7 +14,8 @@ export const holdParticipant = defineNodeType({
   configSchema: z.strictObject({
     target: optionalTargetField.default('').meta({
       title: 'Hold',
-      description: 'Leave empty to hold the caller, or enter a phone number or ACS user id',
+      description:
+        'Leave empty to hold the caller, or enter a phone number or the id of a Communication Services app user',
       widget: 'target',
     }),
     musicUrl: audioUrlField.meta({

@@ -9,7 +9,7 @@ const muteTargetField = optionalTargetField.refine(
   (s) => s === '' || parseTarget(s)?.kind === 'communicationUser',
   {
     error:
-      'ACS can mute only Communication Services users (8:acs:…), not phone numbers or Teams users',
+      'Only Communication Services app users can be muted, not phone numbers or Teams users: enter the id of an app user, or leave empty for the caller',
   },
 );
 
@@ -20,12 +20,12 @@ export const muteParticipant = defineNodeType({
   category: 'Participants',
   icon: 'MicOff',
   description:
-    'Mutes a Communication Services (app) participant; only they can unmute. ACS cannot mute phone or Teams participants: muting a caller on a phone takes Failed',
+    'Mutes a Communication Services app participant; only they can unmute. Phone and Teams participants cannot be muted: muting a caller on a phone takes Failed',
   configSchema: z.strictObject({
     target: muteTargetField.default('').meta({
       title: 'Mute',
       description:
-        'Leave empty to mute the caller, or enter an ACS user id (8:acs:…). Phone and Teams participants cannot be muted',
+        'Leave empty to mute the caller, or enter the id of a Communication Services app user. Phone and Teams participants cannot be muted',
       widget: 'target',
     }),
   }),

@@ -13,13 +13,14 @@ export const redirectCall = defineNodeType({
   configSchema: z.strictObject({
     target: targetField.default('').meta({
       title: 'Redirect to',
-      description: 'A phone number (+14255550100) or an ACS user id (8:acs:...)',
+      description: 'A phone number, or the id of a Communication Services app user',
       widget: 'target',
     }),
     callerId: optionalPhoneNumberField.default('').meta({
       title: 'Caller ID',
-      description: 'Optional ACS phone number to show when redirecting to a phone number',
+      description: 'Optional: one of your numbers, shown when redirecting to a phone number',
       widget: 'phoneNumber',
+      ownNumber: true,
     }),
   }),
   outcomes: [],

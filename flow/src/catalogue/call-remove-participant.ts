@@ -13,7 +13,7 @@ export const removeParticipant = defineNodeType({
   configSchema: z.strictObject({
     target: targetField.default('').meta({
       title: 'Remove',
-      description: 'A phone number (+14255550100) or an ACS user id (8:acs:...)',
+      description: 'A phone number, or the id of a Communication Services app user',
       widget: 'target',
     }),
   }),

@@ -19,7 +19,7 @@ export const transferCall = defineNodeType({
   configSchema: z.strictObject({
     target: targetField.default('').meta({
       title: 'Transfer to',
-      description: 'A phone number (+14255550100) or an ACS user id (8:acs:...)',
+      description: 'A phone number, or the id of a Communication Services app user',
       widget: 'target',
     }),
     transferee: optionalTargetField.default('').meta({

@@ -14,7 +14,8 @@ export const unholdParticipant = defineNodeType({
   configSchema: z.strictObject({
     target: optionalTargetField.default('').meta({
       title: 'Resume',
-      description: 'Leave empty to resume the caller, or enter a phone number or ACS user id',
+      description:
+        'Leave empty to resume the caller, or enter a phone number or the id of a Communication Services app user',
       widget: 'target',
     }),
   }),

@@ -33,7 +33,8 @@ export const audioUrlField = z
 export function voipHeadersField() {
   return headersField.default([]).meta({
     title: 'VoIP headers',
-    description: 'Custom headers sent to ACS and Teams users (X-MS-Custom- is added by ACS)',
+    description:
+      'Custom headers sent to app and Teams users (their names get an X-MS-Custom- prefix)',
     widget: 'assignments',
     advanced: true,
   });

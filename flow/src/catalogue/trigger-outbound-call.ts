@@ -17,17 +17,19 @@ const configSchema = z
       .meta({
         title: 'Call',
         description:
-          'Who to call when the start request names nobody: phone numbers or ACS user ids',
+          'Who to call when the start request names nobody: phone numbers or ids of Communication Services app users',
         widget: 'target',
       }),
     callerId: optionalPhoneNumberField.default('').meta({
       title: 'Caller ID',
-      description: 'An ACS phone number shown to the called party; required to call phone numbers',
+      description: 'One of your numbers, shown to the person called',
       widget: 'phoneNumber',
+      requirement: 'Needed when calling a phone number',
+      ownNumber: true,
     }),
     displayName: z.string().max(256).default('').meta({
       title: 'Display name',
-      description: 'Name shown to ACS and Teams users',
+      description: 'Name shown to Communication Services app and Teams users',
       widget: 'text',
     }),
     variables: z
