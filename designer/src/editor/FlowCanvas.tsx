@@ -17,6 +17,7 @@ import {
   useRef,
   useState,
   type DragEvent,
+  type MouseEvent as ReactMouseEvent,
 } from 'react';
 import {
   LayerFlags,
@@ -29,6 +30,7 @@ import { useStore } from 'zustand';
 import { useShallow } from 'zustand/react/shallow';
 import { createNamer } from './accessible-names.js';
 import { FarEdges } from './FarEdges.js';
+import { FarNodes } from './FarNodes.js';
 import { FAR_ZOOM, FlowNodeView, ZoomBandContext, isFar, zoomBand } from './FlowNodeView.js';
 import { useEditorStore } from './context.js';
 import { NODE_WIDTH, createGeometry, nodeGeometry } from './node-geometry.js';
@@ -201,6 +203,34 @@ export function FlowCanvas({
   // one rectangle per node on every frame costs as much as the canvas itself. The class is set on
   // the wrapper directly, so moving does not re-render the canvas.
   const large = nodes.length > MINIMAP_MOVING_LIMIT;
+  // A large flow far out: its nodes are drawn on one canvas (FarNodes) and React Flow renders
+  // only the selected ones and those a run's path marks (a few, however large the flow).
+  const drawn = far && large;
+  const [hiddenCopies] = useState(() => new WeakMap<DesignerNode, DesignerNode>());
+  const canvasNodes = useMemo(
+    () =>
+      drawn
+        ? nodes.map((n) => {
+            if (n.selected || n.className) return n;
+            let copy = hiddenCopies.get(n);
+            if (!copy) {
+              copy = { ...n, hidden: true };
+              hiddenCopies.set(n, copy);
+            }
+            return copy;
+          })
+        : nodes,
+    [drawn, nodes, hiddenCopies],
+  );
+  const onPaneClick = useCallback(
+    (event: ReactMouseEvent) => {
+      if (!drawn) return;
+      const at = screenToFlowPosition({ x: event.clientX, y: event.clientY });
+      const hit = farNodeAt(canvasNodes, at);
+      if (hit) store.getState().selectNode(hit.id);
+    },
+    [drawn, canvasNodes, screenToFlowPosition, store],
+  );
   const settle = useRef<ReturnType<typeof setTimeout>>(undefined);
   const onMoveStart = useCallback(() => {
     clearTimeout(settle.current);
@@ -246,7 +276,7 @@ export function FlowCanvas({
       {initialViewport && (
         <ZoomBandContext.Provider value={band}>
           <ReactFlow<DesignerNode>
-            nodes={nodes}
+            nodes={canvasNodes}
             edges={canvasEdges}
             nodeTypes={nodeTypes}
             defaultEdgeOptions={defaultEdgeOptions}
@@ -267,10 +297,12 @@ export function FlowCanvas({
             onlyRenderVisibleElements={nodes.length > 150}
             onMoveStart={onMoveStart}
             onMoveEnd={onMoveEnd}
+            onPaneClick={onPaneClick}
             selectionKeyCode="Shift"
             multiSelectionKeyCode={['Meta', 'Control']}
           >
             {far && <FarEdges nodes={nodes} edges={canvasEdges} />}
+            {drawn && <FarNodes nodes={canvasNodes} band={band} />}
             <PathMarkers />
             <LayerFlags />
             <Background gap={20} />
@@ -281,4 +313,22 @@ export function FlowCanvas({
       )}
     </div>
   );
+}
+
+/** The topmost drawn (hidden) node under a flow position, if any. */
+function farNodeAt(nodes: DesignerNode[], at: { x: number; y: number }): DesignerNode | undefined {
+  for (let i = nodes.length - 1; i >= 0; i--) {
+    const n = nodes[i]!;
+    if (!n.hidden) continue;
+    const w = n.measured?.width ?? NODE_WIDTH;
+    const h = n.measured?.height ?? nodeGeometry(n.data).initialHeight;
+    if (
+      at.x >= n.position.x &&
+      at.x <= n.position.x + w &&
+      at.y >= n.position.y &&
+      at.y <= n.position.y + h
+    )
+      return n;
+  }
+  return undefined;
 }

@@ -332,13 +332,13 @@ describe.skipIf(skipBrowserTests)('designer in Chromium', () => {
 
     // Clicking a problem selects and centres its node.
     await problems(page)
-      .getByRole('button', { name: /“Failed” of “Pick up”/ })
+      .getByRole('button', { name: /“No key pressed” of “Main menu”/ })
       .click();
-    await page.locator('.react-flow__node.selected:has([data-node-type="call.answer"])').waitFor();
+    await page.locator('.react-flow__node.selected:has([data-node-type="media.menu"])').waitFor();
     expect(
       await page
         .getByRole('region', { name: 'Properties' })
-        .getByRole('heading', { name: 'Answer' })
+        .getByRole('heading', { name: 'Menu' })
         .count(),
     ).toBe(1);
 

@@ -75,8 +75,14 @@ describe.skipIf(skipBrowserTests)('find, problems and auto layout in Chromium', 
     await ensureUser(ANALYST.username, ANALYST.role, ANALYST.password);
     const example = JSON.parse(
       await readFile(join(repoDir, 'flow/examples/main-ivr.json'), 'utf8'),
-    ) as { nodes: unknown[] };
-    const id = await importFlow({ ...example, name: 'Find IVR (browser test)' });
+    ) as { nodes: unknown[]; edges: { id: string }[] };
+    // The example has no problems: three failures left open give the problems list something.
+    const open = new Set(['closedMessage.failed', 'holidayMessage.failed', 'goodbye.failed']);
+    const id = await importFlow({
+      ...example,
+      edges: example.edges.filter((e) => !open.has(e.id)),
+      name: 'Find IVR (browser test)',
+    });
     const { page } = await browser.open('analyst');
     await page.setViewportSize({ width: 1280, height: 720 });
     await signIn(page, ANALYST.username, ANALYST.password);
@@ -134,7 +140,7 @@ describe.skipIf(skipBrowserTests)('find, problems and auto layout in Chromium', 
     await expect.poll(() => items.count()).toBe(3);
     await problems.getByRole('textbox', { name: 'Filter problems' }).fill('holiday');
     await expect.poll(() => items.count()).toBe(1);
-    expect(await items.first().textContent()).toContain('Answer (holiday)');
+    expect(await items.first().textContent()).toContain('Holiday message');
     expect(await problems.getByText('2 hidden by the filter').count()).toBe(1);
     await problems.getByRole('textbox', { name: 'Filter problems' }).fill('');
     await problems.getByRole('button', { name: 'Warnings' }).click();
