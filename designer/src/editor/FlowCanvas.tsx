@@ -25,7 +25,7 @@ import {
   useDecoratedElements,
   usePathOverlay,
 } from '../calls/pathOverlay.js';
-import { isTrigger } from '../catalogue.js';
+import { isTrigger, latestTypeVersion } from '../catalogue.js';
 import { useStore } from 'zustand';
 import { useShallow } from 'zustand/react/shallow';
 import { createNamer } from './accessible-names.js';
@@ -257,8 +257,8 @@ export function FlowCanvas({
       const type = event.dataTransfer.getData(PALETTE_MIME);
       if (!type) return;
       event.preventDefault();
-      const position = screenToFlowPosition({ x: event.clientX, y: event.clientY });
-      store.getState().addNode(type, { x: position.x - 110, y: position.y - 30 });
+      const at = clearOfPanels(wrapper.current, type, event.clientX - 110, event.clientY - 30);
+      store.getState().addNode(type, screenToFlowPosition(at));
     },
     [screenToFlowPosition, store],
   );
@@ -331,4 +331,32 @@ function farNodeAt(nodes: DesignerNode[], at: { x: number; y: number }): Designe
       return n;
   }
   return undefined;
+}
+
+/**
+ * Where a node dropped with its top-left corner at (x, y) on screen lands clear of the panels
+ * over the canvas (minimap, zoom controls): beside a panel it would slip under, where it could
+ * not be grabbed. The node's size on screen comes from its geometry at the canvas's zoom.
+ */
+function clearOfPanels(
+  root: HTMLElement | null,
+  type: string,
+  x: number,
+  y: number,
+): { x: number; y: number } {
+  const viewport = root?.querySelector('.react-flow__viewport');
+  if (!root || !viewport) return { x, y };
+  const zoom = new DOMMatrix(getComputedStyle(viewport).transform).a || 1;
+  const size = nodeGeometry({ type, typeVersion: latestTypeVersion(type), config: {} });
+  const w = size.initialWidth * zoom;
+  const h = size.initialHeight * zoom;
+  const frame = root.getBoundingClientRect();
+  const gap = 8;
+  for (const panel of root.querySelectorAll<HTMLElement>('.react-flow__panel')) {
+    const r = panel.getBoundingClientRect();
+    if (x >= r.right || x + w <= r.left || y >= r.bottom || y + h <= r.top) continue;
+    // To the side of the panel facing the middle of the canvas.
+    x = r.left + r.width / 2 > frame.left + frame.width / 2 ? r.left - w - gap : r.right + gap;
+  }
+  return { x, y };
 }

@@ -161,4 +161,45 @@ describe.skipIf(skipBrowserTests)('large flows on the canvas', () => {
     expect(await selected.getAttribute('data-id')).toBe(target.id);
     expect(await canvas.locator('.react-flow__node').count()).toBe(1);
   });
+
+  it('puts a node dropped onto the minimap beside it, where it can be grabbed', async () => {
+    await ensureUser(ANALYST.username, ANALYST.role, ANALYST.password);
+    const id = await importFlow({
+      schemaVersion: 1,
+      name: 'Drop by the minimap (browser test)',
+      nodes: [],
+      edges: [],
+    });
+    const { page } = await browser.open('analyst');
+    await page.setViewportSize({ width: 1280, height: 720 });
+    await signIn(page, ANALYST.username, ANALYST.password);
+    await page.goto(`/#/flows/${encodeURIComponent(id)}`);
+    const canvas = page.getByRole('region', { name: 'Flow canvas' });
+    const minimap = canvas.locator('.react-flow__minimap');
+    await minimap.waitFor();
+    const panel = (await minimap.boundingBox())!;
+    const frame = (await canvas.boundingBox())!;
+    await page.getByRole('button', { name: 'Play', exact: true }).dragTo(canvas, {
+      targetPosition: {
+        x: panel.x - frame.x + panel.width / 2,
+        y: panel.y - frame.y + panel.height / 2,
+      },
+    });
+    const dropped = canvas.locator('.react-flow__node');
+    await dropped.waitFor();
+    const box = (await dropped.boundingBox())!;
+    const overlaps =
+      box.x < panel.x + panel.width &&
+      box.x + box.width > panel.x &&
+      box.y < panel.y + panel.height &&
+      box.y + box.height > panel.y;
+    expect(overlaps, JSON.stringify({ box, panel })).toBe(false);
+    expect(box.x).toBeGreaterThanOrEqual(frame.x);
+    // Grabbed and moved like any node.
+    await dropped.hover({ position: { x: 20, y: 10 } });
+    await page.mouse.down();
+    await page.mouse.move(box.x - 200, box.y - 200, { steps: 6 });
+    await page.mouse.up();
+    expect((await dropped.boundingBox())!.x).toBeLessThan(box.x - 100);
+  });
 });
