@@ -111,26 +111,57 @@ function ShownOnce({ label, value }: { label: string; value: string }) {
   );
 }
 
-function UsersSection() {
-  const [users, setUsers] = useState<User[]>();
+/**
+ * The list a section shows, and its actions on it: an action refreshes the list when it succeeds
+ * and becomes the section's error when it fails.
+ */
+function useManagedList<T>(load: () => Promise<T[]>) {
+  const [items, setItems] = useState<T[]>();
   const [error, setError] = useState<string>();
+  const refresh = useCallback(() => {
+    load()
+      .then(setItems)
+      .catch((e: unknown) => setError(message(e)));
+  }, [load]);
+  useEffect(refresh, [refresh]);
+  const act = useCallback(
+    async (action: () => Promise<unknown>) => {
+      setError(undefined);
+      try {
+        await action();
+        refresh();
+      } catch (e) {
+        setError(message(e));
+      }
+    },
+    [refresh],
+  );
+  return { items, error, act };
+}
+
+function ErrorBar({ error }: { error: string | undefined }) {
+  return error ? (
+    <MessageBar intent="error">
+      <MessageBarBody>{error}</MessageBarBody>
+    </MessageBar>
+  ) : null;
+}
+
+const loadUsers = () => listAll((c) => api.listUsers(c));
+const loadTokens = () => listAll((c) => api.listTokens(c));
+
+function UsersSection() {
+  const { items: users, error, act } = useManagedList<User>(loadUsers);
   const [username, setUsername] = useState('');
   const [role, setRole] = useState<Role>('editor');
   const [password, setPassword] = useState('');
   const [created, setCreated] = useState<{ name: string; password?: string }>();
   const [deleting, setDeleting] = useState<User>();
-  const refresh = useCallback(() => {
-    listAll((c) => api.listUsers(c))
-      .then(setUsers)
-      .catch((e: unknown) => setError(message(e)));
-  }, []);
-  useEffect(refresh, [refresh]);
 
-  const create = async (event: FormEvent) => {
+  const create = (event: FormEvent) => {
     event.preventDefault();
-    setError(undefined);
     setCreated(undefined);
-    try {
+    void act(async () => {
       const user = await api.createUser({
         username: username.trim(),
         role: role as Exclude<Role, 'runner'>,
@@ -139,30 +170,18 @@ function UsersSection() {
       setCreated({ name: user.username, password: user.password });
       setUsername('');
       setPassword('');
-      refresh();
-    } catch (e) {
-      setError(message(e));
-    }
+    });
   };
 
-  const remove = async (user: User) => {
+  const remove = (user: User) => {
     setDeleting(undefined);
-    try {
-      await api.deleteUser(user.id);
-      refresh();
-    } catch (e) {
-      setError(message(e));
-    }
+    void act(() => api.deleteUser(user.id));
   };
 
   return (
     <section aria-label="Users" className="sb-admin__section">
-      {error && (
-        <MessageBar intent="error">
-          <MessageBarBody>{error}</MessageBarBody>
-        </MessageBar>
-      )}
-      <form className="sb-bind" onSubmit={(e) => void create(e)} aria-label="Add a user">
+      <ErrorBar error={error} />
+      <form className="sb-bind" onSubmit={create} aria-label="Add a user">
         <Field label="User name" required>
           <Input value={username} onChange={(_, d) => setUsername(d.value)} />
         </Field>
@@ -228,7 +247,7 @@ function UsersSection() {
           title={`Delete ${deleting.username}`}
           action="Delete"
           onCancel={() => setDeleting(undefined)}
-          onConfirm={() => void remove(deleting)}
+          onConfirm={() => remove(deleting)}
         >
           {deleting.username} ({deleting.role}) can no longer sign in, and their open sessions end.
         </Confirm>
@@ -238,51 +257,31 @@ function UsersSection() {
 }
 
 function TokensSection() {
-  const [tokens, setTokens] = useState<ApiToken[]>();
-  const [error, setError] = useState<string>();
+  const { items: tokens, error, act } = useManagedList<ApiToken>(loadTokens);
   const [name, setName] = useState('');
   const [role, setRole] = useState<Role>('runner');
   const [created, setCreated] = useState<{ name: string; token: string }>();
   const [revoking, setRevoking] = useState<ApiToken>();
-  const refresh = useCallback(() => {
-    listAll((c) => api.listTokens(c))
-      .then(setTokens)
-      .catch((e: unknown) => setError(message(e)));
-  }, []);
-  useEffect(refresh, [refresh]);
 
-  const create = async (event: FormEvent) => {
+  const create = (event: FormEvent) => {
     event.preventDefault();
-    setError(undefined);
     setCreated(undefined);
-    try {
+    void act(async () => {
       const token = await api.createToken({ name: name.trim(), role });
       setCreated({ name: token.name, token: token.token });
       setName('');
-      refresh();
-    } catch (e) {
-      setError(message(e));
-    }
+    });
   };
 
-  const revoke = async (token: ApiToken) => {
+  const revoke = (token: ApiToken) => {
     setRevoking(undefined);
-    try {
-      await api.revokeToken(token.id);
-      refresh();
-    } catch (e) {
-      setError(message(e));
-    }
+    void act(() => api.revokeToken(token.id));
   };
 
   return (
     <section aria-label="API tokens" className="sb-admin__section">
-      {error && (
-        <MessageBar intent="error">
-          <MessageBarBody>{error}</MessageBarBody>
-        </MessageBar>
-      )}
-      <form className="sb-bind" onSubmit={(e) => void create(e)} aria-label="Create a token">
+      <ErrorBar error={error} />
+      <form className="sb-bind" onSubmit={create} aria-label="Create a token">
         <Field label="Token name" required>
           <Input value={name} onChange={(_, d) => setName(d.value)} />
         </Field>
@@ -348,7 +347,7 @@ function TokensSection() {
           title={`Revoke ${revoking.name}`}
           action="Revoke"
           onCancel={() => setRevoking(undefined)}
-          onConfirm={() => void revoke(revoking)}
+          onConfirm={() => revoke(revoking)}
         >
           Systems using the token {revoking.prefix}… ({revoking.role}) are refused from now on.
         </Confirm>
@@ -390,11 +389,7 @@ function AuditSection() {
 
   return (
     <section aria-label="Audit log" className="sb-admin__section">
-      {error && (
-        <MessageBar intent="error">
-          <MessageBarBody>{error}</MessageBarBody>
-        </MessageBar>
-      )}
+      <ErrorBar error={error} />
       <div className="sb-bind" role="group" aria-label="Filters">
         <Field label="Who">
           <Select value={who} onChange={(_, d) => setWho(d.value)}>

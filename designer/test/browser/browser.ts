@@ -25,6 +25,23 @@ export async function adminCookie(): Promise<string> {
   return res.headers.get('set-cookie')!.split(';')[0]!;
 }
 
+/** An engine API call as admin (test set-up and checks outside the browser); throws on an error status. */
+export async function api<T>(method: string, path: string, body?: unknown): Promise<T> {
+  const res = await fetch(`${engineUrl()}${path}`, {
+    method,
+    headers: { 'content-type': 'application/json', cookie: await adminCookie() },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${await res.text()}`);
+  return (await res.json()) as T;
+}
+
+/** Imports a flow document as a new flow; its id. */
+export async function importFlow(document: object): Promise<string> {
+  const { flow } = await api<{ flow: { id: string } }>('POST', '/api/flows/import', document);
+  return flow.id;
+}
+
 /** Creates a user (idempotent across test files: an existing name is fine). */
 export async function ensureUser(username: string, role: string, password: string): Promise<void> {
   const res = await fetch(`${engineUrl()}/api/users`, {

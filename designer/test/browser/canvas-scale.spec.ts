@@ -5,14 +5,7 @@ import { describe, expect, it } from 'vitest';
 import type { FlowDocument } from '@switchboard/flow';
 import { generateFlow } from '../../bench/generate.js';
 import { nodeGeometry } from '../../src/editor/node-geometry.js';
-import {
-  adminCookie,
-  engineUrl,
-  ensureUser,
-  signIn,
-  skipBrowserTests,
-  useBrowser,
-} from './browser.js';
+import { ensureUser, importFlow, signIn, skipBrowserTests, useBrowser } from './browser.js';
 import { repoDir } from './environment.js';
 
 /**
@@ -22,16 +15,6 @@ import { repoDir } from './environment.js';
  * test checks node by node. Far out, a large flow's nodes are drawn on one canvas (FarNodes).
  */
 const ANALYST = { username: 'gita', password: 'gita-password-1', role: 'editor' };
-
-async function importFlow(document: FlowDocument): Promise<string> {
-  const res = await fetch(`${engineUrl()}/api/flows/import`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', cookie: await adminCookie() },
-    body: JSON.stringify(document),
-  });
-  if (!res.ok) throw new Error(`import: ${res.status} ${await res.text()}`);
-  return ((await res.json()) as { flow: { id: string } }).flow.id;
-}
 
 /** The canvas's zoom and translation once they stopped changing. */
 async function settledViewport(canvas: Locator): Promise<{ x: number; y: number; zoom: number }> {

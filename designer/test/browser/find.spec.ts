@@ -3,14 +3,7 @@ import { join } from 'node:path';
 import type { Locator, Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { generateFlow } from '../../bench/generate.js';
-import {
-  adminCookie,
-  engineUrl,
-  ensureUser,
-  signIn,
-  skipBrowserTests,
-  useBrowser,
-} from './browser.js';
+import { api, ensureUser, importFlow, signIn, skipBrowserTests, useBrowser } from './browser.js';
 import { repoDir } from './environment.js';
 
 /**
@@ -19,21 +12,6 @@ import { repoDir } from './environment.js';
  * large flow shows its progress and leaves the page responsive (elk runs in a Web Worker).
  */
 const ANALYST = { username: 'finn', password: 'finn-password-1', role: 'editor' };
-
-async function api<T>(method: string, path: string, body?: unknown): Promise<T> {
-  const res = await fetch(`${engineUrl()}${path}`, {
-    method,
-    headers: { 'content-type': 'application/json', cookie: await adminCookie() },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${await res.text()}`);
-  return (await res.json()) as T;
-}
-
-async function importFlow(document: object): Promise<string> {
-  const { flow } = await api<{ flow: { id: string } }>('POST', '/api/flows/import', document);
-  return flow.id;
-}
 
 async function openFlow(page: Page, id: string, nodes: number): Promise<Locator> {
   await page.goto(`/#/flows/${encodeURIComponent(id)}`);

@@ -2,14 +2,7 @@ import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Locator, Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
-import {
-  adminCookie,
-  engineUrl,
-  ensureUser,
-  signIn,
-  skipBrowserTests,
-  useBrowser,
-} from './browser.js';
+import { api, ensureUser, signIn, skipBrowserTests, useBrowser } from './browser.js';
 import { designerDir, repoDir } from './environment.js';
 
 /**
@@ -22,16 +15,6 @@ import { designerDir, repoDir } from './environment.js';
 const ANALYST = { username: 'lena', password: 'lena-password-1', role: 'publisher' };
 /** The smallest on-screen label size counted as legible. */
 const LEGIBLE_PX = 10;
-
-async function api<T>(method: string, path: string, body?: unknown): Promise<T> {
-  const res = await fetch(`${engineUrl()}${path}`, {
-    method,
-    headers: { 'content-type': 'application/json', cookie: await adminCookie() },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${await res.text()}`);
-  return (await res.json()) as T;
-}
 
 interface Shown {
   id: string;

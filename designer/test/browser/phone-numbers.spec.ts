@@ -3,14 +3,7 @@ import { join } from 'node:path';
 import { validateFlow, type FlowDocument } from '@switchboard/flow';
 import type { Locator, Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
-import {
-  adminCookie,
-  engineUrl,
-  ensureUser,
-  signIn,
-  skipBrowserTests,
-  useBrowser,
-} from './browser.js';
+import { api, ensureUser, signIn, skipBrowserTests, useBrowser } from './browser.js';
 import { repoDir } from './environment.js';
 
 /**
@@ -20,16 +13,6 @@ import { repoDir } from './environment.js';
  * offered as caller IDs, and app user ids still taken in target fields.
  */
 const ANALYST = { username: 'noor', password: 'noor-password-1', role: 'publisher' };
-
-async function api<T>(method: string, path: string, body?: unknown): Promise<T> {
-  const res = await fetch(`${engineUrl()}${path}`, {
-    method,
-    headers: { 'content-type': 'application/json', cookie: await adminCookie() },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${await res.text()}`);
-  return (await res.json()) as T;
-}
 
 async function selectByFind(page: Page, text: string) {
   await page.keyboard.press('Control+f');

@@ -3,14 +3,7 @@ import { join } from 'node:path';
 import { validateFlow, type FlowDocument } from '@switchboard/flow';
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
-import {
-  adminCookie,
-  engineUrl,
-  ensureUser,
-  signIn,
-  skipBrowserTests,
-  useBrowser,
-} from './browser.js';
+import { api, ensureUser, signIn, skipBrowserTests, useBrowser } from './browser.js';
 import { repoDir } from './environment.js';
 
 /**
@@ -19,16 +12,6 @@ import { repoDir } from './environment.js';
  * away, and a summary that shows an invalid value as such. The saved draft is valid.
  */
 const ANALYST = { username: 'pia', password: 'pia-password-1', role: 'editor' };
-
-async function api<T>(method: string, path: string, body?: unknown): Promise<T> {
-  const res = await fetch(`${engineUrl()}${path}`, {
-    method,
-    headers: { 'content-type': 'application/json', cookie: await adminCookie() },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${await res.text()}`);
-  return (await res.json()) as T;
-}
 
 /** Selects a node through Ctrl+F (it may be out of view). */
 async function selectByFind(page: Page, text: string) {

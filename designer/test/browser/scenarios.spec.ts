@@ -2,15 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Locator, Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
-import {
-  adminCookie,
-  emulatorUrl,
-  engineUrl,
-  ensureUser,
-  signIn,
-  skipBrowserTests,
-  useBrowser,
-} from './browser.js';
+import { api, emulatorUrl, ensureUser, signIn, skipBrowserTests, useBrowser } from './browser.js';
 import { designerDir, repoDir } from './environment.js';
 
 /**
@@ -31,16 +23,6 @@ const flowNode = (scope: Page | Locator, id: string) =>
 const edge = (scope: Page | Locator, id: string) =>
   scope.locator(`.react-flow__edge[data-id="${id}"]`);
 const screenshots = join(designerDir, 'test-results');
-
-async function api<T>(method: string, path: string, body?: unknown): Promise<T> {
-  const res = await fetch(`${engineUrl()}${path}`, {
-    method,
-    headers: { 'content-type': 'application/json', cookie: await adminCookie() },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${await res.text()}`);
-  return (await res.json()) as T;
-}
 
 async function hasClass(locator: Locator, className: string): Promise<boolean> {
   return ((await locator.getAttribute('class')) ?? '').split(/\s+/).includes(className);

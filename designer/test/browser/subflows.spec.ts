@@ -2,6 +2,7 @@ import type { Locator, Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import {
   adminCookie,
+  api,
   engineUrl,
   ensureUser,
   signIn,
@@ -21,16 +22,6 @@ const node = (page: Page, type: string): Locator =>
   page.locator(`.react-flow__node:has([data-node-type="${type}"])`);
 const handle = (page: Page, type: string, id: string) =>
   node(page, type).locator(`.react-flow__handle[data-handleid="${id}"]`);
-
-async function api<T>(method: string, path: string, body?: unknown): Promise<T> {
-  const res = await fetch(`${engineUrl()}${path}`, {
-    method,
-    headers: { 'content-type': 'application/json', cookie: await adminCookie() },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${await res.text()}`);
-  return (await res.json()) as T;
-}
 
 async function dragFromPalette(page: Page, label: string, type: string, x: number, y: number) {
   await page

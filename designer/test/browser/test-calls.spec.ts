@@ -1,14 +1,6 @@
 import type { Locator, Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
-import {
-  adminCookie,
-  emulatorUrl,
-  engineUrl,
-  ensureUser,
-  signIn,
-  skipBrowserTests,
-  useBrowser,
-} from './browser.js';
+import { api, emulatorUrl, ensureUser, signIn, skipBrowserTests, useBrowser } from './browser.js';
 
 /**
  * Test calls and the Calls page against the real engine: its private test-call emulator for test
@@ -58,16 +50,6 @@ const pingPong = {
     { id: 'pong.completed', source: 'pong', sourceOutcome: 'completed', target: 'ping' },
   ],
 };
-
-async function api<T>(method: string, path: string, body?: unknown): Promise<T> {
-  const res = await fetch(`${engineUrl()}${path}`, {
-    method,
-    headers: { 'content-type': 'application/json', cookie: await adminCookie() },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${await res.text()}`);
-  return (await res.json()) as T;
-}
 
 async function openMainIvr(page: Page) {
   await page.getByRole('link', { name: 'Main IVR', exact: true }).click();
