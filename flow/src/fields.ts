@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { E164, parseTarget } from './targets.js';
+import { E164, parseTarget, undialableNumber } from './targets.js';
 
 /** How the designer renders a field; enums, booleans and numbers need none. */
 export type Widget =
@@ -72,23 +72,36 @@ export const VARIABLE_NAME_MESSAGE =
 
 export const VARIABLE_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,63}$/;
 
+/** A phone number as written in a config must be one a phone could dial: said in plain words. */
+function dialable(s: string, ctx: z.RefinementCtx): void {
+  const target = parseTarget(s);
+  const why = target?.kind === 'phoneNumber' ? undialableNumber(target.phoneNumber) : undefined;
+  if (why) ctx.addIssue({ code: 'custom', message: why });
+}
+
 /** A required E.164 phone number. */
-export const phoneNumberField = z.string().regex(E164, { error: PHONE_NUMBER_MESSAGE });
+export const phoneNumberField = z
+  .string()
+  .regex(E164, { error: PHONE_NUMBER_MESSAGE })
+  .superRefine(dialable);
 
 /** An E.164 phone number or '' (not set); forms keep empty text boxes as ''. */
 export const optionalPhoneNumberField = z
   .string()
-  .refine((s) => s === '' || E164.test(s), { error: PHONE_NUMBER_MESSAGE });
+  .refine((s) => s === '' || E164.test(s), { error: PHONE_NUMBER_MESSAGE })
+  .superRefine(dialable);
 
-/** A phone number, a Communication Services app user or a Teams user, as one string. */
+/** A phone number, an ACS user or a Teams user, as one string. */
 export const targetField = z
   .string()
-  .refine((s) => parseTarget(s) !== null, { error: TARGET_MESSAGE });
+  .refine((s) => parseTarget(s) !== null, { error: TARGET_MESSAGE })
+  .superRefine(dialable);
 
 /** A target or '' (meaning "the caller" where the node says so). */
 export const optionalTargetField = z
   .string()
-  .refine((s) => s === '' || parseTarget(s) !== null, { error: TARGET_MESSAGE });
+  .refine((s) => s === '' || parseTarget(s) !== null, { error: TARGET_MESSAGE })
+  .superRefine(dialable);
 
 /** Liquid template text; the validator checks that it parses. */
 export const templateField = z

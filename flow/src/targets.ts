@@ -1,3 +1,4 @@
+import { parsePhoneNumber } from 'awesome-phonenumber';
 /** Call targets are stored in configs as one string; these are the three spellings ACS accepts. */
 export type ParsedTarget =
   | { kind: 'phoneNumber'; phoneNumber: string }
@@ -30,7 +31,7 @@ export function targetRawId(s: string): string | null {
   return t.kind === 'phoneNumber' ? `4:${t.phoneNumber}` : t.id;
 }
 
-/** "+14255550100" → "+1 425 555 0100" for summaries; other numbers are grouped loosely. */
+/** "+14255550100" → "+1 425 555 0100", "+442079460958" → "+44 20 7946 0958", for summaries. */
 export function formatTarget(s: string): string {
   const t = parseTarget(s);
   if (!t) return s;
@@ -39,11 +40,29 @@ export function formatTarget(s: string): string {
       ? `Teams user ${shortId(t.id)}`
       : `user ${shortId(t.id)}`;
   }
-  const n = t.phoneNumber;
-  if (n.startsWith('+1') && n.length === 12) {
-    return `+1 ${n.slice(2, 5)} ${n.slice(5, 8)} ${n.slice(8)}`;
+  const international = parsePhoneNumber(t.phoneNumber).number?.international;
+  // Grouped by the country's own rule, with spaces (libphonenumber writes US groups with dashes).
+  return international ? international.replace(/-/g, ' ') : t.phoneNumber;
+}
+
+/**
+ * Why a well-formed "+…" number cannot be dialled as written, in plain words: it has too few or
+ * too many digits for its country, or no country has its calling code. Undefined when it can be
+ * (numbers libphonenumber does not list, such as the fictional 555 ones, are left to ACS).
+ */
+export function undialableNumber(e164: string): string | undefined {
+  const parsed = parsePhoneNumber(e164);
+  const code = parsed.countryCode ? `+${parsed.countryCode}` : '';
+  switch (parsed.possibility) {
+    case 'too-short':
+      return `This number is too short for its country (${code}): check the digits`;
+    case 'too-long':
+      return `This number is too long for its country (${code}): check the digits`;
+    case 'invalid-country-code':
+      return 'No country has the calling code this number starts with: check the digits after +';
+    default:
+      return undefined;
   }
-  return n;
 }
 
 function shortId(id: string): string {

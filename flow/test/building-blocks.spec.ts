@@ -10,6 +10,7 @@ import {
   phoneNumberField,
   targetField,
   tonesToDigits,
+  undialableNumber,
   PHONE_NUMBER_MESSAGE,
   TARGET_MESSAGE,
   type Operator,
@@ -38,11 +39,29 @@ describe('parseTarget', () => {
     expect(phoneNumberField.safeParse('0612').error?.issues[0]?.message).toBe(PHONE_NUMBER_MESSAGE);
     expect(targetField.safeParse('bob').error?.issues[0]?.message).toBe(TARGET_MESSAGE);
     expect(targetField.safeParse('8:acs:x_y').success).toBe(true);
+    // Well formed, but no phone could dial it: one plain message, on the canvas too.
+    expect(phoneNumberField.safeParse('+1425').error?.issues.map((i) => i.message)).toEqual([
+      'This number is too short for its country (+1): check the digits',
+    ]);
+    expect(targetField.safeParse('+1425').success).toBe(false);
   });
 
   it('formats targets for summaries', () => {
     expect(formatTarget('+14255550100')).toBe('+1 425 555 0100');
-    expect(formatTarget('+33612345678')).toBe('+33612345678');
+    // Every country grouped by its own rule, not only +1.
+    expect(formatTarget('+33612345678')).toBe('+33 6 12 34 56 78');
+    expect(formatTarget('+442079460958')).toBe('+44 20 7946 0958');
+    // A number libphonenumber cannot group stays as written.
+    expect(formatTarget('+999123')).toBe('+999123');
+  });
+
+  it('says in plain words why a well-formed number cannot be dialled', () => {
+    expect(undialableNumber('+1425')).toMatch(/too short for its country \(\+1\)/);
+    expect(undialableNumber('+1425555010012345')).toMatch(/too long/);
+    expect(undialableNumber('+999123456')).toMatch(/No country has the calling code/);
+    // Dialable, and numbers the metadata does not list (fictional 555 ones) are left to ACS.
+    expect(undialableNumber('+14255550100')).toBeUndefined();
+    expect(undialableNumber('+15551230000')).toBeUndefined();
   });
 
   it('accepts exactly the E.164 numbers (property)', () => {

@@ -110,6 +110,12 @@ describe.skipIf(skipBrowserTests)('phone numbers in Chromium', () => {
     ).toBe(true);
     await target.fill('+44 20 7946 0958');
     await expect.poll(() => summary.getAttribute('class')).not.toContain('--invalid');
+    // Written as "+" and digits but too short for its country: marked on the canvas as well.
+    await target.fill('+1425');
+    await expect.poll(() => summary.getAttribute('class')).toContain('sb-node__summary--invalid');
+    await expect.poll(sales, { timeout: 10_000 }).toBe('+1425');
+    await target.fill('+44 20 7946 0958');
+    await expect.poll(() => summary.getAttribute('class')).not.toContain('--invalid');
 
     // A fresh Add participant: the caller-ID requirement shows before anything is typed, and
     // the workspace's own numbers are offered.
