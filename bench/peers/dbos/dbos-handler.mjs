@@ -14,15 +14,14 @@
  * server as the engine (DBOS's own system database on it), synchronous commit as configured
  * there (on).
  */
-import http from 'node:http';
 import { DBOS } from '@dbos-inc/dbos-sdk';
-import { compileFlow, start, step } from '@switchboard/flow';
-
-const engineDist = new URL('../../../engine/dist/src/', import.meta.url);
-const { loadConfig } = await import(new URL('config/config.js', engineDist).href);
-const { AcsGateway } = await import(new URL('acs/acs.gateway.js', engineDist).href);
-const { CallbackAuth } = await import(new URL('acs/callback-auth.js', engineDist).href);
-const { parseCallback } = await import(new URL('acs/acs-inbound.js', engineDist).href);
+import { compileFlow, step } from '@switchboard/flow';
+import {
+  AcsGateway,
+  answeredRun,
+  callbackServer,
+  loadConfig,
+} from '../../../engine/bench/peer-kit.mjs';
 
 process.on('message', (msg) => {
   if (msg.type === 'start') void begin(msg).catch((e) => fail(e));
@@ -64,7 +63,6 @@ async function begin({ env, flow, runs }) {
   const config = loadConfig(env);
   gateway = new AcsGateway(config);
   compiled = compileFlow(flow);
-  const auth = new CallbackAuth(config);
   const url = new URL(env.DATABASE_URL);
   url.pathname = '/dbos_bench';
   DBOS.setConfig({
@@ -76,52 +74,18 @@ async function begin({ env, flow, runs }) {
   });
   await DBOS.launch();
 
-  const server = http.createServer((req, res) => {
-    const chunks = [];
-    req.on('data', (c) => chunks.push(c));
-    req.on('end', () => {
-      void (async () => {
-        await auth.verify(req.headers.authorization);
-        const { event } = parseCallback(JSON.parse(Buffer.concat(chunks).toString()));
-        const runId = event.operationContext.split(':')[0];
-        await DBOS.send(runId, { event, at: Date.now() }, TOPIC, event.id);
-        res.writeHead(200);
-        res.end();
-      })().catch((e) => {
-        res.writeHead(500);
-        res.end(String(e));
-      });
-    });
+  const server = await callbackServer(config, async (event, runId, res) => {
+    await DBOS.send(runId, { event, at: Date.now() }, TOPIC, event.id);
+    res.writeHead(200);
+    res.end();
   });
-  server.keepAliveTimeout = 60_000;
-  await new Promise((r) => server.listen(0, '127.0.0.1', r));
 
   const started = [];
   for (let i = 0; i < runs; i++) {
-    const runId = crypto.randomUUID();
-    const trigger = {
-      kind: 'incomingCall',
-      runId,
-      from: '+15551234567',
-      to: '+18005550100',
-      incomingCallContext: 'ctx',
-    };
     // As the in-memory handler: the call answered (its result applied) before the workflow.
-    let s = start(compiled, trigger, Date.now()).state;
-    s = step(
-      compiled,
-      s,
-      {
-        id: `result:${runId}`,
-        type: 'ActionResult',
-        operationContext: s.awaiting.operationContext,
-        callConnectionId: `cc-${runId}`,
-        resultInformation: { code: 200 },
-      },
-      Date.now(),
-    ).state;
+    const { runId, state: s, operationContext } = answeredRun(compiled);
     await DBOS.startWorkflow(call, { workflowID: runId })(s);
-    started.push({ runId, operationContext: s.awaiting.operationContext });
+    started.push({ runId, operationContext });
   }
   process.send({
     type: 'ready',

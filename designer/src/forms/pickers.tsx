@@ -4,7 +4,13 @@
  * same plain value a text box would (an IANA zone, "HH:MM", "YYYY-MM-DD", a voice name), so the
  * document and the validator are unchanged. Also the phone-number box's default country.
  */
-import { Combobox, Input, Option, OptionGroup } from '@fluentui/react-components';
+import {
+  Combobox,
+  Input,
+  Option,
+  OptionGroup,
+  type ComboboxProps,
+} from '@fluentui/react-components';
 import { NEURAL_VOICES } from '@switchboard/flow';
 import { useMemo, useState } from 'react';
 import { countries, countryLabel, isCountry } from './phoneNumbers.js';
@@ -25,6 +31,26 @@ const normalize = (s: string) =>
     .normalize('NFD')
     .replace(/[\u0300-\u036f]/g, '')
     .toLowerCase();
+
+/**
+ * What the search pickers share: the text typed filters the options (`needle`, accents and case
+ * folded), picking an option sets the value, and leaving the box shows the value again.
+ */
+function useSearch(shown: string, onChange: (value: string) => void) {
+  const [query, setQuery] = useState<string>();
+  const combobox: Pick<ComboboxProps, 'value' | 'onChange' | 'onOptionSelect' | 'onBlur'> = {
+    value: query ?? shown,
+    onChange: (e) => setQuery(e.target.value),
+    onOptionSelect: (_, d) => {
+      // Typing clears the selection (an event with no option): keep the typed text then.
+      if (!d.optionValue) return;
+      onChange(d.optionValue);
+      setQuery(undefined);
+    },
+    onBlur: () => setQuery(undefined),
+  };
+  return { needle: normalize((query ?? '').trim()), combobox };
+}
 
 interface Zone {
   id: string;
@@ -63,10 +89,9 @@ function offsetOf(zone: string): string {
 }
 
 export function TimeZonePicker({ value, onChange, readOnly, name, label }: PickerProps) {
-  const [query, setQuery] = useState<string>();
+  const { needle, combobox } = useSearch(value, onChange);
   const matches = useMemo(() => {
     const all = timeZones();
-    const needle = normalize((query ?? '').trim());
     const found = needle
       ? all
           .filter((z) => z.search.includes(needle))
@@ -78,23 +103,15 @@ export function TimeZonePicker({ value, onChange, readOnly, name, label }: Picke
           )
       : all;
     return found.slice(0, SHOWN);
-  }, [query]);
+  }, [needle]);
   return (
     <Combobox
       aria-label={label}
       name={name}
       disabled={readOnly}
       placeholder="Type a city or a time zone, e.g. London"
-      value={query ?? value}
       selectedOptions={value ? [value] : []}
-      onChange={(e) => setQuery(e.target.value)}
-      onOptionSelect={(_, d) => {
-        // Typing clears the selection (an event with no option): keep the typed text then.
-        if (!d.optionValue) return;
-        onChange(d.optionValue);
-        setQuery(undefined);
-      }}
-      onBlur={() => setQuery(undefined)}
+      {...combobox}
     >
       {matches.map((z) => (
         <Option key={z.id} value={z.id} text={z.id}>
@@ -171,9 +188,8 @@ const voiceName = (voice: string) =>
 
 /** An Azure neural voice, grouped by language, searchable by name or language. */
 export function VoicePicker({ value, onChange, readOnly, name, label }: PickerProps) {
-  const [query, setQuery] = useState<string>();
+  const { needle, combobox } = useSearch(value, onChange);
   const groups = useMemo(() => {
-    const needle = normalize((query ?? '').trim());
     const byLocale = new Map<string, { name: string; gender: string }[]>();
     for (const voice of NEURAL_VOICES) {
       const language = languageOf(voice.locale);
@@ -187,7 +203,7 @@ export function VoicePicker({ value, onChange, readOnly, name, label }: PickerPr
       language: languageOf(locale),
       voices,
     }));
-  }, [query]);
+  }, [needle]);
   const known = NEURAL_VOICES.some((v) => v.name === value);
   return (
     <Combobox
@@ -195,16 +211,8 @@ export function VoicePicker({ value, onChange, readOnly, name, label }: PickerPr
       name={name}
       disabled={readOnly}
       placeholder="Type a name or a language, e.g. French"
-      value={query ?? value}
       selectedOptions={value ? [value] : []}
-      onChange={(e) => setQuery(e.target.value)}
-      onOptionSelect={(_, d) => {
-        // Typing clears the selection (an event with no option): keep the typed text then.
-        if (!d.optionValue) return;
-        onChange(d.optionValue);
-        setQuery(undefined);
-      }}
-      onBlur={() => setQuery(undefined)}
+      {...combobox}
     >
       {!known && value && (
         <OptionGroup label="Set in this flow">
@@ -236,9 +244,8 @@ export function CountryPicker({
   disabled: boolean;
   onChange: (region: string) => void;
 }) {
-  const [query, setQuery] = useState<string>();
+  const { needle, combobox } = useSearch(isCountry(value) ? countryLabel(value) : value, onChange);
   const matches = useMemo(() => {
-    const needle = normalize((query ?? '').trim());
     if (!needle) return countries();
     return countries()
       .filter((c) =>
@@ -249,22 +256,14 @@ export function CountryPicker({
           Number(!normalize(a.name).startsWith(needle)) -
             Number(!normalize(b.name).startsWith(needle)) || a.name.localeCompare(b.name),
       );
-  }, [query]);
+  }, [needle]);
   return (
     <Combobox
       className="sb-phone__country"
       aria-label={label}
       disabled={disabled}
-      value={query ?? (isCountry(value) ? countryLabel(value) : value)}
       selectedOptions={[value]}
-      onChange={(e) => setQuery(e.target.value)}
-      onOptionSelect={(_, d) => {
-        // Typing clears the selection (an event with no option): keep the typed text then.
-        if (!d.optionValue) return;
-        onChange(d.optionValue);
-        setQuery(undefined);
-      }}
-      onBlur={() => setQuery(undefined)}
+      {...combobox}
       listbox={{ className: 'sb-phone__countries' }}
     >
       {matches.map((c) => (

@@ -16,6 +16,13 @@ type Nodes = FlowDocument['nodes'];
 type Edges = FlowDocument['edges'];
 
 const at = (x: number, y: number) => ({ x: x * 300, y: y * 170 });
+const node = (
+  id: string,
+  type: string,
+  label: string,
+  position: { x: number; y: number },
+  config: Record<string, unknown> = {},
+): Nodes[number] => ({ id, type, label, position, config });
 const wire = (...links: [string, string, string][]): Edges =>
   links.map(([source, sourceOutcome, target]) => ({
     id: `${source}.${sourceOutcome}`,
@@ -33,163 +40,69 @@ const weekdays = (from: string, to: string) =>
   ) as Record<string, { from: string; to: string }[]>;
 
 const mainIvrNodes: Nodes = [
-  {
-    id: 'incoming',
-    type: 'trigger.incomingCall',
-    label: 'Incoming call',
-    position: at(0, 1),
-    config: {},
-  },
-  { id: 'answer', type: 'call.answer', label: 'Answer', position: at(1, 1), config: {} },
-  {
-    id: 'menu',
-    type: 'media.menu',
-    label: 'Main menu',
-    position: at(2, 1),
-    config: {
-      prompt: 'Thank you for calling. For sales, press 1. For support, press 2.',
-      choices: [
-        { digit: '1', label: 'Sales' },
-        { digit: '2', label: 'Support' },
-      ],
-    },
-  },
-  {
-    id: 'sales',
-    type: 'call.transfer',
-    label: 'Sales',
-    position: at(3, 0),
-    config: { target: '+14255550100' },
-  },
-  {
-    id: 'support',
-    type: 'call.transfer',
-    label: 'Support',
-    position: at(3, 1),
-    config: { target: '+14255550101' },
-  },
-  {
-    id: 'goodbye',
-    type: 'media.play',
-    label: 'No choice',
-    position: at(3, 2),
-    config: { text: 'We did not get your choice. Please call again. Goodbye.' },
-  },
-  {
-    id: 'sorry',
-    type: 'media.play',
-    label: 'Nobody free',
-    position: at(4, 0),
-    config: { text: 'Sorry, nobody can take your call right now. Please try again later.' },
-  },
-  {
-    id: 'hangUp',
-    type: 'call.hangUp',
-    label: 'Hang up',
-    position: at(5, 1),
-    config: { forEveryone: true },
-  },
+  node('incoming', 'trigger.incomingCall', 'Incoming call', at(0, 1)),
+  node('answer', 'call.answer', 'Answer', at(1, 1)),
+  node('menu', 'media.menu', 'Main menu', at(2, 1), {
+    prompt: 'Thank you for calling. For sales, press 1. For support, press 2.',
+    choices: [
+      { digit: '1', label: 'Sales' },
+      { digit: '2', label: 'Support' },
+    ],
+  }),
+  node('sales', 'call.transfer', 'Sales', at(3, 0), { target: '+14255550100' }),
+  node('support', 'call.transfer', 'Support', at(3, 1), { target: '+14255550101' }),
+  node('goodbye', 'media.play', 'No choice', at(3, 2), {
+    text: 'We did not get your choice. Please call again. Goodbye.',
+  }),
+  node('sorry', 'media.play', 'Nobody free', at(4, 0), {
+    text: 'Sorry, nobody can take your call right now. Please try again later.',
+  }),
+  node('hangUp', 'call.hangUp', 'Hang up', at(5, 1), { forEveryone: true }),
 ];
 
 const afterHoursNodes: Nodes = [
-  {
-    id: 'incoming',
-    type: 'trigger.incomingCall',
-    label: 'Incoming call',
-    position: at(0, 1),
-    config: {},
-  },
-  { id: 'answer', type: 'call.answer', label: 'Answer', position: at(1, 1), config: {} },
-  {
-    id: 'hours',
-    type: 'logic.businessHours',
-    label: 'Open now?',
-    position: at(2, 1),
-    config: { timezone: 'America/New_York', weekly: weekdays('09:00', '17:00'), holidays: [] },
-  },
-  {
-    id: 'transfer',
-    type: 'call.transfer',
-    label: 'Front desk',
-    position: at(3, 0),
-    config: { target: '+14255550100' },
-  },
-  {
-    id: 'closed',
-    type: 'media.play',
-    label: 'Closed message',
-    position: at(4, 2),
-    config: {
-      text: 'Thank you for calling. We are closed now. Our hours are Monday to Friday, 9 AM to 5 PM. Goodbye.',
-    },
-  },
-  {
-    id: 'hangUp',
-    type: 'call.hangUp',
-    label: 'Hang up',
-    position: at(5, 1),
-    config: { forEveryone: true },
-  },
+  node('incoming', 'trigger.incomingCall', 'Incoming call', at(0, 1)),
+  node('answer', 'call.answer', 'Answer', at(1, 1)),
+  node('hours', 'logic.businessHours', 'Open now?', at(2, 1), {
+    timezone: 'America/New_York',
+    weekly: weekdays('09:00', '17:00'),
+    holidays: [],
+  }),
+  node('transfer', 'call.transfer', 'Front desk', at(3, 0), { target: '+14255550100' }),
+  node('closed', 'media.play', 'Closed message', at(4, 2), {
+    text: 'Thank you for calling. We are closed now. Our hours are Monday to Friday, 9 AM to 5 PM. Goodbye.',
+  }),
+  node('hangUp', 'call.hangUp', 'Hang up', at(5, 1), { forEveryone: true }),
 ];
 
 const reminderNodes: Nodes = [
-  {
-    id: 'call',
-    type: 'trigger.outboundCall',
-    label: 'Call the customer',
-    position: at(0, 1),
-    config: {
-      targets: [],
-      callerId: '+18005550100',
-      displayName: 'Reminders',
-      variables: [
-        { name: 'customerName', value: 'there' },
-        { name: 'appointmentTime', value: 'tomorrow' },
-      ],
-    },
-  },
-  {
-    id: 'ask',
-    type: 'media.menu',
-    label: 'Confirm?',
-    position: at(1, 1),
-    config: {
-      prompt:
-        'Hello {{ vars.customerName }}, this is a reminder of your appointment {{ vars.appointmentTime }}. To confirm, press 1. To cancel, press 2.',
-      choices: [
-        { digit: '1', label: 'Confirm' },
-        { digit: '2', label: 'Cancel' },
-      ],
-    },
-  },
-  {
-    id: 'confirmed',
-    type: 'media.play',
-    label: 'Confirmed',
-    position: at(2, 0),
-    config: { text: 'Thank you. Your appointment is confirmed. Goodbye.' },
-  },
-  {
-    id: 'cancelled',
-    type: 'media.play',
-    label: 'Cancelled',
-    position: at(2, 1),
-    config: { text: 'Your appointment is cancelled. Please call us to book a new one. Goodbye.' },
-  },
-  {
-    id: 'noChoice',
-    type: 'media.play',
-    label: 'No choice',
-    position: at(2, 2),
-    config: { text: 'We did not get your choice. We will call again later. Goodbye.' },
-  },
-  {
-    id: 'hangUp',
-    type: 'call.hangUp',
-    label: 'Hang up',
-    position: at(3, 1),
-    config: { forEveryone: true },
-  },
+  node('call', 'trigger.outboundCall', 'Call the customer', at(0, 1), {
+    targets: [],
+    callerId: '+18005550100',
+    displayName: 'Reminders',
+    variables: [
+      { name: 'customerName', value: 'there' },
+      { name: 'appointmentTime', value: 'tomorrow' },
+    ],
+  }),
+  node('ask', 'media.menu', 'Confirm?', at(1, 1), {
+    prompt:
+      'Hello {{ vars.customerName }}, this is a reminder of your appointment {{ vars.appointmentTime }}. To confirm, press 1. To cancel, press 2.',
+    choices: [
+      { digit: '1', label: 'Confirm' },
+      { digit: '2', label: 'Cancel' },
+    ],
+  }),
+  node('confirmed', 'media.play', 'Confirmed', at(2, 0), {
+    text: 'Thank you. Your appointment is confirmed. Goodbye.',
+  }),
+  node('cancelled', 'media.play', 'Cancelled', at(2, 1), {
+    text: 'Your appointment is cancelled. Please call us to book a new one. Goodbye.',
+  }),
+  node('noChoice', 'media.play', 'No choice', at(2, 2), {
+    text: 'We did not get your choice. We will call again later. Goodbye.',
+  }),
+  node('hangUp', 'call.hangUp', 'Hang up', at(3, 1), { forEveryone: true }),
 ];
 
 export const FLOW_TEMPLATES: FlowTemplate[] = [
